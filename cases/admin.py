@@ -1,0 +1,113 @@
+from django.contrib import admin
+
+from .models import (
+    AccessLog,
+    Attachment,
+    Case,
+    CaseCategory,
+    Delivery,
+    HolidayOverride,
+    Notice,
+    NoticeEvent,
+    Party,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit rows: visible, never editable or deletable, not even by an administrator."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    extra = 0
+
+
+class CaseCategoryInline(admin.TabularInline):
+    model = CaseCategory
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "amount", "status", "outcome", "listed_supervision", "created_at"]
+    list_filter = ["status", "outcome", "listed_supervision", "categories__category"]
+    search_fields = ["number", "title", "parties__name"]
+    readonly_fields = ["status", "outcome", "concluded_at", "concluded_by", "created_by"]
+    inlines = [PartyInline, CaseCategoryInline]
+
+
+class NoticeEventInline(admin.TabularInline):
+    model = NoticeEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """State changes go through the portal's services; the admin shows notices read-only."""
+
+    list_display = ["number", "kind", "unit", "action", "status", "issued_at", "due_at", "outcome"]
+    list_filter = ["kind", "status", "action", "unit"]
+    list_select_related = ["unit", "action"]
+    search_fields = ["number", "case__number", "subject"]
+    inlines = [NoticeEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(NoticeEvent)
+class NoticeEventAdmin(ReadOnlyAdmin):
+    list_display = ["notice", "transition", "from_status", "to_status", "actor", "at"]
+    list_filter = ["transition"]
+    list_select_related = ["notice", "actor"]
+    search_fields = ["notice__number"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["notice", "channel", "purpose", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["channel", "status"]
+    list_select_related = ["notice"]
+    search_fields = ["notice__number", "purpose"]
+    readonly_fields = ["notice", "channel", "purpose", "created_at", "sent_at", "attempts", "last_error"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "purpose", "case", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["purpose"]
+    list_select_related = ["case", "uploaded_by"]
+    search_fields = ["original_name", "case__number"]
+    readonly_fields = ["file", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(HolidayOverride)
+class HolidayOverrideAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "what", "object_repr", "reason"]
+    list_filter = ["what"]
+    list_select_related = ["user"]
+    search_fields = ["object_repr", "user__username"]

@@ -1,0 +1,95 @@
+"""Deadlines in Chinese working days (make-up workdays included) or, for urgent actions, in hours.
+
+The ``chinese_calendar`` package knows the State Council's holiday arrangements for the years it was
+released with; ``HolidayOverride`` rows, which the office edits in the admin, win over it, and for a year
+the package does not know yet we fall back to Monday–Friday plus those rows.
+"""
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from .models import HolidayOverride
+
+LOCAL = ZoneInfo(settings.TIME_ZONE)
+URGENT_ACK_MINUTES = 15
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of ``day`` in Asia/Shanghai, as an aware datetime."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL)
+
+
+def _is_workday(day: date, overrides: dict) -> bool:
+    if day in overrides:
+        return overrides[day]
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def working_days_after(start: date, n: int) -> date:
+    """The ``n``-th working day after ``start`` (``n`` = 0: ``start`` itself if it is a working day,
+    else the next one)."""
+    horizon = start + timedelta(days=n * 3 + 40)
+    overrides = dict(HolidayOverride.objects.filter(date__gte=start, date__lte=horizon)
+                     .values_list("date", "is_workday"))
+    day = start
+    if n == 0:
+        while not _is_workday(day, overrides):
+            day += timedelta(days=1)
+        return day
+    counted = 0
+    while counted < n:
+        day += timedelta(days=1)
+        if day > horizon:  # a very long run of holidays: widen the window once more
+            overrides.update(HolidayOverride.objects.filter(date__gt=horizon, date__lte=day + timedelta(days=60))
+                             .values_list("date", "is_workday"))
+            horizon = day + timedelta(days=60)
+        if _is_workday(day, overrides):
+            counted += 1
+    return day
+
+
+def default_deadlines(action, issued_at: datetime) -> tuple[datetime, datetime]:
+    """(acknowledge by, answer by) for ``action`` issued at ``issued_at``: two separate clocks."""
+    if action.urgent_hours is not None:
+        return (issued_at + timedelta(minutes=URGENT_ACK_MINUTES),
+                issued_at + timedelta(hours=action.urgent_hours))
+    local_day = timezone.localtime(issued_at, LOCAL).date()
+    ack = end_of_day(working_days_after(local_day, action.ack_working_days))
+    answer = end_of_day(working_days_after(local_day, action.answer_working_days))
+    return ack, max(ack, answer)
+
+
+def parse_due(value) -> datetime:
+    """An ISO date (end of that day, Asia/Shanghai) or an ISO datetime (naive ones are local)."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        return end_of_day(value)
+    else:
+        text = str(value or "").strip()
+        parsed = None
+        try:
+            day = parse_date(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            return end_of_day(day)
+        try:
+            parsed = parse_datetime(text)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ValidationError(_("Enter a date (2026-12-01) or a date and time (2026-12-01T17:00)."),
+                                  code="due_at")
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=LOCAL)
+    return parsed

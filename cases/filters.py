@@ -1,0 +1,35 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Case, KeyCategory, Notice, NoticeKind
+from .workflow import AWAITING_ACK, OPEN, NoticeStatus
+
+
+class NoticeFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=NoticeStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=NoticeKind.choices)
+    unit = django_filters.CharFilter(field_name="unit__code")
+    action = django_filters.CharFilter(field_name="action__code")
+    case = django_filters.NumberFilter(field_name="case_id")
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+
+    class Meta:
+        model = Notice
+        fields = ["status", "kind", "unit", "action", "case", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        late = Q(status__in=AWAITING_ACK, ack_due_at__lt=now) | Q(status__in=OPEN, due_at__lt=now)
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.CharFilter()
+    number = django_filters.CharFilter()
+    category = django_filters.ChoiceFilter(choices=KeyCategory.choices, field_name="categories__category")
+    listed_supervision = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Case
+        fields = ["status", "number", "category", "listed_supervision"]

@@ -1,0 +1,399 @@
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from members.models import ActionType, Unit
+from members.roles import is_court_user
+from members.scoping import scope_by_unit, unit_ids
+
+from .identifiers import mask_identifier
+from .workflow import AWAITING_ACK, OPEN, NoticeStatus
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class CaseOutcome(models.TextChoices):
+    COMPLETED = "completed", _("Enforcement completed (执行完毕)")
+    TERMINATED = "terminated", _("Enforcement terminated (终结执行)")
+    FINAL_NO_PROPERTY = "final_no_property", _("This round ended, no property found (终结本次执行程序)")
+
+
+class KeyCategory(models.TextChoices):
+    """Key-case categories of Art. 9 and 13."""
+
+    GOV_DEBTOR = "gov_debtor", _("Party or government body as debtor")
+    FINANCE = "finance", _("Finance")
+    LIVELIHOOD = "livelihood", _("People's livelihood")
+    GANG_PROPERTY = "gang_property", _("Property penalty in a gang-related crime")
+    EPIDEMIC = "epidemic", _("Epidemic-related")
+    MIGRANT_WAGES = "migrant_wages", _("Unpaid migrant-worker wages")
+    HARDSHIP = "hardship", _("Applicant in extreme hardship")
+    DUTY_CRIME = "duty_crime", _("Property penalty in a duty crime")
+    FARMLAND = "farmland", _("Illegal occupation of farmland")
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Court roles see every case; a unit's members only cases with a notice to their unit."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_court_user(user):
+            return self
+        ids = unit_ids(user)
+        if not ids:
+            return self.none()
+        return self.filter(Exists(Notice.objects.filter(case=OuterRef("pk"), unit_id__in=ids)))
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    case_type = models.CharField(_("case type"), max_length=4)
+    title = models.CharField(_("title"), max_length=200)
+    amount = models.DecimalField(_("amount owed (yuan)"), max_digits=16, decimal_places=2)
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
+    listed_supervision = models.BooleanField(_("listed supervision (挂牌督办)"), default=False)
+    responsible_leader = models.CharField(_("responsible leader (领导包案)"), max_length=60, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [("conclude_case", _("Can conclude a case")),
+                       ("reveal_identifier", _("Can see full personal identifiers (audited)"))]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="case_status_id"),
+            models.Index(fields=["listed_supervision", "-id"], name="case_listed_id"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self):
+        return self.status == CaseStatus.OPEN
+
+
+class CaseCategory(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="categories")
+    category = models.CharField(_("category"), max_length=20, choices=KeyCategory.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "category"], name="case_category_unique")]
+        indexes = [models.Index(fields=["category", "case"], name="category_case")]
+        verbose_name = _("key-case category")
+        verbose_name_plural = _("key-case categories")
+
+    def __str__(self):
+        return self.get_category_display()
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    DEBTOR = "debtor", _("Judgment debtor")
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("Natural person")
+    ORGANIZATION = "organization", _("Organisation")
+
+
+class Party(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=PartyKind.choices, default=PartyKind.PERSON)
+    name = models.CharField(_("name"), max_length=120)
+    id_number = models.CharField(_("ID number / credit code"), max_length=18)
+    legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["case", "role", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        indexes = [models.Index(fields=["name"], name="party_name"),
+                   models.Index(fields=["id_number"], name="party_id_number")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id(self):
+        return mask_identifier(self.id_number)
+
+
+def _private_storage():
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+class AttachmentPurpose(models.TextChoices):
+    RULING = "ruling", _("Enforcement ruling")
+    ANSWER = "answer", _("Answer attachment")
+
+
+class Attachment(models.Model):
+    """A PDF kept outside any public URL; served by ``cases.views.attachment_download`` only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    notice = models.ForeignKey("Notice", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="answer_attachments")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=AttachmentPurpose.choices)
+    file = models.FileField(storage=_private_storage, upload_to="%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
+class NoticeKind(models.TextChoices):
+    ASSIST = "assist", _("Assistance notice")
+    RELEASE = "release", _("Release notice")
+
+
+class AnswerOutcome(models.TextChoices):
+    DONE = "done", _("Done")
+    PARTIAL = "partial", _("Partly done")
+    UNABLE = "unable", _("Unable")
+
+
+# Answers after which the unit holds (part of) the measure it was asked to take.
+EXECUTED_OUTCOMES = (AnswerOutcome.DONE, AnswerOutcome.PARTIAL)
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_by_unit(self, user, "unit")
+
+    def for_list(self):
+        return self.select_related("case", "unit", "action")
+
+    def open(self):
+        return self.filter(status__in=OPEN)
+
+    def ack_overdue(self, now=None):
+        return self.filter(status__in=AWAITING_ACK, ack_due_at__lt=now or timezone.now())
+
+    def answer_overdue(self, now=None):
+        return self.filter(status__in=OPEN, due_at__lt=now or timezone.now())
+
+    def overdue(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            Q(status__in=AWAITING_ACK, ack_due_at__lt=now) | Q(status__in=OPEN, due_at__lt=now)
+        )
+
+    def holding_measures(self):
+        """Assist notices whose unit holds, or may hold, an active measure (Art. 35).
+
+        A unit may act before it answers, so every open measure notice counts; an answered one counts
+        when it was executed (done or partly); one answered ``unable`` holds nothing.
+        """
+        return self.filter(kind=NoticeKind.ASSIST, action__holds_measure=True).filter(
+            Q(status__in=OPEN)
+            | Q(status__in=[NoticeStatus.ANSWERED, NoticeStatus.CLOSED], outcome__in=EXECUTED_OUTCOMES)
+        )
+
+
+class Notice(models.Model):
+    """An assistance notice (协助执行通知书) or a release notice sent to one unit."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="notices")
+    action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices, default=NoticeKind.ASSIST)
+    original = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="releases",
+        help_text=_("For a release notice: the notice whose measure it releases."),
+    )
+    seq = models.PositiveIntegerField(_("sequence in case"))
+    number = models.CharField(_("notice number"), max_length=60, unique=True)
+    subject = models.TextField(_("subject"))
+    status = models.CharField(_("status"), max_length=12, choices=NoticeStatus.choices,
+                              default=NoticeStatus.ISSUED)
+    ruling = models.ForeignKey(Attachment, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="ruling_notices")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    ack_due_at = models.DateTimeField(_("acknowledge by"))
+    due_at = models.DateTimeField(_("answer by"))
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    outcome = models.CharField(_("answer"), max_length=10, choices=AnswerOutcome.choices, blank=True)
+    answer_detail = models.TextField(_("answer detail"), blank=True)
+    result_amount = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2, null=True,
+                                        blank=True, help_text=_("e.g. the amount frozen or deducted"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        permissions = [
+            ("acknowledge_notice", _("Can acknowledge a notice")),
+            ("answer_notice", _("Can answer a notice")),
+            ("cancel_notice", _("Can cancel a notice")),
+            ("close_notice", _("Can close a notice")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="notice_seq_in_case"),
+            # One release per measure notice: the Art. 35 fan-out can run twice and send nothing twice.
+            models.UniqueConstraint(fields=["original"], condition=Q(kind="release"),
+                                    name="one_release_per_notice"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status", "-id"], name="notice_unit_status"),
+            models.Index(fields=["unit", "-id"], name="notice_unit_id"),
+            models.Index(fields=["case", "-id"], name="notice_case_id"),
+            models.Index(fields=["status", "due_at"], name="notice_status_due"),
+            models.Index(fields=["status", "ack_due_at"], name="notice_status_ack_due"),
+            models.Index(fields=["kind", "status"], name="notice_kind_status"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self):
+        return self.status in OPEN
+
+    def ack_overdue(self, now=None):
+        return self.status in AWAITING_ACK and (now or timezone.now()) > self.ack_due_at
+
+    def answer_overdue(self, now=None):
+        return self.status in OPEN and (now or timezone.now()) > self.due_at
+
+    @cached_property
+    def is_urgent(self):
+        return self.action.urgent_hours is not None
+
+
+class NoticeEvent(models.Model):
+    """One transition of a notice: who, when, from, to, note. Written once, never edited."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(_("transition"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["notice", "at"], name="event_notice_at")]
+        verbose_name = _("notice event")
+        verbose_name_plural = _("notice events")
+
+    def __str__(self):
+        return f"{self.notice_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Notice events are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Notice events are immutable.")
+
+
+class DeliveryChannel(models.TextChoices):
+    INBOX = "inbox", _("Portal inbox")
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Unit system (webhook)")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    DEAD = "dead", _("Failed permanently")
+
+
+class Delivery(models.Model):
+    """The outbox: one row per message about a notice per channel. The unique key makes re-sending
+    idempotent; the periodic sweep re-sends whatever is still pending, so a lost task loses nothing."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=10, choices=DeliveryChannel.choices)
+    purpose = models.CharField(_("purpose"), max_length=40, help_text=_("issue, cancel, reminder-…"))
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["notice", "channel", "purpose"], name="delivery_key")]
+        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_created")]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self):
+        return f"{self.notice_id} {self.channel} {self.purpose} {self.status}"
+
+
+class HolidayOverride(models.Model):
+    """A day the office marks as a holiday or a make-up workday (调休), for years the calendar package
+    does not know yet or for local decisions. It wins over the package."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("is a working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("holiday or make-up workday")
+        verbose_name_plural = _("holidays and make-up workdays")
+
+    def __str__(self):
+        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class AccessLog(models.Model):
+    """Who saw a full personal identifier or downloaded a document, and why (audited reads)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    what = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=120)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "at"], name="accesslog_user_at")]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.object_repr}"

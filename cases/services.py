@@ -1,0 +1,316 @@
+"""Writes and state transitions of cases and notices.
+
+Each service takes the acting user, runs in one transaction, checks permission and state, writes the
+immutable event row, and enqueues side effects (delivery) on commit.
+"""
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import ActionType, Capability, Unit
+from members.scoping import can_handle_unit
+
+from . import delivery
+from .deadlines import default_deadlines, parse_due
+from .identifiers import parse_case_number, validate_party_identifier
+from .models import (
+    AccessLog,
+    AnswerOutcome,
+    Attachment,
+    AttachmentPurpose,
+    Case,
+    CaseCategory,
+    CaseOutcome,
+    CaseStatus,
+    Notice,
+    NoticeEvent,
+    NoticeKind,
+    Party,
+    PartyKind,
+    PartyRole,
+)
+from .uploads import validate_pdf
+from .workflow import OPEN, InvalidTransition, NoticeStatus, transition_for
+
+
+def _require(actor, perm: str):
+    if not actor.has_perm(perm):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def _require_unit_handler(actor, notice: Notice):
+    if not (actor.is_superuser or can_handle_unit(actor, notice.unit_id)):
+        raise PermissionDenied(_("Only the liaison officer of %(unit)s can do this.") % {"unit": notice.unit})
+
+
+def _transition(notice: Notice, name: str, *, actor, note: str = "", **fields) -> Notice:
+    """Move a locked notice along the table, set ``fields``, write the event row."""
+    move = transition_for(notice.status, name)
+    before = notice.status
+    notice.status = move.target
+    for key, value in fields.items():
+        setattr(notice, key, value)
+    notice.save(update_fields=["status", *fields])
+    NoticeEvent.objects.create(notice=notice, transition=name, from_status=before, to_status=move.target,
+                               actor=actor, note=note)
+    return notice
+
+
+def _locked(notice: Notice) -> Notice:
+    return Notice.objects.select_for_update().select_related("unit", "action", "case").get(pk=notice.pk)
+
+
+# ---------------------------------------------------------------- cases
+
+@transaction.atomic
+def case_create(*, actor, number: str, title: str, amount, parties: list[dict], categories=(),
+                listed_supervision: bool = False, responsible_leader: str = "") -> Case:
+    _require(actor, "cases.add_case")
+    errors = {}
+    try:
+        parsed = parse_case_number(number)
+    except ValidationError as exc:
+        errors["number"] = exc.messages
+        parsed = None
+    if parsed and Case.objects.filter(number=parsed.number).exists():
+        errors["number"] = [_("Case %(number)s is already registered.") % {"number": parsed.number}]
+    try:
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+        if amount < 0:
+            raise ValueError
+    except Exception:
+        errors["amount"] = [_("Enter the amount in yuan, e.g. 125000.00.")]
+    party_errors = []
+    cleaned = []
+    for index, party in enumerate(parties or []):
+        kind = party.get("kind") or PartyKind.PERSON
+        try:
+            if party.get("role") not in PartyRole.values:
+                raise ValidationError(_("Role must be applicant or debtor."))
+            if not (party.get("name") or "").strip():
+                raise ValidationError(_("Enter the party's name."))
+            id_number = validate_party_identifier(party.get("id_number"), kind)
+        except ValidationError as exc:
+            party_errors += [_("Party %(n)s: %(error)s") % {"n": index + 1, "error": m} for m in exc.messages]
+            continue
+        cleaned.append(dict(role=party["role"], kind=kind, name=party["name"].strip(), id_number=id_number,
+                            legal_representative=(party.get("legal_representative") or "").strip()))
+    if party_errors:
+        errors["parties"] = party_errors
+    elif not any(p["role"] == PartyRole.DEBTOR for p in cleaned):
+        errors["parties"] = [_("A case needs at least one judgment debtor.")]
+    if errors:
+        raise ValidationError(errors)
+    case = Case.objects.create(
+        number=parsed.number, year=parsed.year, case_type=parsed.case_type, title=title.strip(), amount=amount,
+        listed_supervision=listed_supervision, responsible_leader=responsible_leader, created_by=actor,
+    )
+    Party.objects.bulk_create([Party(case=case, **p) for p in cleaned])
+    CaseCategory.objects.bulk_create([CaseCategory(case=case, category=c) for c in set(categories)])
+    return case
+
+
+@transaction.atomic
+def case_conclude(*, actor, case: Case, outcome: str, note: str = "") -> list[Notice]:
+    """Conclude a case (Art. 35): cancel its open notices and send a release notice for every measure a
+    unit holds or may hold, in one transaction; delivery follows on commit."""
+    _require(actor, "cases.conclude_case")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != CaseStatus.OPEN:
+        raise InvalidTransition(_("Case %(number)s is already concluded.") % {"number": case.number})
+    if outcome not in CaseOutcome.values:
+        raise ValidationError({"outcome": [_("Choose completed, terminated or final_no_property.")]})
+    now = timezone.now()
+    # Decide who holds a measure before anything is cancelled: an open measure notice counts.
+    holders = list(
+        Notice.objects.filter(case=case).holding_measures().filter(releases__isnull=True)
+        .select_related("unit", "action").order_by("id")
+    )
+    reason = _("Case concluded: %(outcome)s") % {"outcome": CaseOutcome(outcome).label}
+    to_cancel = Notice.objects.select_for_update().filter(case=case, kind=NoticeKind.ASSIST, status__in=OPEN)
+    cancelled_ids = []
+    for notice in to_cancel:
+        _transition(notice, "cancel", actor=actor, note=reason, cancelled_at=now)
+        cancelled_ids.append(notice.pk)
+    for notice in Notice.objects.select_for_update().filter(case=case, status=NoticeStatus.ANSWERED):
+        _transition(notice, "close", actor=actor, note=reason, closed_at=now)
+    releases = [
+        _create_notice(
+            actor=actor, case=case, unit=original.unit, action=original.action, kind=NoticeKind.RELEASE,
+            original=original, subject=_("%(release)s: %(subject)s (notice %(number)s)") % {
+                "release": original.action.release_name or _("Release"), "subject": original.subject,
+                "number": original.number},
+            issued_at=now,
+        )
+        for original in holders
+    ]
+    case.status = CaseStatus.CONCLUDED
+    case.outcome = outcome
+    case.concluded_at = now
+    case.concluded_by = actor
+    case.save(update_fields=["status", "outcome", "concluded_at", "concluded_by"])
+    delivery.queue(cancelled_ids, purpose="cancel")
+    delivery.queue([r.pk for r in releases], purpose="issue")
+    return releases
+
+
+# ---------------------------------------------------------------- notices
+
+def _next_seq(case: Case) -> int:
+    return (Notice.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
+
+
+def _create_notice(*, actor, case, unit, action, kind, subject, issued_at, original=None, due_at=None,
+                   ruling=None) -> Notice:
+    seq = _next_seq(case)
+    ack_due, answer_due = default_deadlines(action, issued_at)
+    if due_at is not None:
+        answer_due = due_at
+        ack_due = min(ack_due, answer_due)
+    notice = Notice.objects.create(
+        case=case, unit=unit, action=action, kind=kind, original=original, seq=seq,
+        number=f"{case.number}-{seq:03d}", subject=subject, issued_by=actor, issued_at=issued_at,
+        ack_due_at=ack_due, due_at=answer_due, ruling=ruling,
+    )
+    NoticeEvent.objects.create(notice=notice, transition="issue", from_status="", to_status=notice.status,
+                               actor=actor, at=issued_at)
+    return notice
+
+
+@transaction.atomic
+def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionType, subject: str,
+                       due_at=None, ruling: Attachment | None = None, ruling_file=None) -> list[Notice]:
+    """Issue one action to several units at once (e.g. freeze at every bank); all or nothing.
+
+    ``ruling_file`` is an uploaded enforcement ruling stored with the notices; ``ruling`` an existing one.
+    """
+    _require(actor, "cases.add_notice")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    errors = {}
+    if case.status != CaseStatus.OPEN:
+        errors["case"] = [_("Case %(number)s is concluded; no new notice can be issued.")
+                          % {"number": case.number}]
+    if not units:
+        errors["unit"] = [_("Choose at least one unit.")]
+    offered = set(Capability.objects.filter(unit__in=units, action=action, unit__active=True)
+                  .values_list("unit_id", flat=True))
+    missing = [u for u in units if u.pk not in offered]
+    if missing:
+        errors["unit"] = [_("%(unit)s does not offer “%(action)s”.") % {"unit": u.name, "action": action.name}
+                          for u in missing]
+    if not (subject or "").strip():
+        errors["subject"] = [_("Say what the unit is asked to do: which debtor, which asset, account or plate.")]
+    now = timezone.now()
+    due = None
+    if due_at not in (None, ""):
+        try:
+            due = parse_due(due_at)
+            if due <= now:
+                errors["due_at"] = [_("The deadline must be in the future.")]
+        except ValidationError as exc:
+            errors["due_at"] = exc.messages
+    if ruling is not None and ruling.case_id != case.pk:
+        errors["ruling"] = [_("The ruling belongs to another case.")]
+    ruling_digest = None
+    if ruling_file is not None:
+        try:
+            ruling_digest = validate_pdf(ruling_file)
+        except ValidationError as exc:
+            errors["ruling"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    if ruling_file is not None:
+        ruling = _store_ruling(actor=actor, case=case, upload=ruling_file, digest=ruling_digest)
+    notices = [
+        _create_notice(actor=actor, case=case, unit=unit, action=action, kind=NoticeKind.ASSIST,
+                       subject=subject.strip(), issued_at=now, due_at=due, ruling=ruling)
+        for unit in units
+    ]
+    delivery.queue([n.pk for n in notices], purpose="issue")
+    return notices
+
+
+def notice_issue(*, actor, case: Case, unit: Unit, action: ActionType, subject: str, due_at=None,
+                 ruling: Attachment | None = None, ruling_file=None) -> Notice:
+    return notice_issue_batch(actor=actor, case=case, units=[unit], action=action, subject=subject,
+                              due_at=due_at, ruling=ruling, ruling_file=ruling_file)[0]
+
+
+@transaction.atomic
+def notice_acknowledge(*, actor, notice: Notice, note: str = "") -> Notice:
+    _require(actor, "cases.acknowledge_notice")
+    notice = _locked(notice)
+    _require_unit_handler(actor, notice)
+    now = timezone.now()
+    fields = {"acknowledged_at": now}
+    if notice.delivered_at is None:
+        fields["delivered_at"] = now
+    return _transition(notice, "acknowledge", actor=actor, note=note, **fields)
+
+
+@transaction.atomic
+def notice_answer(*, actor, notice: Notice, outcome: str, detail: str = "", result_amount=None,
+                  attachments=()) -> Notice:
+    _require(actor, "cases.answer_notice")
+    notice = _locked(notice)
+    _require_unit_handler(actor, notice)
+    transition_for(notice.status, "answer")  # refuse a wrong state before validating the body
+    errors = {}
+    if outcome not in AnswerOutcome.values:
+        errors["outcome"] = [_("Answer done, partial or unable.")]
+    detail = (detail or "").strip()
+    if outcome in (AnswerOutcome.PARTIAL, AnswerOutcome.UNABLE) and not detail:
+        errors["detail"] = [_("Say what was done and why the rest could not be.")]
+    amount = None
+    if result_amount not in (None, ""):
+        try:
+            amount = Decimal(str(result_amount)).quantize(Decimal("0.01"))
+            if amount < 0:
+                raise ValueError
+        except Exception:
+            errors["result_amount"] = [_("Enter an amount in yuan, e.g. 5000.00.")]
+    hashes = []
+    for upload in attachments:
+        try:
+            hashes.append(validate_pdf(upload))
+        except ValidationError as exc:
+            errors.setdefault("attachments", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    for upload, digest in zip(attachments, hashes, strict=True):
+        Attachment.objects.create(case=notice.case, notice=notice, purpose=AttachmentPurpose.ANSWER,
+                                  file=upload, original_name=upload.name[:200], size=upload.size,
+                                  sha256=digest, uploaded_by=actor)
+    return _transition(notice, "answer", actor=actor, note=detail, outcome=outcome, answer_detail=detail,
+                       result_amount=amount, answered_at=timezone.now())
+
+
+@transaction.atomic
+def notice_close(*, actor, notice: Notice, note: str = "") -> Notice:
+    _require(actor, "cases.close_notice")
+    notice = _locked(notice)
+    return _transition(notice, "close", actor=actor, note=note, closed_at=timezone.now())
+
+
+@transaction.atomic
+def notice_cancel(*, actor, notice: Notice, note: str = "") -> Notice:
+    _require(actor, "cases.cancel_notice")
+    notice = _locked(notice)
+    _transition(notice, "cancel", actor=actor, note=note, cancelled_at=timezone.now())
+    delivery.queue([notice.pk], purpose="cancel")
+    return notice
+
+
+def _store_ruling(*, actor, case: Case, upload, digest: str) -> Attachment:
+    """An enforcement ruling (执行裁定书), already checked by ``validate_pdf``."""
+    return Attachment.objects.create(case=case, purpose=AttachmentPurpose.RULING, file=upload,
+                                     original_name=upload.name[:200], size=upload.size, sha256=digest,
+                                     uploaded_by=actor)
+
+
+def access_log(*, actor, what: str, obj, reason: str = "") -> None:
+    AccessLog.objects.create(user=actor, what=what, object_repr=str(obj)[:120], reason=reason[:200])

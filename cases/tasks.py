@@ -1,0 +1,22 @@
+"""Celery tasks: thin, take ids, re-check state under a lock (in ``delivery``), safe to run twice."""
+from celery import shared_task
+from django.db import transaction
+
+from . import delivery
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, retry_backoff_max=300,
+             max_retries=5)
+def deliver_notice(notice_id: int) -> int:
+    return delivery.deliver_pending(notice_id)
+
+
+@shared_task(acks_late=True)
+def sweep_pending_deliveries() -> int:
+    return delivery.sweep()
+
+
+@shared_task(acks_late=True)
+def send_overdue_reminders() -> int:
+    with transaction.atomic():
+        return delivery.queue_reminders()

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("cases/", views.case_list, name="list"),
+    path("cases/new/", views.case_create, name="create"),
+    path("cases/<int:pk>/", views.case_detail, name="detail"),
+    path("cases/<int:pk>/reveal/", views.case_reveal, name="reveal"),
+    path("cases/<int:pk>/issue/", views.notice_issue, name="issue"),
+    path("cases/<int:pk>/conclude/", views.case_conclude, name="conclude"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
+    path("notices/<int:pk>/document.pdf", views.notice_pdf, name="notice-pdf"),
+    path("notices/<int:pk>/<slug:name>/", views.notice_transition, name="notice-transition"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]

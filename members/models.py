@@ -1,0 +1,137 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    PARTY = "party", _("Party committee body")
+    GOVERNMENT = "government", _("Government department")
+    JUDICIAL = "judicial", _("Judicial or procuratorial body")
+    BANK = "bank", _("Bank")
+    INSURANCE = "insurance", _("Insurance company")
+    OTHER = "other", _("Other")
+
+
+class ActionType(models.Model):
+    """An assistance action (协助事项, DOMAIN.md section 4) with its default deadlines."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=64, blank=True)
+    holds_measure = models.BooleanField(
+        _("leaves an active measure"), default=False,
+        help_text=_("A measure that must be released when the case concludes (Art. 35)."),
+    )
+    release_name = models.CharField(_("release name"), max_length=64, blank=True)
+    ack_working_days = models.PositiveSmallIntegerField(_("working days to acknowledge"), default=1)
+    answer_working_days = models.PositiveSmallIntegerField(_("working days to answer"), default=5)
+    urgent_hours = models.PositiveSmallIntegerField(
+        _("urgent: hours to answer"), null=True, blank=True,
+        help_text=_("If set, the action is urgent: deadlines are counted in hours, not working days."),
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("assistance action")
+        verbose_name_plural = _("assistance actions")
+
+    def __str__(self):
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Unit(models.Model):
+    """A member unit of the joint conference (Art. 3). Units are data: the office may add one."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.GOVERNMENT)
+    articles = models.CharField(_("articles"), max_length=60, blank=True, help_text=_("e.g. 14, 15"))
+    duties = models.TextField(_("duties"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    actions = models.ManyToManyField(ActionType, through="Capability", related_name="units", blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("member unit")
+        verbose_name_plural = _("member units")
+        permissions = [
+            ("handle_unit_work", _("Can handle the unit's notices and tasks")),
+            ("view_unit_work", _("Can read the unit's notices, tasks and scores")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Capability(models.Model):
+    """An action a unit can be asked to do, and what it covers there (e.g. police query, Art. 15)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="capabilities")
+    action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="capabilities")
+    covers = models.TextField(_("what it covers"), blank=True)
+
+    class Meta:
+        ordering = ["unit", "action__sort_order"]
+        constraints = [models.UniqueConstraint(fields=["unit", "action"], name="capability_unique")]
+        verbose_name = _("capability")
+        verbose_name_plural = _("capabilities")
+
+    def __str__(self):
+        return f"{self.unit} · {self.action}"
+
+
+class User(AbstractUser):
+    """A portal user. Belongs to at most one unit (DOMAIN.md section 2); roles are groups."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("unit")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+
+class LiaisonAssignment(models.Model):
+    """Who held a unit's liaison post and when (Art. 4: one liaison officer per unit)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="liaison_assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="liaison_posts")
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["unit", "-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(ended_at__isnull=True), name="one_current_liaison_per_unit"
+            )
+        ]
+        verbose_name = _("liaison assignment")
+        verbose_name_plural = _("liaison assignments")
+
+    def __str__(self):
+        return f"{self.unit}: {self.user}"

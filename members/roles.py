@@ -1,0 +1,54 @@
+"""The roles of DOMAIN.md section 2, held as Django groups.
+
+One place says which role may do what at model level; per-unit object permissions (what unit a user
+may act for) are granted with django-guardian in ``members.services``.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Court clerk")
+    OFFICE = "office", _("Conference office")
+    CONVENER = "convener", _("Convener")
+    LIAISON = "liaison", _("Liaison officer")
+    UNIT_LEADER = "unit_leader", _("Unit leader")
+    ASSESSOR = "assessor", _("Assessor")
+
+
+# Roles that act for the court and the conference: they see every case and notice.
+COURT_ROLES = frozenset({Role.CLERK, Role.OFFICE, Role.CONVENER})
+
+# Model permissions each role's group carries (app_label.codename). Object scope comes on top.
+ROLE_PERMISSIONS = {
+    Role.CLERK: [
+        "cases.add_case", "cases.change_case", "cases.view_case",
+        "cases.add_notice", "cases.view_notice", "cases.conclude_case", "cases.cancel_notice",
+        "cases.close_notice",
+    ],
+    Role.OFFICE: ["cases.view_case", "cases.view_notice", "members.add_unit", "members.change_unit"],
+    Role.CONVENER: ["cases.view_case", "cases.view_notice"],
+    Role.LIAISON: ["cases.view_notice", "cases.view_case", "cases.acknowledge_notice", "cases.answer_notice"],
+    Role.UNIT_LEADER: ["cases.view_notice", "cases.view_case"],
+    Role.ASSESSOR: [],
+}
+
+
+def role_codes(user) -> frozenset[str]:
+    """The role codes of ``user``, cached on the instance for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_role_codes", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._role_codes = cached
+    return cached
+
+
+def has_role(user, *roles) -> bool:
+    return bool(role_codes(user) & set(roles))
+
+
+def is_court_user(user) -> bool:
+    """Clerks, the office and conveners see all cases; so do superusers."""
+    return user.is_authenticated and (user.is_superuser or has_role(user, *COURT_ROLES))

@@ -1,0 +1,60 @@
+"""The one choke point that scopes querysets to what a user may see.
+
+Every model that belongs to a unit gets a ``visible_to(user)`` on its QuerySet built from
+``scope_by_unit``; views and viewsets start from it, so "another unit's row" is simply absent and the
+lookup answers 404, the same as a missing row.
+
+Per-unit object permissions are django-guardian permissions on ``members.Unit`` objects:
+``view_unit_work`` (any member of the unit: liaison, unit leader) and ``handle_unit_work`` (the liaison,
+who acts for the unit). They are granted from the user's unit and roles in ``members.services``.
+"""
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from .roles import is_court_user
+
+VIEW = "members.view_unit_work"
+HANDLE = "members.handle_unit_work"
+
+
+def unit_ids(user, perm: str = VIEW) -> frozenset[int]:
+    """Ids of the units on which ``user`` holds ``perm``; cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cache = user.__dict__.setdefault("_unit_ids_cache", {})
+    if perm not in cache:
+        from .models import Unit
+
+        qs = get_objects_for_user(user, perm, klass=Unit, accept_global_perms=False, with_superuser=False)
+        cache[perm] = frozenset(qs.values_list("id", flat=True))
+    return cache[perm]
+
+
+def forget_cached_scope(user) -> None:
+    user.__dict__.pop("_unit_ids_cache", None)
+    user.__dict__.pop("_role_codes", None)
+
+
+def scope_by_unit(qs: QuerySet, user, unit_field: str = "unit", *, perm: str = VIEW, court_sees_all=True):
+    """Rows of ``qs`` whose ``unit_field`` is one of the user's units; everything for court roles."""
+    if not user.is_authenticated:
+        return qs.none()
+    if court_sees_all and is_court_user(user):
+        return qs
+    ids = unit_ids(user, perm)
+    if not ids:
+        return qs.none()
+    return qs.filter(**{f"{unit_field}__in": ids})
+
+
+def can_handle_unit(user, unit_id: int) -> bool:
+    return unit_id in unit_ids(user, HANDLE)
+
+
+def get_visible_or_404(qs: QuerySet, **lookup):
+    """``get_object_or_404`` for an already scoped queryset (kept here so the rule is stated once)."""
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

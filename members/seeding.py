@@ -1,0 +1,103 @@
+"""Idempotent loaders behind ``seed_units`` and ``seed_demo``: running them twice changes nothing."""
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from .models import ActionType, Capability, Unit, User
+from .roles import ROLE_PERMISSIONS, Role
+from .seed_data import ACTIONS, UNITS, capabilities_for
+
+DEMO_PASSWORD = "linkage-demo"
+
+
+def ensure_role_groups() -> None:
+    """One group per role, carrying the model permissions of ``ROLE_PERMISSIONS``."""
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        if set(group.permissions.all()) != set(wanted):
+            group.permissions.set(wanted)
+
+
+@transaction.atomic
+def seed_units() -> dict:
+    """Create the actions and units that are missing; never overwrite an existing row."""
+    ensure_role_groups()
+    created = {"actions": 0, "units": 0, "capabilities": 0}
+    actions = {}
+    for order, (code, name, name_en, holds, release, ack, answer, urgent) in enumerate(ACTIONS):
+        action, was_created = ActionType.objects.get_or_create(
+            code=code,
+            defaults=dict(
+                name=name, name_en=name_en, holds_measure=holds, release_name=release,
+                ack_working_days=ack, answer_working_days=answer, urgent_hours=urgent, sort_order=order,
+            ),
+        )
+        actions[code] = action
+        created["actions"] += was_created
+    for order, entry in enumerate(UNITS):
+        code, name, name_en, kind, articles, duties, _caps = entry
+        unit, was_created = Unit.objects.get_or_create(
+            code=code,
+            defaults=dict(
+                name=name, name_en=name_en, kind=kind, articles=articles, duties=duties,
+                sort_order=order * 10,
+            ),
+        )
+        created["units"] += was_created
+        if not was_created:
+            continue
+        for action_code, covers in capabilities_for(entry).items():
+            _cap, cap_created = Capability.objects.get_or_create(
+                unit=unit, action=actions[action_code], defaults={"covers": covers}
+            )
+            created["capabilities"] += cap_created
+    return created
+
+
+def _ensure_user(username, *, password, role=None, unit=None, superuser=False, first_name="") -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults=dict(unit=unit, is_staff=superuser, is_superuser=superuser, first_name=first_name,
+                      email=f"{username}@example.invalid"),
+    )
+    if created or not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    if role and not user.groups.filter(name=role).exists():
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@transaction.atomic
+def seed_demo(password: str = DEMO_PASSWORD) -> list[User]:
+    """The demo accounts of API.md, on top of ``seed_units``."""
+    from .services import liaison_assign
+
+    seed_units()
+    court = Unit.objects.get(code="court")
+    plc = Unit.objects.get(code="plc")
+    users = [
+        _ensure_user("clerk", password=password, role=Role.CLERK, unit=court, first_name="执行书记员"),
+        _ensure_user("office", password=password, role=Role.OFFICE, unit=court, first_name="联席办"),
+        _ensure_user("convener", password=password, role=Role.CONVENER, unit=plc, first_name="召集人"),
+        _ensure_user("assessor", password=password, role=Role.ASSESSOR, first_name="综治委考评"),
+        _ensure_user("admin", password=password, superuser=True, first_name="系统管理员"),
+    ]
+    police = Unit.objects.get(code="police")
+    users.append(_ensure_user("leader-police", password=password, role=Role.UNIT_LEADER, unit=police,
+                              first_name="公安局领导"))
+    for unit in Unit.objects.all():
+        liaison = _ensure_user(f"liaison-{unit.code}", password=password, role=Role.LIAISON, unit=unit,
+                               first_name=f"{unit.name}联络员")
+        liaison_assign(actor=None, unit=unit, user=liaison)
+        users.append(liaison)
+    return users

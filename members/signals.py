@@ -1,0 +1,28 @@
+"""Keep per-unit object permissions in step with a user's unit and groups, however they are changed
+(services, admin, shell), so an edit in the admin can never leave a stale grant behind."""
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
+
+from .models import User
+
+
+@receiver(post_save, sender=User)
+def _user_saved(sender, instance, raw=False, **kwargs):
+    update_fields = kwargs.get("update_fields")
+    # Saving last_login and the like on every sign-in must not touch permissions.
+    if raw or (update_fields and not {"unit", "is_active"} & set(update_fields)):
+        return
+    from .services import sync_unit_permissions
+
+    sync_unit_permissions(instance)
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def _groups_changed(sender, instance, action, reverse=False, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from .services import sync_unit_permissions
+
+    users = [instance] if not reverse else User.objects.filter(pk__in=kwargs.get("pk_set") or [])
+    for user in users:
+        sync_unit_permissions(user)

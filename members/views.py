@@ -1,0 +1,43 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from cases import selectors as case_selectors
+
+from .models import Capability, LiaisonAssignment, Unit
+from .roles import Role, has_role, is_court_user
+
+
+@login_required
+def home(request):
+    """One home page, its panels chosen by role."""
+    user = request.user
+    context = {"unit": user.unit}
+    if is_court_user(user):
+        context["court_counts"] = case_selectors.court_counts()
+        context["recent_cases"] = case_selectors.cases_for_list(user)[:8]
+    if has_role(user, Role.LIAISON, Role.UNIT_LEADER) and user.unit_id:
+        context["inbox_counts"] = case_selectors.inbox_counts(user)
+        context["latest_notices"] = case_selectors.inbox(user, "open")[:8]
+    context["is_assessor"] = has_role(user, Role.ASSESSOR)
+    return render(request, "members/home.html", context)
+
+
+def _units_with_details():
+    return Unit.objects.active().prefetch_related(
+        Prefetch("capabilities", queryset=Capability.objects.select_related("action")),
+        Prefetch("liaison_assignments", queryset=LiaisonAssignment.objects.filter(ended_at__isnull=True)
+                 .select_related("user"), to_attr="current_liaisons"),
+    )
+
+
+@login_required
+def unit_directory(request):
+    return render(request, "members/unit_directory.html", {"units": _units_with_details()})
+
+
+@login_required
+def unit_detail(request, code):
+    unit = get_object_or_404(_units_with_details(), code=code)
+    history = unit.liaison_assignments.select_related("user").order_by("-started_at")
+    return render(request, "members/unit_detail.html", {"unit": unit, "history": history})
