@@ -1,0 +1,33 @@
+# Two commands a newcomer needs (see README.md): `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test install lint messages
+
+$(VENV)/.installed: pyproject.toml
+	bash scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Open http://127.0.0.1:8000/  (password of every demo account: linkage-demo)"
+	@echo "  clerk · office · convener · assessor · admin · leader-police · liaison-<unit>, e.g. liaison-bank-icbc"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(PY) -m ruff check .
+
+messages: install
+	cd . && $(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv && $(PY) manage.py compilemessages --ignore=.venv
