@@ -28,19 +28,28 @@ def _recipients(unit) -> list[str]:
     return sorted(set(emails))
 
 
+def _units_with_email(units: dict) -> set[int]:
+    """Ids of the units that have somewhere to send e-mail: their own address or a liaison's."""
+    from members.models import User
+
+    with_liaison = set(
+        User.objects.filter(unit_id__in=units, is_active=True, groups__name="liaison").exclude(email="")
+        .values_list("unit_id", flat=True)
+    )
+    return with_liaison | {unit_id for unit_id, unit in units.items() if unit.contact_email}
+
+
 def queue(notice_ids, *, purpose: str) -> None:
     """Write the outbox rows for ``purpose`` (idempotent) and wake a worker after commit."""
     notice_ids = list(notice_ids)
     if not notice_ids:
         return
+    notices = list(Notice.objects.filter(pk__in=notice_ids).select_related("unit").only("id", "unit"))
+    email_units = _units_with_email({n.unit_id: n.unit for n in notices})
     rows = []
-    notices = Notice.objects.filter(pk__in=notice_ids).select_related("unit").only("id", "unit")
-    email_units = {}
     for notice in notices:
         rows.append(Delivery(notice=notice, channel=DeliveryChannel.INBOX, purpose=purpose))
-        if notice.unit_id not in email_units:
-            email_units[notice.unit_id] = bool(_recipients(notice.unit))
-        if email_units[notice.unit_id]:
+        if notice.unit_id in email_units:
             rows.append(Delivery(notice=notice, channel=DeliveryChannel.EMAIL, purpose=purpose))
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(lambda: _wake(notice_ids), robust=True)

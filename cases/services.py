@@ -60,6 +60,23 @@ def _transition(notice: Notice, name: str, *, actor, note: str = "", **fields) -
     return notice
 
 
+def _transition_many(notices: list[Notice], name: str, *, actor, note: str = "", **fields) -> None:
+    """The same transition for many locked notices: one UPDATE and one bulk insert of events."""
+    if not notices:
+        return
+    moves = [(notice, transition_for(notice.status, name)) for notice in notices]
+    target = moves[0][1].target
+    Notice.objects.filter(pk__in=[n.pk for n in notices]).update(status=target, **fields)
+    NoticeEvent.objects.bulk_create([
+        NoticeEvent(notice=n, transition=name, from_status=n.status, to_status=target, actor=actor, note=note)
+        for n, _move in moves
+    ])
+    for notice in notices:
+        notice.status = target
+        for key, value in fields.items():
+            setattr(notice, key, value)
+
+
 def _locked(notice: Notice) -> Notice:
     return Notice.objects.select_for_update().select_related("unit", "action", "case").get(pk=notice.pk)
 
@@ -131,54 +148,60 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "") -> list[No
         .select_related("unit", "action").order_by("id")
     )
     reason = _("Case concluded: %(outcome)s") % {"outcome": CaseOutcome(outcome).label}
-    to_cancel = Notice.objects.select_for_update().filter(case=case, kind=NoticeKind.ASSIST, status__in=OPEN)
-    cancelled_ids = []
-    for notice in to_cancel:
-        _transition(notice, "cancel", actor=actor, note=reason, cancelled_at=now)
-        cancelled_ids.append(notice.pk)
-    for notice in Notice.objects.select_for_update().filter(case=case, status=NoticeStatus.ANSWERED):
-        _transition(notice, "close", actor=actor, note=reason, closed_at=now)
-    releases = [
-        _create_notice(
-            actor=actor, case=case, unit=original.unit, action=original.action, kind=NoticeKind.RELEASE,
-            original=original, subject=_("%(release)s: %(subject)s (notice %(number)s)") % {
-                "release": original.action.release_name or _("Release"), "subject": original.subject,
-                "number": original.number},
-            issued_at=now,
-        )
+    to_cancel = list(Notice.objects.select_for_update().filter(case=case, kind=NoticeKind.ASSIST, status__in=OPEN))
+    _transition_many(to_cancel, "cancel", actor=actor, note=reason, cancelled_at=now)
+    to_close = list(Notice.objects.select_for_update().filter(case=case, status=NoticeStatus.ANSWERED))
+    _transition_many(to_close, "close", actor=actor, note=reason, closed_at=now)
+    releases = _create_notices(actor=actor, case=case, issued_at=now, specs=[
+        dict(unit=original.unit, action=original.action, kind=NoticeKind.RELEASE, original=original,
+             subject=_("%(release)s: %(subject)s (notice %(number)s)") % {
+                 "release": original.action.release_name or _("Release"), "subject": original.subject,
+                 "number": original.number})
         for original in holders
-    ]
+    ])
     case.status = CaseStatus.CONCLUDED
     case.outcome = outcome
     case.concluded_at = now
     case.concluded_by = actor
     case.save(update_fields=["status", "outcome", "concluded_at", "concluded_by"])
-    delivery.queue(cancelled_ids, purpose="cancel")
+    delivery.queue([n.pk for n in to_cancel], purpose="cancel")
     delivery.queue([r.pk for r in releases], purpose="issue")
     return releases
 
 
 # ---------------------------------------------------------------- notices
 
-def _next_seq(case: Case) -> int:
-    return (Notice.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
+def _create_notices(*, actor, case: Case, issued_at, specs: list[dict]) -> list[Notice]:
+    """Number and store notices of one (locked) case, with their "issue" events, in a few queries.
 
-
-def _create_notice(*, actor, case, unit, action, kind, subject, issued_at, original=None, due_at=None,
-                   ruling=None) -> Notice:
-    seq = _next_seq(case)
-    ack_due, answer_due = default_deadlines(action, issued_at)
-    if due_at is not None:
-        answer_due = due_at
-        ack_due = min(ack_due, answer_due)
-    notice = Notice.objects.create(
-        case=case, unit=unit, action=action, kind=kind, original=original, seq=seq,
-        number=f"{case.number}-{seq:03d}", subject=subject, issued_by=actor, issued_at=issued_at,
-        ack_due_at=ack_due, due_at=answer_due, ruling=ruling,
-    )
-    NoticeEvent.objects.create(notice=notice, transition="issue", from_status="", to_status=notice.status,
-                               actor=actor, at=issued_at)
-    return notice
+    Each spec names unit, action, kind, subject and optionally original, due_at (answer deadline) and
+    ruling. Numbers follow the case number: ``(2026)鄂1022执123号-007``.
+    """
+    if not specs:
+        return []
+    seq = Notice.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0
+    deadlines = {}
+    notices = []
+    for spec in specs:
+        seq += 1
+        action = spec["action"]
+        if action.pk not in deadlines:
+            deadlines[action.pk] = default_deadlines(action, issued_at)
+        ack_due, answer_due = deadlines[action.pk]
+        if spec.get("due_at") is not None:
+            answer_due = spec["due_at"]
+            ack_due = min(ack_due, answer_due)
+        notices.append(Notice(
+            case=case, unit=spec["unit"], action=action, kind=spec["kind"], original=spec.get("original"),
+            seq=seq, number=f"{case.number}-{seq:03d}", subject=spec["subject"], issued_by=actor,
+            issued_at=issued_at, ack_due_at=ack_due, due_at=answer_due, ruling=spec.get("ruling"),
+        ))
+    Notice.objects.bulk_create(notices)
+    NoticeEvent.objects.bulk_create([
+        NoticeEvent(notice=n, transition="issue", from_status="", to_status=n.status, actor=actor, at=issued_at)
+        for n in notices
+    ])
+    return notices
 
 
 @transaction.atomic
@@ -225,11 +248,10 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
         raise ValidationError(errors)
     if ruling_file is not None:
         ruling = _store_ruling(actor=actor, case=case, upload=ruling_file, digest=ruling_digest)
-    notices = [
-        _create_notice(actor=actor, case=case, unit=unit, action=action, kind=NoticeKind.ASSIST,
-                       subject=subject.strip(), issued_at=now, due_at=due, ruling=ruling)
+    notices = _create_notices(actor=actor, case=case, issued_at=now, specs=[
+        dict(unit=unit, action=action, kind=NoticeKind.ASSIST, subject=subject.strip(), due_at=due, ruling=ruling)
         for unit in units
-    ]
+    ])
     delivery.queue([n.pk for n in notices], purpose="issue")
     return notices
 

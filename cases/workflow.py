@@ -43,7 +43,7 @@ class Transition:
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("deliver", frozenset({NoticeStatus.ISSUED}), NoticeStatus.DELIVERED, _("delivered")),
+        Transition("deliver", frozenset({NoticeStatus.ISSUED}), NoticeStatus.DELIVERED, _("deliver")),
         # A unit may sign for a notice it reads before the delivery receipt is recorded.
         Transition("acknowledge", AWAITING_ACK, NoticeStatus.ACKNOWLEDGED, _("acknowledge")),
         Transition("answer", frozenset({NoticeStatus.ACKNOWLEDGED}), NoticeStatus.ANSWERED, _("answer")),

@@ -1,4 +1,6 @@
 """Settings, read from the environment as ../shared/spec/API.md's configuration table says."""
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -74,11 +76,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; a generous timeout keeps the in-process demo from "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A file, so that a real Celery worker in a test can open it; one per process, so concurrent runs
+    # of the test suite do not clobber each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"linkage-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "members.backends.PortalBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -38,11 +38,9 @@ def role_codes(user) -> frozenset[str]:
     """The role codes of ``user``, cached on the instance for the request."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_role_codes", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._role_codes = cached
-    return cached
+    from .backends import load_roles
+
+    return load_roles(user)[0]
 
 
 def has_role(user, *roles) -> bool:

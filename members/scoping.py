@@ -33,7 +33,8 @@ def unit_ids(user, perm: str = VIEW) -> frozenset[int]:
 
 def forget_cached_scope(user) -> None:
     user.__dict__.pop("_unit_ids_cache", None)
-    user.__dict__.pop("_role_codes", None)
+    for attr in ("_roles_and_perms", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(attr, None)
 
 
 def scope_by_unit(qs: QuerySet, user, unit_field: str = "unit", *, perm: str = VIEW, court_sees_all=True):
