@@ -12,7 +12,7 @@ class CaseForm(forms.Form):
     number = forms.CharField(label=_("Case number"), max_length=60,
                              widget=forms.TextInput(attrs={"placeholder": "(2026)鄂1022执123号"}))
     title = forms.CharField(label=_("Title"), max_length=200)
-    amount = forms.DecimalField(label=_("Amount owed (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    amount = forms.DecimalField(label=_("Amount owed (yuan)"), max_digits=15, decimal_places=2, min_value=0)
     categories = forms.MultipleChoiceField(label=_("Key-case categories"), choices=KeyCategory.choices,
                                            required=False, widget=forms.CheckboxSelectMultiple)
     listed_supervision = forms.BooleanField(label=_("Listed supervision (挂牌督办)"), required=False)
@@ -58,7 +58,7 @@ class IssueForm(forms.Form):
 class AnswerForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Result"), choices=AnswerOutcome.choices, widget=forms.RadioSelect)
     detail = forms.CharField(label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    result_amount = forms.DecimalField(label=_("Amount (yuan), e.g. frozen"), required=False, max_digits=16,
+    result_amount = forms.DecimalField(label=_("Amount (yuan), e.g. frozen"), required=False, max_digits=15,
                                        decimal_places=2, min_value=0)
     attachment = forms.FileField(label=_("Attachment (PDF, optional)"), required=False,
                                  widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
@@ -58,7 +60,7 @@ class Case(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     case_type = models.CharField(_("case type"), max_length=4)
     title = models.CharField(_("title"), max_length=200)
-    amount = models.DecimalField(_("amount owed (yuan)"), max_digits=16, decimal_places=2)
+    amount = models.DecimalField(_("amount owed (yuan)"), max_digits=15, decimal_places=2)
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
     listed_supervision = models.BooleanField(_("listed supervision (挂牌督办)"), default=False)
@@ -138,8 +140,24 @@ class Party(models.Model):
         return mask_identifier(self.id_number)
 
 
+class PrivateMediaStorage(FileSystemStorage):
+    """Files under ``settings.PRIVATE_MEDIA_ROOT``, read at each use (not frozen at import), with no URL:
+    they are served only through permission-checked views."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def _private_storage():
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateMediaStorage()
 
 
 class AttachmentPurpose(models.TextChoices):
@@ -246,7 +264,7 @@ class Notice(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     outcome = models.CharField(_("answer"), max_length=10, choices=AnswerOutcome.choices, blank=True)
     answer_detail = models.TextField(_("answer detail"), blank=True)
-    result_amount = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2, null=True,
+    result_amount = models.DecimalField(_("amount (yuan)"), max_digits=15, decimal_places=2, null=True,
                                         blank=True, help_text=_("e.g. the amount frozen or deducted"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)

@@ -29,7 +29,7 @@ class PartyInputSerializer(serializers.Serializer):
 class CaseInputSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=60)
     title = serializers.CharField(max_length=200)
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    amount = serializers.DecimalField(max_digits=15, decimal_places=2, min_value=0)
     parties = PartyInputSerializer(many=True)
     categories = serializers.ListField(child=serializers.ChoiceField(choices=KeyCategory.choices),
                                        required=False, default=list)
@@ -122,7 +122,7 @@ class NoticeInputSerializer(serializers.Serializer):
 class AnswerInputSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     detail = serializers.CharField(required=False, allow_blank=True, default="")
-    result_amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    result_amount = serializers.DecimalField(max_digits=15, decimal_places=2, required=False, allow_null=True)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 

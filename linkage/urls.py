@@ -17,7 +17,7 @@ router.register("notices", NoticeViewSet, basename="notice")
 urlpatterns = [
     path("", member_views.home, name="home"),
     path("units/", member_views.unit_directory, name="unit-directory"),
-    path("units/<slug:code>/", member_views.unit_detail, name="unit-detail"),
+    path("units/<slug:code>/", member_views.unit_detail, name="unit-page"),
     path("", include("cases.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,146 @@
+"""Browser journey in Chinese, driven by Playwright with Debian's Chromium (never a downloaded browser).
+
+Clerk registers a case and issues a freeze to two banks; a bank's liaison acknowledges and answers; the
+clerk concludes the case and the release notices appear; the bank confirms the release.
+Set UPDATE_SCREENSHOTS=1 to refresh the screenshots under docs/img/ used by the user guide.
+"""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cases.models import Case, Notice
+from members.seeding import seed_demo
+
+from .conftest import make_resident_id
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+DOCS_IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium package is required for the browser tests"
+    seed_demo("linkage-demo")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
+        pg = context.new_page()
+        pg.set_default_timeout(15000)
+        pg.base = live_server.url
+        pg.shots = tmp_path
+        yield pg
+        browser.close()
+
+
+def _shot(page, name):
+    path = page.shots / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS_IMG / f"{name}.png")
+
+
+def _sign_in(page, username):
+    page.context.clear_cookies()
+    page.goto(page.base + "/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("linkage-demo")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(page.base + "/")
+
+
+def test_clerk_issues_to_two_banks_liaison_answers_clerk_concludes(page, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    _sign_in(page, "clerk")
+    _shot(page, "clerk-home")
+
+    # Register a case.
+    page.goto(page.base + "/cases/new/")
+    page.get_by_label("案号").fill("(2026)鄂1022执8801号")
+    page.get_by_label("案件名称").fill("王五买卖合同纠纷")
+    page.get_by_label("执行标的额（元）").fill("250000")
+    page.locator("#id_form-0-name").fill("李四")
+    page.locator("#id_form-0-id_number").fill(make_resident_id(881))
+    page.locator("#id_form-1-name").fill("王五")
+    page.locator("#id_form-1-id_number").fill(make_resident_id(882))
+    page.get_by_role("button", name="登记").click()
+    page.wait_for_url("**/cases/*/")
+    case = Case.objects.get(number="(2026)鄂1022执8801号")
+
+    # Issue a freeze to two banks at once: the form offers only units that can freeze.
+    page.goto(page.base + f"/cases/{case.pk}/issue/")
+    page.select_option("#pick-action", "freeze")
+    page.wait_for_url("**/issue/?action=freeze")
+    assert page.get_by_label("中国工商银行公安支行").count() == 1
+    assert page.get_by_label("县公安局").count() == 0
+    page.get_by_label("中国工商银行公安支行").check()
+    page.get_by_label("中国农业银行公安支行").check()
+    page.locator("#id_subject").fill("冻结王五名下存款 250000 元")
+    page.get_by_role("button", name="发出").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    _shot(page, "clerk-case-page")
+    notices = list(Notice.objects.filter(case=case).order_by("id"))
+    assert [n.unit.code for n in notices] == ["bank-icbc", "bank-abc"]
+    assert all(n.status == "delivered" for n in notices)
+
+    # The ICBC liaison sees it in the inbox, acknowledges and answers.
+    _sign_in(page, "liaison-bank-icbc")
+    page.goto(page.base + "/inbox/?tab=new")
+    _shot(page, "liaison-inbox")
+    page.get_by_role("link", name=notices[0].number).click()
+    page.get_by_role("button", name="确认签收").click()
+    page.get_by_label("已办理").check()
+    page.get_by_label("办理情况").fill("已冻结 250000 元")
+    page.get_by_label("金额（元），如冻结金额").fill("250000")
+    page.get_by_role("button", name="提交回执").click()
+    page.wait_for_load_state()
+    notices[0].refresh_from_db()
+    assert notices[0].status == "answered" and notices[0].outcome == "done"
+    # Another bank's notice does not exist for this liaison.
+    response = page.goto(page.base + f"/notices/{notices[1].pk}/")
+    assert response.status == 404
+
+    # The clerk concludes: both banks get a release (one answered done, one still open).
+    _sign_in(page, "clerk")
+    page.goto(page.base + f"/cases/{case.pk}/conclude/")
+    assert page.get_by_text("中国工商银行公安支行").count() >= 1
+    _shot(page, "clerk-conclude")
+    page.get_by_label("执行完毕").check()
+    page.get_by_role("button", name="结案并发出解除通知书").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    releases = Notice.objects.filter(case=case, kind="release")
+    assert sorted(r.unit.code for r in releases) == ["bank-abc", "bank-icbc"]
+    assert page.get_by_text("待确认解除").count() == 2
+
+    # The ICBC liaison confirms the release; the case page shows it confirmed.
+    release = releases.get(unit__code="bank-icbc")
+    _sign_in(page, "liaison-bank-icbc")
+    page.goto(page.base + f"/notices/{release.pk}/")
+    page.get_by_role("button", name="确认签收").click()
+    page.get_by_label("已办理").check()
+    page.get_by_role("button", name="提交回执").click()
+    page.wait_for_load_state()
+    _sign_in(page, "clerk")
+    page.goto(page.base + f"/cases/{case.pk}/")
+    assert page.get_by_text("已确认解除").count() == 1
+    assert page.get_by_text("待确认解除").count() == 1
+
+
+def test_narrow_screen_home_and_inbox(page):
+    page.set_viewport_size({"width": 375, "height": 800})
+    _sign_in(page, "liaison-police")
+    page.goto(page.base + "/inbox/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380, f"the inbox scrolls sideways on a phone ({width}px)"
+    _shot(page, "liaison-inbox-phone")
