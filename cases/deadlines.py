@@ -37,23 +37,28 @@ def _is_workday(day: date, overrides: dict) -> bool:
 def working_days_after(start: date, n: int) -> date:
     """The ``n``-th working day after ``start`` (``n`` = 0: ``start`` itself if it is a working day,
     else the next one)."""
-    horizon = start + timedelta(days=n * 3 + 40)
+    window = timedelta(days=n * 3 + 40)
+    horizon = start + window
     overrides = dict(HolidayOverride.objects.filter(date__gte=start, date__lte=horizon)
                      .values_list("date", "is_workday"))
+
+    def workday(day):
+        nonlocal horizon
+        if day > horizon:  # a very long run of holidays: load the next stretch of overrides
+            overrides.update(HolidayOverride.objects.filter(date__gt=horizon, date__lte=day + window)
+                             .values_list("date", "is_workday"))
+            horizon = day + window
+        return _is_workday(day, overrides)
+
     day = start
     if n == 0:
-        while not _is_workday(day, overrides):
+        while not workday(day):
             day += timedelta(days=1)
         return day
     counted = 0
     while counted < n:
         day += timedelta(days=1)
-        if day > horizon:  # a very long run of holidays: widen the window once more
-            overrides.update(HolidayOverride.objects.filter(date__gt=horizon, date__lte=day + timedelta(days=60))
-                             .values_list("date", "is_workday"))
-            horizon = day + timedelta(days=60)
-        if _is_workday(day, overrides):
-            counted += 1
+        counted += workday(day)
     return day
 
 

@@ -115,6 +115,11 @@ def deliver_pending(notice_id: int) -> int:
         now = timezone.now()
         inbox_issued = False
         for row in rows:
+            if row.purpose == "issue" and row.notice.status == NoticeStatus.CANCELLED:
+                # Cancelled before it went out: the unit gets the cancellation, not a stale notice.
+                row.status = DeliveryStatus.SKIPPED
+                row.save(update_fields=["status"])
+                continue
             try:
                 _send(row)
             except Exception as exc:

@@ -354,6 +354,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     DEAD = "dead", _("Failed permanently")
+    SKIPPED = "skipped", _("Not sent: the notice was cancelled first")
 
 
 class Delivery(models.Model):

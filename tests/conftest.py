@@ -45,6 +45,8 @@ def _embedded_tasks_and_private_media(settings, tmp_path):
     from linkage.celery import app
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # Celery reads the Django setting before its own conf, so both are set (a broker may be configured).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
