@@ -7,6 +7,9 @@ from .models import (
     CaseCategory,
     Delivery,
     HolidayOverride,
+    Measure,
+    MeasureLimit,
+    MeasureReminder,
     Notice,
     NoticeEvent,
     Party,
@@ -111,3 +114,25 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_filter = ["what"]
     list_select_related = ["user"]
     search_fields = ["object_repr", "user__username"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["asset", "unit", "action", "case", "amount", "status", "starts_on", "expires_on", "renewals"]
+    list_filter = ["status", "action", "asset_kind", "unit"]
+    list_select_related = ["unit", "action", "case"]
+    search_fields = ["asset", "case__number"]
+    readonly_fields = ["case", "unit", "action", "notice", "release_notice", "released_at", "lapsed_on"]
+
+
+@admin.register(MeasureLimit)
+class MeasureLimitAdmin(admin.ModelAdmin):
+    """The office edits the legal time limits here when the rules change."""
+
+    list_display = ["asset_kind", "months", "basis"]
+
+
+@admin.register(MeasureReminder)
+class MeasureReminderAdmin(ReadOnlyAdmin):
+    list_display = ["measure", "expires_on", "working_days_before", "sent_at"]
+    list_select_related = ["measure"]

@@ -2,21 +2,22 @@
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from linkage.api import IdCursorPagination
 from members.models import ActionType
 
-from . import selectors, services
-from .filters import CaseFilter, NoticeFilter
+from . import measures, selectors, services
+from .filters import CaseFilter, MeasureFilter, NoticeFilter
 from .serializers import (
     AnswerInputSerializer,
     CaseInputSerializer,
     CaseSerializer,
     ConcludeInputSerializer,
     ConcludeOutputSerializer,
+    MeasureSerializer,
     NoteInputSerializer,
     NoticeDetailSerializer,
     NoticeInputSerializer,
@@ -57,6 +58,17 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         releases = services.case_conclude(actor=request.user, case=case, **data.validated_data)
         case = self.get_queryset().get(pk=case.pk)
         return Response(ConcludeOutputSerializer(case, context={"release_ids": [r.pk for r in releases]}).data)
+
+
+class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+    """The measures register, scoped like notices: court roles see all, a unit only its own."""
+
+    serializer_class = MeasureSerializer
+    pagination_class = IdCursorPagination
+    filterset_class = MeasureFilter
+
+    def get_queryset(self):
+        return measures.measures_for_list(self.request.user)
 
 
 class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

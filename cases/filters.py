@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Case, KeyCategory, Notice, NoticeKind
+from .models import Case, KeyCategory, Measure, MeasureStatus, Notice, NoticeKind
 from .workflow import AWAITING_ACK, OPEN, NoticeStatus
 
 
@@ -33,3 +33,15 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields = ["status", "number", "category", "listed_supervision"]
+
+
+class MeasureFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="case_id")
+    unit = django_filters.CharFilter(field_name="unit__code")
+    status = django_filters.ChoiceFilter(choices=MeasureStatus.choices)
+    party = django_filters.NumberFilter(field_name="party_id")
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+
+    class Meta:
+        model = Measure
+        fields = ["case", "unit", "status", "party", "expires_before"]

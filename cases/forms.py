@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import ActionType, Unit
 
 from .deadlines import parse_due
-from .models import AnswerOutcome, CaseOutcome, KeyCategory, PartyKind, PartyRole
+from .models import AnswerOutcome, AssetKind, CaseOutcome, KeyCategory, MeasurePriority, PartyKind, PartyRole
 
 
 class CaseForm(forms.Form):
@@ -62,6 +62,24 @@ class AnswerForm(forms.Form):
                                        decimal_places=2, min_value=0)
     attachment = forms.FileField(label=_("Attachment (PDF, optional)"), required=False,
                                  widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    # For a measure action: what was taken, for the measures register.
+    asset = forms.CharField(label=_("Asset taken (account, plate, parcel…)"), max_length=300, required=False)
+    asset_kind = forms.ChoiceField(label=_("Asset kind"), choices=[("", "—"), *AssetKind.choices], required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=[("", "—"), *MeasurePriority.choices],
+                                 required=False)
+    queue_position = forms.IntegerField(label=_("Place in the waiting queue"), min_value=1, max_value=999,
+                                        required=False)
+
+    MEASURE_FIELDS = ("asset", "asset_kind", "priority", "queue_position")
+
+    def __init__(self, *args, measure_fields=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not measure_fields:
+            for name in self.MEASURE_FIELDS:
+                del self.fields[name]
+
+    def measure(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.MEASURE_FIELDS if name in self.fields}
 
 
 class NoteForm(forms.Form):

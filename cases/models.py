@@ -191,6 +191,7 @@ class Attachment(models.Model):
 class NoticeKind(models.TextChoices):
     ASSIST = "assist", _("Assistance notice")
     RELEASE = "release", _("Release notice")
+    RENEWAL = "renewal", _("Renewal notice")
 
 
 class AnswerOutcome(models.TextChoices):
@@ -236,6 +237,12 @@ class NoticeQuerySet(models.QuerySet):
             | Q(status__in=[NoticeStatus.ANSWERED, NoticeStatus.CLOSED], outcome__in=EXECUTED_OUTCOMES)
         )
 
+    def awaiting_release(self):
+        """Measure notices still to be released on conclusion (Art. 35): holding a measure, with no
+        release sent yet, and whose registered measure (if any) was not released or lapsed already."""
+        return (self.holding_measures().exclude(follow_ups__kind=NoticeKind.RELEASE)
+                .exclude(measure__status__in=["released", "lapsed"]))
+
 
 class Notice(models.Model):
     """An assistance notice (协助执行通知书) or a release notice sent to one unit."""
@@ -245,8 +252,8 @@ class Notice(models.Model):
     action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="notices")
     kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices, default=NoticeKind.ASSIST)
     original = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="releases",
-        help_text=_("For a release notice: the notice whose measure it releases."),
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
+        help_text=_("For a release or renewal notice: the notice whose measure it concerns."),
     )
     seq = models.PositiveIntegerField(_("sequence in case"))
     number = models.CharField(_("notice number"), max_length=60, unique=True)
@@ -416,3 +423,6 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.object_repr}"
+
+
+from .measure_models import *  # noqa: E402,F401,F403  (the measures register, issue 7)

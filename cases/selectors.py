@@ -1,8 +1,10 @@
 """Reused reads. Every one starts from a queryset scoped to the user."""
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from .models import Case, CaseCategory, Notice, NoticeEvent, NoticeKind, Party, PartyRole
+from .models import Case, CaseCategory, Measure, Notice, NoticeEvent, NoticeKind, Party, PartyRole
 from .workflow import AWAITING_ACK, OPEN
 
 
@@ -94,5 +96,10 @@ def court_counts() -> dict:
     counts.update(Case.objects.aggregate(
         open_cases=Count("id", filter=Q(status="open")),
         listed=Count("id", filter=Q(status="open", listed_supervision=True)),
+    ))
+    soon = timezone.localdate() + timedelta(days=30)
+    counts.update(Measure.objects.aggregate(
+        measures_lapsed=Count("id", filter=Q(status="lapsed", case__status="open")),
+        measures_expiring=Count("id", filter=Q(status="active", expires_on__lte=soon)),
     ))
     return counts

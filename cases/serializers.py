@@ -3,7 +3,18 @@ from rest_framework import serializers
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
-from .models import Case, KeyCategory, Notice, NoticeEvent, Party, PartyKind, PartyRole
+from .models import (
+    AssetKind,
+    Case,
+    KeyCategory,
+    Measure,
+    MeasurePriority,
+    Notice,
+    NoticeEvent,
+    Party,
+    PartyKind,
+    PartyRole,
+)
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -119,12 +130,39 @@ class NoticeInputSerializer(serializers.Serializer):
     ruling = serializers.FileField(required=False)
 
 
+class MeasureInputSerializer(serializers.Serializer):
+    """What the unit took, for the measures register (freeze, seize, restrict, locate, publicize)."""
+
+    asset = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    asset_kind = serializers.ChoiceField(choices=AssetKind.choices, required=False)
+    priority = serializers.ChoiceField(choices=MeasurePriority.choices, required=False)
+    queue_position = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True)
+
+
 class AnswerInputSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     detail = serializers.CharField(required=False, allow_blank=True, default="")
     result_amount = serializers.DecimalField(max_digits=15, decimal_places=2, required=False, allow_null=True)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    measure = MeasureInputSerializer(required=False)
+
+
+
 
 
 class NoteInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    case = CaseRefSerializer(read_only=True)
+    unit = UnitRefSerializer(read_only=True)
+    action = serializers.CharField(source="action.code", read_only=True)
+    notice = serializers.PrimaryKeyRelatedField(read_only=True)
+    release_notice = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = ["id", "case", "unit", "action", "notice", "asset", "asset_kind", "amount", "priority",
+                  "queue_position", "status", "starts_on", "expires_on", "renewals", "release_notice",
+                  "released_at", "lapsed_on"]

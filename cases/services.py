@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from members.models import ActionType, Capability, Unit
 from members.scoping import can_handle_unit
 
-from . import delivery
+from . import delivery, measures
 from .deadlines import default_deadlines, parse_due
 from .identifiers import parse_case_number, validate_party_identifier
 from .models import (
+    EXECUTED_OUTCOMES,
     AccessLog,
     AnswerOutcome,
     Attachment,
@@ -144,8 +145,8 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "") -> list[No
     now = timezone.now()
     # Decide who holds a measure before anything is cancelled: an open measure notice counts.
     holders = list(
-        Notice.objects.filter(case=case).holding_measures().filter(releases__isnull=True)
-        .select_related("unit", "action").order_by("id")
+        Notice.objects.filter(case=case).awaiting_release()
+        .select_related("unit", "action", "measure").order_by("id")
     )
     reason = _("Case concluded: %(outcome)s") % {"outcome": CaseOutcome(outcome).label}
     to_cancel = list(Notice.objects.select_for_update().filter(case=case, kind=NoticeKind.ASSIST, status__in=OPEN))
@@ -155,10 +156,11 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "") -> list[No
     releases = _create_notices(actor=actor, case=case, issued_at=now, specs=[
         dict(unit=original.unit, action=original.action, kind=NoticeKind.RELEASE, original=original,
              subject=_("%(release)s: %(subject)s (notice %(number)s)") % {
-                 "release": original.action.release_name or _("Release"), "subject": original.subject,
-                 "number": original.number})
+                 "release": original.action.release_name or _("Release"),
+                 "subject": _registered_asset(original), "number": original.number})
         for original in holders
     ])
+    measures.attach_releases(releases)
     case.status = CaseStatus.CONCLUDED
     case.outcome = outcome
     case.concluded_at = now
@@ -170,6 +172,14 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "") -> list[No
 
 
 # ---------------------------------------------------------------- notices
+
+def _registered_asset(notice: Notice) -> str:
+    """What the release lifts: the register's record of the measure if the unit answered, else the ask."""
+    try:
+        return notice.measure.asset
+    except Notice.measure.RelatedObjectDoesNotExist:
+        return notice.subject
+
 
 def _create_notices(*, actor, case: Case, issued_at, specs: list[dict]) -> list[Notice]:
     """Number and store notices of one (locked) case, with their "issue" events, in a few queries.
@@ -276,7 +286,10 @@ def notice_acknowledge(*, actor, notice: Notice, note: str = "") -> Notice:
 
 @transaction.atomic
 def notice_answer(*, actor, notice: Notice, outcome: str, detail: str = "", result_amount=None,
-                  attachments=()) -> Notice:
+                  attachments=(), measure: dict | None = None) -> Notice:
+    """The unit's answer (回执). For a measure action executed, ``measure`` may describe what was taken
+    (asset, asset_kind, priority, queue_position) for the register; a release or renewal answered done
+    updates the register."""
     _require(actor, "cases.answer_notice")
     notice = _locked(notice)
     _require_unit_handler(actor, notice)
@@ -307,8 +320,16 @@ def notice_answer(*, actor, notice: Notice, outcome: str, detail: str = "", resu
         Attachment.objects.create(case=notice.case, notice=notice, purpose=AttachmentPurpose.ANSWER,
                                   file=upload, original_name=upload.name[:200], size=upload.size,
                                   sha256=digest, uploaded_by=actor)
-    return _transition(notice, "answer", actor=actor, note=detail, outcome=outcome, answer_detail=detail,
-                       result_amount=amount, answered_at=timezone.now())
+    _transition(notice, "answer", actor=actor, note=detail, outcome=outcome, answer_detail=detail,
+                result_amount=amount, answered_at=timezone.now())
+    if notice.kind == NoticeKind.ASSIST and notice.action.holds_measure and outcome in EXECUTED_OUTCOMES:
+        measures.measure_record(notice=notice, amount=amount, **{k: v for k, v in (measure or {}).items()
+                                                                  if v not in (None, "")})
+    elif notice.kind == NoticeKind.RELEASE and outcome == AnswerOutcome.DONE:
+        measures.on_release_confirmed(notice)
+    elif notice.kind == NoticeKind.RENEWAL and outcome == AnswerOutcome.DONE:
+        measures.on_renewal_confirmed(notice)
+    return notice
 
 
 @transaction.atomic

@@ -20,3 +20,11 @@ def sweep_pending_deliveries() -> int:
 def send_overdue_reminders() -> int:
     with transaction.atomic():
         return delivery.queue_reminders()
+
+
+@shared_task(acks_late=True)
+def sweep_measures() -> dict:
+    """Daily: lapse expired measures and remind clerks before expiry (idempotent per day and threshold)."""
+    from .measures import measures_sweep
+
+    return measures_sweep()

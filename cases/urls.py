@@ -15,4 +15,6 @@ urlpatterns = [
     path("notices/<int:pk>/document.pdf", views.notice_pdf, name="notice-pdf"),
     path("notices/<int:pk>/<slug:name>/", views.notice_transition, name="notice-transition"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("measures/", views.measure_list, name="measures"),
+    path("measures/<int:pk>/<slug:name>/", views.measure_action, name="measure-action"),
 ]

@@ -1,10 +1,13 @@
 """Browser pages for cases and notices. Views parse input, call services and render; every lookup
 starts from a queryset scoped to the user, so another unit's object is a plain 404."""
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,10 +15,10 @@ from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 
-from . import selectors, services
+from . import measures, selectors, services
 from .documents import render_notice_pdf
 from .forms import AnswerForm, CaseForm, ConcludeForm, IssueForm, NoteForm, PartyFormSet, apply_service_errors
-from .models import Attachment, CaseStatus, KeyCategory, Notice
+from .models import Attachment, CaseStatus, KeyCategory, MeasureStatus, Notice
 from .workflow import InvalidTransition, allowed_transitions
 
 PAGE_SIZE = 50
@@ -76,6 +79,8 @@ def case_detail(request, pk):
     releases = [n for n in notices if n.kind == "release"]
     return render(request, "cases/case_detail.html", {
         "case": case, "notices": notices, "releases": releases,
+        "measures": measures.measures_for_list(request.user).filter(case=case).order_by("unit__sort_order", "id"),
+        "measure_totals": measures.case_measure_totals(case),
         "can_issue": case.is_open and request.user.has_perm("cases.add_notice"),
         "can_conclude": case.is_open and request.user.has_perm("cases.conclude_case"),
         "can_reveal": request.user.has_perm("cases.reveal_identifier"),
@@ -135,7 +140,7 @@ def case_conclude(request, pk):
             messages.success(request, _("Case concluded; %(count)s release notice(s) sent.")
                              % {"count": len(releases)})
             return redirect("cases:detail", pk=case.pk)
-    will_release = (Notice.objects.filter(case=case).holding_measures().filter(releases__isnull=True)
+    will_release = (Notice.objects.filter(case=case).awaiting_release()
                     .select_related("unit", "action"))
     will_cancel = Notice.objects.filter(case=case).open().filter(kind="assist").select_related("unit", "action")
     return render(request, "cases/case_conclude.html", {
@@ -163,8 +168,12 @@ def notice_detail(request, pk):
         "can_answer": handles and "answer" in allowed,
         "can_close": request.user.has_perm("cases.close_notice") and "close" in allowed,
         "can_cancel": request.user.has_perm("cases.cancel_notice") and "cancel" in allowed,
-        "answer_form": AnswerForm(), "note_form": NoteForm(),
+        "answer_form": AnswerForm(measure_fields=_takes_measure(notice)), "note_form": NoteForm(),
     })
+
+
+def _takes_measure(notice) -> bool:
+    return notice.kind == "assist" and notice.action.holds_measure
 
 
 def _run(request, notice, fn, success, **kwargs):
@@ -188,7 +197,7 @@ def notice_transition(request, pk, name):
     if name == "acknowledge":
         response = _run(request, notice, services.notice_acknowledge, _("Notice acknowledged."), note=note)
     elif name == "answer":
-        form = AnswerForm(request.POST, request.FILES)
+        form = AnswerForm(request.POST, request.FILES, measure_fields=_takes_measure(notice))
         if not form.is_valid():
             messages.error(request, "; ".join(m for errs in form.errors.values() for m in errs))
             return redirect("cases:notice-detail", pk=notice.pk)
@@ -196,7 +205,8 @@ def notice_transition(request, pk, name):
         files = [data["attachment"]] if data.get("attachment") else []
         response = _run(request, notice, services.notice_answer, _("Answer sent."),
                                outcome=data["outcome"], detail=data["detail"],
-                               result_amount=data["result_amount"], attachments=files)
+                               result_amount=data["result_amount"], attachments=files,
+                               measure=form.measure())
     elif name == "close":
         response = _run(request, notice, services.notice_close, _("Notice closed."), note=note)
     elif name == "cancel":
@@ -231,3 +241,68 @@ def attachment_download(request, pk):
                         filename=attachment.original_name, as_attachment=False)
 
 
+
+
+@login_required
+def measure_list(request):
+    """The register: court roles see every measure, a unit its own; filter by case, unit, status."""
+    qs = measures.measures_for_list(request.user)
+    filters = {k: request.GET.get(k, "") for k in ("case", "unit", "status", "party")}
+    if filters["case"].isdigit():
+        qs = qs.filter(case_id=int(filters["case"]))
+    if filters["party"].isdigit():
+        qs = qs.filter(party_id=int(filters["party"]))
+    if filters["unit"]:
+        qs = qs.filter(unit__code=filters["unit"])
+    if filters["status"]:
+        qs = qs.filter(status=filters["status"])
+    if request.GET.get("expiring") == "1":
+        qs = qs.filter(status="active", expires_on__lte=timezone.localdate() + timedelta(days=45))
+    if request.GET.get("format") == "xlsx":
+        return _measures_xlsx(qs.order_by("case_id", "unit__sort_order", "id")[:50_000])
+    rows, next_after = _keyset_page(qs, request)
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "cases/measure_list.html", {
+        "measures": rows, "next_after": next_after, "filters": filters, "query": query.urlencode(),
+        "statuses": MeasureStatus.choices, "can_act": request.user.has_perm("cases.add_notice"),
+    })
+
+
+def _measures_xlsx(rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Measures")
+    sheet.append([_("Case number"), _("Unit"), _("Action"), _("Asset"), _("Asset kind"), _("Amount (yuan)"),
+                  _("Priority"), _("Place in the waiting queue"), _("Starts"), _("Expires"), _("Renewals"),
+                  _("Status")])
+    for m in rows:
+        sheet.append([m.case.number, m.unit.name, m.action.name, m.asset, m.get_asset_kind_display(),
+                      m.amount, m.get_priority_display(), m.queue_position, m.starts_on, m.expires_on,
+                      m.renewals, m.get_status_display()])
+    for column, width in zip("ABCDEFGHIJKL", (26, 24, 10, 40, 14, 14, 12, 8, 12, 12, 8, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="measures.xlsx"'
+    book.save(response)
+    return response
+
+
+@login_required
+@require_POST
+def measure_action(request, pk, name):
+    """Renew (续冻/续封) or release one measure alone; both send a notice to the unit holding it."""
+    measure = get_visible_or_404(measures.measures_for_list(request.user), pk=pk)
+    service = {"renew": measures.measure_renew, "release": measures.measure_release}.get(name)
+    if service is None:
+        raise Http404
+    try:
+        notice = service(actor=request.user, measure=measure)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("cases:detail", pk=measure.case_id)
+    messages.success(request, _("Notice %(number)s sent to %(unit)s.") % {"number": notice.number,
+                                                                         "unit": measure.unit.name})
+    return redirect("cases:detail", pk=measure.case_id)

@@ -166,6 +166,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+MEASURE_REMINDER_WORKING_DAYS = (30, 10, 3)
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-undelivered-notices": {
@@ -175,6 +176,14 @@ CELERY_BEAT_SCHEDULE = {
     "send-overdue-reminders": {
         "task": "cases.tasks.send_overdue_reminders",
         "schedule": crontab(minute=0, hour="9,15"),
+    },
+    "sweep-measures": {
+        "task": "cases.tasks.sweep_measures",
+        "schedule": crontab(minute=30, hour=6),
+    },
+    "remind-overdue-action-items": {
+        "task": "conferences.tasks.remind_overdue_action_items",
+        "schedule": crontab(minute=30, hour=9),
     },
 }
 

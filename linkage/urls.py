@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseViewSet, NoticeViewSet
+from cases.api import CaseViewSet, MeasureViewSet, NoticeViewSet
 from members import views as member_views
 from members.api import UnitViewSet
 
@@ -13,6 +13,7 @@ router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("cases", CaseViewSet, basename="case")
 router.register("notices", NoticeViewSet, basename="notice")
+router.register("measures", MeasureViewSet, basename="measure")
 
 urlpatterns = [
     path("", member_views.home, name="home"),

@@ -60,7 +60,17 @@ def seed_units() -> dict:
                 unit=unit, action=actions[action_code], defaults={"covers": covers}
             )
             created["capabilities"] += cap_created
+    _seed_measure_limits()
     return created
+
+
+def _seed_measure_limits() -> None:
+    from cases.measures import DEFAULT_LIMIT_MONTHS
+    from cases.models import MeasureLimit
+
+    basis = "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释（2022年修正）第485条"
+    for asset_kind, months in DEFAULT_LIMIT_MONTHS.items():
+        MeasureLimit.objects.get_or_create(asset_kind=asset_kind, defaults={"months": months, "basis": basis})
 
 
 def _ensure_user(username, *, password, role=None, unit=None, superuser=False, first_name="") -> User:
