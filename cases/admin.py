@@ -12,6 +12,7 @@ from .models import (
     MeasureReminder,
     Notice,
     NoticeEvent,
+    NoticeRequest,
     Party,
 )
 
@@ -136,3 +137,16 @@ class MeasureLimitAdmin(admin.ModelAdmin):
 class MeasureReminderAdmin(ReadOnlyAdmin):
     list_display = ["measure", "expires_on", "working_days_before", "sent_at"]
     list_select_related = ["measure"]
+
+
+@admin.register(NoticeRequest)
+class NoticeRequestAdmin(admin.ModelAdmin):
+    """Decisions are taken on the notice page (they move deadlines); the admin only shows them."""
+
+    list_display = ["notice", "kind", "status", "filed_by", "filed_at", "decided_by", "decided_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["notice", "filed_by", "decided_by"]
+    search_fields = ["notice__number", "grounds"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]

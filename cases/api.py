@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from linkage.api import IdCursorPagination
@@ -17,10 +17,13 @@ from .serializers import (
     CaseSerializer,
     ConcludeInputSerializer,
     ConcludeOutputSerializer,
+    DecideInputSerializer,
     MeasureSerializer,
     NoteInputSerializer,
     NoticeDetailSerializer,
     NoticeInputSerializer,
+    NoticeRequestInputSerializer,
+    NoticeRequestSerializer,
     NoticeSerializer,
 )
 
@@ -119,6 +122,28 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         return self._answer(services.notice_answer(actor=request.user, notice=self.get_object(),
                                                    **data.validated_data))
+
+    @extend_schema(request=NoticeRequestInputSerializer, responses={201: NoticeRequestSerializer})
+    @action(detail=True, methods=["post"], url_path="requests")
+    def file_request(self, request, pk=None):
+        """The unit objects (kind "objection") or asks for more time (kind "extension")."""
+        data = NoticeRequestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        filed = services.notice_request_file(actor=request.user, notice=self.get_object(), **data.validated_data)
+        return Response(NoticeRequestSerializer(filed).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecideInputSerializer, responses={200: NoticeDetailSerializer})
+    @action(detail=True, methods=["post"], url_path=r"requests/(?P<request_id>\d+)/decide")
+    def decide_request(self, request, pk=None, request_id=None):
+        """The clerk grants or refuses the notice's pending objection or extension request."""
+        notice = self.get_object()
+        filed = notice.requests.filter(pk=request_id).first()
+        if filed is None:
+            raise NotFound()
+        data = DecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.notice_request_decide(actor=request.user, request=filed, **data.validated_data)
+        return self._answer(notice)
 
     @extend_schema(request=NoteInputSerializer, responses={200: NoticeDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -1,9 +1,17 @@
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 
-from .models import Case, KeyCategory, Measure, MeasureStatus, Notice, NoticeKind
-from .workflow import AWAITING_ACK, OPEN, NoticeStatus
+from .models import (
+    Case,
+    KeyCategory,
+    Measure,
+    MeasureStatus,
+    Notice,
+    NoticeKind,
+    ack_overdue_q,
+    answer_overdue_q,
+)
+from .workflow import NoticeStatus
 
 
 class NoticeFilter(django_filters.FilterSet):
@@ -20,7 +28,7 @@ class NoticeFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()
-        late = Q(status__in=AWAITING_ACK, ack_due_at__lt=now) | Q(status__in=OPEN, due_at__lt=now)
+        late = ack_overdue_q(now) | answer_overdue_q(now)
         return queryset.filter(late) if value else queryset.exclude(late)
 
 

@@ -204,6 +204,16 @@ class AnswerOutcome(models.TextChoices):
 EXECUTED_OUTCOMES = (AnswerOutcome.DONE, AnswerOutcome.PARTIAL)
 
 
+def ack_overdue_q(now):
+    """Late to acknowledge: the one definition, used by lists, counts, filters and reminders.
+    A notice whose clocks are stopped (a pending objection or extension request) is never late."""
+    return Q(status__in=AWAITING_ACK, ack_due_at__lt=now, paused_since__isnull=True)
+
+
+def answer_overdue_q(now):
+    return Q(status__in=OPEN, due_at__lt=now, paused_since__isnull=True)
+
+
 class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope_by_unit(self, user, "unit")
@@ -215,16 +225,14 @@ class NoticeQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN)
 
     def ack_overdue(self, now=None):
-        return self.filter(status__in=AWAITING_ACK, ack_due_at__lt=now or timezone.now())
+        return self.filter(ack_overdue_q(now or timezone.now()))
 
     def answer_overdue(self, now=None):
-        return self.filter(status__in=OPEN, due_at__lt=now or timezone.now())
+        return self.filter(answer_overdue_q(now or timezone.now()))
 
     def overdue(self, now=None):
         now = now or timezone.now()
-        return self.filter(
-            Q(status__in=AWAITING_ACK, ack_due_at__lt=now) | Q(status__in=OPEN, due_at__lt=now)
-        )
+        return self.filter(ack_overdue_q(now) | answer_overdue_q(now))
 
     def holding_measures(self):
         """Assist notices whose unit holds, or may hold, an active measure (Art. 35).
@@ -275,6 +283,9 @@ class Notice(models.Model):
                                         blank=True, help_text=_("e.g. the amount frozen or deducted"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    paused_since = models.DateTimeField(
+        _("clocks stopped since"), null=True, blank=True,
+        help_text=_("Set while an objection or extension request is pending: nothing is overdue then."))
 
     objects = NoticeQuerySet.as_manager()
 
@@ -311,10 +322,10 @@ class Notice(models.Model):
         return self.status in OPEN
 
     def ack_overdue(self, now=None):
-        return self.status in AWAITING_ACK and (now or timezone.now()) > self.ack_due_at
+        return self.status in AWAITING_ACK and not self.paused_since and (now or timezone.now()) > self.ack_due_at
 
     def answer_overdue(self, now=None):
-        return self.status in OPEN and (now or timezone.now()) > self.due_at
+        return self.status in OPEN and not self.paused_since and (now or timezone.now()) > self.due_at
 
     @cached_property
     def is_urgent(self):
@@ -349,6 +360,50 @@ class NoticeEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Notice events are immutable.")
+
+
+class RequestKind(models.TextChoices):
+    OBJECTION = "objection", _("Objection (异议)")
+    EXTENSION = "extension", _("Request for more time (延期申请)")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class NoticeRequest(models.Model):
+    """A unit's written objection to a notice, or its request for more time; the clerk decides.
+
+    While one is pending the notice's overdue clocks stop (``Notice.paused_since``); on decision they
+    resume shifted by the pause, or, for a granted extension, from the new deadline. The assessment
+    counts these as such, not as non-cooperation.
+    """
+
+    notice = models.ForeignKey("Notice", on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
+    grounds = models.TextField(_("grounds"))
+    requested_due_at = models.DateTimeField(_("new deadline asked for"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices,
+                              default=RequestStatus.PENDING)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["notice"], condition=Q(status="pending"),
+                                               name="one_pending_request_per_notice")]
+        indexes = [models.Index(fields=["status", "kind"], name="request_status_kind")]
+        verbose_name = _("objection or extension request")
+        verbose_name_plural = _("objections and extension requests")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.notice_id}"
 
 
 class DeliveryChannel(models.TextChoices):

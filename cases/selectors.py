@@ -4,7 +4,18 @@ from datetime import timedelta
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from .models import Case, CaseCategory, Measure, Notice, NoticeEvent, NoticeKind, Party, PartyRole
+from .models import (
+    Case,
+    CaseCategory,
+    Measure,
+    Notice,
+    NoticeEvent,
+    NoticeKind,
+    Party,
+    PartyRole,
+    ack_overdue_q,
+    answer_overdue_q,
+)
 from .workflow import AWAITING_ACK, OPEN
 
 
@@ -41,7 +52,7 @@ def notices_for_list(user):
 def notice_for_detail(user):
     return notices_visible_to(user).select_related("case", "unit", "action", "ruling", "original").prefetch_related(
         Prefetch("events", queryset=NoticeEvent.objects.select_related("actor")),
-        "answer_attachments",
+        "answer_attachments", "requests",
     )
 
 
@@ -60,8 +71,7 @@ def inbox_counts(user) -> dict:
     return notices_visible_to(user).aggregate(
         new=Count("id", filter=Q(status__in=AWAITING_ACK)),
         open=Count("id", filter=Q(status__in=OPEN)),
-        overdue=Count("id", filter=Q(status__in=AWAITING_ACK, ack_due_at__lt=now)
-                      | Q(status__in=OPEN, due_at__lt=now)),
+        overdue=Count("id", filter=ack_overdue_q(now) | answer_overdue_q(now)),
         to_release=Count("id", filter=Q(kind=NoticeKind.RELEASE, status__in=OPEN)),
     )
 
@@ -88,8 +98,8 @@ def court_counts() -> dict:
     """The court's home-page figures, two queries whatever the volume."""
     now = timezone.now()
     counts = Notice.objects.aggregate(
-        ack_overdue=Count("id", filter=Q(status__in=AWAITING_ACK, ack_due_at__lt=now)),
-        answer_overdue=Count("id", filter=Q(status__in=OPEN, due_at__lt=now)),
+        ack_overdue=Count("id", filter=ack_overdue_q(now)),
+        answer_overdue=Count("id", filter=answer_overdue_q(now)),
         releases_open=Count("id", filter=Q(kind=NoticeKind.RELEASE, status__in=OPEN)),
         answered=Count("id", filter=Q(status="answered")),
     )

@@ -11,6 +11,7 @@ from .models import (
     MeasurePriority,
     Notice,
     NoticeEvent,
+    NoticeRequest,
     Party,
     PartyKind,
     PartyRole,
@@ -93,6 +94,26 @@ class NoticeEventSerializer(serializers.ModelSerializer):
         return event.actor.username if event.actor_id else None
 
 
+class NoticeRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NoticeRequest
+        fields = ["id", "notice", "kind", "grounds", "requested_due_at", "status", "filed_at", "decided_at",
+                  "decision_note"]
+        read_only_fields = fields
+
+
+class NoticeRequestInputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    grounds = serializers.CharField(allow_blank=True)
+    requested_due_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class DecideInputSerializer(serializers.Serializer):
+    grant = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    new_due_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
 class NoticeSerializer(serializers.ModelSerializer):
     case = CaseRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
@@ -104,8 +125,8 @@ class NoticeSerializer(serializers.ModelSerializer):
         model = Notice
         fields = ["id", "kind", "number", "case", "unit", "action", "subject", "status", "original",
                   "issued_at", "ack_due_at", "due_at", "delivered_at", "acknowledged_at", "answered_at",
-                  "outcome", "answer_detail", "result_amount", "closed_at", "cancelled_at", "ack_overdue",
-                  "answer_overdue"]
+                  "outcome", "answer_detail", "result_amount", "closed_at", "cancelled_at", "paused_since",
+                  "ack_overdue", "answer_overdue"]
 
     def get_ack_overdue(self, notice) -> bool:
         return notice.ack_overdue()
@@ -116,9 +137,10 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 class NoticeDetailSerializer(NoticeSerializer):
     events = NoticeEventSerializer(many=True, read_only=True)
+    requests = NoticeRequestSerializer(many=True, read_only=True)
 
     class Meta(NoticeSerializer.Meta):
-        fields = [*NoticeSerializer.Meta.fields, "events"]
+        fields = [*NoticeSerializer.Meta.fields, "events", "requests"]
 
 
 class NoticeInputSerializer(serializers.Serializer):

@@ -30,9 +30,12 @@ from .models import (
     Notice,
     NoticeEvent,
     NoticeKind,
+    NoticeRequest,
     Party,
     PartyKind,
     PartyRole,
+    RequestKind,
+    RequestStatus,
 )
 from .uploads import validate_pdf
 from .workflow import OPEN, InvalidTransition, NoticeStatus, transition_for
@@ -357,3 +360,76 @@ def _store_ruling(*, actor, case: Case, upload, digest: str) -> Attachment:
 
 def access_log(*, actor, what: str, obj, reason: str = "") -> None:
     AccessLog.objects.create(user=actor, what=what, object_repr=str(obj)[:120], reason=reason[:200])
+
+
+# ---------------------------------------------------------------- objections and extension requests
+
+@transaction.atomic
+def notice_request_file(*, actor, notice: Notice, kind: str, grounds: str, requested_due_at=None) -> NoticeRequest:
+    """The unit objects to a notice in writing (异议) or asks for more time (延期申请) before the deadline.
+    Both stop the notice's overdue clocks until the clerk decides."""
+    _require(actor, "cases.answer_notice")
+    notice = _locked(notice)
+    _require_unit_handler(actor, notice)
+    if notice.status not in OPEN:
+        raise InvalidTransition(_("Only an open notice can be objected to or extended."))
+    if notice.requests.filter(status=RequestStatus.PENDING).exists():
+        raise InvalidTransition(_("A request on this notice is already waiting for the court's decision."))
+    errors = {}
+    if kind not in RequestKind.values:
+        errors["kind"] = [_("Choose objection or extension.")]
+    if not (grounds or "").strip():
+        errors["grounds"] = [_("State the grounds in writing.")]
+    now = timezone.now()
+    due = None
+    if kind == RequestKind.EXTENSION:
+        if now > notice.due_at:
+            errors["kind"] = [_("More time must be asked for before the deadline.")]
+        try:
+            due = parse_due(requested_due_at) if requested_due_at not in (None, "") else None
+        except ValidationError as exc:
+            errors["requested_due_at"] = exc.messages
+        if due is None and "requested_due_at" not in errors:
+            errors["requested_due_at"] = [_("Say until when.")]
+        elif due is not None and due <= notice.due_at:
+            errors["requested_due_at"] = [_("The new deadline must be later than the current one.")]
+    if errors:
+        raise ValidationError(errors)
+    request = NoticeRequest.objects.create(notice=notice, kind=kind, grounds=grounds.strip(),
+                                           requested_due_at=due, filed_by=actor, filed_at=now)
+    notice.paused_since = now
+    notice.save(update_fields=["paused_since"])
+    NoticeEvent.objects.create(notice=notice, transition=f"request_{kind}", from_status=notice.status,
+                               to_status=notice.status, actor=actor, note=grounds.strip())
+    return request
+
+
+@transaction.atomic
+def notice_request_decide(*, actor, request: NoticeRequest, grant: bool, note: str = "",
+                          new_due_at=None) -> NoticeRequest:
+    """The clerk decides. A granted objection cancels the notice; a granted extension sets the new
+    deadline; a refusal restarts the clocks, shifted by the time they stood still."""
+    _require(actor, "cases.cancel_notice")
+    request = NoticeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        raise InvalidTransition(_("This request has already been decided."))
+    notice = _locked(request.notice)
+    now = timezone.now()
+    paused = now - (notice.paused_since or now)
+    request.status = RequestStatus.GRANTED if grant else RequestStatus.REFUSED
+    request.decided_by, request.decided_at, request.decision_note = actor, now, note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    notice.paused_since = None
+    notice.ack_due_at += paused
+    notice.due_at += paused
+    if grant and request.kind == RequestKind.EXTENSION:
+        notice.due_at = parse_due(new_due_at) if new_due_at not in (None, "") else request.requested_due_at
+    notice.save(update_fields=["paused_since", "ack_due_at", "due_at"])
+    NoticeEvent.objects.create(notice=notice, transition=f"decide_{request.kind}", from_status=notice.status,
+                               to_status=notice.status, actor=actor,
+                               note=f"{request.get_status_display()}: {note}".strip(": "))
+    if grant and request.kind == RequestKind.OBJECTION and notice.status in OPEN:
+        _transition(notice, "cancel", actor=actor, note=_("Objection upheld: %(note)s") % {"note": note},
+                    cancelled_at=now)
+        delivery.queue([notice.pk], purpose="cancel")
+    return request

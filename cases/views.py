@@ -169,6 +169,8 @@ def notice_detail(request, pk):
         "can_close": request.user.has_perm("cases.close_notice") and "close" in allowed,
         "can_cancel": request.user.has_perm("cases.cancel_notice") and "cancel" in allowed,
         "answer_form": AnswerForm(measure_fields=_takes_measure(notice)), "note_form": NoteForm(),
+        "can_request": handles and notice.is_open and not notice.paused_since,
+        "can_decide": request.user.has_perm("cases.cancel_notice"),
     })
 
 
@@ -306,3 +308,34 @@ def measure_action(request, pk, name):
     messages.success(request, _("Notice %(number)s sent to %(unit)s.") % {"number": notice.number,
                                                                          "unit": measure.unit.name})
     return redirect("cases:detail", pk=measure.case_id)
+
+
+@login_required
+@require_POST
+def notice_request(request, pk):
+    """The unit files an objection or asks for more time."""
+    notice = get_visible_or_404(selectors.notices_visible_to(request.user), pk=pk)
+    _run(request, notice, services.notice_request_file, _("Your request has been sent to the court."),
+         kind=request.POST.get("kind", ""), grounds=request.POST.get("grounds", ""),
+         requested_due_at=request.POST.get("requested_due_at") or None)
+    return redirect("cases:notice-detail", pk=notice.pk)
+
+
+@login_required
+@require_POST
+def notice_request_decide(request, pk, request_id, decision):
+    notice = get_visible_or_404(selectors.notices_visible_to(request.user), pk=pk)
+    filed = get_visible_or_404(notice.requests.all(), pk=request_id)
+    if decision not in ("grant", "refuse"):
+        raise Http404
+    try:
+        services.notice_request_decide(actor=request.user, request=filed, grant=decision == "grant",
+                                       note=request.POST.get("note", ""),
+                                       new_due_at=request.POST.get("new_due_at") or None)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("cases:notice-detail", pk=notice.pk)
