@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from .workflow import NoticeStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+WEBHOOK_TIMEOUT_SECONDS = 10
 SWEEP_GRACE = timedelta(seconds=30)
 
 
@@ -28,15 +30,23 @@ def _recipients(unit) -> list[str]:
     return sorted(set(emails))
 
 
-def _units_with_email(units: dict) -> set[int]:
-    """Ids of the units that have somewhere to send e-mail: their own address or a liaison's."""
+def _channels(units: dict) -> dict[int, list[str]]:
+    """The extra channels of each unit besides its inbox: e-mail if it has an address, webhook if its own
+    system receives notices."""
     from members.models import User
 
     with_liaison = set(
         User.objects.filter(unit_id__in=units, is_active=True, groups__name="liaison").exclude(email="")
         .values_list("unit_id", flat=True)
     )
-    return with_liaison | {unit_id for unit_id, unit in units.items() if unit.contact_email}
+    channels = {}
+    for unit_id, unit in units.items():
+        channels[unit_id] = []
+        if unit_id in with_liaison or unit.contact_email:
+            channels[unit_id].append(DeliveryChannel.EMAIL)
+        if unit.webhook_url:
+            channels[unit_id].append(DeliveryChannel.WEBHOOK)
+    return channels
 
 
 def queue(notice_ids, *, purpose: str) -> None:
@@ -45,12 +55,11 @@ def queue(notice_ids, *, purpose: str) -> None:
     if not notice_ids:
         return
     notices = list(Notice.objects.filter(pk__in=notice_ids).select_related("unit").only("id", "unit"))
-    email_units = _units_with_email({n.unit_id: n.unit for n in notices})
+    channels = _channels({n.unit_id: n.unit for n in notices})
     rows = []
     for notice in notices:
         rows.append(Delivery(notice=notice, channel=DeliveryChannel.INBOX, purpose=purpose))
-        if notice.unit_id in email_units:
-            rows.append(Delivery(notice=notice, channel=DeliveryChannel.EMAIL, purpose=purpose))
+        rows += [Delivery(notice=notice, channel=channel, purpose=purpose) for channel in channels[notice.unit_id]]
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(lambda: _wake(notice_ids), robust=True)
 
@@ -98,7 +107,57 @@ def _send(row: Delivery) -> None:
             subject, body = _compose(row)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         return
+    if row.channel == DeliveryChannel.WEBHOOK:
+        _post_webhook(row)
+        return
     raise ValueError(f"no sender for channel {row.channel}")
+
+
+def webhook_payload(row: Delivery) -> dict:
+    notice = row.notice
+    return {
+        "event": row.purpose, "delivery": row.pk,
+        "notice": {
+            "id": notice.pk, "number": notice.number, "kind": notice.kind, "status": notice.status,
+            "case": {"id": notice.case_id, "number": notice.case.number},
+            "unit": notice.unit.code, "action": notice.action.code, "subject": notice.subject,
+            "original": notice.original_id,
+            "ack_due_at": notice.ack_due_at.isoformat(), "due_at": notice.due_at.isoformat(),
+        },
+    }
+
+
+def _post_webhook(row: Delivery) -> None:
+    """POST the signed JSON; anything but a 2xx answer is a failure to retry later."""
+    import json
+    import time
+    import urllib.request
+
+    from members.integration import (
+        DELIVERY_HEADER,
+        SIGNATURE_HEADER,
+        TIMESTAMP_HEADER,
+        ensure_webhook_secret,
+        sign,
+    )
+
+    unit = row.notice.unit
+    body = json.dumps(webhook_payload(row), ensure_ascii=False, sort_keys=True).encode()
+    timestamp = int(time.time())
+    request = urllib.request.Request(unit.webhook_url, data=body, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8",
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(ensure_webhook_secret(unit), timestamp, body),
+        DELIVERY_HEADER: str(row.pk),  # the receiver's idempotency key
+    })
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        if not 200 <= response.status < 300:
+            raise OSError(f"webhook answered {response.status}")
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at one hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 def deliver_pending(notice_id: int) -> int:
@@ -110,6 +169,7 @@ def deliver_pending(notice_id: int) -> int:
         rows = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(notice_id=notice_id, status=DeliveryStatus.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
             .select_related("notice__unit", "notice__case", "notice__action")
         )
         now = timezone.now()
@@ -125,9 +185,11 @@ def deliver_pending(notice_id: int) -> int:
             except Exception as exc:
                 row.attempts += 1
                 row.last_error = repr(exc)[:1000]
+                row.next_attempt_at = now + backoff(row.attempts)
                 if row.attempts >= MAX_ATTEMPTS:
-                    row.status = DeliveryStatus.DEAD
-                row.save(update_fields=["attempts", "last_error", "status"])
+                    row.status = DeliveryStatus.DEAD  # shown in the admin for someone to look at
+                row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+                log.warning("delivery %s (%s) failed, attempt %s", row.pk, row.channel, row.attempts)
                 continue
             row.status, row.sent_at = DeliveryStatus.SENT, now
             row.attempts += 1
@@ -142,9 +204,11 @@ def deliver_pending(notice_id: int) -> int:
 
 
 def pending_notice_ids(*, older_than=SWEEP_GRACE, limit=1000) -> list[int]:
-    cutoff = timezone.now() - older_than
+    now = timezone.now()
+    cutoff = now - older_than
     return list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lte=cutoff)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("notice_id").values_list("notice_id", flat=True).distinct()[:limit]
     )
 

@@ -431,6 +431,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True,
+                                           help_text=_("After a failure: not retried before this time."))
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

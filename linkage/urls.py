@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, MeasureViewSet, NoticeViewSet
+from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
 from members import views as member_views
 from members.api import UnitViewSet
 
@@ -13,6 +14,9 @@ router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("cases", CaseViewSet, basename="case")
 router.register("notices", NoticeViewSet, basename="notice")
+router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("measures", MeasureViewSet, basename="measure")
 
 urlpatterns = [
@@ -20,6 +24,7 @@ urlpatterns = [
     path("units/", member_views.unit_directory, name="unit-directory"),
     path("units/<slug:code>/", member_views.unit_detail, name="unit-page"),
     path("", include("cases.urls")),
+    path("", include("conferences.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
-from .models import ActionType, Capability, LiaisonAssignment, Unit, User
+from .models import ActionType, Capability, LiaisonAssignment, Unit, UnitApiToken, User
 
 
 class CapabilityInline(admin.TabularInline):
@@ -20,6 +20,7 @@ class UnitAdmin(GuardedModelAdmin):
     list_filter = ["kind", "active"]
     search_fields = ["name", "code", "name_en"]
     inlines = [CapabilityInline]
+    readonly_fields = ["webhook_secret"]
 
 
 @admin.register(ActionType)
@@ -46,3 +47,17 @@ class LiaisonAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["unit", "user", "assigned_by"]
     search_fields = ["unit__name", "user__username"]
     readonly_fields = ["started_at"]
+
+
+@admin.register(UnitApiToken)
+class UnitApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made with ``manage.py unit_token <unit>`` (the key is shown once); here they are
+    listed and revoked."""
+
+    list_display = ["unit", "name", "prefix", "created_at", "last_used_at", "revoked"]
+    list_filter = ["revoked", "unit"]
+    list_select_related = ["unit"]
+    readonly_fields = ["unit", "key_hash", "prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -62,6 +62,10 @@ class Unit(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     actions = models.ManyToManyField(ActionType, through="Capability", related_name="units", blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # Point-to-point integration: notices are POSTed to the unit's own system, signed with this secret.
+    webhook_url = models.URLField(_("webhook URL"), blank=True,
+                                  help_text=_("The unit's system receives notices here (signed JSON)."))
+    webhook_secret = models.CharField(_("webhook secret"), max_length=64, blank=True)
 
     objects = UnitQuerySet.as_manager()
 
@@ -135,3 +139,24 @@ class LiaisonAssignment(models.Model):
 
     def __str__(self):
         return f"{self.unit}: {self.user}"
+
+
+class UnitApiToken(models.Model):
+    """A token for a unit's own system: it may read, acknowledge and answer that unit's notices and
+    nothing else. Only a hash is stored; the token is shown once, when it is made."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text=_("The first characters, to tell tokens apart."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        ordering = ["unit", "-created_at"]
+        verbose_name = _("unit system token")
+        verbose_name_plural = _("unit system tokens")
+
+    def __str__(self):
+        return f"{self.unit.code} {self.prefix}…"

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("Liaison officer")
     UNIT_LEADER = "unit_leader", _("Unit leader")
     ASSESSOR = "assessor", _("Assessor")
+    UNIT_SYSTEM = "unit_system", _("Unit system (API token)")
 
 
 # Roles that act for the court and the conference: they see every case and notice.
@@ -41,6 +42,7 @@ ROLE_PERMISSIONS = {
                    "conferences.view_meeting", "conferences.view_actionitem"],
     Role.UNIT_LEADER: ["cases.view_notice", "cases.view_case", "conferences.view_meeting",
                        "conferences.view_actionitem"],
+    Role.UNIT_SYSTEM: ["cases.view_notice", "cases.acknowledge_notice", "cases.answer_notice"],
     Role.ASSESSOR: [],
 }
 

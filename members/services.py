@@ -23,7 +23,7 @@ def sync_unit_permissions(user: User) -> None:
     wanted = set()
     if user.is_active and user.unit_id:
         wanted.add(VIEW.split(".")[1])
-        if Role.LIAISON in role_codes(user):
+        if role_codes(user) & {Role.LIAISON, Role.UNIT_SYSTEM}:
             wanted.add(HANDLE.split(".")[1])
     existing = UserObjectPermission.objects.filter(user=user, content_type=unit_ct)
     keep = Q(object_pk=str(user.unit_id), permission__codename__in=wanted) if wanted else Q(pk__in=[])
