@@ -192,6 +192,8 @@ class NoticeKind(models.TextChoices):
     ASSIST = "assist", _("Assistance notice")
     RELEASE = "release", _("Release notice")
     RENEWAL = "renewal", _("Renewal notice")
+    PUSH = "push", _("Dishonest-list push")
+    WITHDRAW = "withdraw", _("Withdrawal of a dishonest-list push")
 
 
 class AnswerOutcome(models.TextChoices):
@@ -483,3 +485,6 @@ class AccessLog(models.Model):
 
 
 from .measure_models import *  # noqa: E402,F401,F403  (the measures register, issue 7)
+
+
+from .credit_models import *  # noqa: E402,F401,F403  (the dishonest-debtor list, issue 6)

@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, MeasureViewSet, NoticeViewSet
+from cases.credit_api import CreditCheckViewSet, CreditEntryViewSet
+from cases.credit_views import public_dishonest
 from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
 from members import views as member_views
-from members.api import UnitViewSet
+from members.api import ObtainTokenView, UnitViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -18,6 +19,8 @@ router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("measures", MeasureViewSet, basename="measure")
+router.register("credit-entries", CreditEntryViewSet, basename="credit-entry")
+router.register("credit-check", CreditCheckViewSet, basename="credit-check")
 
 urlpatterns = [
     path("", member_views.home, name="home"),
@@ -25,13 +28,15 @@ urlpatterns = [
     path("units/<slug:code>/", member_views.unit_detail, name="unit-page"),
     path("", include("cases.urls")),
     path("", include("conferences.urls")),
+    path("", include("cases.credit_urls")),
+    path("public/dishonest/", public_dishonest, name="public-dishonest"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]

@@ -22,6 +22,11 @@ class UnitAdmin(GuardedModelAdmin):
     inlines = [CapabilityInline]
     readonly_fields = ["webhook_secret"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "webhook_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(ActionType)
 class ActionTypeAdmin(admin.ModelAdmin):

@@ -1,5 +1,10 @@
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.db.models import Prefetch
-from rest_framework import viewsets
+from django.utils.translation import gettext as _
+from rest_framework import status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 
 from .models import Capability, Unit
 from .serializers import UnitSerializer
@@ -14,3 +19,15 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Unit.objects.prefetch_related(
         Prefetch("capabilities", queryset=Capability.objects.select_related("action"))
     )
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """``POST /api/v1/auth/token/``: DRF's token view, saying plainly when the account is locked
+    (django-axes: 5 failed sign-ins) instead of a generic refusal."""
+
+    def post(self, request, *args, **kwargs):
+        credentials = {"username": request.data.get("username", "")}
+        if settings.AXES_ENABLED and AxesProxyHandler.is_locked(request._request, credentials):
+            return Response({"detail": _("This account is locked after repeated failed sign-ins; try again "
+                                         "in 30 minutes.")}, status=status.HTTP_403_FORBIDDEN)
+        return super().post(request, *args, **kwargs)

@@ -14,7 +14,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Member units and users")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import schema, signals  # noqa: F401
 
         # Role groups exist as soon as the schema does (fresh deployments and test databases alike).
         post_migrate.connect(_role_groups, sender=self, dispatch_uid="members-role-groups")

@@ -106,6 +106,9 @@ class User(AbstractUser):
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("unit")
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Bumped when the account is disabled or moved off its unit: every session signed with the old value
+    # stops being valid at its next request (see _get_session_auth_hash).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -114,6 +117,13 @@ class User(AbstractUser):
     def __str__(self):
         full = f"{self.last_name}{self.first_name}".strip()
         return full or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        from django.utils.crypto import salted_hmac
+
+        key_salt = "members.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.session_epoch}", secret=secret,
+                           algorithm="sha256").hexdigest()
 
 
 class LiaisonAssignment(models.Model):

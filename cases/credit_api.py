@@ -1,0 +1,204 @@
+"""REST API of the dishonest-debtor list (API.md, credit rows). Thin: parse, call a service, serialize.
+
+Identifiers are masked in every answer; the entries endpoints are for the court roles (others see an
+empty list and 404), the check for any user attached to a member unit (others 403), throttled per user
+(scope ``credit_check``) and audited.
+"""
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+
+from linkage.api import IdCursorPagination
+
+from . import credit, selectors
+from .models import CreditEntry, CreditEvent, CreditGround, CreditPerson, CreditPersonRole, CreditPush
+
+
+class CreditCheckThrottle(ScopedRateThrottle):
+    """``ScopedRateThrottle`` reading the rate from the current settings at each request, so a changed
+    ``DEFAULT_THROTTLE_RATES`` (an override in a test, a settings reload) takes effect."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+# ---------------------------------------------------------------- serializers
+
+class CreditPersonSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(source="masked_id", read_only=True)
+
+    class Meta:
+        model = CreditPerson
+        fields = ["role", "name", "id_number"]
+
+
+class CreditPersonInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=CreditPersonRole.choices, default=CreditPersonRole.RESPONSIBLE)
+    name = serializers.CharField(max_length=60)
+    id_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class CreditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CreditEvent
+        fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.username if event.actor_id else None
+
+
+class CreditPushSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.code", read_only=True)
+    action = serializers.CharField(source="push.action.code", read_only=True)
+    push_status = serializers.CharField(source="push.status", read_only=True)
+    withdrawal_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CreditPush
+        fields = ["unit", "round", "action", "push", "push_status", "withdrawal", "withdrawal_status",
+                  "withdrawn_at"]
+
+    def get_withdrawal_status(self, push) -> str | None:
+        return push.withdrawal.status if push.withdrawal_id else None
+
+
+class CreditEntrySerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    id_number = serializers.CharField(source="masked_id", read_only=True)
+    persons = CreditPersonSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CreditEntry
+        fields = ["id", "case", "case_number", "party", "name", "kind", "id_number", "legal_representative",
+                  "persons", "court", "ground", "obligation", "decided_on", "status", "status_reason", "round",
+                  "created_at", "published_at", "shielded_at", "revoked_at"]
+
+
+class CreditEntryDetailSerializer(CreditEntrySerializer):
+    events = CreditEventSerializer(many=True, read_only=True)
+    pushes = CreditPushSerializer(many=True, read_only=True)
+
+    class Meta(CreditEntrySerializer.Meta):
+        fields = [*CreditEntrySerializer.Meta.fields, "events", "pushes"]
+
+
+class CreditEntryInputSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    party = serializers.IntegerField()
+    ground = serializers.ChoiceField(choices=CreditGround.choices, default=CreditGround.ABLE_BUT_REFUSES)
+    obligation = serializers.CharField(required=False, allow_blank=True, default="")
+    decided_on = serializers.DateField(required=False, allow_null=True, default=None)
+    persons = CreditPersonInputSerializer(many=True, required=False, default=list)
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CreditCheckEntrySerializer(serializers.ModelSerializer):
+    """What a checking unit learns: the published entry, identifiers masked, no internal ids."""
+
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    id_number = serializers.CharField(source="masked_id", read_only=True)
+    persons = CreditPersonSerializer(many=True, read_only=True)
+    matched_as = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CreditEntry
+        fields = ["name", "kind", "id_number", "matched_as", "legal_representative", "persons", "case_number",
+                  "court", "ground", "obligation", "published_at"]
+
+    def get_matched_as(self, entry) -> str:
+        return credit.matched_as(entry, self.context["identifier"])
+
+
+class CreditCheckResultSerializer(serializers.Serializer):
+    listed = serializers.BooleanField()
+    entries = CreditCheckEntrySerializer(many=True)
+
+
+# ---------------------------------------------------------------- views
+
+class CreditEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        if self.action == "list":
+            return credit.credit_entries_for_list(self.request.user, status=self.request.query_params.get(
+                "status", "")).prefetch_related("persons")
+        return credit.credit_entry_for_detail(self.request.user)
+
+    def get_serializer_class(self):
+        return CreditEntrySerializer if self.action == "list" else CreditEntryDetailSerializer
+
+    def _answer(self, entry, code=status.HTTP_200_OK):
+        return Response(CreditEntryDetailSerializer(credit.credit_entry_for_detail(self.request.user)
+                                                    .get(pk=entry.pk)).data, status=code)
+
+    @extend_schema(request=CreditEntryInputSerializer, responses={201: CreditEntryDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        if not request.user.has_perm("cases.add_creditentry"):
+            raise PermissionDenied()
+        data = CreditEntryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        case = selectors.cases_visible_to(request.user).filter(pk=values.pop("case")).first()
+        if case is None:
+            raise ValidationError({"case": ["No such case."]})
+        party = case.parties.filter(pk=values.pop("party")).first()
+        entry = credit.credit_entry_create(actor=request.user, case=case, party=party, **values)
+        return self._answer(entry, status.HTTP_201_CREATED)
+
+    def _move(self, request, name):
+        entry = self.get_object()
+        data = ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(credit.CREDIT_SERVICES[name](actor=request.user, entry=entry, **data.validated_data))
+
+    @extend_schema(request=ReasonInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._move(request, "publish")
+
+    @extend_schema(request=ReasonInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def shield(self, request, pk=None):
+        return self._move(request, "shield")
+
+    @extend_schema(request=ReasonInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        return self._move(request, "revoke")
+
+
+class CreditCheckViewSet(viewsets.ViewSet):
+    """``GET credit-check/?id_number=...&reason=...``: is this person or organisation on the list?"""
+
+    throttle_classes = [CreditCheckThrottle]
+    throttle_scope = "credit_check"
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not credit.can_check(request.user):
+            self.permission_denied(request, message="Only a member unit's users may check the list.")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id_number", str, required=True,
+                                     description="Resident ID number or unified social credit code"),
+                    OpenApiParameter("reason", str, required=True,
+                                     description="Why you check (kept in the audit log)")],
+        responses={200: CreditCheckResultSerializer},
+    )
+    def list(self, request):
+        result = credit.credit_check(actor=request.user, id_number=request.query_params.get("id_number", ""),
+                                     reason=request.query_params.get("reason", ""))
+        entries = CreditCheckEntrySerializer(result["entries"], many=True,
+                                             context={"identifier": result["identifier"]}).data
+        return Response({"listed": result["listed"], "entries": entries})

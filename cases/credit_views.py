@@ -1,0 +1,222 @@
+"""Browser pages of the dishonest-debtor list: the clerk's list and entry pages, a unit's pushes, the
+check (one identifier or a CSV/Excel file), and the public page. Views parse input, call ``cases.credit``
+and render; identifiers are masked on every page."""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import Throttled
+
+from members.roles import is_court_user
+from members.scoping import get_visible_or_404
+
+from . import credit, selectors
+from .credit_api import CreditCheckThrottle
+from .forms import apply_service_errors
+from .models import CreditGround, CreditStatus, PartyRole, credit_allowed
+from .workflow import InvalidTransition
+
+PAGE_SIZE = 50
+
+
+class CreditEntryForm(forms.Form):
+    party = forms.ModelChoiceField(label=gettext_lazy("Judgment debtor"), queryset=None, empty_label=None)
+    ground = forms.ChoiceField(label=gettext_lazy("Legal ground"), choices=CreditGround.choices)
+    obligation = forms.CharField(label=gettext_lazy("Obligation not performed (blank: the amount owed)"),
+                                 required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decided_on = forms.DateField(label=gettext_lazy("Decided on"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    persons = forms.CharField(
+        label=gettext_lazy("Organisation only: legal representative and responsible persons, one a line: "
+                           "role (legal_rep or responsible), name, resident ID number"),
+        required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = case.parties.filter(role=PartyRole.DEBTOR)
+        self.fields["party"].label_from_instance = lambda p: f"{p.name}（{p.masked_id}）"
+
+    def clean_persons(self):
+        rows = []
+        for line in (self.cleaned_data.get("persons") or "").splitlines():
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if not any(parts):
+                continue
+            parts += ["", "", ""]
+            rows.append({"role": parts[0], "name": parts[1], "id_number": parts[2]})
+        return rows
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=500)
+
+
+class CheckForm(forms.Form):
+    id_number = forms.CharField(label=gettext_lazy("Resident ID number or credit code"), max_length=40)
+    reason = forms.CharField(label=gettext_lazy("Why you check (recorded)"), max_length=200)
+
+
+class BulkCheckForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("List (CSV or Excel .xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    reason = forms.CharField(label=gettext_lazy("Why you check (recorded)"), max_length=200)
+
+
+def _require_court(user):
+    if not is_court_user(user):
+        raise Http404
+
+
+def _throttle(request) -> None:
+    """The API's per-user check rate (scope ``credit_check``) applies in the browser too."""
+
+    class _View:
+        throttle_scope = "credit_check"
+
+    throttle = CreditCheckThrottle()
+    if not throttle.allow_request(request, _View()):
+        raise Throttled(wait=throttle.wait())
+
+
+def _too_many(request, template, context):
+    messages.error(request, _("Too many checks in a short time; wait a minute and try again."))
+    return render(request, template, context, status=429)
+
+
+@login_required
+def entry_list(request):
+    _require_court(request.user)
+    filters = {k: request.GET.get(k, "") for k in ("q", "status")}
+    qs = credit.credit_entries_for_list(request.user, **filters)
+    after = request.GET.get("after")
+    if after and after.isdigit():
+        qs = qs.filter(id__lt=int(after))
+    rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
+    next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "credit/entry_list.html", {
+        "entries": rows[:PAGE_SIZE], "next_after": next_after, "filters": filters, "query": query.urlencode(),
+        "statuses": CreditStatus.choices, "can_check": credit.can_check(request.user),
+    })
+
+
+@login_required
+def entry_create(request, case_pk):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk=case_pk)
+    if not request.user.has_perm("cases.add_creditentry"):
+        raise PermissionDenied
+    form = CreditEntryForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = credit.credit_entry_create(actor=request.user, case=case, party=data["party"],
+                                               ground=data["ground"], obligation=data["obligation"],
+                                               decided_on=data["decided_on"], persons=data["persons"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s put on the list, pending publication.") % {"name": entry.name})
+            return redirect("credit:detail", pk=entry.pk)
+    return render(request, "credit/entry_form.html", {
+        "case": case, "form": form, "entries": credit.credit_entries_for_case(request.user, case)})
+
+
+@login_required
+def entry_detail(request, pk):
+    entry = get_visible_or_404(credit.credit_entry_for_detail(request.user), pk=pk)
+    allowed = [name for name in credit_allowed(entry.status)
+               if request.user.has_perm(f"cases.{name}_creditentry")]
+    return render(request, "credit/entry_detail.html", {
+        "entry": entry, "allowed": allowed, "reason_form": ReasonForm(),
+    })
+
+
+@login_required
+@require_POST
+def entry_transition(request, pk, name):
+    entry = get_visible_or_404(credit.credit_entries_visible_to(request.user), pk=pk)
+    service = credit.CREDIT_SERVICES.get(name)
+    if service is None:
+        raise Http404
+    try:
+        service(actor=request.user, entry=entry, reason=request.POST.get("reason", ""))
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, {
+            "publish": _("Entry published; the units that apply joint punishment are being told."),
+            "shield": _("Entry shielded; the units are told to withdraw it."),
+            "revoke": _("Entry revoked; the units are told to withdraw it."),
+        }[name])
+    return redirect("credit:detail", pk=entry.pk)
+
+
+@login_required
+def pushes(request):
+    """The pushes a unit must apply and the withdrawals it must confirm; scoped to the user's unit."""
+    open_only = request.GET.get("tab", "open") == "open"
+    qs = credit.pushes_for_unit(request.user, open_only=open_only)
+    after = request.GET.get("after")
+    if after and after.isdigit():
+        qs = qs.filter(id__lt=int(after))
+    rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
+    next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    return render(request, "credit/pushes.html", {
+        "pushes": rows[:PAGE_SIZE], "next_after": next_after, "open_only": open_only})
+
+
+@login_required
+def check(request):
+    """One identifier, or a whole CSV/Excel list returned with a result column."""
+    if not credit.can_check(request.user):
+        raise PermissionDenied
+    form = CheckForm(request.POST if "id_number" in request.POST else None)
+    bulk = BulkCheckForm(request.POST if "file" in request.FILES else None, request.FILES or None)
+    context = {"form": form, "bulk": bulk, "result": None}
+    if request.method != "POST":
+        return render(request, "credit/check.html", context)
+    try:
+        _throttle(request)
+    except Throttled:
+        return _too_many(request, "credit/check.html", context)
+    if bulk.is_bound and bulk.is_valid():
+        try:
+            content, content_type, filename = credit.bulk_check_file(
+                actor=request.user, upload=bulk.cleaned_data["file"], reason=bulk.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_service_errors(bulk, exc)
+        else:
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+            return response
+    elif form.is_bound and form.is_valid():
+        try:
+            context["result"] = credit.credit_check(actor=request.user, channel="browser", **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+    return render(request, "credit/check.html", context)
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def public_dishonest(request):
+    """The public exposure page (Art. 12, 13): no login, published entries only, identifiers masked,
+    searched by name (two characters at least) or the latest page; no per-entry address."""
+    q = (request.GET.get("q") or "").strip()[:60]
+    too_short = 0 < len(q) < credit.PUBLIC_MIN_QUERY
+    return render(request, "credit/public.html", {
+        "entries": list(credit.public_entries("" if too_short else q)), "q": q, "too_short": too_short,
+        "min_query": credit.PUBLIC_MIN_QUERY,
+    })
