@@ -21,7 +21,7 @@ from .workflow import NoticeStatus
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 WEBHOOK_TIMEOUT_SECONDS = 10
-SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_GRACE = timedelta(seconds=getattr(settings, "SWEEP_GRACE_SECONDS", 30))
 
 
 def _recipients(unit) -> list[str]:
@@ -214,11 +214,22 @@ def pending_notice_ids(*, older_than=SWEEP_GRACE, limit=1000) -> list[int]:
 
 
 def sweep(*, older_than=SWEEP_GRACE, limit=1000) -> int:
-    """Deliver what a lost task left pending. Runs in the beat-driven task and in a command."""
+    """Deliver, in this process, what a lost task left pending (the command and the embedded default)."""
     count = 0
     for notice_id in pending_notice_ids(older_than=older_than, limit=limit):
         count += deliver_pending(notice_id)
     return count
+
+
+def sweep_fan_out(*, older_than=SWEEP_GRACE, limit=5000) -> int:
+    """With workers: wake one delivery task per notice still pending, so every worker shares the backlog
+    (after a Redis outage that may be thousands). A notice woken twice is delivered once."""
+    from .tasks import deliver_notice
+
+    ids = pending_notice_ids(older_than=older_than, limit=limit)
+    for notice_id in ids:
+        deliver_notice.delay(notice_id)
+    return len(ids)
 
 
 def queue_reminders(now=None) -> int:

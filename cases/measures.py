@@ -127,9 +127,12 @@ def measure_renew(*, actor, measure: Measure):
 
     if not actor.has_perm("cases.add_notice"):
         raise PermissionDenied(_("Your role does not allow this."))
-    measure = Measure.objects.select_for_update().select_related("notice", "unit", "action").get(pk=measure.pk)
+    measure = (Measure.objects.select_for_update(of=("self",))
+               .select_related("notice", "unit", "action", "case").get(pk=measure.pk))
     if measure.expires_on is None or measure.status == MeasureStatus.RELEASED:
         raise ValidationError(_("Only a freeze or seizure that is not released can be renewed."))
+    if measure.case.status != "open":
+        raise ValidationError(_("The case is concluded; its measures are released, not renewed."))
     if measure.notice.follow_ups.filter(kind=NoticeKind.RELEASE).exists():
         raise ValidationError(_("This measure is being released; it cannot be renewed."))
     if measure.notice.follow_ups.filter(kind=NoticeKind.RENEWAL, status__in=OPEN).exists():
@@ -207,10 +210,10 @@ def measures_sweep(today: date | None = None) -> dict:
     return {"lapsed": lapsed, "reminded": sent}
 
 
-def case_measure_totals(case) -> dict:
-    """Totals frozen or seized against the amount owed, in one query."""
+def case_measure_totals(case, user) -> dict:
+    """Totals frozen or seized against the amount owed, over the measures ``user`` may see, in one query."""
     zero = Value(0, output_field=DecimalField(max_digits=15, decimal_places=2))
-    totals = Measure.objects.filter(case=case).aggregate(
+    totals = Measure.objects.visible_to(user).filter(case=case).aggregate(
         active=Count("id", filter=Q(status=MeasureStatus.ACTIVE)),
         secured=Coalesce(Sum("amount", filter=Q(status=MeasureStatus.ACTIVE)), zero),
         released=Count("id", filter=Q(status=MeasureStatus.RELEASED)),

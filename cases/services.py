@@ -152,7 +152,9 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "") -> list[No
         .select_related("unit", "action", "measure").order_by("id")
     )
     reason = _("Case concluded: %(outcome)s") % {"outcome": CaseOutcome(outcome).label}
-    to_cancel = list(Notice.objects.select_for_update().filter(case=case, kind=NoticeKind.ASSIST, status__in=OPEN))
+    # Open assistance and renewal notices are cancelled; open releases stay: they are what must go out.
+    to_cancel = list(Notice.objects.select_for_update().filter(
+        case=case, kind__in=[NoticeKind.ASSIST, NoticeKind.RENEWAL], status__in=OPEN))
     _transition_many(to_cancel, "cancel", actor=actor, note=reason, cancelled_at=now)
     to_close = list(Notice.objects.select_for_update().filter(case=case, status=NoticeStatus.ANSWERED))
     _transition_many(to_close, "close", actor=actor, note=reason, closed_at=now)

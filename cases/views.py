@@ -80,7 +80,7 @@ def case_detail(request, pk):
     return render(request, "cases/case_detail.html", {
         "case": case, "notices": notices, "releases": releases,
         "measures": measures.measures_for_list(request.user).filter(case=case).order_by("unit__sort_order", "id"),
-        "measure_totals": measures.case_measure_totals(case),
+        "measure_totals": measures.case_measure_totals(case, request.user),
         "can_issue": case.is_open and request.user.has_perm("cases.add_notice"),
         "can_conclude": case.is_open and request.user.has_perm("cases.conclude_case"),
         "can_reveal": request.user.has_perm("cases.reveal_identifier"),

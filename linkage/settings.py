@@ -192,6 +192,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 MEASURE_REMINDER_WORKING_DAYS = (30, 10, 3)
+SWEEP_GRACE_SECONDS = env.int("SWEEP_GRACE_SECONDS", default=30)
+# If Redis is down the web must keep answering: give up publishing quickly (the outbox row is already
+# committed and the sweep re-sends it) instead of blocking a clerk's request on retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
+                                    "interval_max": 0.2}
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-undelivered-notices": {

@@ -1,0 +1,222 @@
+"""REST API of the joint conference (API.md "Conferences" rows). Thin: parse, call a service, serialize.
+
+Role refusals come first (403 before the body or the object is looked at); objects are looked up in
+querysets scoped to the user, so an uninvited unit gets 404.
+"""
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from linkage.api import IdCursorPagination
+
+from . import selectors, services
+from .documents import render_minutes_docx, render_minutes_pdf
+from .serializers import (
+    ActionItemSerializer,
+    ActionNoteInputSerializer,
+    AgendaItemDetailSerializer,
+    AgendaItemInputSerializer,
+    AgendaItemSerializer,
+    AttendanceInputSerializer,
+    CommentInputSerializer,
+    MeetingInputSerializer,
+    MeetingSerializer,
+    MinutesInputSerializer,
+    MinutesSerializer,
+    ReportInputSerializer,
+)
+
+
+def _require_perm(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied()
+
+
+class AgendaItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.agenda_items_for_list(self.request.user)
+        return selectors.agenda_item_for_detail(self.request.user)
+
+    def get_serializer_class(self):
+        return AgendaItemSerializer if self.action == "list" else AgendaItemDetailSerializer
+
+    def _answer(self, item, code=status.HTTP_200_OK):
+        item = selectors.agenda_item_for_detail(self.request.user).get(pk=item.pk)
+        return Response(AgendaItemDetailSerializer(item).data, status=code)
+
+    @extend_schema(request=AgendaItemInputSerializer, responses={201: AgendaItemDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        _require_perm(request, "conferences.add_agendaitem")
+        data = AgendaItemInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.agenda_item_propose(actor=request.user, **data.validated_data)
+        return self._answer(item, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CommentInputSerializer, responses={200: AgendaItemDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        _require_perm(request, "conferences.decide_agendaitem")
+        data = CommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.agenda_item_approve(actor=request.user, item=self.get_object(),
+                                                         **data.validated_data))
+
+    @extend_schema(request=CommentInputSerializer, responses={200: AgendaItemDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        _require_perm(request, "conferences.decide_agendaitem")
+        data = CommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.agenda_item_reject(actor=request.user, item=self.get_object(),
+                                                        **data.validated_data))
+
+
+class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    pagination_class = IdCursorPagination
+    serializer_class = MeetingSerializer
+
+    def get_queryset(self):
+        return selectors.meetings_for_list(self.request.user)
+
+    def _answer(self, meeting, code=status.HTTP_200_OK):
+        return Response(MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data, status=code)
+
+    @extend_schema(request=MeetingInputSerializer, responses={201: MeetingSerializer})
+    def create(self, request, *args, **kwargs):
+        _require_perm(request, "conferences.add_meeting")
+        data = MeetingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.meeting_create(actor=request.user, **data.validated_data)
+        return self._answer(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AttendanceInputSerializer, responses={200: MeetingSerializer})
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        """The caller's unit confirms who attends (its liaison)."""
+        _require_perm(request, "conferences.confirm_attendance")
+        meeting = self.get_object()
+        data = AttendanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = meeting.invitations.filter(unit_id=request.user.unit_id).first()
+        if invitation is None:
+            raise Http404
+        services.invitation_confirm(actor=request.user, invitation=invitation, **data.validated_data)
+        return self._answer(meeting)
+
+    def _readable_minutes(self, meeting):
+        minutes = selectors.minutes_of(meeting)
+        if minutes is None or not selectors.may_read_minutes(self.request.user, minutes):
+            raise Http404
+        return minutes
+
+    @extend_schema(request=MinutesInputSerializer, responses={200: MinutesSerializer, 201: MinutesSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def minutes(self, request, pk=None):
+        """GET the minutes; POST (office) drafts them, or rewrites the draft; issued minutes answer 409."""
+        if request.method == "GET":
+            return Response(MinutesSerializer(self._readable_minutes(self.get_object())).data)
+        _require_perm(request, "conferences.add_minutes")
+        meeting = self.get_object()
+        data = MinutesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        existed = hasattr(meeting, "minutes")
+        minutes = services.minutes_draft(actor=request.user, meeting=meeting, **data.validated_data)
+        return Response(MinutesSerializer(selectors.minutes_of(minutes.meeting)).data,
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: MinutesSerializer})
+    @action(detail=True, methods=["post"], url_path="minutes/issue")
+    def issue_minutes(self, request, pk=None):
+        _require_perm(request, "conferences.issue_minutes")
+        meeting = self.get_object()
+        minutes = selectors.minutes_of(meeting)
+        if minutes is None:
+            raise Http404
+        services.minutes_issue(actor=request.user, minutes=minutes)
+        return Response(MinutesSerializer(selectors.minutes_of(meeting)).data)
+
+    def _document(self, kind: str):
+        meeting = self.get_object()
+        minutes = self._readable_minutes(meeting)
+        unit = None
+        code = self.request.query_params.get("unit")
+        if code:
+            unit = next((i.unit for i in meeting.invitations.all() if i.unit.code == code), None)
+            if unit is None:
+                raise Http404
+        from cases.services import access_log
+
+        access_log(actor=self.request.user, what=f"minutes_{kind}", obj=minutes)
+        name = f"minutes-{meeting.pk}{'-' + unit.code if unit else ''}.{kind}"
+        if kind == "pdf":
+            response = HttpResponse(render_minutes_pdf(minutes, unit=unit), content_type="application/pdf")
+        else:
+            response = HttpResponse(
+                render_minutes_docx(minutes, unit=unit),
+                content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    # Routed in conferences/urls.py as meetings/{id}/minutes.pdf (no trailing slash, as API.md writes it).
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def minutes_pdf(self, request, pk=None):
+        """The minutes as PDF; ``?unit=<code>`` gives that unit's excerpt (摘录)."""
+        return self._document("pdf")
+
+    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"):
+                              OpenApiTypes.BINARY})
+    def minutes_docx(self, request, pk=None):
+        """The minutes as DOCX; ``?unit=<code>`` gives that unit's excerpt (摘录)."""
+        return self._document("docx")
+
+
+class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = IdCursorPagination
+    serializer_class = ActionItemSerializer
+
+    def get_queryset(self):
+        qs = selectors.action_items_for_list(self.request.user)
+        for key in ("status", "meeting"):
+            value = self.request.query_params.get(key)
+            if value:
+                qs = qs.filter(**{key: value})
+        unit = self.request.query_params.get("unit")
+        if unit:
+            qs = qs.filter(unit__code=unit)
+        return qs
+
+    def _answer(self, item):
+        return Response(ActionItemSerializer(selectors.action_items_for_list(self.request.user).get(pk=item.pk)).data)
+
+    @extend_schema(request=ReportInputSerializer, responses={200: ActionItemSerializer})
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        _require_perm(request, "conferences.report_actionitem")
+        item = self.get_object()
+        data = ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.action_item_report(actor=request.user, item=item, **data.validated_data))
+
+    @extend_schema(request=ActionNoteInputSerializer, responses={200: ActionItemSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        _require_perm(request, "conferences.close_actionitem")
+        data = ActionNoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.action_item_close(actor=request.user, item=self.get_object(),
+                                                       **data.validated_data))
+
+    @extend_schema(request=ActionNoteInputSerializer, responses={200: ActionItemSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_item(self, request, pk=None):
+        _require_perm(request, "conferences.close_actionitem")
+        data = ActionNoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.action_item_return(actor=request.user, item=self.get_object(),
+                                                        **data.validated_data))

@@ -1,0 +1,169 @@
+from rest_framework import serializers
+
+from members.serializers import UnitRefSerializer
+
+from .models import (
+    ActionItem,
+    ActionReport,
+    AgendaItem,
+    AgendaReason,
+    ConferenceEvent,
+    Decision,
+    Invitation,
+    Meeting,
+    Minutes,
+)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConferenceEvent
+        fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.username if event.actor_id else None
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="proposed, approved, rejected, settled")
+    cases = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    proposed_by = serializers.CharField(source="proposed_by.username", read_only=True)
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "title", "reason", "description", "status", "cases", "units", "suggested", "proposed_by",
+                  "proposed_at", "decided_by", "decided_at", "decision_comment"]
+
+    def get_decided_by(self, item) -> str | None:
+        return item.decided_by.username if item.decided_by_id else None
+
+
+class AgendaItemDetailSerializer(AgendaItemSerializer):
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(AgendaItemSerializer.Meta):
+        fields = [*AgendaItemSerializer.Meta.fields, "events"]
+
+
+class AgendaItemInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    reason = serializers.ChoiceField(choices=AgendaReason.choices)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    cases = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    units = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class CommentInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    unit = UnitRefSerializer(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="invited, confirmed")
+
+    class Meta:
+        model = Invitation
+        fields = ["unit", "status", "attendees", "confirmed_at", "notified_at"]
+
+
+class MinutesRefSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="draft, issued")
+    class Meta:
+        model = Minutes
+        fields = ["id", "status", "number", "issued_at"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="regular, special")
+    status = serializers.CharField(read_only=True, help_text="scheduled, held")
+    agenda_items = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    invitations = InvitationSerializer(many=True, read_only=True)
+    minutes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "title", "kind", "starts_at", "place", "status", "agenda_items", "invitations", "minutes"]
+
+    def get_minutes(self, meeting) -> dict | None:
+        minutes = getattr(meeting, "minutes", None)
+        return MinutesRefSerializer(minutes).data if minutes is not None else None
+
+
+class MeetingInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    kind = serializers.CharField(help_text="regular or special")
+    starts_at = serializers.CharField(help_text="ISO date or datetime")
+    place = serializers.CharField(required=False, allow_blank=True, default="")
+    agenda_items = serializers.ListField(child=serializers.IntegerField())
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    attendees = serializers.CharField(max_length=300)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    action_item = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = ["id", "seq", "text", "unit", "due_at", "agenda_item", "action_item"]
+
+    def get_action_item(self, decision) -> int | None:
+        item = getattr(decision, "action_item", None)
+        return item.pk if item is not None else None
+
+
+class MinutesSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="draft, issued")
+    decisions = DecisionSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Minutes
+        fields = ["id", "meeting", "status", "number", "year", "summary", "decisions", "drafted_at", "issued_at",
+                  "events"]
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    unit = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    due_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    agenda_item = serializers.IntegerField(required=False, allow_null=True)
+
+
+class MinutesInputSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    decisions = DecisionInputSerializer(many=True, required=False, default=list)
+
+
+class ActionReportSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", read_only=True)
+
+    class Meta:
+        model = ActionReport
+        fields = ["detail", "by", "at"]
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    unit = UnitRefSerializer(read_only=True)
+    minutes = serializers.CharField(source="minutes.number", read_only=True)
+    reports = ActionReportSerializer(many=True, read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="open, reported, done, returned")
+
+    class Meta:
+        model = ActionItem
+        fields = ["id", "meeting", "minutes", "unit", "text", "due_at", "status", "overdue", "closed_at", "reports"]
+
+
+class ReportInputSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ActionNoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,345 @@
+"""Browser pages of the joint conference. Views parse input, call services and render; every lookup
+starts from a queryset scoped to the user, so an uninvited unit's user gets a plain 404."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.models import Case
+from cases.services import access_log
+from members.roles import is_court_user
+from members.scoping import can_handle_unit, get_visible_or_404
+
+from . import selectors, services
+from .documents import render_minutes_docx, render_minutes_pdf
+from .forms import (
+    AgendaItemForm,
+    AttendanceForm,
+    CommentForm,
+    DecisionFormSet,
+    MeetingForm,
+    MinutesForm,
+    NoteForm,
+    ReportForm,
+)
+from .models import AgendaItem, MeetingKind
+from .workflow import AgendaStatus, InvalidTransition, MinutesStatus, allowed_transitions
+
+LIST_SIZE = 100
+
+
+def _require_court(user):
+    if not is_court_user(user):
+        raise Http404
+
+
+def _refusal(request, exc):
+    if isinstance(exc, InvalidTransition):
+        messages.error(request, exc.message)
+    else:
+        messages.error(request, "; ".join(exc.messages))
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def index(request):
+    user = request.user
+    status = request.GET.get("status", "")
+    agenda = []
+    if is_court_user(user):
+        qs = selectors.agenda_items_for_list(user)
+        if status in AgendaStatus.values:
+            qs = qs.filter(status=status)
+        agenda = list(qs[:LIST_SIZE])
+    meetings = list(selectors.meetings_for_list(user)[:LIST_SIZE])
+    return render(request, "conferences/index.html", {
+        "agenda": agenda, "meetings": meetings, "status": status, "statuses": AgendaStatus.choices,
+        "court": is_court_user(user),
+        "can_propose": user.has_perm("conferences.add_agendaitem"),
+        "can_schedule": user.has_perm("conferences.add_meeting"),
+    })
+
+
+@login_required
+def agenda_create(request):
+    if not request.user.has_perm("conferences.add_agendaitem"):
+        raise PermissionDenied
+    initial = {}
+    key = request.GET.get("suggestion")
+    if key:
+        found = next((s for s in selectors.agenda_suggestions() if s.key == key), None)
+        if found is not None:
+            initial = {"title": found.title, "reason": found.reason, "case_numbers": found.case.number,
+                       "units": found.unit_codes, "suggested": found.kind}
+    form = AgendaItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        numbers = [n.strip() for n in data["case_numbers"].splitlines() if n.strip()]
+        cases = list(Case.objects.filter(number__in=numbers).values_list("id", flat=True))
+        try:
+            if len(cases) != len(set(numbers)):
+                raise ValidationError({"case_numbers": [_("Some of these case numbers are not registered.")]})
+            item = services.agenda_item_propose(
+                actor=request.user, title=data["title"], reason=data["reason"], description=data["description"],
+                cases=cases, units=list(data["units"]), suggested=data["suggested"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agenda item proposed."))
+            return redirect("conferences:agenda-detail", pk=item.pk)
+    return render(request, "conferences/agenda_form.html", {"form": form})
+
+
+@login_required
+def suggestions(request):
+    if not request.user.has_perm("conferences.add_agendaitem"):
+        raise PermissionDenied
+    return render(request, "conferences/suggestions.html", {"suggestions": selectors.agenda_suggestions()})
+
+
+@login_required
+def agenda_detail(request, pk):
+    item = get_visible_or_404(selectors.agenda_item_for_detail(request.user), pk=pk)
+    allowed = set(allowed_transitions("agenda", item.status))
+    can_decide = request.user.has_perm("conferences.decide_agendaitem")
+    return render(request, "conferences/agenda_detail.html", {
+        "item": item, "form": CommentForm(),
+        "can_approve": can_decide and "approve" in allowed, "can_reject": can_decide and "reject" in allowed,
+    })
+
+
+@login_required
+@require_POST
+def agenda_transition(request, pk, name):
+    if name not in ("approve", "reject"):
+        raise Http404
+    if not request.user.has_perm("conferences.decide_agendaitem"):
+        raise PermissionDenied
+    item = get_visible_or_404(AgendaItem.objects.visible_to(request.user), pk=pk)
+    fn = services.agenda_item_approve if name == "approve" else services.agenda_item_reject
+    try:
+        fn(actor=request.user, item=item, comment=request.POST.get("comment", ""))
+    except (InvalidTransition, ValidationError) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("Agenda item approved.") if name == "approve" else _("Agenda item rejected."))
+    return redirect("conferences:agenda-detail", pk=item.pk)
+
+
+@login_required
+def meeting_create(request):
+    if not request.user.has_perm("conferences.add_meeting"):
+        raise PermissionDenied
+    # The draft agenda: every approved item not yet settled, carry-over from earlier meetings included.
+    schedulable = list(AgendaItem.objects.schedulable().prefetch_related("units", "meetings"))
+    form = MeetingForm(request.POST or None, initial={
+        "kind": MeetingKind.REGULAR, "agenda_items": [i.pk for i in schedulable]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(actor=request.user, title=data["title"], kind=data["kind"],
+                                              starts_at=data["starts_at"], place=data["place"],
+                                              agenda_items=list(data["agenda_items"]))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting scheduled; the units concerned are being notified."))
+            return redirect("conferences:meeting-detail", pk=meeting.pk)
+    return render(request, "conferences/meeting_form.html", {"form": form, "schedulable": schedulable})
+
+
+def _meeting(request, pk):
+    return get_visible_or_404(selectors.meeting_for_detail(request.user), pk=pk)
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    user = request.user
+    minutes = selectors.minutes_of(meeting)
+    readable = minutes is not None and selectors.may_read_minutes(user, minutes)
+    own = next((i for i in meeting.invitations.all() if i.unit_id == user.unit_id), None)
+    court = is_court_user(user)
+    return render(request, "conferences/meeting_detail.html", {
+        "meeting": meeting, "minutes": minutes if readable else None, "own_invitation": own,
+        "court": court,
+        "own_decisions": selectors.excerpt_decisions(minutes, own.unit) if readable and own else [],
+        "can_confirm": (own is not None and own.status == "invited" and user.has_perm("conferences.confirm_attendance")
+                        and can_handle_unit(user, own.unit_id)),
+        "attendance_form": AttendanceForm(),
+        "can_draft": user.has_perm("conferences.add_minutes") and (minutes is None or not minutes.is_issued),
+        "can_issue": (user.has_perm("conferences.issue_minutes") and minutes is not None
+                      and minutes.status == MinutesStatus.DRAFT),
+        "show_report": court and meeting.kind == MeetingKind.REGULAR,
+    })
+
+
+@login_required
+@require_POST
+def meeting_attendance(request, pk):
+    meeting = _meeting(request, pk)
+    invitation = next((i for i in meeting.invitations.all() if i.unit_id == request.user.unit_id), None)
+    if invitation is None:
+        raise Http404
+    form = AttendanceForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("attendees") or _("Name who attends for the unit."))
+        services.invitation_confirm(actor=request.user, invitation=invitation, attendees=form.cleaned_data["attendees"])
+    except (InvalidTransition, ValidationError) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("Attendance confirmed."))
+    return redirect("conferences:meeting-detail", pk=meeting.pk)
+
+
+@login_required
+def work_report(request, pk):
+    _require_court(request.user)
+    meeting = _meeting(request, pk)
+    return render(request, "conferences/work_report.html", {"meeting": meeting,
+                                                            "report": selectors.work_report(meeting)})
+
+
+@login_required
+def minutes_edit(request, pk):
+    meeting = _meeting(request, pk)
+    if not request.user.has_perm("conferences.add_minutes"):
+        raise PermissionDenied
+    minutes = selectors.minutes_of(meeting)
+    if minutes is not None and minutes.is_issued:
+        messages.error(request, _("Issued minutes are read-only."))
+        return redirect("conferences:meeting-detail", pk=meeting.pk)
+    agenda_qs = meeting.agenda_items.all()
+    initial_decisions = [
+        {"text": d.text, "unit": d.unit.code if d.unit else None,
+         "due_at": d.due_at.date() if d.due_at else None, "agenda_item": d.agenda_item_id}
+        for d in (minutes.decisions.all() if minutes else [])
+    ]
+    form = MinutesForm(request.POST or None, initial={"summary": minutes.summary if minutes else ""})
+    decisions = DecisionFormSet(request.POST or None, initial=initial_decisions,
+                                form_kwargs={"agenda_items": agenda_qs})
+    if request.method == "POST" and form.is_valid() and decisions.is_valid():
+        rows = [dict(text=d["text"], unit=d["unit"].code if d.get("unit") else None,
+                     due_at=d.get("due_at"), agenda_item=d["agenda_item"].pk if d.get("agenda_item") else None)
+                for d in decisions.cleaned_data if d.get("text")]
+        try:
+            services.minutes_draft(actor=request.user, meeting=meeting, summary=form.cleaned_data["summary"],
+                                   decisions=rows)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except InvalidTransition as exc:
+            _refusal(request, exc)
+            return redirect("conferences:meeting-detail", pk=meeting.pk)
+        else:
+            messages.success(request, _("Draft minutes saved."))
+            return redirect("conferences:meeting-detail", pk=meeting.pk)
+    return render(request, "conferences/minutes_form.html", {"meeting": meeting, "form": form,
+                                                             "decisions": decisions})
+
+
+@login_required
+@require_POST
+def minutes_issue(request, pk):
+    meeting = _meeting(request, pk)
+    if not request.user.has_perm("conferences.issue_minutes"):
+        raise PermissionDenied
+    minutes = selectors.minutes_of(meeting)
+    if minutes is None:
+        raise Http404
+    try:
+        minutes = services.minutes_issue(actor=request.user, minutes=minutes)
+    except (InvalidTransition, ValidationError) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("Minutes issued as %(number)s.") % {"number": minutes.number})
+    return redirect("conferences:meeting-detail", pk=meeting.pk)
+
+
+@login_required
+def minutes_document(request, pk, kind):
+    """The minutes (or, with ?unit=, a unit's excerpt) for court roles, conveners and invited units."""
+    meeting = _meeting(request, pk)
+    minutes = selectors.minutes_of(meeting)
+    if minutes is None or not selectors.may_read_minutes(request.user, minutes):
+        raise Http404
+    unit = None
+    code = request.GET.get("unit")
+    if code:
+        unit = next((i.unit for i in meeting.invitations.all() if i.unit.code == code), None)
+        if unit is None:
+            raise Http404
+    access_log(actor=request.user, what=f"minutes_{kind}", obj=minutes)
+    name = f"minutes-{meeting.pk}{'-' + unit.code if unit else ''}.{kind}"
+    if kind == "pdf":
+        response = HttpResponse(render_minutes_pdf(minutes, unit=unit), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+    else:
+        response = HttpResponse(render_minutes_docx(minutes, unit=unit), content_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def tasks(request):
+    """A liaison's task list: meetings to confirm and action items, beside the notice inbox."""
+    invitations, items = selectors.unit_tasks(request.user)
+    return render(request, "conferences/tasks.html", {"invitations": list(invitations),
+                                                      "items": list(items[:LIST_SIZE])})
+
+
+@login_required
+def action_detail(request, pk):
+    item = get_visible_or_404(selectors.action_item_for_detail(request.user), pk=pk)
+    allowed = set(allowed_transitions("action", item.status))
+    user = request.user
+    handles = user.has_perm("conferences.report_actionitem") and can_handle_unit(user, item.unit_id)
+    can_close = user.has_perm("conferences.close_actionitem")
+    return render(request, "conferences/action_detail.html", {
+        "item": item, "report_form": ReportForm(), "note_form": NoteForm(),
+        "can_report": handles and "report" in allowed and item.minutes.is_issued,
+        "can_close": can_close and "close" in allowed, "can_return": can_close and "return" in allowed,
+    })
+
+
+@login_required
+@require_POST
+def action_transition(request, pk, name):
+    item = get_visible_or_404(selectors.action_items_for_list(request.user), pk=pk)
+    try:
+        if name == "report":
+            services.action_item_report(actor=request.user, item=item, detail=request.POST.get("detail", ""))
+            done = _("Progress reported.")
+        elif name == "close":
+            services.action_item_close(actor=request.user, item=item, note=request.POST.get("note", ""))
+            done = _("Action item closed.")
+        elif name == "return":
+            services.action_item_return(actor=request.user, item=item, note=request.POST.get("note", ""))
+            done = _("Action item returned to the unit.")
+        else:
+            raise Http404
+    except (InvalidTransition, ValidationError) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("conferences:action-detail", pk=item.pk)
+
+
+@login_required
+def board(request):
+    """The office's board: every open action item, by unit and by meeting."""
+    _require_court(request.user)
+    rows, by_unit, by_meeting = selectors.office_board()
+    return render(request, "conferences/board.html", {
+        "rows": rows, "by_unit": list(by_unit.items()), "by_meeting": list(by_meeting.items())})
