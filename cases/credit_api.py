@@ -30,6 +30,7 @@ class CreditCheckThrottle(ScopedRateThrottle):
 # ---------------------------------------------------------------- serializers
 
 class CreditPersonSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(read_only=True, help_text="legal_rep or responsible")
     id_number = serializers.CharField(source="masked_id", read_only=True)
 
     class Meta:
@@ -38,7 +39,7 @@ class CreditPersonSerializer(serializers.ModelSerializer):
 
 
 class CreditPersonInputSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=CreditPersonRole.choices, default=CreditPersonRole.RESPONSIBLE)
+    role = serializers.CharField(default=CreditPersonRole.RESPONSIBLE, help_text="legal_rep or responsible")
     name = serializers.CharField(max_length=60)
     id_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
@@ -73,6 +74,7 @@ class CreditEntrySerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     id_number = serializers.CharField(source="masked_id", read_only=True)
     persons = CreditPersonSerializer(many=True, read_only=True)
+    status = serializers.CharField(read_only=True, help_text="pending, published, shielded or revoked")
 
     class Meta:
         model = CreditEntry

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import Throttled
 
 from members.roles import is_court_user
@@ -88,6 +88,7 @@ def _too_many(request, template, context):
     return render(request, template, context, status=429)
 
 
+@require_safe
 @login_required
 def entry_list(request):
     _require_court(request.user)
@@ -127,6 +128,7 @@ def entry_create(request, case_pk):
         "case": case, "form": form, "entries": credit.credit_entries_for_case(request.user, case)})
 
 
+@require_safe
 @login_required
 def entry_detail(request, pk):
     entry = get_visible_or_404(credit.credit_entry_for_detail(request.user), pk=pk)
@@ -159,6 +161,7 @@ def entry_transition(request, pk, name):
     return redirect("credit:detail", pk=entry.pk)
 
 
+@require_safe
 @login_required
 def pushes(request):
     """The pushes a unit must apply and the withdrawals it must confirm; scoped to the user's unit."""
@@ -202,6 +205,8 @@ def check(request):
             context["result"] = credit.credit_check(actor=request.user, channel="browser", **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        else:  # the identifier is not echoed back: the answer shows it masked
+            context["form"] = CheckForm(initial={"reason": form.cleaned_data["reason"]})
     return render(request, "credit/check.html", context)
 
 
@@ -211,6 +216,7 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
+@require_safe
 def public_dishonest(request):
     """The public exposure page (Art. 12, 13): no login, published entries only, identifiers masked,
     searched by name (two characters at least) or the latest page; no per-entry address."""

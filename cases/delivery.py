@@ -21,6 +21,7 @@ from .workflow import NoticeStatus
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 WEBHOOK_TIMEOUT_SECONDS = 10
+SWEEP_BATCH = 25  # notices per task when the sweep wakes a backlog: fewer messages, same idempotence
 SWEEP_GRACE = timedelta(seconds=getattr(settings, "SWEEP_GRACE_SECONDS", 30))
 
 
@@ -172,30 +173,29 @@ def deliver_pending(notice_id: int) -> int:
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
             .select_related("notice__unit", "notice__case", "notice__action")
         )
+        if not rows:
+            return 0
         now = timezone.now()
         inbox_issued = False
         for row in rows:
             if row.purpose == "issue" and row.notice.status == NoticeStatus.CANCELLED:
                 # Cancelled before it went out: the unit gets the cancellation, not a stale notice.
                 row.status = DeliveryStatus.SKIPPED
-                row.save(update_fields=["status"])
                 continue
+            row.attempts += 1
             try:
                 _send(row)
             except Exception as exc:
-                row.attempts += 1
                 row.last_error = repr(exc)[:1000]
                 row.next_attempt_at = now + backoff(row.attempts)
                 if row.attempts >= MAX_ATTEMPTS:
                     row.status = DeliveryStatus.DEAD  # shown in the admin for someone to look at
-                row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
                 log.warning("delivery %s (%s) failed, attempt %s", row.pk, row.channel, row.attempts)
                 continue
             row.status, row.sent_at = DeliveryStatus.SENT, now
-            row.attempts += 1
-            row.save(update_fields=["status", "sent_at", "attempts"])
             sent += 1
             inbox_issued |= row.channel == DeliveryChannel.INBOX and row.purpose == "issue"
+        Delivery.objects.bulk_update(rows, ["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
         if inbox_issued:
             notice = Notice.objects.select_for_update().get(pk=notice_id)
             if notice.status == NoticeStatus.ISSUED:
@@ -224,11 +224,11 @@ def sweep(*, older_than=SWEEP_GRACE, limit=1000) -> int:
 def sweep_fan_out(*, older_than=SWEEP_GRACE, limit=5000) -> int:
     """With workers: wake one delivery task per notice still pending, so every worker shares the backlog
     (after a Redis outage that may be thousands). A notice woken twice is delivered once."""
-    from .tasks import deliver_notice
+    from .tasks import deliver_notices
 
     ids = pending_notice_ids(older_than=older_than, limit=limit)
-    for notice_id in ids:
-        deliver_notice.delay(notice_id)
+    for start in range(0, len(ids), SWEEP_BATCH):
+        deliver_notices.delay(ids[start:start + SWEEP_BATCH])
     return len(ids)
 
 

@@ -484,7 +484,5 @@ class AccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.object_repr}"
 
 
-from .measure_models import *  # noqa: E402,F401,F403  (the measures register, issue 7)
-
-
 from .credit_models import *  # noqa: E402,F401,F403  (the dishonest-debtor list, issue 6)
+from .measure_models import *  # noqa: E402,F401,F403  (the measures register, issue 7)

@@ -11,6 +11,13 @@ def deliver_notice(notice_id: int) -> int:
     return delivery.deliver_pending(notice_id)
 
 
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, retry_backoff_max=300,
+             max_retries=5)
+def deliver_notices(notice_ids: list[int]) -> int:
+    """A batch woken by the sweep; a batch redelivered after a worker died sends nothing twice."""
+    return sum(delivery.deliver_pending(notice_id) for notice_id in notice_ids)
+
+
 @shared_task(acks_late=True)
 def sweep_pending_deliveries() -> int:
     """Beat, every SWEEP_INTERVAL_SECONDS: re-wake deliveries that a lost task or a Redis outage left."""

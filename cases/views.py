@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from members.models import ActionType
 from members.roles import is_court_user
@@ -41,6 +41,7 @@ def _require_court(user):
 
 
 @login_required
+@require_safe
 def case_list(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "category")}
     qs = selectors.cases_for_list(request.user, listed=request.GET.get("listed") == "1", **filters)
@@ -72,6 +73,7 @@ def case_create(request):
 
 
 @login_required
+@require_safe
 def case_detail(request, pk):
     case = get_visible_or_404(selectors.cases_visible_to(request.user).prefetch_related("parties", "categories"),
                               pk=pk)
@@ -149,6 +151,7 @@ def case_conclude(request, pk):
 
 
 @login_required
+@require_safe
 def inbox(request):
     tab = request.GET.get("tab", "open")
     rows, next_after = _keyset_page(selectors.inbox(request.user, tab), request)
@@ -158,6 +161,7 @@ def inbox(request):
 
 
 @login_required
+@require_safe
 def notice_detail(request, pk):
     notice = get_visible_or_404(selectors.notice_for_detail(request.user), pk=pk)
     allowed = set(allowed_transitions(notice.status))
@@ -219,6 +223,7 @@ def notice_transition(request, pk, name):
 
 
 @login_required
+@require_safe
 def notice_pdf(request, pk):
     """The assistance-notice document (协助执行通知书), for the court and the target unit only."""
     notice = get_visible_or_404(selectors.notice_for_detail(request.user), pk=pk)
@@ -229,6 +234,7 @@ def notice_pdf(request, pk):
 
 
 @login_required
+@require_safe
 def attachment_download(request, pk):
     """A ruling or answer attachment, for the court and the units with a notice that carries it."""
     attachment = get_visible_or_404(Attachment.objects.select_related("case"), pk=pk)
@@ -246,6 +252,7 @@ def attachment_download(request, pk):
 
 
 @login_required
+@require_safe
 def measure_list(request):
     """The register: court roles see every measure, a unit its own; filter by case, unit, status."""
     qs = measures.measures_for_list(request.user)

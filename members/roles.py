@@ -49,6 +49,22 @@ ROLE_PERMISSIONS = {
     Role.ASSESSOR: [],
 }
 
+# Accountability and assessment (issue 5, Art. 9, 36, 37, 39).
+_REPORTS_READ = ["assessments.view_noncooperationreport", "assessments.view_referraltask"]
+_PERIODS_READ = ["assessments.view_assessmentperiod", "assessments.view_assessmentscore"]
+ROLE_PERMISSIONS[Role.CLERK] += ["assessments.add_noncooperationreport", *_REPORTS_READ]
+ROLE_PERMISSIONS[Role.OFFICE] += ["assessments.add_noncooperationreport", *_REPORTS_READ, *_PERIODS_READ,
+                                  "assessments.add_assessmentperiod", "assessments.compute_assessmentperiod",
+                                  "assessments.export_assessmentperiod", "assessments.view_all_scores"]
+ROLE_PERMISSIONS[Role.CONVENER] += ["assessments.decide_noncooperationreport", *_REPORTS_READ, *_PERIODS_READ,
+                                    "assessments.view_all_scores"]
+ROLE_PERMISSIONS[Role.ASSESSOR] += [*_REPORTS_READ, *_PERIODS_READ, "assessments.add_assessmentperiod",
+                                    "assessments.change_assessmentperiod", "assessments.compute_assessmentperiod",
+                                    "assessments.finalise_assessmentperiod", "assessments.export_assessmentperiod",
+                                    "assessments.view_all_scores"]
+ROLE_PERMISSIONS[Role.LIAISON] += ["assessments.answer_noncooperationreport", *_REPORTS_READ, *_PERIODS_READ]
+ROLE_PERMISSIONS[Role.UNIT_LEADER] += [*_REPORTS_READ, *_PERIODS_READ]
+
 
 def role_codes(user) -> frozenset[str]:
     """The role codes of ``user``, cached on the instance for the request."""

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from cases import selectors as case_selectors
 
@@ -9,6 +10,7 @@ from .roles import Role, has_role, is_court_user
 
 
 @login_required
+@require_safe
 def home(request):
     """One home page, its panels chosen by role."""
     user = request.user
@@ -32,11 +34,13 @@ def _units_with_details():
 
 
 @login_required
+@require_safe
 def unit_directory(request):
     return render(request, "members/unit_directory.html", {"units": _units_with_details()})
 
 
 @login_required
+@require_safe
 def unit_detail(request, code):
     unit = get_object_or_404(_units_with_details(), code=code)
     history = unit.liaison_assignments.select_related("user").order_by("-started_at")

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
-
 from datetime import timedelta
+
+from django.core.management.base import BaseCommand
 
 from cases import delivery
 
