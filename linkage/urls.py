@@ -4,12 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from assessments.api import AssessmentPeriodViewSet, NonCooperationReportViewSet, ReferralTaskViewSet
 from cases.api import CaseViewSet, MeasureViewSet, NoticeViewSet
 from cases.credit_api import CreditCheckViewSet, CreditEntryViewSet
 from cases.credit_views import public_dishonest
 from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
 from members import views as member_views
-from members.api import ObtainTokenView, UnitViewSet
+from members.api import HealthView, ObtainTokenView, UnitViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -19,6 +20,9 @@ router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("measures", MeasureViewSet, basename="measure")
+router.register("noncooperation-reports", NonCooperationReportViewSet, basename="noncooperation-report")
+router.register("referral-tasks", ReferralTaskViewSet, basename="referral-task")
+router.register("assessment-periods", AssessmentPeriodViewSet, basename="assessment-period")
 router.register("credit-entries", CreditEntryViewSet, basename="credit-entry")
 router.register("credit-check", CreditCheckViewSet, basename="credit-check")
 
@@ -28,6 +32,7 @@ urlpatterns = [
     path("units/<slug:code>/", member_views.unit_detail, name="unit-page"),
     path("", include("cases.urls")),
     path("", include("conferences.urls")),
+    path("", include("assessments.urls")),
     path("", include("cases.credit_urls")),
     path("public/dishonest/", public_dishonest, name="public-dishonest"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -35,6 +40,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/health/", HealthView.as_view(), name="api-health"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -2,9 +2,12 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from rest_framework import status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from .models import Capability, Unit
 from .serializers import UnitSerializer
@@ -31,3 +34,18 @@ class ObtainTokenView(ObtainAuthToken):
             return Response({"detail": _("This account is locked after repeated failed sign-ins; try again "
                                          "in 30 minutes.")}, status=status.HTTP_403_FORBIDDEN)
         return super().post(request, *args, **kwargs)
+
+
+class HealthView(APIView):
+    """``GET /api/v1/health/``: the process answers and reaches the database (for load balancers)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(responses={200: inline_serializer("Health", {"status": serializers.CharField()})})
+    def get(self, request):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return Response({"status": "ok"})

@@ -208,3 +208,13 @@ def test_static_css_is_local(client):
 
 def test_migrations_are_in_step_with_models(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_health_endpoint_answers_without_sign_in(api):
+    response = api().get("/api/v1/health/")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("url", ["/", "/units/", "/cases/", "/inbox/", "/measures/"])
+def test_read_only_pages_refuse_post(browser_client, url):
+    assert browser_client("clerk").post(url).status_code == 405
