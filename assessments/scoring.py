@@ -1,0 +1,352 @@
+"""The assessment rules, stated once: which notices, items, findings and cases each indicator counts,
+and how a unit's score follows from them. See docs/assessment.md.
+
+Everything that touches many rows is a database aggregation (``COUNT(*) FILTER``/``SUM`` grouped by
+unit); Python only combines the ~30 per-unit totals into points. The same ``Q`` definitions feed the
+evidence lists, so the notices behind a figure are exactly the ones it counted.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.apps import apps
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+
+from cases.models import Notice, NoticeKind, NoticeRequest, Party, PartyRole
+from members.models import Unit
+
+from .models import (
+    DEDUCTION_INDICATORS,
+    RATE_INDICATORS,
+    UPHELD_OUTCOMES,
+    DataQuality,
+    IndicatorCode,
+    NonCooperationReport,
+)
+from .workflow import ReportStatus
+
+TWO = Decimal("0.01")
+# Below this many notices in a unit's samples its whole score is flagged as a small sample.
+MIN_NOTICES_TO_RANK = 5
+
+
+def q2(value) -> Decimal:
+    return Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def period_bounds(period):
+    """[start, end) of the period as aware datetimes: its first day 00:00 to the day after its last."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(period.starts_on, time.min), tz)
+    end = timezone.make_aware(datetime.combine(period.ends_on + timedelta(days=1), time.min), tz)
+    return start, end
+
+
+def cutoff_for(period, now=None):
+    """What "late" is judged at: the end of the period, or now while it is still running."""
+    _start, end = period_bounds(period)
+    return min(now or timezone.now(), end)
+
+
+def action_items_model():
+    """``conferences.ActionItem`` if the conferences app provides it (it is optional here)."""
+    try:
+        return apps.get_model("conferences", "ActionItem")
+    except LookupError:
+        return None
+
+
+# ------------------------------------------------------------------ the rules, as Q objects
+
+@dataclass(frozen=True)
+class Rule:
+    sample: Q
+    ok: Q
+
+
+def _dt(value):
+    return Value(value, output_field=DateTimeField())
+
+
+def notice_rules(cutoff) -> dict[str, Rule]:
+    """Per notice indicator: which notices are in its sample and which of them count as met.
+
+    A notice is judged at ``cutoff``: done by then (on time or late), or due by then and not done
+    (late). Not counted against the unit: notices not due yet, notices cancelled before they were due,
+    and notices whose clocks a pending objection or extension request has stopped. Decided requests
+    have already shifted the deadlines (``cases.services.notice_request_decide``).
+    """
+    paused = Q(paused_since__isnull=False, paused_since__lte=cutoff)
+    assist = Q(kind=NoticeKind.ASSIST)
+    release = Q(kind=NoticeKind.RELEASE)
+    ack_by = Q(acknowledged_at__isnull=False, acknowledged_at__lte=cutoff)
+    ack_late_open = (Q(ack_due_at__lt=cutoff) & ~ack_by & ~paused
+                     & ~Q(cancelled_at__isnull=False, cancelled_at__lte=F("ack_due_at")))
+    ans_by = Q(answered_at__isnull=False, answered_at__lte=cutoff)
+    ans_late_open = (Q(due_at__lt=cutoff) & ~ans_by & ~paused
+                     & ~Q(cancelled_at__isnull=False, cancelled_at__lte=F("due_at")))
+    return {
+        IndicatorCode.ACK_ON_TIME: Rule(
+            sample=assist & (ack_by | ack_late_open),
+            ok=assist & ack_by & Q(acknowledged_at__lte=F("ack_due_at"))),
+        IndicatorCode.ANSWER_ON_TIME: Rule(
+            sample=assist & (ans_by | ans_late_open),
+            ok=assist & ans_by & Q(answered_at__lte=F("due_at"))),
+        IndicatorCode.ANSWERED_DONE: Rule(
+            sample=assist & ans_by,
+            ok=assist & ans_by & Q(outcome="done")),
+        IndicatorCode.RELEASE_ON_TIME: Rule(
+            sample=release & (ans_by | ans_late_open),
+            ok=release & ans_by & Q(answered_at__lte=F("due_at"), outcome="done")),
+    }
+
+
+NOTICE_INDICATORS = (IndicatorCode.ACK_ON_TIME, IndicatorCode.ANSWER_ON_TIME, IndicatorCode.ANSWERED_DONE,
+                     IndicatorCode.RELEASE_ON_TIME)
+
+
+def period_notices(period):
+    """The notices of a period: those issued within it."""
+    start, end = period_bounds(period)
+    return Notice.objects.filter(issued_at__gte=start, issued_at__lt=end)
+
+
+def action_item_rule(cutoff) -> Rule:
+    """An action item is met when it is done and the unit reported on it by its due date (the office
+    closing it later is the office's time, not the unit's)."""
+    done = Q(status="done", closed_at__isnull=False, closed_at__lte=cutoff)
+    return Rule(sample=Q(due_at__lt=cutoff) | done, ok=done & Q(reported_in_time=True))
+
+
+def period_action_items(period, cutoff):
+    model = action_items_model()
+    if model is None:
+        return None
+    start, end = period_bounds(period)
+    ActionReport = apps.get_model("conferences", "ActionReport")
+    reported = ActionReport.objects.filter(action_item=OuterRef("pk"), at__lte=OuterRef("due_at"))
+    return (model.objects.filter(minutes__status="issued", due_at__gte=start, due_at__lt=end)
+            .annotate(reported_in_time=Exists(reported)))
+
+
+def period_findings(period, cutoff):
+    start, end = period_bounds(period)
+    return NonCooperationReport.objects.filter(
+        status=ReportStatus.DECIDED, outcome__in=UPHELD_OUTCOMES, decided_at__gte=start, decided_at__lt=end,
+        decided_at__lte=cutoff)
+
+
+def own_debtor_parties(cutoff, names):
+    """Debtor parties named exactly like a unit, in cases registered by the cut-off and still open then."""
+    return Party.objects.filter(role=PartyRole.DEBTOR, name__in=names, case__created_at__lt=cutoff).filter(
+        Q(case__concluded_at__isnull=True) | Q(case__concluded_at__gt=cutoff))
+
+
+def evidence_queryset(period, unit, code, cutoff):
+    """The rows behind one indicator of one unit, each annotated ``ok`` (met or not)."""
+    if code in NOTICE_INDICATORS:
+        rule = notice_rules(cutoff)[code]
+        return (period_notices(period).filter(unit=unit).filter(rule.sample)
+                .annotate(ok=ExpressionWrapper(rule.ok, output_field=BooleanField()))
+                .select_related("case", "action"))
+    if code == IndicatorCode.ACTIONS_ON_TIME:
+        items = period_action_items(period, cutoff)
+        if items is None:
+            return None
+        rule = action_item_rule(cutoff)
+        return (items.filter(unit=unit).filter(rule.sample)
+                .annotate(ok=ExpressionWrapper(rule.ok, output_field=BooleanField()))
+                .select_related("meeting"))
+    if code == IndicatorCode.NONCOOPERATION:
+        return period_findings(period, cutoff).filter(unit=unit).annotate(
+            ok=Value(False, output_field=BooleanField()))
+    if code == IndicatorCode.OWN_DEBTOR:
+        from cases.models import Case
+
+        case_ids = own_debtor_parties(cutoff, [unit.name]).values("case_id")
+        return Case.objects.filter(id__in=case_ids).annotate(ok=Value(False, output_field=BooleanField()))
+    raise KeyError(code)
+
+
+# ------------------------------------------------------------------ aggregation
+
+def _duration_sum(end_field, start_field, condition):
+    return Sum(ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField()), filter=condition)
+
+
+def aggregate(period, cutoff) -> dict:
+    """Per unit id: the counts and stage times of the period, in a handful of grouped queries."""
+    rules = notice_rules(cutoff)
+    ans_by = Q(answered_at__isnull=False, answered_at__lte=cutoff)
+    ack_by = Q(acknowledged_at__isnull=False, acknowledged_at__lte=cutoff)
+    assist = Q(kind=NoticeKind.ASSIST)
+    release = Q(kind=NoticeKind.RELEASE)
+    annotations = {}
+    for code in NOTICE_INDICATORS:
+        annotations[f"{code}__n"] = Count("id", filter=rules[code].sample)
+        annotations[f"{code}__ok"] = Count("id", filter=rules[code].ok)
+    annotations.update(
+        notices=Count("id"),
+        court_assist=_duration_sum("issued_at", "case__created_at", assist),
+        court_assist_n=Count("id", filter=assist),
+        court_release=_duration_sum("issued_at", "case__concluded_at", release & Q(case__concluded_at__isnull=False)),
+        court_release_n=Count("id", filter=release & Q(case__concluded_at__isnull=False)),
+        ack_time=_duration_sum("acknowledged_at", "issued_at", assist & ack_by),
+        ack_time_n=Count("id", filter=assist & ack_by),
+        answer_time=_duration_sum("answered_at", "acknowledged_at", assist & ans_by),
+        answer_time_n=Count("id", filter=assist & ans_by),
+        release_time=_duration_sum("answered_at", "issued_at", release & ans_by),
+        release_time_n=Count("id", filter=release & ans_by),
+    )
+    per_unit: dict[int, dict] = {}
+    for row in period_notices(period).order_by().values("unit_id").annotate(**annotations):
+        per_unit[row.pop("unit_id")] = row
+
+    start, end = period_bounds(period)
+    paused = (NoticeRequest.objects.filter(notice__issued_at__gte=start, notice__issued_at__lt=end,
+                                           filed_at__lte=cutoff)
+              .order_by().values("notice__unit_id")
+              .annotate(paused=Sum(ExpressionWrapper(
+                  Least(Coalesce("decided_at", _dt(cutoff)), _dt(cutoff)) - F("filed_at"),
+                  output_field=DurationField()))))
+    for row in paused:
+        per_unit.setdefault(row["notice__unit_id"], {})["paused"] = row["paused"]
+
+    items = period_action_items(period, cutoff)
+    if items is not None:
+        rule = action_item_rule(cutoff)
+        for row in items.order_by().values("unit_id").annotate(n=Count("id", filter=rule.sample),
+                                                                ok=Count("id", filter=rule.ok)):
+            slot = per_unit.setdefault(row["unit_id"], {})
+            slot[f"{IndicatorCode.ACTIONS_ON_TIME}__n"] = row["n"]
+            slot[f"{IndicatorCode.ACTIONS_ON_TIME}__ok"] = row["ok"]
+
+    for row in period_findings(period, cutoff).order_by().values("unit_id").annotate(n=Count("id")):
+        per_unit.setdefault(row["unit_id"], {})[f"{IndicatorCode.NONCOOPERATION}__n"] = row["n"]
+    return per_unit
+
+
+def own_debtor_counts(cutoff, units) -> dict[int, int]:
+    by_name = {u.name: u.pk for u in units}
+    rows = (own_debtor_parties(cutoff, list(by_name)).order_by().values("name")
+            .annotate(n=Count("case_id", distinct=True)))
+    return {by_name[r["name"]]: r["n"] for r in rows}
+
+
+def _hours(total, n):
+    if not n or total is None:
+        return None
+    return round(total.total_seconds() / 3600 / n, 1)
+
+
+def compute(period, indicators, units, now=None) -> tuple[list[dict], object]:
+    """Score every unit; returns ([{unit, score, rank, data_quality, metrics}], cutoff)."""
+    cutoff = cutoff_for(period, now)
+    per_unit = aggregate(period, cutoff)
+    debts = own_debtor_counts(cutoff, units)
+    enabled = [i for i in indicators if i.enabled]
+
+    # Neutral value for a unit with no sample: the mean rate of the units that have one (1.0 if none).
+    neutral = {}
+    for ind in enabled:
+        if ind.code not in RATE_INDICATORS:
+            continue
+        rates = [d[f"{ind.code}__ok"] / d[f"{ind.code}__n"] for d in per_unit.values()
+                 if d.get(f"{ind.code}__n")]
+        neutral[ind.code] = sum(rates) / len(rates) if rates else 1.0
+
+    rows = []
+    for unit in units:
+        data = per_unit.get(unit.pk, {})
+        metrics, total = {}, Decimal("0")
+        for ind in enabled:
+            weight = Decimal(ind.weight)
+            if ind.code in RATE_INDICATORS:
+                n = data.get(f"{ind.code}__n", 0)
+                ok = data.get(f"{ind.code}__ok", 0)
+                if n == 0:
+                    value, flag = neutral[ind.code], DataQuality.NO_SAMPLE
+                else:
+                    value = ok / n
+                    flag = DataQuality.SMALL_SAMPLE if n < ind.min_sample else DataQuality.OK
+                points = q2(weight * Decimal(str(value)))
+                metrics[ind.code] = {"kind": "rate", "sample": n, "met": ok, "value": round(value, 4),
+                                     "weight": float(weight), "points": float(points), "flag": flag}
+            else:
+                count = debts.get(unit.pk, 0) if ind.code == IndicatorCode.OWN_DEBTOR else \
+                    data.get(f"{ind.code}__n", 0)
+                points = -min(weight, q2(Decimal(ind.per_item) * count))
+                metrics[ind.code] = {"kind": "deduction", "sample": count, "met": 0, "value": count,
+                                     "weight": float(weight), "per_item": float(ind.per_item),
+                                     "points": float(points), "flag": DataQuality.OK}
+            total += points
+        notices = data.get(f"{IndicatorCode.ANSWER_ON_TIME}__n", 0) + data.get(
+            f"{IndicatorCode.RELEASE_ON_TIME}__n", 0)
+        quality = (DataQuality.NO_SAMPLE if notices == 0 else
+                   DataQuality.SMALL_SAMPLE if notices < MIN_NOTICES_TO_RANK else DataQuality.OK)
+        metrics["stages"] = {
+            "court_to_issue_hours": _hours(
+                (data.get("court_assist") or timedelta()) + (data.get("court_release") or timedelta()),
+                (data.get("court_assist_n") or 0) + (data.get("court_release_n") or 0)),
+            "unit_to_acknowledge_hours": _hours(data.get("ack_time"), data.get("ack_time_n")),
+            "unit_to_answer_hours": _hours(
+                None if data.get("answer_time") is None else
+                max(timedelta(), data["answer_time"] - (data.get("paused") or timedelta())),
+                data.get("answer_time_n")),
+            "unit_to_release_hours": _hours(data.get("release_time"), data.get("release_time_n")),
+            "paused_hours": round((data.get("paused") or timedelta()).total_seconds() / 3600, 1),
+        }
+        metrics["notices"] = data.get("notices", 0)
+        rows.append({"unit": unit, "score": max(Decimal("0"), total), "data_quality": quality,
+                     "metrics": metrics})
+    rank_rows(rows)
+    return rows, cutoff
+
+
+def rank_rows(rows: list[dict]) -> None:
+    """Highest score first; equal scores share a rank (1, 1, 3); ties listed in the units' order."""
+    rows.sort(key=lambda r: (-r["score"], r["unit"].sort_order, r["unit"].code))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, start=1):
+        if row["score"] != previous:
+            rank, previous = position, row["score"]
+        row["rank"] = rank
+
+
+def scored_units():
+    return list(Unit.objects.active().order_by("sort_order", "code"))
+
+
+__all__ = ["compute", "evidence_queryset", "period_bounds", "cutoff_for", "RATE_INDICATORS",
+           "DEDUCTION_INDICATORS", "q2"]
+
+
+# For each indicator: the row's deadline field and the field saying when it was done (for the lists).
+EVIDENCE_FIELDS = {
+    IndicatorCode.ACK_ON_TIME: ("ack_due_at", "acknowledged_at"),
+    IndicatorCode.ANSWER_ON_TIME: ("due_at", "answered_at"),
+    IndicatorCode.ANSWERED_DONE: ("due_at", "answered_at"),
+    IndicatorCode.RELEASE_ON_TIME: ("due_at", "answered_at"),
+    IndicatorCode.ACTIONS_ON_TIME: ("due_at", "closed_at"),
+    IndicatorCode.NONCOOPERATION: (None, "decided_at"),
+    IndicatorCode.OWN_DEBTOR: (None, "created_at"),
+}
+
+
+def evidence_times(row, code):
+    due_field, done_field = EVIDENCE_FIELDS[code]
+    return (getattr(row, due_field) if due_field else None), getattr(row, done_field, None)

@@ -1,0 +1,176 @@
+"""Reused reads. Every one starts from a queryset scoped to the user, so another unit's row is a 404."""
+from django.db.models import Avg, Count, Max, Min, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import Case, Notice, NoticeKind, ack_overdue_q, answer_overdue_q
+from cases.workflow import OPEN
+from members.scoping import get_visible_or_404
+
+from . import scoring
+from .models import (
+    AssessmentEvent,
+    AssessmentPeriod,
+    AssessmentScore,
+    IndicatorCode,
+    NonCooperationReport,
+    ReferralTask,
+)
+
+# ---------------------------------------------------------------- reports
+
+
+def reports_visible_to(user):
+    return NonCooperationReport.objects.visible_to(user)
+
+
+def reports_for_list(user, *, status: str = "", unit: str = ""):
+    qs = reports_visible_to(user).for_list()
+    if status:
+        qs = qs.filter(status=status)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    return qs
+
+
+def report_for_detail(user):
+    return reports_visible_to(user).for_list().prefetch_related(
+        Prefetch("notices", queryset=Notice.objects.select_related("case", "unit", "action")),
+        Prefetch("tasks", queryset=ReferralTask.objects.select_related("unit", "answered_by")),
+        Prefetch("events", queryset=AssessmentEvent.objects.select_related("actor")),
+    )
+
+
+def tasks_visible_to(user):
+    return ReferralTask.objects.visible_to(user).for_list()
+
+
+# ---------------------------------------------------------------- periods and scores
+
+def can_see_all_scores(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_perm("assessments.view_all_scores"))
+
+
+def periods_visible_to(user):
+    if not user.is_authenticated:
+        return AssessmentPeriod.objects.none()
+    if can_see_all_scores(user) or user.has_perm("assessments.view_assessmentperiod"):
+        return AssessmentPeriod.objects.all()
+    return AssessmentPeriod.objects.none()
+
+
+def period_for_detail(user, pk):
+    return get_visible_or_404(periods_visible_to(user).prefetch_related("indicators"), pk=pk)
+
+
+def scores_for_list(user, period):
+    return AssessmentScore.objects.visible_to(user).filter(period=period).for_list()
+
+
+def score_for_unit(user, period, unit_code):
+    return get_visible_or_404(AssessmentScore.objects.visible_to(user).filter(period=period)
+                              .select_related("unit", "period"), unit__code=unit_code)
+
+
+def evidence(user, period, unit_code, indicator):
+    """The rows behind one figure of one unit's score (404 when the user may not see that unit)."""
+    score = score_for_unit(user, period, unit_code)
+    if indicator not in IndicatorCode.values or indicator not in score.metrics:
+        raise Http404
+    cutoff = period.as_of or scoring.cutoff_for(period)
+    qs = scoring.evidence_queryset(period, score.unit, indicator, cutoff)
+    if qs is None:
+        raise Http404
+    return score, qs.order_by("-id")
+
+
+def evidence_rows(period, scores):
+    """Every evidence row of the given scores, for the Excel export: (score, indicator, row)."""
+    cutoff = period.as_of or scoring.cutoff_for(period)
+    for score in scores:
+        for code in IndicatorCode.values:
+            if code not in score.metrics:
+                continue
+            qs = scoring.evidence_queryset(period, score.unit, code, cutoff)
+            if qs is None:
+                continue
+            for row in qs.order_by("id").iterator(chunk_size=2000):
+                yield score, code, row
+
+
+def trend(user, unit=None):
+    """Scores across periods (oldest first): each period's mean, lowest and highest, and ``unit``'s."""
+    qs = AssessmentScore.objects.visible_to(user)
+    rows = list(qs.order_by().values("period_id", "period__name", "period__starts_on")
+                .annotate(mean=Avg("score"), low=Min("score"), high=Max("score"))
+                .order_by("period__starts_on", "period_id"))
+    if unit is not None:
+        own = dict(qs.filter(unit=unit).values_list("period_id", "score"))
+        for row in rows:
+            row["unit_score"] = own.get(row["period_id"])
+    return rows
+
+
+# ---------------------------------------------------------------- convener's dashboard (Art. 9)
+
+def dashboard(now=None) -> dict:
+    """The figures of the conveners' dashboard, a fixed handful of grouped queries."""
+    now = now or timezone.now()
+    overdue = list(
+        Notice.objects.filter(ack_overdue_q(now) | answer_overdue_q(now)).order_by()
+        .values("unit__code", "unit__name")
+        .annotate(ack=Count("id", filter=ack_overdue_q(now)), answer=Count("id", filter=answer_overdue_q(now)))
+        .order_by("-answer", "-ack", "unit__code"))
+    releases = list(
+        Notice.objects.filter(kind=NoticeKind.RELEASE, status__in=OPEN).order_by()
+        .values("unit__code", "unit__name")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now, paused_since__isnull=True)))
+        .order_by("-open", "unit__code"))
+    key_cases = (Case.objects.filter(status="open").filter(Q(listed_supervision=True) | Q(categories__isnull=False))
+                 .distinct())
+    data = {
+        "overdue_by_unit": overdue,
+        "overdue_total": sum(r["ack"] + r["answer"] for r in overdue),
+        "releases_by_unit": releases,
+        "releases_total": sum(r["open"] for r in releases),
+        "key_cases_total": key_cases.count(),
+        "reports_open": NonCooperationReport.objects.open().count(),
+        "action_items": None,
+    }
+    model = scoring.action_items_model()
+    if model is not None:
+        data["action_items"] = list(
+            model.objects.filter(status__in=["open", "returned"], minutes__status="issued").order_by()
+            .values("unit__code", "unit__name")
+            .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+            .order_by("-overdue", "-open", "unit__code"))
+        data["action_items_total"] = sum(r["open"] for r in data["action_items"])
+    return data
+
+
+def dashboard_rows(what: str, unit_code: str = "", now=None):
+    """The rows behind a dashboard number."""
+    now = now or timezone.now()
+    if what == "overdue":
+        qs = Notice.objects.filter(ack_overdue_q(now) | answer_overdue_q(now)).for_list()
+    elif what == "releases":
+        qs = Notice.objects.filter(kind=NoticeKind.RELEASE, status__in=OPEN).for_list()
+    elif what == "key-cases":
+        qs = (Case.objects.filter(status="open").filter(Q(listed_supervision=True) | Q(categories__isnull=False))
+              .distinct().prefetch_related("categories"))
+        if unit_code:
+            qs = qs.filter(notices__unit__code=unit_code)
+        return qs
+    elif what == "reports":
+        qs = NonCooperationReport.objects.open().for_list()
+    elif what == "actions":
+        model = scoring.action_items_model()
+        if model is None:
+            raise Http404
+        qs = model.objects.filter(status__in=["open", "returned"], minutes__status="issued").select_related(
+            "unit", "meeting")
+    else:
+        raise Http404
+    if unit_code:
+        qs = qs.filter(unit__code=unit_code)
+    return qs

@@ -1,0 +1,272 @@
+"""Writes and state transitions of non-cooperation reports, referral tasks and assessment periods.
+
+Each service takes the acting user, runs in one transaction, checks permission and state against the
+tables in ``workflow``, writes the immutable event row, and enqueues background work on commit.
+"""
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Notice
+from members.models import Unit
+from members.scoping import can_handle_unit
+
+from . import scoring
+from .models import (
+    DEFAULT_SCHEME,
+    DISCIPLINE_UNIT,
+    ORGANIZATION_UNIT,
+    AssessmentEvent,
+    AssessmentPeriod,
+    AssessmentScore,
+    Indicator,
+    IndicatorCode,
+    NonCooperationReport,
+    ReferralTask,
+    ReportKind,
+    ReportOutcome,
+)
+from .workflow import PeriodStatus, TaskStatus, transition_for
+
+
+def _require(actor, perm: str):
+    if not actor.has_perm(perm):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def _event(*, actor, transition: str, from_status: str, to_status: str, note: str = "", **subject):
+    return AssessmentEvent.objects.create(actor=actor, transition=transition, from_status=from_status,
+                                          to_status=to_status, note=note, **subject)
+
+
+def _move(obj, table: str, name: str, *, actor, note: str = "", subject: str, **fields):
+    move = transition_for(table, obj.status, name)
+    before = obj.status
+    obj.status = move.target
+    for key, value in fields.items():
+        setattr(obj, key, value)
+    obj.save(update_fields=["status", *fields])
+    _event(actor=actor, transition=name, from_status=before, to_status=move.target, note=note, **{subject: obj})
+    return obj
+
+
+# ---------------------------------------------------------------- non-cooperation reports (Art. 37)
+
+@transaction.atomic
+def report_file(*, actor, unit: Unit, kind: str, detail: str, notices=(), concerns_cadres: bool = False
+                ) -> NonCooperationReport:
+    """The court (clerk) or the office reports a unit, citing the notices behind the report."""
+    _require(actor, "assessments.add_noncooperationreport")
+    errors = {}
+    if unit is None or not unit.active:
+        errors["unit"] = [_("Choose an active member unit.")]
+    if kind not in ReportKind.values:
+        errors["kind"] = [_("Choose non_execution, passive, refusal or obstruction.")]
+    if not (detail or "").strip():
+        errors["detail"] = [_("State the facts of the report.")]
+    ids = sorted({int(getattr(n, "pk", n)) for n in notices or ()})
+    cited = list(Notice.objects.filter(pk__in=ids)) if ids else []
+    if unit is not None and (len(cited) != len(ids) or any(n.unit_id != unit.pk for n in cited)):
+        errors["notices"] = [_("Cite only notices sent to the unit reported.")]
+    if errors:
+        raise ValidationError(errors)
+    report = NonCooperationReport.objects.create(unit=unit, kind=kind, detail=detail.strip(),
+                                                 concerns_cadres=concerns_cadres, filed_by=actor)
+    report.notices.set(cited)
+    _event(actor=actor, transition="file", from_status="", to_status=report.status, report=report)
+    return report
+
+
+def _locked_report(report) -> NonCooperationReport:
+    return NonCooperationReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+
+
+@transaction.atomic
+def report_answer(*, actor, report: NonCooperationReport, detail: str) -> NonCooperationReport:
+    """The reported unit's liaison states the unit's side before the convener decides."""
+    _require(actor, "assessments.answer_noncooperationreport")
+    report = _locked_report(report)
+    if not (actor.is_superuser or can_handle_unit(actor, report.unit_id)):
+        raise PermissionDenied(_("Only the liaison officer of %(unit)s can do this.") % {"unit": report.unit})
+    if not (detail or "").strip():
+        raise ValidationError({"detail": [_("Write the unit's statement.")]})
+    return _move(report, "report", "answer", actor=actor, subject="report", unit_answer=detail.strip(),
+                 answered_by=actor, answered_at=timezone.now())
+
+
+@transaction.atomic
+def report_decide(*, actor, report: NonCooperationReport, outcome: str, detail: str = "") -> NonCooperationReport:
+    """A convener decides the handling (Art. 37, 39); a referral becomes a task for the discipline unit
+    and, when the report concerns cadres, for the organization department (Art. 10, 11)."""
+    _require(actor, "assessments.decide_noncooperationreport")
+    report = _locked_report(report)
+    if outcome not in ReportOutcome.values:
+        raise ValidationError({"outcome": [_("Choose criticism, admonishment, referral, civil_procedure or "
+                                             "unfounded.")]})
+    now = timezone.now()
+    report = _move(report, "report", "decide", actor=actor, subject="report", note=detail,
+                   outcome=outcome, outcome_detail=(detail or "").strip(), decided_by=actor, decided_at=now)
+    if outcome == ReportOutcome.REFERRAL:
+        codes = [DISCIPLINE_UNIT] + ([ORGANIZATION_UNIT] if report.concerns_cadres else [])
+        for unit in Unit.objects.filter(code__in=codes):
+            task, created = ReferralTask.objects.get_or_create(report=report, unit=unit,
+                                                               defaults={"created_at": now})
+            if created:
+                _event(actor=actor, transition="refer", from_status="", to_status=task.status, task=task,
+                       note=report.outcome_detail)
+    return report
+
+
+@transaction.atomic
+def task_answer(*, actor, task: ReferralTask, detail: str) -> ReferralTask:
+    """The discipline (or organization) unit's liaison answers a referral."""
+    task = ReferralTask.objects.select_for_update().select_related("unit").get(pk=task.pk)
+    if not (actor.is_superuser or can_handle_unit(actor, task.unit_id)):
+        raise PermissionDenied(_("Only the liaison officer of %(unit)s can do this.") % {"unit": task.unit})
+    if not (detail or "").strip():
+        raise ValidationError({"detail": [_("Say how the referral was handled.")]})
+    return _move(task, "task", "answer", actor=actor, subject="task", answer=detail.strip(), answered_by=actor,
+                 answered_at=timezone.now())
+
+
+# ---------------------------------------------------------------- assessment periods (Art. 36)
+
+def _date(value, field, errors):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        errors[field] = [_("Enter a date as YYYY-MM-DD.")]
+        return None
+
+
+@transaction.atomic
+def period_create(*, actor, name: str, starts_on, ends_on) -> AssessmentPeriod:
+    """A new period with the default scheme, which the assessor may then edit."""
+    _require(actor, "assessments.add_assessmentperiod")
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = [_("Name the period, e.g. 2026 first half.")]
+    starts_on = _date(starts_on, "starts_on", errors)
+    ends_on = _date(ends_on, "ends_on", errors)
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = [_("The period cannot end before it starts.")]
+    if errors:
+        raise ValidationError(errors)
+    period = AssessmentPeriod.objects.create(name=name.strip(), starts_on=starts_on, ends_on=ends_on,
+                                             created_by=actor)
+    Indicator.objects.bulk_create([Indicator(period=period, code=code, weight=weight, per_item=per_item)
+                                   for code, (weight, per_item) in DEFAULT_SCHEME.items()])
+    _event(actor=actor, transition="create", from_status="", to_status=period.status, period=period)
+    return period
+
+
+def _decimal(value, field, errors, code):
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
+        if number < 0 or number > 1000:
+            raise InvalidOperation
+        return number
+    except (InvalidOperation, ValueError, TypeError):
+        errors.setdefault(field, []).append(_("%(code)s: enter a number from 0 to 1000.") % {"code": code})
+        return None
+
+
+@transaction.atomic
+def scheme_update(*, actor, period: AssessmentPeriod, indicators: list[dict]) -> AssessmentPeriod:
+    """The assessor edits the period's indicators: ``[{code, weight, per_item?, min_sample?, enabled?}]``."""
+    _require(actor, "assessments.change_assessmentperiod")
+    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    transition_for("period", period.status, "edit_scheme")
+    current = {i.code: i for i in period.indicators.all()}
+    errors, changed = {}, []
+    for entry in indicators or []:
+        code = entry.get("code")
+        if code not in IndicatorCode.values:
+            errors.setdefault("indicators", []).append(_("Unknown indicator “%(code)s”.") % {"code": code})
+            continue
+        row = current.get(code) or Indicator(period=period, code=code, weight=0)
+        if "weight" in entry:
+            row.weight = _decimal(entry["weight"], "indicators", errors, code)
+        if "per_item" in entry:
+            row.per_item = _decimal(entry["per_item"], "indicators", errors, code)
+        if "min_sample" in entry:
+            try:
+                row.min_sample = max(1, int(entry["min_sample"]))
+            except (TypeError, ValueError):
+                errors.setdefault("indicators", []).append(_("%(code)s: enter a whole number.") % {"code": code})
+        if "enabled" in entry:
+            row.enabled = bool(entry["enabled"])
+        changed.append(row)
+    if errors:
+        raise ValidationError(errors)
+    for row in changed:
+        row.save()
+    note = "; ".join(f"{r.code}={r.weight}/{r.per_item}/{r.min_sample}{'' if r.enabled else ' off'}"
+                     for r in changed)
+    _event(actor=actor, transition="edit_scheme", from_status=period.status, to_status=period.status,
+           note=note, period=period)
+    return period
+
+
+@transaction.atomic
+def period_compute(*, actor, period: AssessmentPeriod) -> AssessmentPeriod:
+    """Ask for the scores to be (re)computed; the Celery task runs once this transaction commits."""
+    from .tasks import compute_period
+
+    _require(actor, "assessments.compute_assessmentperiod")
+    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    transition_for("period", period.status, "compute")
+    period.compute_requested_at = timezone.now()
+    period.save(update_fields=["compute_requested_at"])
+    _event(actor=actor, transition="compute", from_status=period.status, to_status=period.status, period=period)
+    period_id = period.pk
+    transaction.on_commit(lambda: compute_period.delay(period_id), robust=True)
+    return period
+
+
+def _write_scores(period: AssessmentPeriod, now=None) -> int:
+    """Replace the period's scores with freshly computed ones (the caller holds the period's lock)."""
+    indicators = list(period.indicators.all())
+    rows, cutoff = scoring.compute(period, indicators, scoring.scored_units(), now=now)
+    computed_at = timezone.now()
+    AssessmentScore.objects.filter(period=period, frozen=False).delete()
+    AssessmentScore.objects.bulk_create([
+        AssessmentScore(period=period, unit=r["unit"], score=r["score"], rank=r["rank"],
+                        data_quality=r["data_quality"], metrics=r["metrics"], computed_at=computed_at)
+        for r in rows
+    ])
+    period.computed_at, period.as_of = computed_at, cutoff
+    period.save(update_fields=["computed_at", "as_of"])
+    return len(rows)
+
+
+@transaction.atomic
+def scores_refresh(*, period_id: int, now=None) -> int:
+    """The task's body: recompute an open period's scores. Safe to run twice; a finalised period is left
+    exactly as it was (its snapshot never moves)."""
+    period = AssessmentPeriod.objects.select_for_update().filter(pk=period_id).first()
+    if period is None or period.status != PeriodStatus.OPEN:
+        return 0
+    return _write_scores(period, now=now)
+
+
+@transaction.atomic
+def period_finalise(*, actor, period: AssessmentPeriod, note: str = "") -> AssessmentPeriod:
+    """The assessor finalises: the scores are computed one last time and frozen as the period's record."""
+    _require(actor, "assessments.finalise_assessmentperiod")
+    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    transition_for("period", period.status, "finalise")
+    _write_scores(period)
+    AssessmentScore.objects.filter(period=period).update(frozen=True)
+    return _move(period, "period", "finalise", actor=actor, note=note, subject="period",
+                 finalised_by=actor, finalised_at=timezone.now())
+
+
+__all__ = ["report_file", "report_answer", "report_decide", "task_answer", "period_create", "scheme_update",
+           "period_compute", "scores_refresh", "period_finalise", "TaskStatus"]

@@ -1,0 +1,80 @@
+"""The non-cooperation report and assessment-period state machines (Art. 36, 37, 39), as tables.
+
+Report: filed → answered (the reported unit states its side) → decided (convener); filed → decided.
+Referral task (a decided referral, for ``discipline`` and, for cadres, ``organization``): open → answered.
+Assessment period: open → finalised (assessor); a finalised period's scores are a frozen snapshot.
+
+Services look a transition up here and nowhere else; a refused move raises
+``cases.workflow.InvalidTransition`` (HTTP 409), the one conflict error of the portal.
+"""
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.workflow import InvalidTransition
+
+__all__ = ["InvalidTransition", "ReportStatus", "TaskStatus", "PeriodStatus", "transition_for",
+           "allowed_transitions"]
+
+
+class ReportStatus(models.TextChoices):
+    FILED = "filed", _("Filed")
+    ANSWERED = "answered", _("Answered by the unit")
+    DECIDED = "decided", _("Decided")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FINALISED = "finalised", _("Finalised")
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset
+    target: str
+    label: str
+
+
+def _table(*rows):
+    return {t.name: t for t in rows}
+
+
+TABLES = {
+    "report": _table(
+        Transition("answer", frozenset({ReportStatus.FILED}), ReportStatus.ANSWERED, _("answer")),
+        Transition("decide", frozenset({ReportStatus.FILED, ReportStatus.ANSWERED}), ReportStatus.DECIDED,
+                   _("decide")),
+    ),
+    "task": _table(
+        Transition("answer", frozenset({TaskStatus.OPEN}), TaskStatus.ANSWERED, _("answer")),
+    ),
+    "period": _table(
+        # Computing does not change the state; it is allowed only while the period is open.
+        Transition("compute", frozenset({PeriodStatus.OPEN}), PeriodStatus.OPEN, _("compute")),
+        Transition("edit_scheme", frozenset({PeriodStatus.OPEN}), PeriodStatus.OPEN, _("edit the scheme")),
+        Transition("finalise", frozenset({PeriodStatus.OPEN}), PeriodStatus.FINALISED, _("finalise")),
+    ),
+}
+
+_STATUS = {"report": ReportStatus, "task": TaskStatus, "period": PeriodStatus}
+
+
+def transition_for(table: str, status: str, name: str) -> Transition:
+    transition = TABLES[table][name]
+    if status not in transition.sources:
+        raise InvalidTransition(
+            _("This is %(status)s; it cannot %(action)s now.")
+            % {"status": _STATUS[table](status).label, "action": transition.label}
+        )
+    return transition
+
+
+def allowed_transitions(table: str, status: str) -> list[str]:
+    return [name for name, t in TABLES[table].items() if status in t.sources]
