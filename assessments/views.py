@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from members.models import Unit
 from members.roles import Role, has_role
@@ -66,6 +66,7 @@ def index(request):
 
 
 @login_required
+@require_safe
 def mine(request):
     """A unit's liaison or leader: their unit's page in the latest computed period."""
     if not request.user.unit_id:
@@ -79,6 +80,7 @@ def mine(request):
 
 
 @login_required
+@require_safe
 def ranking(request, pk):
     period = selectors.period_for_detail(request.user, pk)
     if not selectors.can_see_all_scores(request.user):
@@ -138,6 +140,7 @@ def scheme(request, pk):
 
 
 @login_required
+@require_safe
 def unit_page(request, pk, code):
     period = selectors.period_for_detail(request.user, pk)
     score = selectors.score_for_unit(request.user, period, code)
@@ -153,6 +156,7 @@ def unit_page(request, pk, code):
 
 
 @login_required
+@require_safe
 def evidence(request, pk, code, indicator):
     period = selectors.period_for_detail(request.user, pk)
     score, qs = selectors.evidence(request.user, period, code, indicator)
@@ -166,6 +170,7 @@ def evidence(request, pk, code, indicator):
 
 
 @login_required
+@require_safe
 def export_xlsx(request, pk):
     period = selectors.period_for_detail(request.user, pk)
     if not request.user.has_perm("assessments.export_assessmentperiod"):
@@ -174,6 +179,7 @@ def export_xlsx(request, pk):
 
 
 @login_required
+@require_safe
 def report_pdf(request, pk):
     period = selectors.period_for_detail(request.user, pk)
     if not selectors.can_see_all_scores(request.user):
@@ -186,6 +192,7 @@ def report_pdf(request, pk):
 # ---------------------------------------------------------------- non-cooperation reports
 
 @login_required
+@require_safe
 def report_list(request):
     qs = selectors.reports_for_list(request.user, status=request.GET.get("status", ""),
                                     unit=request.GET.get("unit", ""))
@@ -268,6 +275,7 @@ def _require_dashboard(user):
 
 
 @login_required
+@require_safe
 def dashboard(request):
     _require_dashboard(request.user)
     return render(request, "assessments/dashboard.html", {"data": selectors.dashboard()})
@@ -281,6 +289,7 @@ DASHBOARD_TITLES = {
 
 
 @login_required
+@require_safe
 def dashboard_rows(request, what):
     _require_dashboard(request.user)
     unit_code = request.GET.get("unit", "")

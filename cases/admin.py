@@ -150,3 +150,6 @@ class NoticeRequestAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+
+from . import credit_admin  # noqa: E402,F401  (the dishonest-debtor list's admin, kept beside its models)

@@ -2,7 +2,6 @@
 login)."""
 from django.urls import path
 
-from . import credit_admin  # noqa: F401  (registers the list's models with the admin site)
 from . import credit_views as views
 
 app_name = "credit"

@@ -84,8 +84,8 @@ def _compose(row: Delivery) -> tuple[str, str]:
             subject = _("Notice %(number)s cancelled") % {"number": notice.number}
         elif row.purpose.startswith("remind"):
             subject = _("Reminder: notice %(number)s is overdue") % {"number": notice.number}
-        elif notice.kind == "release":
-            subject = _("Release notice %(number)s") % {"number": notice.number}
+        elif notice.kind in ("release", "renewal", "push", "withdraw"):
+            subject = f"{notice.get_kind_display()} {notice.number}"
         else:
             subject = _("Assistance notice %(number)s") % {"number": notice.number}
         body = "\n".join([

@@ -52,7 +52,10 @@ class CaseQuerySet(models.QuerySet):
         ids = unit_ids(user)
         if not ids:
             return self.none()
-        return self.filter(Exists(Notice.objects.filter(case=OuterRef("pk"), unit_id__in=ids)))
+        # A dishonest-list push does not open the case to every punishing unit: only the notices that
+        # ask a unit to act in the case do.
+        return self.filter(Exists(Notice.objects.filter(case=OuterRef("pk"), unit_id__in=ids)
+                                  .exclude(kind__in=["push", "withdraw"])))
 
 
 class Case(models.Model):

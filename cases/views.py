@@ -15,7 +15,7 @@ from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 
-from . import measures, selectors, services
+from . import credit, measures, selectors, services
 from .documents import render_notice_pdf
 from .forms import AnswerForm, CaseForm, ConcludeForm, IssueForm, NoteForm, PartyFormSet, apply_service_errors
 from .models import Attachment, CaseStatus, KeyCategory, MeasureStatus, Notice
@@ -83,6 +83,9 @@ def case_detail(request, pk):
         "case": case, "notices": notices, "releases": releases,
         "measures": measures.measures_for_list(request.user).filter(case=case).order_by("unit__sort_order", "id"),
         "measure_totals": measures.case_measure_totals(case, request.user),
+        "credit_entries": credit.credit_entries_for_case(request.user, case),
+        "propose_revoking": credit.entries_to_propose_revoking(case),
+        "can_list_debtor": case.is_open and request.user.has_perm("cases.add_creditentry"),
         "can_issue": case.is_open and request.user.has_perm("cases.add_notice"),
         "can_conclude": case.is_open and request.user.has_perm("cases.conclude_case"),
         "can_reveal": request.user.has_perm("cases.reveal_identifier"),

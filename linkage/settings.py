@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.send_overdue_reminders",
         "schedule": crontab(minute=0, hour="9,15"),
     },
+    "sync-dishonest-list-pushes": {
+        "task": "cases.credit.credit_sync_pending_task",
+        "schedule": timedelta(minutes=10),
+    },
     "sweep-measures": {
         "task": "cases.tasks.sweep_measures",
         "schedule": crontab(minute=30, hour=6),

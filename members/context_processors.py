@@ -12,6 +12,8 @@ def portal(request):
             "clerk": user.is_superuser or has_role(user, Role.CLERK),
             "unit": has_role(user, Role.LIAISON, Role.UNIT_LEADER),
             "assessor": has_role(user, Role.ASSESSOR),
+            # The roles that read every unit's scores (assessments.view_all_scores), without a query.
+            "assessment": user.is_superuser or has_role(user, Role.ASSESSOR, Role.OFFICE, Role.CONVENER),
             "admin": user.is_staff,
         }
     }

@@ -1,0 +1,968 @@
+"""The dishonest-debtor list (issue 6): entries and their transitions, pushes to the units that apply
+joint punishment and their withdrawal, the audited and throttled check (API, browser, CSV and Excel),
+the public page, and the pages of the clerk and of a unit. Assertions rest on rows, status codes, data
+and CSS hooks, not on UI text (translations may still be in progress)."""
+import csv
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook, load_workbook
+
+from cases import credit, services
+from cases.models import (
+    Case,
+    CreditCheck,
+    CreditEntry,
+    CreditEvent,
+    CreditPush,
+    Delivery,
+    Notice,
+    NoticeEvent,
+    Party,
+)
+from members.models import Capability, Unit
+
+from .conftest import make_resident_id, make_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+# ---------------------------------------------------------------- helpers and fixtures
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_history():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def joint_units() -> set[str]:
+    """Codes of the active units that apply joint punishment (publicize or restrict), from the data."""
+    return set(Capability.objects.filter(unit__active=True, action__code__in=["publicize", "restrict"])
+               .values_list("unit__code", flat=True))
+
+
+def debtor_of(case) -> Party:
+    return case.parties.filter(role="debtor").order_by("id").first()
+
+
+@pytest.fixture
+def entry(make_case, users):
+    case = make_case()
+    return credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case),
+                                      ground="able_refuses", obligation="支付货款100000元")
+
+
+@pytest.fixture
+def org_case(users):
+    """A case whose debtor is an organisation with a legal representative."""
+    return services.case_create(
+        actor=users["clerk"], number="(2026)鄂1022执7701号", title="某公司欠款案", amount="500000",
+        parties=[{"role": "applicant", "name": "申请人甲", "id_number": make_resident_id(7701)},
+                 {"role": "debtor", "kind": "organization", "name": "公安县某某建材有限公司",
+                  "id_number": make_uscc(7701), "legal_representative": "赵六"}])
+
+
+@pytest.fixture
+def publish(users, django_capture_on_commit_callbacks):
+    """Publish (or shield, revoke) with the on-commit fan-out and deliveries executed."""
+
+    def _do(entry, name="publish", reason="", actor="clerk"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return credit.CREDIT_SERVICES[name](actor=users[actor], entry=entry, reason=reason)
+
+    return _do
+
+
+def push_notices(entry, round_=None):
+    qs = Notice.objects.filter(credit_push__entry=entry)
+    if round_ is not None:
+        qs = qs.filter(credit_push__round=round_)
+    return qs
+
+
+# ---------------------------------------------------------------- entries and the transition table
+
+def test_clerk_creates_an_entry_through_the_api_pending_with_an_event(api, make_case):
+    case = make_case()
+    party = debtor_of(case)
+    response = api("clerk").post("/api/v1/credit-entries/", {"case": case.pk, "party": party.pk}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "pending"
+    assert body["name"] == party.name
+    assert body["id_number"] == party.masked_id != party.id_number
+    assert body["court"] == Unit.objects.get(code="court").name
+    assert body["obligation"]  # defaulted from the amount owed
+    entry = CreditEntry.objects.get(pk=body["id"])
+    assert list(entry.events.values_list("transition", "from_status", "to_status")) == [("create", "", "pending")]
+    assert not CreditPush.objects.filter(entry=entry).exists()
+
+
+def test_entry_needs_a_debtor_of_that_case(api, make_case):
+    case, other = make_case(), make_case()
+    applicant = case.parties.get(role="applicant")
+    client = api("clerk")
+    assert client.post("/api/v1/credit-entries/", {"case": case.pk, "party": applicant.pk},
+                       format="json").status_code == 400
+    response = client.post("/api/v1/credit-entries/", {"case": case.pk, "party": debtor_of(other).pk},
+                           format="json")
+    assert response.status_code == 400 and "party" in response.json()
+    assert not CreditEntry.objects.exists()
+
+
+def test_one_live_entry_per_debtor_but_a_new_one_after_revocation(api, entry, publish):
+    client = api("clerk")
+    body = {"case": entry.case_id, "party": entry.party_id}
+    assert client.post("/api/v1/credit-entries/", body, format="json").status_code == 400
+    publish(entry, "revoke", reason="误列")
+    assert client.post("/api/v1/credit-entries/", body, format="json").status_code == 201
+    assert CreditEntry.objects.filter(party=entry.party).count() == 2
+
+
+@pytest.mark.parametrize("username", ["office", "convener", "liaison-police", "leader-police", "assessor"])
+def test_only_the_clerk_creates_entries(api, make_case, username):
+    case = make_case()
+    response = api(username).post("/api/v1/credit-entries/", {"case": case.pk, "party": debtor_of(case).pk},
+                                  format="json")
+    assert response.status_code == 403
+    assert not CreditEntry.objects.exists()
+
+
+def test_organisation_entry_keeps_its_legal_representative_and_responsible_persons(users, org_case):
+    rep_id = make_resident_id(7702)
+    entry = credit.credit_entry_create(
+        actor=users["clerk"], case=org_case, party=debtor_of(org_case),
+        persons=[{"role": "legal_rep", "name": "赵六", "id_number": rep_id},
+                 {"role": "responsible", "name": "钱七", "id_number": ""}])
+    assert entry.kind == "organization"
+    assert entry.legal_representative == "赵六"
+    assert list(entry.persons.values_list("role", "name", "id_number")) == [
+        ("legal_rep", "赵六", rep_id), ("responsible", "钱七", "")]
+
+
+def test_legal_representative_comes_from_the_party_when_not_given(users, org_case):
+    entry = credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case))
+    assert list(entry.persons.values_list("role", "name")) == [("legal_rep", "赵六")]
+
+
+def test_a_natural_person_has_no_responsible_persons_and_bad_ids_are_refused(users, make_case, org_case):
+    case = make_case()
+    with pytest.raises(ValidationError) as exc:
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case),
+                                   persons=[{"role": "responsible", "name": "某人"}])
+    assert "persons" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case),
+                                   persons=[{"role": "legal_rep", "name": "赵六", "id_number": "421022199001011230"}])
+    assert "persons" in exc.value.message_dict
+    assert not CreditEntry.objects.exists()
+
+
+def test_every_transition_writes_an_event_with_who_when_from_to_and_why(entry, publish, users):
+    publish(entry, "publish", reason="经审查决定纳入")
+    publish(entry, "shield", reason="当事人申请，暂时屏蔽")
+    publish(entry, "publish", reason="屏蔽事由消除")
+    publish(entry, "revoke", reason="已全部履行")
+    entry.refresh_from_db()
+    assert entry.status == "revoked" and entry.round == 2
+    assert entry.published_at and entry.shielded_at and entry.revoked_at
+    events = list(entry.events.values_list("transition", "from_status", "to_status", "actor__username", "note"))
+    assert events == [
+        ("create", "", "pending", "clerk", ""),
+        ("publish", "pending", "published", "clerk", "经审查决定纳入"),
+        ("shield", "published", "shielded", "clerk", "当事人申请，暂时屏蔽"),
+        ("publish", "shielded", "published", "clerk", "屏蔽事由消除"),
+        ("revoke", "published", "revoked", "clerk", "已全部履行"),
+    ]
+    assert all(e.at for e in entry.events.all())
+
+
+def test_events_are_immutable(entry):
+    event = entry.events.get()
+    event.note = "changed"
+    with pytest.raises(PermissionDenied):
+        event.save()
+    with pytest.raises(PermissionDenied):
+        event.delete()
+    assert CreditEvent.objects.get(pk=event.pk).note == ""
+
+
+def test_a_pending_entry_may_be_revoked_and_nothing_is_pushed(entry, publish):
+    publish(entry, "revoke", reason="决定不予纳入")
+    entry.refresh_from_db()
+    assert entry.status == "revoked"
+    assert not CreditPush.objects.exists()
+    assert not Notice.objects.filter(kind__in=["push", "withdraw"]).exists()
+
+
+@pytest.mark.parametrize("moves, refused", [
+    ([], "shield"),                                # pending cannot be shielded
+    (["publish"], "publish"),                      # published cannot be published again
+    (["publish", "revoke"], "publish"),            # revoked is final
+    (["publish", "revoke"], "shield"),
+    (["publish", "revoke"], "revoke"),
+])
+def test_moves_outside_the_table_are_409_and_change_nothing(api, entry, publish, moves, refused):
+    for name in moves:
+        publish(entry, name, reason="理由")
+    before = CreditEvent.objects.filter(entry=entry).count()
+    response = api("clerk").post(f"/api/v1/credit-entries/{entry.pk}/{refused}/", {"reason": "理由"}, format="json")
+    assert response.status_code == 409
+    assert CreditEvent.objects.filter(entry=entry).count() == before
+
+
+@pytest.mark.parametrize("name", ["shield", "revoke"])
+def test_shield_and_revoke_need_a_reason(api, entry, publish, name):
+    publish(entry)
+    response = api("clerk").post(f"/api/v1/credit-entries/{entry.pk}/{name}/", {"reason": "  "}, format="json")
+    assert response.status_code == 400 and "reason" in response.json()
+    entry.refresh_from_db()
+    assert entry.status == "published"
+
+
+def test_api_transitions_answer_the_updated_entry(api, entry, django_capture_on_commit_callbacks):
+    client = api("clerk")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/credit-entries/{entry.pk}/publish/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "published"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/credit-entries/{entry.pk}/shield/", {"reason": "屏蔽"}, format="json")
+    assert response.json()["status"] == "shielded"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/credit-entries/{entry.pk}/revoke/", {"reason": "撤销"}, format="json")
+    body = response.json()
+    assert body["status"] == "revoked"
+    assert [e["transition"] for e in body["events"]] == ["create", "publish", "shield", "revoke"]
+    assert all(p["withdrawal"] for p in body["pushes"])
+
+
+@pytest.mark.parametrize("username, code", [("office", 403), ("convener", 403), ("liaison-police", 404),
+                                            ("leader-police", 404), ("assessor", 404)])
+def test_only_the_clerk_moves_entries(api, entry, username, code):
+    response = api(username).post(f"/api/v1/credit-entries/{entry.pk}/publish/", {}, format="json")
+    assert response.status_code == code
+    entry.refresh_from_db()
+    assert entry.status == "pending"
+
+
+def test_units_do_not_see_entries_through_the_entries_api(api, entry):
+    client = api("liaison-police")
+    assert client.get("/api/v1/credit-entries/").json()["results"] == []
+    assert client.get(f"/api/v1/credit-entries/{entry.pk}/").status_code == 404
+    assert api("office").get(f"/api/v1/credit-entries/{entry.pk}/").status_code == 200
+
+
+def test_entries_api_list_is_a_constant_number_of_queries(api, users, make_case, org_case):
+    client = api("clerk")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/credit-entries/").status_code == 200
+        return len(ctx)
+
+    case = make_case()
+    credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    count()  # warm the per-process caches
+    few = count()
+    for _ in range(4):
+        case = make_case()
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case))
+    assert count() == few
+
+
+# ---------------------------------------------------------------- pushes (Art. 17)
+
+def test_publishing_pushes_to_every_unit_that_applies_joint_punishment(entry, publish):
+    publish(entry)
+    pushes = list(CreditPush.objects.filter(entry=entry).select_related("unit", "push__action"))
+    assert {p.unit.code for p in pushes} == joint_units()
+    assert len(pushes) == len(joint_units()) >= 10
+    assert "court" not in {p.unit.code for p in pushes}
+    by_unit = {p.unit.code: p.push for p in pushes}
+    # restrict where the unit offers it, publicize where that is all it offers
+    assert by_unit["police"].action.code == "restrict"
+    assert by_unit["market"].action.code == "restrict"
+    assert by_unit["ndrc"].action.code == "publicize"
+    assert by_unit["publicity"].action.code == "publicize"
+    for push in by_unit.values():
+        assert push.kind == "push" and push.case_id == entry.case_id
+        assert entry.masked_id in push.subject and entry.id_number not in push.subject
+        assert push.status == "delivered"  # the outbox delivered it on commit
+        assert NoticeEvent.objects.filter(notice=push, transition="issue").exists()
+    assert Delivery.objects.filter(notice__in=by_unit.values(), purpose="issue", channel="inbox").count() == len(pushes)
+
+
+def test_the_push_waits_for_the_commit(entry, users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        credit.credit_entry_publish(actor=users["clerk"], entry=entry)
+    assert callbacks, "the fan-out is enqueued on commit"
+    assert not CreditPush.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    assert CreditPush.objects.filter(entry=entry).count() == len(joint_units())
+
+
+def test_the_fan_out_is_idempotent(entry, publish, django_capture_on_commit_callbacks):
+    publish(entry)
+    pushes, notices = CreditPush.objects.count(), Notice.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert credit.credit_sync(entry.pk) == {"pushed": 0, "withdrawn": 0}
+        credit.credit_sync_task.delay(entry.pk)
+    assert (CreditPush.objects.count(), Notice.objects.count()) == (pushes, notices)
+
+
+def test_the_sweep_makes_good_a_lost_task(entry, users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # the task is lost
+        credit.credit_entry_publish(actor=users["clerk"], entry=entry)
+    assert list(credit.entries_needing_sync()) == [entry]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert credit.credit_sync_pending() == 1
+    assert CreditPush.objects.filter(entry=entry).count() == len(joint_units())
+    assert not credit.entries_needing_sync().exists()
+
+
+def test_revocation_withdraws_from_every_unit_that_got_the_push(entry, publish):
+    publish(entry)
+    pushed_units = set(CreditPush.objects.filter(entry=entry).values_list("unit__code", flat=True))
+    # Units change between push and revocation: one leaves, another starts applying punishment.
+    Unit.objects.filter(code="ndrc").update(active=False)
+    Capability.objects.get_or_create(unit=Unit.objects.get(code="armed_forces"),
+                                     action=Capability.objects.get(unit__code="police", action__code="restrict").action)
+    publish(entry, "revoke", reason="已全部履行")
+    pushes = list(CreditPush.objects.filter(entry=entry).select_related("unit", "withdrawal", "push"))
+    assert {p.unit.code for p in pushes} == pushed_units
+    assert "ndrc" in pushed_units and "armed_forces" not in pushed_units
+    for push in pushes:
+        withdrawal = push.withdrawal
+        assert withdrawal is not None and push.withdrawn_at
+        assert withdrawal.kind == "withdraw" and withdrawal.unit_id == push.unit_id
+        assert withdrawal.original_id == push.push_id and withdrawal.action_id == push.push.action_id
+        assert "已全部履行" in withdrawal.subject and entry.id_number not in withdrawal.subject
+        assert push.push.status == "cancelled"  # not yet acknowledged: the push itself is called off
+    assert not Notice.objects.filter(kind="withdraw", unit__code="armed_forces").exists()
+    assert Delivery.objects.filter(notice__kind="withdraw", purpose="issue", channel="inbox").count() == len(pushes)
+
+
+def test_shield_withdraws_and_republishing_pushes_a_new_round(entry, publish):
+    publish(entry)
+    publish(entry, "shield", reason="暂时屏蔽")
+    assert CreditPush.objects.filter(entry=entry, withdrawal__isnull=True).count() == 0
+    assert Notice.objects.filter(kind="withdraw").count() == len(joint_units())
+    publish(entry, "publish", reason="恢复公布")
+    assert push_notices(entry, 2).count() == len(joint_units())
+    assert push_notices(entry, 2).filter(status="delivered").count() == len(joint_units())
+    publish(entry, "revoke", reason="已履行")
+    assert CreditPush.objects.filter(entry=entry, withdrawal__isnull=True).count() == 0
+    # every push of both rounds was withdrawn exactly once
+    assert Notice.objects.filter(kind="withdraw").count() == 2 * len(joint_units())
+
+
+def test_an_answered_push_is_kept_and_the_unit_confirms_the_withdrawal(api, entry, publish):
+    publish(entry)
+    push = push_notices(entry).get(unit__code="police")
+    client = api("liaison-police")
+    assert client.post(f"/api/v1/notices/{push.pk}/acknowledge/", {}, format="json").status_code == 200
+    response = client.post(f"/api/v1/notices/{push.pk}/answer/", {"outcome": "done", "detail": "已限制出境"},
+                           format="json")
+    assert response.status_code == 200
+    publish(entry, "revoke", reason="已全部履行")
+    push.refresh_from_db()
+    assert push.status == "answered"  # what the unit did stays on record
+    withdrawal = Notice.objects.get(kind="withdraw", original=push)
+    assert client.post(f"/api/v1/notices/{withdrawal.pk}/acknowledge/", {}, format="json").status_code == 200
+    assert client.post(f"/api/v1/notices/{withdrawal.pk}/answer/", {"outcome": "done", "detail": "已解除限制"},
+                       format="json").status_code == 200
+    body = api("clerk").get(f"/api/v1/credit-entries/{entry.pk}/").json()
+    police = next(p for p in body["pushes"] if p["unit"] == "police")
+    assert police["push_status"] == "answered" and police["withdrawal_status"] == "answered"
+
+
+def test_another_units_push_is_404_in_the_api_and_the_pages(api, browser_client, entry, publish):
+    publish(entry)
+    police_push = push_notices(entry).get(unit__code="police")
+    client = api("liaison-bank-icbc")
+    assert client.get(f"/api/v1/notices/{police_push.pk}/").status_code == 404
+    assert client.post(f"/api/v1/notices/{police_push.pk}/acknowledge/", {}, format="json").status_code == 404
+    ids = {n["id"] for n in client.get("/api/v1/notices/").json()["results"]}
+    assert police_push.pk not in ids and push_notices(entry).get(unit__code="bank-icbc").pk in ids
+    page = browser_client("liaison-bank-icbc")
+    assert page.get(f"/notices/{police_push.pk}/").status_code == 404
+    assert page.post(f"/notices/{police_push.pk}/acknowledge/").status_code == 404
+    police_push.refresh_from_db()
+    assert police_push.status == "delivered"
+    listing = page.get("/credit/pushes/").content.decode()
+    assert police_push.number not in listing
+    assert push_notices(entry).get(unit__code="bank-icbc").number in listing
+    # the entry pages belong to the court
+    assert page.get(f"/credit/{entry.pk}/").status_code == 404
+    assert page.get("/credit/").status_code == 404
+
+
+def test_a_liaison_cannot_acknowledge_for_the_unit_of_another(api, entry, publish):
+    publish(entry)
+    push = push_notices(entry).get(unit__code="police")
+    assert api("leader-police").post(f"/api/v1/notices/{push.pk}/acknowledge/", {}, format="json").status_code == 403
+    assert api("clerk").post(f"/api/v1/notices/{push.pk}/acknowledge/", {}, format="json").status_code == 403
+
+
+# ---------------------------------------------------------------- conclusion proposes revoking
+
+def test_conclusion_completed_proposes_revoking_the_cases_entries(users, entry, publish):
+    publish(entry)
+    case = Case.objects.get(pk=entry.case_id)
+    assert list(credit.entries_to_propose_revoking(case)) == []
+    services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+    case.refresh_from_db()
+    assert list(credit.entries_to_propose_revoking(case)) == [entry]
+    publish(entry, "revoke", reason="执行完毕")
+    assert list(credit.entries_to_propose_revoking(case)) == []
+
+
+def test_other_outcomes_propose_nothing(users, entry, publish):
+    publish(entry)
+    case = Case.objects.get(pk=entry.case_id)
+    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property")
+    case.refresh_from_db()
+    assert list(credit.entries_to_propose_revoking(case)) == []
+    # the pushes are not releases: conclusion leaves them to the list's own withdrawal
+    assert not Notice.objects.filter(kind="release").exists()
+
+
+# ---------------------------------------------------------------- check (Art. 19, 26)
+
+def _check(client, id_number, reason="贷款审查"):
+    return client.get("/api/v1/credit-check/", {"id_number": id_number, "reason": reason})
+
+
+def test_check_finds_a_published_debtor_and_is_audited(api, users, entry, publish):
+    publish(entry)
+    response = _check(api("liaison-bank-icbc"), entry.id_number.lower(), reason="个人贷款申请")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["listed"] is True
+    [found] = body["entries"]
+    assert found["name"] == entry.name and found["id_number"] == entry.masked_id
+    assert found["matched_as"] == "debtor" and found["case_number"] == entry.case.number
+    assert entry.id_number not in response.content.decode()
+    log = CreditCheck.objects.get()
+    assert (log.user, log.unit.code, log.id_number, log.reason, log.channel, log.listed) == (
+        users["liaison-bank-icbc"], "bank-icbc", entry.id_number, "个人贷款申请", "api", True)
+    assert log.at
+
+
+def test_check_answers_not_listed_for_pending_shielded_and_revoked(api, entry, publish):
+    client = api("liaison-finance")
+    assert _check(client, entry.id_number).json() == {"listed": False, "entries": []}
+    publish(entry)
+    assert _check(client, entry.id_number).json()["listed"] is True
+    publish(entry, "shield", reason="屏蔽")
+    assert _check(client, entry.id_number).json() == {"listed": False, "entries": []}
+    publish(entry, "publish")
+    publish(entry, "revoke", reason="撤销")
+    assert _check(client, entry.id_number).json() == {"listed": False, "entries": []}
+    assert list(CreditCheck.objects.order_by("id").values_list("listed", flat=True)) == [False, True, False, False]
+
+
+def test_check_finds_an_organisations_legal_representative(api, users, org_case, publish):
+    rep_id = make_resident_id(7703)
+    entry = credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case),
+                                       persons=[{"role": "legal_rep", "name": "赵六", "id_number": rep_id}])
+    publish(entry)
+    body = _check(api("liaison-natres"), rep_id).json()
+    assert body["listed"] is True and body["entries"][0]["matched_as"] == "legal_rep"
+    assert body["entries"][0]["persons"] == [{"role": "legal_rep", "name": "赵六", "id_number": mask(rep_id)}]
+    assert _check(api("liaison-natres"), make_uscc(7701)).json()["entries"][0]["matched_as"] == "debtor"
+
+
+def mask(value):
+    return value[:4] + "*" * 10 + value[-4:]
+
+
+@pytest.mark.parametrize("username", ["clerk", "office", "liaison-police", "leader-police", "liaison-armed_forces"])
+def test_any_user_attached_to_a_unit_may_check(api, username):
+    assert _check(api(username), make_resident_id(1)).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["assessor", "admin"])
+def test_users_without_a_unit_may_not_check(api, username):
+    response = _check(api(username), make_resident_id(1))
+    assert response.status_code == 403
+    assert not CreditCheck.objects.exists()
+
+
+def test_anonymous_may_not_check(api):
+    assert _check(api(), make_resident_id(1)).status_code in (401, 403)
+    assert not CreditCheck.objects.exists()
+
+
+def test_a_unit_system_token_may_not_check(entry, users):
+    from rest_framework.test import APIClient
+
+    from members.integration import token_create
+
+    key = token_create(unit=Unit.objects.get(code="bank-icbc"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"UnitToken {key}")
+    assert _check(client, entry.id_number).status_code == 403
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"id_number": "421022199001011230", "reason": "贷款"}, "id_number"),  # wrong check character
+    ({"id_number": "abc", "reason": "贷款"}, "id_number"),
+    ({"reason": "贷款"}, "id_number"),
+])
+def test_check_needs_a_valid_identifier(api, params, field):
+    response = api("liaison-police").get("/api/v1/credit-check/", params)
+    assert response.status_code == 400 and field in response.json()
+    assert not CreditCheck.objects.exists()
+
+
+@pytest.mark.parametrize("params", [{}, {"reason": "   "}])
+def test_api_check_without_a_reason_is_still_logged(api, params):
+    """API.md's contract is ``?id_number=`` alone; the check is logged with a note that no reason came."""
+    response = api("liaison-police").get("/api/v1/credit-check/", {"id_number": make_resident_id(1), **params})
+    assert response.status_code == 200 and response.json()["listed"] is False
+    logged = CreditCheck.objects.get()
+    assert logged.user.username == "liaison-police" and logged.reason
+
+
+def test_checks_are_throttled_per_user(api, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                                                          "credit_check": "3/min"}}
+    client = api("liaison-bank-icbc")
+    codes = [_check(client, make_resident_id(n)).status_code for n in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    assert CreditCheck.objects.filter(user__username="liaison-bank-icbc").count() == 3
+    # another user has their own allowance
+    assert _check(api("liaison-bank-abc"), make_resident_id(9)).status_code == 200
+
+
+def test_the_default_rate_is_sixty_a_minute(api):
+    client = api("liaison-bank-icbc")
+    codes = [_check(client, make_resident_id(n)).status_code for n in range(61)]
+    assert codes.count(200) == 60 and codes[-1] == 429
+
+
+def test_audit_rows_are_immutable(api):
+    _check(api("liaison-police"), make_resident_id(3))
+    row = CreditCheck.objects.get()
+    row.reason = "changed"
+    with pytest.raises(PermissionDenied):
+        row.save()
+    with pytest.raises(PermissionDenied):
+        row.delete()
+
+
+# ---------------------------------------------------------------- check in the browser and in bulk
+
+def test_browser_check_shows_the_result_and_is_audited(browser_client, entry, publish):
+    publish(entry)
+    page = browser_client("liaison-finance")
+    assert page.get("/credit/check/").status_code == 200
+    response = page.post("/credit/check/", {"id_number": entry.id_number, "reason": "政府采购供应商审查"})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="card check-result listed"' in text
+    assert entry.masked_id in text and entry.id_number not in text
+    log = CreditCheck.objects.get()
+    assert (log.channel, log.listed, log.reason) == ("browser", True, "政府采购供应商审查")
+    other = page.post("/credit/check/", {"id_number": make_resident_id(555), "reason": "审查"})
+    assert 'check-result not-listed' in other.content.decode()
+
+
+def test_browser_check_is_throttled_too(browser_client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                                                          "credit_check": "2/min"}}
+    page = browser_client("liaison-finance")
+    codes = [page.post("/credit/check/", {"id_number": make_resident_id(n), "reason": "审查"}).status_code
+             for n in range(3)]
+    assert codes == [200, 200, 429]
+    assert CreditCheck.objects.count() == 2
+
+
+def test_browser_check_is_refused_without_a_unit(browser_client):
+    assert browser_client("assessor").get("/credit/check/").status_code == 403
+
+
+def _listed_and_others(users, make_case, org_case, publish):
+    """A published person, a published organisation with its legal representative, a shielded person."""
+    rep_id = make_resident_id(7704)
+    case = make_case()
+    person = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    publish(person)
+    org = credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case),
+                                     persons=[{"role": "legal_rep", "name": "赵六", "id_number": rep_id}])
+    publish(org)
+    case = make_case()
+    hidden = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    publish(hidden)
+    publish(hidden, "shield", reason="屏蔽")
+    for entry in (person, org, hidden):
+        entry.refresh_from_db()
+    return person, org, hidden, rep_id
+
+
+def test_bulk_check_of_an_excel_file_returns_the_same_rows_with_a_result(browser_client, users, make_case,
+                                                                         org_case, publish):
+    person, org, hidden, rep_id = _listed_and_others(users, make_case, org_case, publish)
+    rows = [["名称", "证件号码", "备注"],
+            ["张三", person.id_number, "供应商A"],
+            ["某某建材", org.id_number, "供应商B"],
+            ["赵六", rep_id, "法定代表人"],
+            ["李四", hidden.id_number, "已屏蔽"],
+            ["王五", make_resident_id(8888), "未列入"],
+            ["错号", "123", "号码有误"],
+            ["空白", None, ""]]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "供应商"
+    for row in rows:
+        sheet.append(row)
+    book.create_sheet("说明").append(["第二个工作表保持不变"])
+    data = io.BytesIO()
+    book.save(data)
+    upload = SimpleUploadedFile("suppliers.xlsx", data.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = browser_client("liaison-finance").post("/credit/check/", {"file": upload, "reason": "政府采购"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "suppliers-checked.xlsx" in response["Content-Disposition"]
+    out = load_workbook(io.BytesIO(response.content))
+    assert out.sheetnames == ["供应商", "说明"]
+    got = [list(r) for r in out["供应商"].iter_rows(values_only=True)]
+    assert len(got) == len(rows)
+    assert [r[:3] for r in got] == [[c if c != "" else None for c in r] for r in rows]
+    results = [r[3] for r in got]
+    listed, not_listed, invalid = results[1], results[4], results[6]
+    assert results[0]  # a header for the new column
+    assert results[2] == results[3] == listed  # the organisation and its legal representative
+    assert results[5] == not_listed  # shielded counts as not listed
+    assert len({listed, not_listed, invalid}) == 3 and all((listed, not_listed, invalid))
+    assert results[7] in (None, "")
+    logs = CreditCheck.objects.filter(channel="bulk").order_by("id")
+    assert list(logs.values_list("id_number", "listed")) == [
+        (person.id_number, True), (org.id_number, True), (rep_id, True), (hidden.id_number, False),
+        (make_resident_id(8888), False)]
+    assert set(logs.values_list("reason", "batch", "user__username")) == {("政府采购", "suppliers.xlsx", "liaison-finance")}
+
+
+def test_bulk_check_of_a_csv_file(browser_client, users, make_case, org_case, publish):
+    person, org, hidden, rep_id = _listed_and_others(users, make_case, org_case, publish)
+    text = f"\ufeff借款人,证件号码\r\n张三,{person.id_number}\r\n王五,{make_resident_id(8889)}\r\n"
+    upload = SimpleUploadedFile("borrowers.csv", text.encode("utf-8"), content_type="text/csv")
+    response = browser_client("liaison-bank-icbc").post("/credit/check/", {"file": upload, "reason": "贷款审查"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    got = list(csv.reader(io.StringIO(body)))
+    assert [r[:2] for r in got] == [["借款人", "证件号码"], ["张三", person.id_number], ["王五", make_resident_id(8889)]]
+    assert got[1][2] != got[2][2] and got[1][2] and got[2][2] and got[0][2]
+    assert CreditCheck.objects.filter(channel="bulk").count() == 2
+
+
+def test_bulk_check_of_a_gbk_csv_without_header_keeps_its_encoding(browser_client, users, make_case, org_case,
+                                                                   publish):
+    person, *_ = _listed_and_others(users, make_case, org_case, publish)
+    text = f"张三,{person.id_number}\r\n王五,{make_resident_id(8890)}\r\n"
+    upload = SimpleUploadedFile("list.csv", text.encode("gbk"), content_type="text/csv")
+    response = browser_client("liaison-bank-icbc").post("/credit/check/", {"file": upload, "reason": "贷款审查"})
+    got = list(csv.reader(io.StringIO(response.content.decode("gb18030"))))
+    assert [r[:2] for r in got] == [["张三", person.id_number], ["王五", make_resident_id(8890)]]
+    assert len({got[0][2], got[1][2]}) == 2
+
+
+def test_bulk_check_refuses_a_file_without_identifiers_or_too_long(browser_client, settings):
+    page = browser_client("liaison-bank-icbc")
+    upload = SimpleUploadedFile("x.csv", "名称\r\n张三\r\n".encode(), content_type="text/csv")
+    response = page.post("/credit/check/", {"file": upload, "reason": "审查"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    rows = "证件号码\r\n" + "".join(f"{make_resident_id(n)}\r\n" for n in range(credit.BULK_MAX_ROWS + 1))
+    upload = SimpleUploadedFile("y.csv", rows.encode(), content_type="text/csv")
+    response = page.post("/credit/check/", {"file": upload, "reason": "审查"})
+    assert response["Content-Type"].startswith("text/html")
+    assert not CreditCheck.objects.exists()
+
+
+def test_bulk_check_is_a_constant_number_of_queries(users, make_case, org_case, publish):
+    _listed_and_others(users, make_case, org_case, publish)
+
+    def count(n):
+        with CaptureQueriesContext(connection) as ctx:
+            credit.credit_check_many(actor=users["liaison-bank-icbc"], reason="审查",
+                                     values=[make_resident_id(i) for i in range(n)])
+        return len(ctx)
+
+    count(1)  # warm the per-process caches (content types, permissions)
+    assert count(2) == count(40)
+
+
+# ---------------------------------------------------------------- the public page (Art. 12, 13)
+
+def test_public_page_shows_published_entries_only_masked_without_login(client, users, make_case, org_case,
+                                                                        publish):
+    person, org, hidden, rep_id = _listed_and_others(users, make_case, org_case, publish)
+    case = make_case()
+    pending = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    case = make_case()
+    revoked = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    publish(revoked)
+    publish(revoked, "revoke", reason="撤销")
+    response = client.get("/public/dishonest/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for shown in (person, org):
+        assert shown.name in text and shown.masked_id in text and shown.case.number in text
+        assert shown.id_number not in text
+        assert shown.court in text and shown.published_at.strftime("%Y-%m-%d") in text
+    assert "赵六" in text and rep_id not in text
+    for absent in (hidden, pending, revoked):
+        assert absent.name not in text and absent.masked_id not in text
+    # masked as 4210**********123X: region kept, birth date and serial hidden
+    assert person.masked_id == person.id_number[:4] + "*" * 10 + person.id_number[-4:]
+
+
+def test_public_page_search_by_name_and_no_enumeration(client, users, make_case, publish):
+    entries = []
+    for _ in range(3):
+        case = make_case()
+        entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+        publish(entry)
+        entries.append(entry)
+    target = entries[1]
+    text = client.get("/public/dishonest/", {"q": target.name}).content.decode()
+    assert target.name in text
+    assert entries[0].name not in text and entries[2].name not in text
+    # one character is not a search: the latest page is shown
+    text = client.get("/public/dishonest/", {"q": target.name[0]}).content.decode()
+    assert all(e.name in text for e in entries)
+    # no per-entry address and no search by identifier
+    assert "/credit/" not in text and "/public/dishonest/" + str(target.pk) not in text
+    assert client.get(f"/public/dishonest/{target.pk}/").status_code == 404
+    text = client.get("/public/dishonest/", {"q": target.id_number}).content.decode()
+    assert target.masked_id not in text.split("<tbody>")[1]
+
+
+def test_public_page_shows_at_most_one_page(client, users, make_case, publish):
+    for _ in range(credit.PUBLIC_PAGE_SIZE + 3):
+        case = make_case()
+        publish(credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case)))
+    text = client.get("/public/dishonest/", {"page": 2, "after": 1}).content.decode()
+    assert text.split("<tbody>")[1].count("<tr>") == credit.PUBLIC_PAGE_SIZE
+
+
+def test_public_page_is_a_constant_number_of_queries(client, users, make_case, publish):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/public/dishonest/").status_code == 200
+        return len(ctx)
+
+    case = make_case()
+    publish(credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case)))
+    count()  # warm the per-process caches
+    few = count()
+    for _ in range(5):
+        case = make_case()
+        publish(credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case)))
+    assert count() == few
+
+
+# ---------------------------------------------------------------- pages of the clerk and of a unit
+
+def test_clerk_puts_a_debtor_on_the_list_and_moves_it_through_the_pages(browser_client, make_case,
+                                                                        django_capture_on_commit_callbacks):
+    case = make_case()
+    page = browser_client("clerk")
+    form = page.get(f"/credit/new/{case.pk}/")
+    assert form.status_code == 200 and 'class="card credit-create"' in form.content.decode()
+    assert debtor_of(case).id_number not in form.content.decode()
+    response = page.post(f"/credit/new/{case.pk}/", {"party": debtor_of(case).pk, "ground": "evades",
+                                                     "obligation": "返还借款", "decided_on": "2026-03-01"})
+    entry = CreditEntry.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/credit/{entry.pk}/"
+    assert (entry.ground, entry.obligation, str(entry.decided_on)) == ("evades", "返还借款", "2026-03-01")
+    detail = page.get(f"/credit/{entry.pk}/").content.decode()
+    assert f'action="/credit/{entry.pk}/publish/"' in detail and entry.id_number not in detail
+    with django_capture_on_commit_callbacks(execute=True):
+        assert page.post(f"/credit/{entry.pk}/publish/", {"reason": ""}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "published" and entry.pushes.count() == len(joint_units())
+    detail = page.get(f"/credit/{entry.pk}/").content.decode()
+    assert f'action="/credit/{entry.pk}/shield/"' in detail and f'action="/credit/{entry.pk}/revoke/"' in detail
+    assert detail.count('class="status delivered"') == len(joint_units())
+    # a shield without a reason is refused and changes nothing
+    page.post(f"/credit/{entry.pk}/shield/", {"reason": ""})
+    entry.refresh_from_db()
+    assert entry.status == "published"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.post(f"/credit/{entry.pk}/shield/", {"reason": "暂时屏蔽"})
+        page.post(f"/credit/{entry.pk}/revoke/", {"reason": "已履行"})
+    entry.refresh_from_db()
+    assert entry.status == "revoked"
+    assert list(entry.events.values_list("transition", flat=True)) == ["create", "publish", "shield", "revoke"]
+    assert page.post(f"/credit/{entry.pk}/nonsense/").status_code == 404
+
+
+def test_clerk_form_refuses_a_second_live_entry(browser_client, entry):
+    page = browser_client("clerk")
+    response = page.post(f"/credit/new/{entry.case_id}/", {"party": entry.party_id, "ground": "able_refuses"})
+    assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
+    assert CreditEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize("username, code", [("office", 403), ("liaison-police", 404)])
+def test_only_the_clerk_gets_the_create_form(browser_client, make_case, username, code):
+    case = make_case()
+    assert browser_client(username).get(f"/credit/new/{case.pk}/").status_code == code
+
+
+def test_office_reads_the_list_but_cannot_move_entries(browser_client, entry):
+    page = browser_client("office")
+    assert entry.name in page.get("/credit/").content.decode()
+    detail = page.get(f"/credit/{entry.pk}/").content.decode()
+    assert "/publish/" not in detail
+    page.post(f"/credit/{entry.pk}/publish/")
+    entry.refresh_from_db()
+    assert entry.status == "pending"
+
+
+def test_clerk_list_masks_filters_and_is_a_constant_number_of_queries(browser_client, users, make_case, publish):
+    page = browser_client("clerk")
+    case = make_case()
+    first = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    publish(first)
+
+    def count(**params):
+        with CaptureQueriesContext(connection) as ctx:
+            response = page.get("/credit/", params)
+        return len(ctx), response.content.decode()
+
+    count()  # warm the per-process caches
+    few, text = count()
+    assert first.masked_id in text and first.id_number not in text
+    for _ in range(5):
+        case = make_case()
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    many, text = count()
+    assert many == few
+    _n, text = count(status="published")
+    assert text.count('class="status published"') == 1
+
+
+def test_unit_sees_its_pushes_masked_and_confirms_from_there(browser_client, entry, publish):
+    publish(entry)
+    page = browser_client("liaison-police")
+    text = page.get("/credit/pushes/").content.decode()
+    push = push_notices(entry).get(unit__code="police")
+    assert push.number in text and entry.masked_id in text and entry.id_number not in text
+    assert text.count("<tr>") == 2  # header and the police push only
+    notice_page = page.get(f"/notices/{push.pk}/").content.decode()
+    assert entry.masked_id in notice_page and entry.id_number not in notice_page
+    assert f'action="/notices/{push.pk}/acknowledge/"' in notice_page
+    publish(entry, "revoke", reason="已履行")
+    text = page.get("/credit/pushes/").content.decode()
+    withdrawal = Notice.objects.get(kind="withdraw", unit__code="police")
+    assert withdrawal.number in text and entry.id_number not in text
+    assert entry.id_number not in page.get(f"/notices/{withdrawal.pk}/").content.decode()
+
+
+def test_unit_pushes_page_is_a_constant_number_of_queries(browser_client, users, make_case, publish):
+    page = browser_client("liaison-police")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert page.get("/credit/pushes/?tab=all").status_code == 200
+        return len(ctx)
+
+    case = make_case()
+    publish(credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case)))
+    count()  # warm the per-process caches
+    few = count()
+    for _ in range(3):
+        case = make_case()
+        entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+        publish(entry)
+        publish(entry, "revoke", reason="撤销")
+    assert count() == few
+
+
+def test_nav_links_for_the_clerk_and_for_a_unit(browser_client):
+    assert 'href="/credit/"' in browser_client("clerk").get("/").content.decode()
+    unit_home = browser_client("liaison-police").get("/").content.decode()
+    assert 'href="/credit/pushes/"' in unit_home and 'href="/credit/"' not in unit_home
+
+
+def test_admin_shows_the_audit_rows_read_only(browser_client, entry, publish, api):
+    publish(entry)
+    _check(api("liaison-police"), entry.id_number)
+    page = browser_client("admin")
+    for model in ("creditentry", "creditevent", "creditpush", "creditcheck"):
+        listing = page.get(f"/admin/cases/{model}/")
+        assert listing.status_code == 200, model
+        assert entry.id_number not in listing.content.decode()
+        assert page.get(f"/admin/cases/{model}/add/").status_code == 403
+    check = CreditCheck.objects.get()
+    assert page.post(f"/admin/cases/creditcheck/{check.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert CreditCheck.objects.filter(pk=check.pk).exists()
+
+
+# ---------------------------------------------------------------- the public page in a real browser
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_public_page_in_chromium(live_server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from members.models import User
+    from members.seeding import seed_demo
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    chromium = Path("/usr/bin/chromium")
+    assert chromium.exists(), "Debian's chromium package is required for the browser tests"
+    seed_demo("linkage-demo")
+    clerk = User.objects.get(username="clerk")
+    shown = []
+    for n, (name, kind, id_number, rep) in enumerate([
+        ("张某某", "person", make_resident_id(9101), ""),
+        ("公安县某建筑工程有限公司", "organization", make_uscc(9102), "李某"),
+        ("王某", "person", make_resident_id(9103, birth="19851231"), ""),
+    ]):
+        case = services.case_create(actor=clerk, number=f"(2026)鄂1022执{9101 + n}号", title="示例", amount="80000",
+                                    parties=[{"role": "applicant", "name": "申请人", "id_number": make_resident_id(9200 + n)},
+                                             {"role": "debtor", "kind": kind, "name": name, "id_number": id_number,
+                                              "legal_representative": rep}])
+        entry = credit.credit_entry_create(actor=clerk, case=case, party=debtor_of(case))
+        credit.credit_entry_publish(actor=clerk, entry=entry)
+        shown.append(entry)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 800}).new_page()
+        page.goto(live_server.url + "/public/dishonest/")
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+        rows = page.locator("table.public-dishonest tbody tr")
+        assert rows.count() == 3
+        body = page.content()
+        for entry in shown:
+            assert entry.masked_id in body and entry.id_number not in body
+        shot = tmp_path / "public-dishonest.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 1000
+        if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+            target = Path(__file__).resolve().parent.parent / "docs" / "img" / "public-dishonest.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(shot, target)
+        browser.close()
