@@ -33,10 +33,13 @@ def score_bars(scores, *, width=680, label_width=190):
             f'<text x="{label_width + w + 4:.1f}" y="{y + 12}">{s.score}</text>')
     height = top * 2 + row_h * max(len(scores), 1) + 16
     parts.append(f'<text x="{label_width}" y="{height - 4}" fill="#6b7280">'
-                 f'{escape(_("Grey: sample too small to rank on"))}</text>')
+                 + escape(str(GREY_NOTE)) + "</text>")
     return _svg(width, height, _("Scores by unit"), "".join(parts))
 
 
+GREY_NOTE = gettext_lazy("Grey: sample too small to rank on")
+NO_SAMPLE = gettext_lazy("no sample")
+NO_PERIOD = gettext_lazy("No computed period yet.")
 RATE_SERIES = [("ack_on_time", gettext_lazy("acknowledged on time")),
                ("answer_on_time", gettext_lazy("answered on time")),
                ("release_on_time", gettext_lazy("releases on time"))]
@@ -67,7 +70,7 @@ def rate_bars(scores, *, width=680, label_width=190):
                          f'fill="{COLORS[k]}"><title>{escape(s.unit.name)} {m["met"]}/{m["sample"]}</title></rect>')
             if m["flag"] == "no_sample":
                 parts.append(f'<text x="{label_width + 2}" y="{y + k * bar_h + 6}" font-size="7" '
-                             f'fill="#6b7280">{escape(_("no sample"))}</text>')
+                             'fill="#6b7280">' + escape(str(NO_SAMPLE)) + "</text>")
     height = top + group_h * max(len(scores), 1) + 6
     return _svg(width, height, _("On-time rates by unit"), "".join(parts))
 
@@ -77,7 +80,7 @@ def trend_line(rows, *, width=680, height=220):
     left, right, top, bottom = 40, 20, 14, 40
     if not rows:
         return _svg(width, 40, _("Trend across periods"),
-                    f'<text x="10" y="24">{escape(_("No computed period yet."))}</text>')
+                    '<text x="10" y="24">' + escape(str(NO_PERIOD)) + "</text>")
     n = len(rows)
     plot_w, plot_h = width - left - right, height - top - bottom
 

@@ -59,7 +59,8 @@ def build_workbook(user, period) -> bytes:
     sheet = wb.create_sheet(_("Scores"))
     header = [_("Rank"), _("Unit code"), _("Unit"), _("Score"), _("Data quality")]
     for _code, label in columns:
-        header += [f"{label} · {_('sample')}", f"{label} · {_('met')}", f"{label} · {_('points')}"]
+        sample, met, points = _("sample"), _("met"), _("points")
+        header += [f"{label} · {sample}", f"{label} · {met}", f"{label} · {points}"]
     header += [_("Court: to issue (h)"), _("Unit: to acknowledge (h)"), _("Unit: to answer (h)"),
                _("Unit: to release (h)"), _("Clock stopped (h)")]
     sheet.append(header)

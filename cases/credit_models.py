@@ -273,7 +273,7 @@ class CreditCheck(models.Model):
     id_number = models.CharField(_("identifier checked"), max_length=40)
     reason = models.CharField(_("reason"), max_length=200)
     channel = models.CharField(_("channel"), max_length=8, choices=CreditCheckChannel.choices)
-    listed = models.BooleanField(_("listed"))
+    listed = models.BooleanField(_("on the list"))
     batch = models.CharField(_("file"), max_length=200, blank=True)
 
     class Meta:
