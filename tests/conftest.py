@@ -40,6 +40,16 @@ def pytest_sessionstart(session):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         seed_demo(PASSWORD)
+    yield
+    # Live-server and worker tests leave other sessions on the test database; end them so that
+    # PostgreSQL lets the test database be dropped.
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(autouse=True)

@@ -137,6 +137,7 @@ def test_production_settings_pass_check_deploy():
     env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 20 + "-production-like-secret-key-0123456789",
            "DJANGO_ALLOWED_HOSTS": "linkage.example.gov.cn"}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright tests in this process, never deployed
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
