@@ -144,3 +144,32 @@ def test_narrow_screen_home_and_inbox(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 380, f"the inbox scrolls sideways on a phone ({width}px)"
     _shot(page, "liaison-inbox-phone")
+
+
+def test_case_page_shows_measures_at_three_units(page):
+    """The measures register on a case page: freeze at a bank, seizure at the registry and of a vehicle."""
+    from cases import services
+    from members.models import ActionType, Unit, User
+
+    clerk = User.objects.get(username="clerk")
+    case = services.case_create(actor=clerk, number="(2026)鄂1022执8802号", title="赵六民间借贷纠纷",
+                                amount="480000", parties=[
+                                    {"role": "applicant", "name": "钱七", "id_number": make_resident_id(883)},
+                                    {"role": "debtor", "name": "赵六", "id_number": make_resident_id(884)}])
+    taken = [("bank-icbc", "freeze", "赵六在工商银行账户 6222********1234 存款", "deposit", "first", None, "120000"),
+             ("natres", "seize", "公安县斗湖堤镇某小区 3 栋 501 室", "real_estate", "waiting", 2, "300000"),
+             ("police", "seize", "小型轿车 鄂D·12345", "movable", "first", None, "60000")]
+    for code, action, asset, kind, priority, place, amount in taken:
+        notice = services.notice_issue(actor=clerk, case=case, unit=Unit.objects.get(code=code),
+                                       action=ActionType.objects.get(code=action), subject=asset)
+        liaison = User.objects.get(username=f"liaison-{code}")
+        services.notice_acknowledge(actor=liaison, notice=notice)
+        services.notice_answer(actor=liaison, notice=notice, outcome="done", detail="已办理", result_amount=amount,
+                               measure={"asset": asset, "asset_kind": kind, "priority": priority,
+                                        "queue_position": place})
+    _sign_in(page, "clerk")
+    page.goto(page.base + f"/cases/{case.pk}/")
+    for _code, _action, asset, *_rest in taken:
+        assert page.get_by_text(asset).count() >= 1
+    assert page.get_by_text("轮候查封").count() >= 1
+    _shot(page, "case-measures")
