@@ -23,6 +23,8 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-bench-only-secret-key-0123456789")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+# As deployed: sessions through the shared Redis cache (docs/deploy.md). Point it at a running Redis.
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/1")
 
 import django  # noqa: E402
 

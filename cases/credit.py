@@ -565,12 +565,15 @@ def credit_entries_for_case(user, case):
     return credit_entries_visible_to(user).filter(case=case).order_by("id")
 
 
-def entries_to_propose_revoking(case):
+def entries_to_propose_revoking(case, entries=None):
     """Entries to revoke because the case was concluded ``completed`` (执行完毕): the debtor performed.
-    Empty for an open case or another outcome. For the case page: ``{% if propose_revoking %}``."""
+    Empty for an open case or another outcome. ``entries``: the case's entries already fetched (the case
+    page), else they are queried."""
     if case.status != CaseStatus.CONCLUDED or case.outcome != CaseOutcome.COMPLETED:
-        return CreditEntry.objects.none()
-    return CreditEntry.objects.filter(case=case).exclude(status=CreditStatus.REVOKED).order_by("id")
+        return []
+    if entries is None:
+        entries = CreditEntry.objects.filter(case=case).order_by("id")
+    return [e for e in entries if e.status != CreditStatus.REVOKED]
 
 
 def public_entries(q: str = ""):

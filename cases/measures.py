@@ -3,13 +3,12 @@ the transactions of answering; the renewal and single-release services are trans
 import calendar
 import logging
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -210,18 +209,16 @@ def measures_sweep(today: date | None = None) -> dict:
     return {"lapsed": lapsed, "reminded": sent}
 
 
-def case_measure_totals(case, user) -> dict:
-    """Totals frozen or seized against the amount owed, over the measures ``user`` may see, in one query."""
-    zero = Value(0, output_field=DecimalField(max_digits=15, decimal_places=2))
-    totals = Measure.objects.visible_to(user).filter(case=case).aggregate(
-        active=Count("id", filter=Q(status=MeasureStatus.ACTIVE)),
-        secured=Coalesce(Sum("amount", filter=Q(status=MeasureStatus.ACTIVE)), zero),
-        released=Count("id", filter=Q(status=MeasureStatus.RELEASED)),
-        lapsed=Count("id", filter=Q(status=MeasureStatus.LAPSED)),
-    )
-    totals["owed"] = case.amount
-    totals["uncovered"] = max(case.amount - totals["secured"], 0)
-    return totals
+def case_measure_totals(case, measures) -> dict:
+    """Totals secured against the amount owed, over the measures the page already shows (the user's)."""
+    active = [m for m in measures if m.status == MeasureStatus.ACTIVE]
+    secured = sum((m.amount for m in active if m.amount is not None), Decimal("0.00"))
+    return {
+        "active": len(active), "secured": secured, "owed": case.amount,
+        "uncovered": max(case.amount - secured, Decimal("0.00")),
+        "released": sum(m.status == MeasureStatus.RELEASED for m in measures),
+        "lapsed": sum(m.status == MeasureStatus.LAPSED for m in measures),
+    }
 
 
 def measures_for_list(user):

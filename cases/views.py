@@ -29,10 +29,13 @@ def _keyset_page(qs, request):
     after = request.GET.get("after")
     if after and after.isdigit():
         qs = qs.filter(id__lt=int(after))
-    rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return rows, (rows[-1].id if more else None)
+    # Two steps: the ids first, walking the (unit, -id) or primary-key index and stopping at the page's
+    # end, then the rows with their joins and prefetches. One query joining first can sort every match
+    # of a large unit when the planner misjudges how many there are.
+    ids = list(qs.order_by("-id").values_list("id", flat=True)[: PAGE_SIZE + 1])
+    more = len(ids) > PAGE_SIZE
+    rows = list(qs.filter(id__in=ids[:PAGE_SIZE]).order_by("-id")) if ids else []
+    return rows, (rows[-1].id if more and rows else None)
 
 
 def _require_court(user):
@@ -79,12 +82,15 @@ def case_detail(request, pk):
                               pk=pk)
     notices = list(selectors.case_notices(request.user, case))
     releases = [n for n in notices if n.kind == "release"]
+    case_measures = list(measures.measures_for_list(request.user).filter(case=case)
+                         .order_by("unit__sort_order", "id"))
+    entries = list(credit.credit_entries_for_case(request.user, case)) if is_court_user(request.user) else []
     return render(request, "cases/case_detail.html", {
         "case": case, "notices": notices, "releases": releases,
-        "measures": measures.measures_for_list(request.user).filter(case=case).order_by("unit__sort_order", "id"),
-        "measure_totals": measures.case_measure_totals(case, request.user),
-        "credit_entries": credit.credit_entries_for_case(request.user, case),
-        "propose_revoking": credit.entries_to_propose_revoking(case),
+        "measures": case_measures,
+        "measure_totals": measures.case_measure_totals(case, case_measures),
+        "credit_entries": entries,
+        "propose_revoking": credit.entries_to_propose_revoking(case, entries),
         "can_list_debtor": case.is_open and request.user.has_perm("cases.add_creditentry"),
         "can_issue": case.is_open and request.user.has_perm("cases.add_notice"),
         "can_conclude": case.is_open and request.user.has_perm("cases.conclude_case"),

@@ -177,7 +177,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A shared cache (Redis) in production: sessions are then read from it instead of the database on every
+# request. Without one, sessions stay in the database: a per-process cache would let a session that was
+# signed out in one worker live on in another.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL.startswith("redis"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: no broker configured means the embedded default, tasks run in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or None
