@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Notice
+from linkage.events import ImmutableEvent
 from members.models import Unit
 from members.roles import is_court_user
 from members.scoping import unit_ids
@@ -295,7 +296,7 @@ class AssessmentScore(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class AssessmentEvent(models.Model):
+class AssessmentEvent(ImmutableEvent):
     """One transition of a report, a referral task or a period: who, when, from, to, note. Exactly one
     subject is set. Written once, never edited."""
 
@@ -304,26 +305,7 @@ class AssessmentEvent(models.Model):
     task = models.ForeignKey(ReferralTask, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
     period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, null=True, blank=True,
                                related_name="events")
-    transition = models.CharField(_("transition"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(ImmutableEvent.Meta):
         verbose_name = _("assessment event")
         verbose_name_plural = _("assessment events")
-
-    def __str__(self):
-        return f"{self.transition}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Assessment events are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Assessment events are immutable.")

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linkage.events import ImmutableEvent
 from members.models import Unit
 from members.roles import is_court_user
 
@@ -189,34 +190,18 @@ class CreditPerson(models.Model):
         return mask_identifier(self.id_number)
 
 
-class CreditEvent(models.Model):
+class CreditEvent(ImmutableEvent):
     """One move of an entry: who, when, from, to, why. Written once, never edited."""
 
     entry = models.ForeignKey(CreditEntry, on_delete=models.CASCADE, related_name="events")
-    transition = models.CharField(_("transition"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(ImmutableEvent.Meta):
         indexes = [models.Index(fields=["entry", "at"], name="credit_event_entry_at")]
         verbose_name = _("dishonest-list event")
         verbose_name_plural = _("dishonest-list events")
 
     def __str__(self):
         return f"{self.entry_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Dishonest-list events are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Dishonest-list events are immutable.")
 
 
 class CreditPushQuerySet(models.QuerySet):

@@ -1,7 +1,6 @@
 import os
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from linkage.events import ImmutableEvent
 from members.models import ActionType, Unit
 from members.roles import is_court_user
 from members.scoping import scope_by_unit, unit_ids
@@ -337,34 +337,18 @@ class Notice(models.Model):
         return self.action.urgent_hours is not None
 
 
-class NoticeEvent(models.Model):
+class NoticeEvent(ImmutableEvent):
     """One transition of a notice: who, when, from, to, note. Written once, never edited."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
-    transition = models.CharField(_("transition"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(ImmutableEvent.Meta):
         indexes = [models.Index(fields=["notice", "at"], name="event_notice_at")]
         verbose_name = _("notice event")
         verbose_name_plural = _("notice events")
 
     def __str__(self):
         return f"{self.notice_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Notice events are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Notice events are immutable.")
 
 
 class RequestKind(models.TextChoices):

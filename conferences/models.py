@@ -3,13 +3,13 @@
 Every state change goes through ``conferences.services`` and leaves a ``ConferenceEvent`` row.
 """
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from linkage.events import ImmutableEvent
 from members.models import Unit
 from members.roles import is_court_user
 from members.scoping import scope_by_unit, unit_ids
@@ -324,7 +324,7 @@ class ActionReminder(models.Model):
         return f"{self.action_item_id} {self.day}"
 
 
-class ConferenceEvent(models.Model):
+class ConferenceEvent(ImmutableEvent):
     """One transition of an agenda item, meeting, invitation, minutes or action item: who, when, from, to,
     note. Exactly one subject is set. Written once, never edited."""
 
@@ -336,26 +336,7 @@ class ConferenceEvent(models.Model):
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, null=True, blank=True,
                                     related_name="events")
-    transition = models.CharField(_("transition"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(ImmutableEvent.Meta):
         verbose_name = _("conference event")
         verbose_name_plural = _("conference events")
-
-    def __str__(self):
-        return f"{self.transition}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Conference events are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Conference events are immutable.")

@@ -28,6 +28,10 @@ class ObtainTokenView(ObtainAuthToken):
     """``POST /api/v1/auth/token/``: DRF's token view, saying plainly when the account is locked
     (django-axes: 5 failed sign-ins) instead of a generic refusal."""
 
+    # The body carries the credentials: no session (whose CSRF check would refuse a signed-in browser's
+    # script) and no other authentication applies here.
+    authentication_classes = []
+
     def post(self, request, *args, **kwargs):
         credentials = {"username": request.data.get("username", "")}
         if settings.AXES_ENABLED and AxesProxyHandler.is_locked(request._request, credentials):

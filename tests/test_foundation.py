@@ -218,3 +218,14 @@ def test_health_endpoint_answers_without_sign_in(api):
 @pytest.mark.parametrize("url", ["/", "/units/", "/cases/", "/inbox/", "/measures/"])
 def test_read_only_pages_refuse_post(browser_client, url):
     assert browser_client("clerk").post(url).status_code == 405
+
+
+def test_token_endpoint_works_for_a_signed_in_browser(browser_client):
+    """A page's script (session cookie, no CSRF token) can still exchange credentials for a token."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="clerk"))
+    response = client.post("/api/v1/auth/token/", {"username": "clerk", "password": "linkage-demo"},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["token"]
