@@ -138,8 +138,9 @@ class AssessmentPeriodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def finalise(self, request, pk=None):
         period = self.get_object()
         _require_perm(request, "assessments.finalise_assessmentperiod")
+        data = request.data if hasattr(request.data, "get") else {}  # a non-object body carries no note
         return self._period(services.period_finalise(actor=request.user, period=period,
-                                                     note=str(request.data.get("note", ""))))
+                                                     note=str(data.get("note", ""))))
 
     @extend_schema(responses={200: ScoreSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -33,7 +33,8 @@ class ObtainTokenView(ObtainAuthToken):
     authentication_classes = []
 
     def post(self, request, *args, **kwargs):
-        credentials = {"username": request.data.get("username", "")}
+        data = request.data if hasattr(request.data, "get") else {}  # a JSON string or list is no login
+        credentials = {"username": data.get("username", "")}
         if settings.AXES_ENABLED and AxesProxyHandler.is_locked(request._request, credentials):
             return Response({"detail": _("This account is locked after repeated failed sign-ins; try again "
                                          "in 30 minutes.")}, status=status.HTTP_403_FORBIDDEN)

@@ -229,3 +229,11 @@ def test_token_endpoint_works_for_a_signed_in_browser(browser_client):
     response = client.post("/api/v1/auth/token/", {"username": "clerk", "password": "linkage-demo"},
                            content_type="application/json")
     assert response.status_code == 200 and response.json()["token"]
+
+
+@pytest.mark.parametrize("body", ['"x"', "[1, 2]", "42", "null"])
+def test_token_endpoint_refuses_a_body_that_is_not_an_object(api, settings, body):
+    """Found by schemathesis: a JSON string as the body once raised a 500."""
+    settings.AXES_ENABLED = True
+    response = api().post("/api/v1/auth/token/", body, content_type="application/json")
+    assert response.status_code == 400
