@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linkage.pagination import query_id
 from members.models import Unit
 
 from .models import ReportKind, ReportOutcome
@@ -56,9 +57,10 @@ class ReportForm(forms.Form):
     def clean_notices(self):
         raw = self.cleaned_data.get("notices") or ""
         parts = [p for p in re.split(r"[\s,，]+", raw) if p]
-        if any(not p.isdigit() for p in parts):
+        ids = [query_id(p) for p in parts]
+        if any(i is None for i in ids):
             raise forms.ValidationError(_("Enter notice ids (numbers)."))
-        return [int(p) for p in parts]
+        return ids
 
 
 class DecideForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from linkage.pagination import keyset_page
 from members.models import Unit
 from members.roles import Role, has_role
 from members.scoping import can_handle_unit, get_visible_or_404
@@ -23,13 +24,7 @@ PAGE_SIZE = 50
 
 
 def _keyset_page(qs, request):
-    after = request.GET.get("after")
-    if after and after.isdigit():
-        qs = qs.filter(id__lt=int(after))
-    rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return rows, (rows[-1].id if more else None)
+    return keyset_page(qs, request, PAGE_SIZE)
 
 
 def _error_message(request, exc):

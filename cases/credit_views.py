@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import Throttled
 
+from linkage.pagination import keyset_page
 from members.roles import is_court_user
 from members.scoping import get_visible_or_404
 
@@ -94,15 +95,11 @@ def entry_list(request):
     _require_court(request.user)
     filters = {k: request.GET.get(k, "") for k in ("q", "status")}
     qs = credit.credit_entries_for_list(request.user, **filters)
-    after = request.GET.get("after")
-    if after and after.isdigit():
-        qs = qs.filter(id__lt=int(after))
-    rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
-    next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    rows, next_after = keyset_page(qs, request, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "credit/entry_list.html", {
-        "entries": rows[:PAGE_SIZE], "next_after": next_after, "filters": filters, "query": query.urlencode(),
+        "entries": rows, "next_after": next_after, "filters": filters, "query": query.urlencode(),
         "statuses": CreditStatus.choices, "can_check": credit.can_check(request.user),
     })
 
@@ -167,13 +164,9 @@ def pushes(request):
     """The pushes a unit must apply and the withdrawals it must confirm; scoped to the user's unit."""
     open_only = request.GET.get("tab", "open") == "open"
     qs = credit.pushes_for_unit(request.user, open_only=open_only)
-    after = request.GET.get("after")
-    if after and after.isdigit():
-        qs = qs.filter(id__lt=int(after))
-    rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
-    next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    rows, next_after = keyset_page(qs, request, PAGE_SIZE)
     return render(request, "credit/pushes.html", {
-        "pushes": rows[:PAGE_SIZE], "next_after": next_after, "open_only": open_only})
+        "pushes": rows, "next_after": next_after, "open_only": open_only})
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from linkage.pagination import keyset_page, query_id
 from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
@@ -25,17 +26,7 @@ PAGE_SIZE = 50
 
 
 def _keyset_page(qs, request):
-    """Rows older than ``?after=<id>``, newest first: constant cost however deep the page."""
-    after = request.GET.get("after")
-    if after and after.isdigit():
-        qs = qs.filter(id__lt=int(after))
-    # Two steps: the ids first, walking the (unit, -id) or primary-key index and stopping at the page's
-    # end, then the rows with their joins and prefetches. One query joining first can sort every match
-    # of a large unit when the planner misjudges how many there are.
-    ids = list(qs.order_by("-id").values_list("id", flat=True)[: PAGE_SIZE + 1])
-    more = len(ids) > PAGE_SIZE
-    rows = list(qs.filter(id__in=ids[:PAGE_SIZE]).order_by("-id")) if ids else []
-    return rows, (rows[-1].id if more and rows else None)
+    return keyset_page(qs, request, PAGE_SIZE)
 
 
 def _require_court(user):
@@ -266,10 +257,10 @@ def measure_list(request):
     """The register: court roles see every measure, a unit its own; filter by case, unit, status."""
     qs = measures.measures_for_list(request.user)
     filters = {k: request.GET.get(k, "") for k in ("case", "unit", "status", "party")}
-    if filters["case"].isdigit():
-        qs = qs.filter(case_id=int(filters["case"]))
-    if filters["party"].isdigit():
-        qs = qs.filter(party_id=int(filters["party"]))
+    if query_id(filters["case"]) is not None:
+        qs = qs.filter(case_id=query_id(filters["case"]))
+    if query_id(filters["party"]) is not None:
+        qs = qs.filter(party_id=query_id(filters["party"]))
     if filters["unit"]:
         qs = qs.filter(unit__code=filters["unit"])
     if filters["status"]:

@@ -22,6 +22,6 @@ for user in clerk liaison-bank-icbc; do
   echo "== schemathesis as $user"
   .venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/" -H "Authorization: Token $token" \
     --checks not_a_server_error,response_schema_conformance --max-examples "${FUZZ_EXAMPLES:-15}" \
-    --phases examples,fuzzing --workers 2 --seed 20261126 || status=$?
+    --phases examples,fuzzing --workers 2 --seed "${FUZZ_SEED:-20261126}" || status=$?
 done
 exit $status

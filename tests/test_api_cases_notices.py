@@ -1239,3 +1239,10 @@ def test_schema_and_docs_refused_to_anonymous(api, browser_client, url):
         assert response.status_code in (401, 403), (url, response.status_code)
         assert "Location" not in response
         assert "openapi:" not in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/notices/?case=99999999999999999999", "/api/v1/measures/?case=-1",
+                                 "/api/v1/measures/?party=1e400", "/api/v1/notices/?case=abc"])
+def test_filters_refuse_ids_no_row_can_have(api, url):
+    """Found by schemathesis: a huge id in a filter overflowed SQLite's integer (a 500)."""
+    assert api("clerk").get(url).status_code == 400

@@ -237,3 +237,11 @@ def test_token_endpoint_refuses_a_body_that_is_not_an_object(api, settings, body
     settings.AXES_ENABLED = True
     response = api().post("/api/v1/auth/token/", body, content_type="application/json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/cases/?after=99999999999999999999", "/inbox/?after=-5",
+                                 "/measures/?case=99999999999999999999&party=x", "/credit/?after=1e9999",
+                                 "/assessment/reports/?after=99999999999999999999"])
+def test_pages_ignore_ids_no_row_can_have(browser_client, url):
+    user = "liaison-police" if url.startswith("/inbox") else "clerk"
+    assert browser_client(user).get(url).status_code == 200
