@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import threading
 import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,8 +59,10 @@ def make_server(port: int, secret: str, api: str, token: str, seen: set | None =
                 seen.add(delivery)
                 notice = event["notice"]
                 if event["event"] == "issue" and notice["status"] in ("issued", "delivered"):
-                    call_api(api, token, f"notices/{notice['id']}/acknowledge/",
-                             {"note": "received by the unit's system"})
+                    # Answer the webhook at once and act afterwards: the portal is waiting for our 2xx.
+                    threading.Thread(target=call_api, daemon=True, args=(
+                        api, token, f"notices/{notice['id']}/acknowledge/",
+                        {"note": "received by the unit's system"})).start()
             self.send_response(204)
             self.end_headers()
 
