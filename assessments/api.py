@@ -3,10 +3,9 @@ call a service, serialize. Lookups start from scoped querysets, so another unit'
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from linkage.api import IdCursorPagination
+from linkage.api import IdCursorPagination, require_perm
 
 from . import exports, selectors, services
 from .serializers import (
@@ -22,11 +21,6 @@ from .serializers import (
     SchemeInputSerializer,
     ScoreSerializer,
 )
-
-
-def _require_perm(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied()
 
 
 class NonCooperationReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -48,7 +42,7 @@ class NonCooperationReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMode
 
     @extend_schema(request=NonCooperationReportInputSerializer, responses={201: ReportDetailSerializer})
     def create(self, request, *args, **kwargs):
-        _require_perm(request, "assessments.add_noncooperationreport")
+        require_perm(request, "assessments.add_noncooperationreport")
         data = NonCooperationReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_file(actor=request.user, **data.validated_data)
@@ -58,7 +52,7 @@ class NonCooperationReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMode
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         report = self.get_object()
-        _require_perm(request, "assessments.decide_noncooperationreport")
+        require_perm(request, "assessments.decide_noncooperationreport")
         data = ReportDecideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.report_decide(actor=request.user, report=report, **data.validated_data))
@@ -102,7 +96,7 @@ class AssessmentPeriodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
 
     @extend_schema(request=PeriodInputSerializer, responses={201: PeriodSerializer})
     def create(self, request, *args, **kwargs):
-        _require_perm(request, "assessments.add_assessmentperiod")
+        require_perm(request, "assessments.add_assessmentperiod")
         data = PeriodInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         period = services.period_create(actor=request.user, **data.validated_data)
@@ -115,7 +109,7 @@ class AssessmentPeriodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         period = self.get_object()
         if request.method == "GET":
             return self._period(period)
-        _require_perm(request, "assessments.change_assessmentperiod")
+        require_perm(request, "assessments.change_assessmentperiod")
         data = SchemeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._period(services.scheme_update(actor=request.user, period=period, **data.validated_data))
@@ -126,7 +120,7 @@ class AssessmentPeriodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         """Computes the scores from the data (a background task; in-process with the embedded default,
         so the answer already carries them)."""
         period = self.get_object()
-        _require_perm(request, "assessments.compute_assessmentperiod")
+        require_perm(request, "assessments.compute_assessmentperiod")
         services.period_compute(actor=request.user, period=period)
         body = PeriodSerializer(self.get_queryset().get(pk=period.pk)).data
         body["scores"] = ScoreSerializer(selectors.scores_for_list(request.user, period), many=True,
@@ -137,7 +131,7 @@ class AssessmentPeriodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     @action(detail=True, methods=["post"])
     def finalise(self, request, pk=None):
         period = self.get_object()
-        _require_perm(request, "assessments.finalise_assessmentperiod")
+        require_perm(request, "assessments.finalise_assessmentperiod")
         data = request.data if hasattr(request.data, "get") else {}  # a non-object body carries no note
         return self._period(services.period_finalise(actor=request.user, period=period,
                                                      note=str(data.get("note", ""))))
@@ -176,6 +170,6 @@ class AssessmentPeriodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def export(self, request, pk=None):
         """The scores and their evidence as an Excel workbook (assessor, office)."""
         period = self.get_object()
-        _require_perm(request, "assessments.export_assessmentperiod")
+        require_perm(request, "assessments.export_assessmentperiod")
         return exports.xlsx_response(request.user, period)
 

@@ -7,12 +7,12 @@ Assessment period: open → finalised (assessor); a finalised period's scores ar
 Services look a transition up here and nowhere else; a refused move raises
 ``cases.workflow.InvalidTransition`` (HTTP 409), the one conflict error of the portal.
 """
-from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.workflow import InvalidTransition
+from linkage.statemachine import Transition, table
 
 __all__ = ["InvalidTransition", "ReportStatus", "TaskStatus", "PeriodStatus", "transition_for",
            "allowed_transitions"]
@@ -34,28 +34,16 @@ class PeriodStatus(models.TextChoices):
     FINALISED = "finalised", _("Finalised")
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset
-    target: str
-    label: str
-
-
-def _table(*rows):
-    return {t.name: t for t in rows}
-
-
 TABLES = {
-    "report": _table(
+    "report": table(
         Transition("answer", frozenset({ReportStatus.FILED}), ReportStatus.ANSWERED, _("answer")),
         Transition("decide", frozenset({ReportStatus.FILED, ReportStatus.ANSWERED}), ReportStatus.DECIDED,
                    _("decide")),
     ),
-    "task": _table(
+    "task": table(
         Transition("answer", frozenset({TaskStatus.OPEN}), TaskStatus.ANSWERED, _("answer")),
     ),
-    "period": _table(
+    "period": table(
         # Computing does not change the state; it is allowed only while the period is open.
         Transition("compute", frozenset({PeriodStatus.OPEN}), PeriodStatus.OPEN, _("compute")),
         Transition("edit_scheme", frozenset({PeriodStatus.OPEN}), PeriodStatus.OPEN, _("edit the scheme")),

@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from linkage.api import IdCursorPagination
+from linkage.api import IdCursorPagination, require_perm
 from members.models import ActionType
 
 from . import measures, selectors, services
@@ -28,13 +28,6 @@ from .serializers import (
 )
 
 
-def _require_perm(request, perm: str) -> None:
-    """Refuse a role that may not create at all before looking at the body (403, not field errors).
-    The service checks again; this only decides which answer comes first."""
-    if not request.user.has_perm(perm):
-        raise PermissionDenied()
-
-
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CaseSerializer
     pagination_class = IdCursorPagination
@@ -45,7 +38,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=CaseInputSerializer, responses={201: CaseSerializer})
     def create(self, request, *args, **kwargs):
-        _require_perm(request, "cases.add_case")
+        require_perm(request, "cases.add_case")
         data = CaseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.case_create(actor=request.user, **data.validated_data)
@@ -91,7 +84,7 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=NoticeInputSerializer, responses={201: NoticeDetailSerializer})
     def create(self, request, *args, **kwargs):
-        _require_perm(request, "cases.add_notice")
+        require_perm(request, "cases.add_notice")
         data = NoticeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

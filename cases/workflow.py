@@ -3,10 +3,11 @@
 issued → delivered → acknowledged → answered → closed; cancelled from any open state. Services look a
 transition up here and nowhere else decides whether a move is allowed.
 """
-from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from linkage.statemachine import Transition
 
 
 class NoticeStatus(models.TextChoices):
@@ -30,14 +31,6 @@ class InvalidTransition(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset
-    target: str
-    label: str
 
 
 TRANSITIONS = {

@@ -7,10 +7,9 @@ from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from linkage.api import IdCursorPagination
+from linkage.api import IdCursorPagination, require_perm
 
 from . import selectors, services
 from .documents import render_minutes_docx, render_minutes_pdf
@@ -30,11 +29,6 @@ from .serializers import (
 )
 
 
-def _require_perm(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied()
-
-
 class AgendaItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = IdCursorPagination
 
@@ -52,7 +46,7 @@ class AgendaItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=AgendaItemInputSerializer, responses={201: AgendaItemDetailSerializer})
     def create(self, request, *args, **kwargs):
-        _require_perm(request, "conferences.add_agendaitem")
+        require_perm(request, "conferences.add_agendaitem")
         data = AgendaItemInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.agenda_item_propose(actor=request.user, **data.validated_data)
@@ -61,7 +55,7 @@ class AgendaItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=CommentInputSerializer, responses={200: AgendaItemDetailSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        _require_perm(request, "conferences.decide_agendaitem")
+        require_perm(request, "conferences.decide_agendaitem")
         data = CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.agenda_item_approve(actor=request.user, item=self.get_object(),
@@ -70,7 +64,7 @@ class AgendaItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=CommentInputSerializer, responses={200: AgendaItemDetailSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        _require_perm(request, "conferences.decide_agendaitem")
+        require_perm(request, "conferences.decide_agendaitem")
         data = CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.agenda_item_reject(actor=request.user, item=self.get_object(),
@@ -89,7 +83,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=MeetingInputSerializer, responses={201: MeetingSerializer})
     def create(self, request, *args, **kwargs):
-        _require_perm(request, "conferences.add_meeting")
+        require_perm(request, "conferences.add_meeting")
         data = MeetingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.meeting_create(actor=request.user, **data.validated_data)
@@ -99,7 +93,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
         """The caller's unit confirms who attends (its liaison)."""
-        _require_perm(request, "conferences.confirm_attendance")
+        require_perm(request, "conferences.confirm_attendance")
         meeting = self.get_object()
         data = AttendanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -121,7 +115,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """GET the minutes; POST (office) drafts them, or rewrites the draft; issued minutes answer 409."""
         if request.method == "GET":
             return Response(MinutesSerializer(self._readable_minutes(self.get_object())).data)
-        _require_perm(request, "conferences.add_minutes")
+        require_perm(request, "conferences.add_minutes")
         meeting = self.get_object()
         data = MinutesInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -133,7 +127,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: MinutesSerializer})
     @action(detail=True, methods=["post"], url_path="minutes/issue")
     def issue_minutes(self, request, pk=None):
-        _require_perm(request, "conferences.issue_minutes")
+        require_perm(request, "conferences.issue_minutes")
         meeting = self.get_object()
         minutes = selectors.minutes_of(meeting)
         if minutes is None:
@@ -197,7 +191,7 @@ class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReportInputSerializer, responses={200: ActionItemSerializer})
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
-        _require_perm(request, "conferences.report_actionitem")
+        require_perm(request, "conferences.report_actionitem")
         item = self.get_object()
         data = ReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -206,7 +200,7 @@ class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ActionNoteInputSerializer, responses={200: ActionItemSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        _require_perm(request, "conferences.close_actionitem")
+        require_perm(request, "conferences.close_actionitem")
         data = ActionNoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.action_item_close(actor=request.user, item=self.get_object(),
@@ -215,7 +209,7 @@ class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ActionNoteInputSerializer, responses={200: ActionItemSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_item(self, request, pk=None):
-        _require_perm(request, "conferences.close_actionitem")
+        require_perm(request, "conferences.close_actionitem")
         data = ActionNoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.action_item_return(actor=request.user, item=self.get_object(),

@@ -9,12 +9,12 @@ Action item: open → reported → done / returned; returned → reported again.
 Services look a transition up here; nothing else decides whether a move is allowed. A refused move raises
 ``cases.workflow.InvalidTransition`` (HTTP 409), the one conflict error of the portal.
 """
-from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.workflow import InvalidTransition
+from linkage.statemachine import Transition, table
 
 __all__ = ["InvalidTransition", "AgendaStatus", "MeetingStatus", "InvitationStatus", "MinutesStatus",
            "ActionStatus", "transition_for", "allowed_transitions", "ACTION_OPEN"]
@@ -54,36 +54,24 @@ ACTION_OPEN = frozenset({ActionStatus.OPEN, ActionStatus.RETURNED})
 ACTION_UNSETTLED = frozenset({ActionStatus.OPEN, ActionStatus.RETURNED, ActionStatus.REPORTED})
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset
-    target: str
-    label: str
-
-
-def _table(*rows):
-    return {t.name: t for t in rows}
-
-
 TABLES = {
-    "agenda": _table(
+    "agenda": table(
         Transition("approve", frozenset({AgendaStatus.PROPOSED}), AgendaStatus.APPROVED, _("approve")),
         Transition("reject", frozenset({AgendaStatus.PROPOSED}), AgendaStatus.REJECTED, _("reject")),
         Transition("settle", frozenset({AgendaStatus.APPROVED}), AgendaStatus.SETTLED, _("settle")),
     ),
-    "meeting": _table(
+    "meeting": table(
         Transition("hold", frozenset({MeetingStatus.SCHEDULED}), MeetingStatus.HELD, _("hold")),
     ),
-    "invitation": _table(
+    "invitation": table(
         Transition("confirm", frozenset({InvitationStatus.INVITED}), InvitationStatus.CONFIRMED,
                    _("confirm attendance")),
     ),
-    "minutes": _table(
+    "minutes": table(
         Transition("redraft", frozenset({MinutesStatus.DRAFT}), MinutesStatus.DRAFT, _("change")),
         Transition("issue", frozenset({MinutesStatus.DRAFT}), MinutesStatus.ISSUED, _("issue")),
     ),
-    "action": _table(
+    "action": table(
         Transition("report", ACTION_OPEN, ActionStatus.REPORTED, _("report progress")),
         Transition("close", frozenset({ActionStatus.REPORTED}), ActionStatus.DONE, _("close")),
         Transition("return", frozenset({ActionStatus.REPORTED}), ActionStatus.RETURNED, _("return")),

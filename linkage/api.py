@@ -44,3 +44,10 @@ def _flatten(exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
         return exc.message_dict
     return {"detail": exc.messages}
+
+
+def require_perm(request, perm: str) -> None:
+    """Refuse a role that may not do this at all before the body is read (403, not field errors).
+    The service checks again; this only decides which answer comes first."""
+    if not request.user.has_perm(perm):
+        raise exceptions.PermissionDenied()
