@@ -26,6 +26,7 @@ from .identifiers import mask_identifier
 from .workflow import InvalidTransition
 
 __all__ = [
+    "RevokeGround",
     "CREDIT_TRANSITIONS", "WITHDRAWN_STATES", "CreditCheck", "CreditCheckChannel", "CreditEntry", "CreditEvent", "CreditGround",
     "CreditPerson", "CreditPersonRole", "CreditPush", "CreditStatus", "CreditTransition", "credit_allowed",
     "credit_transition_for",
@@ -89,6 +90,18 @@ class CreditGround(models.TextChoices):
     SETTLEMENT = "settlement", _("Refuses without good reason to perform an enforcement settlement")
 
 
+class RevokeGround(models.TextChoices):
+    """Why an entry leaves the list (失信规定 2017 Art. 10: deletion; Art. 12: correction of a wrong listing)."""
+
+    PERFORMED = "performed", _("Performed in full (履行完毕)")
+    SETTLED = "settled", _("Settled and the settlement performed (和解且已履行)")
+    CREDITOR_REQUEST = "creditor_request", _("The creditor asks for deletion (申请执行人申请删除)")
+    TERMINATED = "terminated", _("Enforcement terminated (终结执行)")
+    BASIS_REVOKED = "basis_revoked", _("The basis was revoked or is not enforced (执行依据撤销或不予执行)")
+    EXPIRED = "expired", _("The listing period expired (纳入期限届满)")
+    WRONGLY_LISTED = "wrongly_listed", _("Listed in error, corrected (错误纳入)")
+
+
 class CreditEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The court roles manage the list; everyone else reaches it only through pushes and checks."""
@@ -131,6 +144,8 @@ class CreditEntry(models.Model):
     first_published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     shielded_at = models.DateTimeField(_("shielded"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoke_ground = models.CharField(_("ground of revocation"), max_length=20, choices=RevokeGround.choices,
+                                     blank=True)
 
     objects = CreditEntryQuerySet.as_manager()
 

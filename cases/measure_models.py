@@ -21,6 +21,8 @@ class AssetKind(models.TextChoices):
     EQUITY = "equity", _("Equity")
     FUND = "fund", _("Fund account (housing fund, social insurance)")
     OTHER = "other", _("Other property right")
+    # Not stated: the shortest legal term applies, never the longest.
+    UNKNOWN = "unknown", _("Not stated")
 
 
 class MeasureLimit(models.Model):
@@ -68,12 +70,13 @@ class Measure(models.Model):
                               verbose_name=_("debtor"))
     asset = models.CharField(_("asset"), max_length=300)
     asset_kind = models.CharField(_("asset kind"), max_length=20, choices=AssetKind.choices,
-                                  default=AssetKind.OTHER)
+                                  default=AssetKind.UNKNOWN)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=15, decimal_places=2, null=True, blank=True)
     priority = models.CharField(_("priority"), max_length=10, choices=MeasurePriority.choices,
                                 default=MeasurePriority.FIRST)
     queue_position = models.PositiveSmallIntegerField(_("place in the waiting queue"), null=True, blank=True)
-    starts_on = models.DateField(_("starts"))
+    starts_on = models.DateField(_("starts"), null=True, blank=True,
+                                 help_text=_("The day the measure took effect; empty while a waiting seizure waits."))
     expires_on = models.DateField(_("expires"), null=True, blank=True,
                                   help_text=_("Empty: the measure has no legal time limit."))
     renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)

@@ -1,4 +1,5 @@
 import os
+import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -74,6 +75,15 @@ class Case(models.Model):
     concluded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The document being enforced (执行依据): who issued it, its number, its date. Printed on every notice.
+    basis_issuer = models.CharField(_("basis issued by"), max_length=100, blank=True,
+                                    help_text=_("e.g. 湖北省公安县人民法院"))
+    basis_number = models.CharField(_("basis document number"), max_length=60, blank=True,
+                                    help_text=_("e.g. （2026）鄂1022民初456号民事判决书"))
+    basis_date = models.DateField(_("basis document date"), null=True, blank=True)
+    # A 终本 case resumed (执恢) is a new case of its own number linked to the old one (DOMAIN.md s. 5).
+    resumed_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="resumptions", verbose_name=_("resumed from"))
 
     objects = CaseQuerySet.as_manager()
 
@@ -168,6 +178,12 @@ class AttachmentPurpose(models.TextChoices):
     ANSWER = "answer", _("Answer attachment")
 
 
+def private_upload_path(instance, filename):
+    """``2026/12/<uuid>.pdf``: the stored name never comes from the uploader (only PDFs are accepted, so
+    the extension is fixed); the original name is kept as a label in ``original_name``."""
+    return timezone.now().strftime("%Y/%m/") + f"{uuid.uuid4().hex}.pdf"
+
+
 class Attachment(models.Model):
     """A PDF kept outside any public URL; served by ``cases.views.attachment_download`` only."""
 
@@ -175,8 +191,12 @@ class Attachment(models.Model):
     notice = models.ForeignKey("Notice", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="answer_attachments")
     purpose = models.CharField(_("purpose"), max_length=10, choices=AttachmentPurpose.choices)
-    file = models.FileField(storage=_private_storage, upload_to="%Y/%m/")
+    file = models.FileField(storage=_private_storage, upload_to=private_upload_path)
     original_name = models.CharField(_("file name"), max_length=200)
+    title = models.CharField(_("title"), max_length=120, blank=True,
+                             help_text=_("e.g. 执行裁定书 or 解除冻结裁定书"))
+    # Rulings of a case are numbered in order: （2026）鄂1022执123号之一, 之二 ...
+    ruling_seq = models.PositiveSmallIntegerField(_("ruling number in case"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -197,6 +217,19 @@ class NoticeKind(models.TextChoices):
     RENEWAL = "renewal", _("Renewal notice")
     PUSH = "push", _("Dishonest-list push")
     WITHDRAW = "withdraw", _("Withdrawal of a dishonest-list push")
+
+
+class ReleaseGround(models.TextChoices):
+    """Why a measure is released: 查封扣押冻结规定 (2020) Art. 28, and a conclusion of the case."""
+
+    DEBT_PAID = "debt_paid", _("The debt has been paid")
+    SECURITY = "security", _("The debtor gave security and the creditor agrees")
+    WITHDRAWN = "withdrawn", _("The creditor withdrew the application or waived the claim")
+    THIRD_PARTY = "third_party", _("The property belongs to a third party")
+    UNSALEABLE = "unsaleable", _("Unsold at auction or sale and refused in payment, no other measure possible")
+    OTHER = "other", _("Other circumstances in which the court finds release necessary")
+    COMPLETED = "completed", _("Enforcement completed")
+    TERMINATED = "terminated", _("Enforcement terminated")
 
 
 class AnswerOutcome(models.TextChoices):
@@ -268,6 +301,11 @@ class Notice(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
         help_text=_("For a release or renewal notice: the notice whose measure it concerns."),
     )
+    party = models.ForeignKey("Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("debtor concerned"),
+                              help_text=_("The one debtor the notice is about; empty: every debtor of the case."))
+    release_ground = models.CharField(_("ground of release"), max_length=20, choices=ReleaseGround.choices,
+                                      blank=True)
     seq = models.PositiveIntegerField(_("sequence in case"))
     number = models.CharField(_("notice number"), max_length=60, unique=True)
     subject = models.TextField(_("subject"))

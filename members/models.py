@@ -31,6 +31,9 @@ class ActionType(models.Model):
         _("urgent: hours to answer"), null=True, blank=True,
         help_text=_("If set, the action is urgent: deadlines are counted in hours, not working days."),
     )
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=300, blank=True,
+        help_text=_("Printed on the assistance notice, e.g. 《中华人民共和国民事诉讼法》第二百五十三条"))
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
