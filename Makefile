@@ -24,7 +24,7 @@ demo: install
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
-	bash scripts/test.sh
+	bash scripts/test.sh $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

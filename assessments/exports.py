@@ -52,6 +52,8 @@ def _naive(value):
 def build_workbook(user, period) -> bytes:
     from openpyxl import Workbook
 
+    from linkage.text import safe_row  # text as text: no control characters, no live formulas
+
     scores = list(selectors.scores_for_list(user, period))
     columns = indicator_columns(period)
     totals = ranking_totals(scores, columns)
@@ -63,7 +65,7 @@ def build_workbook(user, period) -> bytes:
         header += [f"{label} · {sample}", f"{label} · {met}", f"{label} · {points}"]
     header += [_("Court: to issue (h)"), _("Unit: to acknowledge (h)"), _("Unit: to answer (h)"),
                _("Unit: to release (h)"), _("Clock stopped (h)")]
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for s in scores:
         row = [s.rank, s.unit.code, s.unit.name, float(s.score), s.get_data_quality_display()]
         for code, _label in columns:
@@ -72,20 +74,21 @@ def build_workbook(user, period) -> bytes:
         stages = s.metrics.get("stages", {})
         row += [stages.get("court_to_issue_hours"), stages.get("unit_to_acknowledge_hours"),
                 stages.get("unit_to_answer_hours"), stages.get("unit_to_release_hours"), stages.get("paused_hours")]
-        sheet.append(row)
+        sheet.append(safe_row(row))
     total_row = [_("Total"), "", str(totals["units"]), float(totals["score"]), ""]
     for code, _label in columns:
         total_row += [totals["indicators"][code]["sample"], "", float(totals["indicators"][code]["points"])]
-    sheet.append(total_row)
+    sheet.append(safe_row(total_row))
 
     evidence = wb.create_sheet(_("Evidence"))
-    evidence.append([_("Unit code"), _("Unit"), _("Indicator"), _("Indicator name"), _("Type"), _("Id"),
-                     _("Number"), _("Met"), _("Due"), _("Done")])
+    evidence.append(safe_row([_("Unit code"), _("Unit"), _("Indicator"), _("Indicator name"), _("Type"), _("Id"),
+                              _("Number"), _("Met"), _("Due"), _("Done")]))
     labels = dict(IndicatorCode.choices)
     for score, code, row in selectors.evidence_rows(period, scores):
         due, done = evidence_times(row, code)
-        evidence.append([score.unit.code, score.unit.name, code, str(labels[code]), row._meta.model_name, row.pk,
-                         getattr(row, "number", None) or str(row), 1 if row.ok else 0, _naive(due), _naive(done)])
+        evidence.append(safe_row([score.unit.code, score.unit.name, code, str(labels[code]), row._meta.model_name,
+                                  row.pk, getattr(row, "number", None) or str(row), 1 if row.ok else 0, _naive(due),
+                                  _naive(done)]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -93,7 +96,10 @@ def build_workbook(user, period) -> bytes:
 
 def xlsx_response(user, period) -> HttpResponse:
     response = HttpResponse(build_workbook(user, period), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="assessment-{period.pk}.xlsx"'
+    from cases.documents import content_disposition
+
+    response["Content-Disposition"] = content_disposition(
+        f"考评{period.name}.xlsx", as_attachment=True, fallback=f"assessment-{period.pk}.xlsx")
     return response
 
 

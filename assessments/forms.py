@@ -3,19 +3,20 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linkage.forms import CleanTextMixin
 from linkage.pagination import query_id
 from members.models import Unit
 
 from .models import ReportKind, ReportOutcome
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
     starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class SchemeForm(forms.Form):
+class SchemeForm(CleanTextMixin, forms.Form):
     """One row of fields per indicator of the period: weight, points per item, smallest sample, enabled."""
 
     def __init__(self, *args, indicators, **kwargs):
@@ -46,7 +47,7 @@ class SchemeForm(forms.Form):
         return out
 
 
-class ReportForm(forms.Form):
+class ReportForm(CleanTextMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("unit reported"), queryset=Unit.objects.active(), to_field_name="code")
     kind = forms.ChoiceField(label=_("kind"), choices=ReportKind.choices)
     detail = forms.CharField(label=_("facts"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -63,10 +64,10 @@ class ReportForm(forms.Form):
         return ids
 
 
-class DecideForm(forms.Form):
+class DecideForm(CleanTextMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("outcome"), choices=ReportOutcome.choices)
     detail = forms.CharField(label=_("decision"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class DetailForm(forms.Form):
+class DetailForm(CleanTextMixin, forms.Form):
     detail = forms.CharField(label=_("statement"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -3,6 +3,7 @@ import datetime
 from django.urls import reverse
 from rest_framework import serializers
 
+from linkage.api import CleanCharField, IdListField
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
@@ -71,24 +72,24 @@ class ReportDetailSerializer(ReportSerializer):
 
 class NonCooperationReportInputSerializer(serializers.Serializer):
     unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.active())
-    kind = serializers.CharField(help_text="non_execution | passive | refusal | obstruction")
-    detail = serializers.CharField()
-    notices = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    kind = CleanCharField(help_text="non_execution | passive | refusal | obstruction")
+    detail = CleanCharField(max_length=10000)
+    notices = IdListField(required=False, default=list)
     concerns_cadres = serializers.BooleanField(required=False, default=False)
 
 
 class ReportDecideInputSerializer(serializers.Serializer):
-    outcome = serializers.CharField(help_text=OUTCOMES)
+    outcome = CleanCharField(help_text=OUTCOMES)
 
     def validate_outcome(self, value):
         if value not in ReportOutcome.values:
             raise serializers.ValidationError(f"Choose one of {OUTCOMES}.")
         return value
-    detail = serializers.CharField(required=False, allow_blank=True, default="")
+    detail = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class DetailInputSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = CleanCharField()
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -110,7 +111,7 @@ class PeriodSerializer(serializers.ModelSerializer):
 
 
 class PeriodInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = CleanCharField(max_length=100)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
 
@@ -119,7 +120,7 @@ class IndicatorInputSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=IndicatorCode.choices)
     weight = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False)
     per_item = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False)
-    min_sample = serializers.IntegerField(min_value=1, required=False)
+    min_sample = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
     enabled = serializers.BooleanField(required=False)
 
 

@@ -180,7 +180,10 @@ def report_pdf(request, pk):
     if not selectors.can_see_all_scores(request.user):
         raise Http404
     response = HttpResponse(exports.render_report_pdf(request.user, period), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="assessment-{period.pk}.pdf"'
+    from cases.documents import content_disposition
+
+    response["Content-Disposition"] = content_disposition(
+        f"考评报告{period.name}.pdf", as_attachment=False, fallback=f"assessment-{period.pk}.pdf")
     return response
 
 

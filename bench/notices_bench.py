@@ -62,7 +62,7 @@ def seed(cases: int, per_case: int) -> None:
         cur.execute("""
             INSERT INTO cases_case (number, year, case_type, title, amount, status, outcome, listed_supervision,
                                     responsible_leader, created_by_id, created_at)
-            SELECT '(2025)鄂1022执' || g || '号', 2025, '执', '基准案件' || g, 10000 + g, 'open', '', g %% 97 = 0,
+            SELECT '（2025）鄂1022执' || g || '号', 2025, '执', '基准案件' || g, 10000 + g, 'open', '', g %% 97 = 0,
                    '', %s, now() - (g || ' minutes')::interval
             FROM generate_series(1, %s) g
             ON CONFLICT (number) DO NOTHING""", [clerk, cases])

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import (
     AccessLog,
@@ -107,6 +107,14 @@ class HolidayOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
+
+    def changelist_view(self, request, extra_context=None):
+        from .holidays import arrangement_missing_message, next_year_arrangement_missing
+
+        year = next_year_arrangement_missing()
+        if year is not None:
+            messages.warning(request, arrangement_missing_message(year))
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(AccessLog)

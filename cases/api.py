@@ -4,13 +4,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from linkage.api import IdCursorPagination, require_perm
 from members.models import ActionType
+from members.roles import is_court_user
 
 from . import measures, selectors, services
 from .filters import CaseFilter, MeasureFilter, NoticeFilter
+from .identifiers import case_number_hint
 from .serializers import (
     AnswerInputSerializer,
     CaseInputSerializer,
@@ -18,13 +21,19 @@ from .serializers import (
     ConcludeInputSerializer,
     ConcludeOutputSerializer,
     DecideInputSerializer,
+    MeasureReleaseInputSerializer,
     MeasureSerializer,
+    MeasureTakeEffectInputSerializer,
     NoteInputSerializer,
     NoticeDetailSerializer,
     NoticeInputSerializer,
     NoticeRequestInputSerializer,
     NoticeRequestSerializer,
     NoticeSerializer,
+    ResumeInputSerializer,
+    ReturnInputSerializer,
+    RulingInputSerializer,
+    RulingSerializer,
 )
 
 
@@ -34,7 +43,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = CaseFilter
 
     def get_queryset(self):
-        return selectors.cases_visible_to(self.request.user).prefetch_related("parties", "categories")
+        return selectors.cases_visible_to(self.request.user).prefetch_related("parties", "categories",
+                                                                               "resumptions")
 
     @extend_schema(request=CaseInputSerializer, responses={201: CaseSerializer})
     def create(self, request, *args, **kwargs):
@@ -43,17 +53,68 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         case = services.case_create(actor=request.user, **data.validated_data)
         case = self.get_queryset().get(pk=case.pk)
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        body = CaseSerializer(case).data
+        hint = case_number_hint(data.validated_data["number"])
+        if hint:  # the number was read after correcting its brackets: （2026）, not (2026) or 〔2026〕
+            body["number_hint"] = hint
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ConcludeInputSerializer, responses={200: ConcludeOutputSerializer})
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
+        """Conclude by outcome (Art. 35): ``completed``/``terminated`` release every measure held;
+        ``final_no_property`` (终本) releases none and keeps them (``kept_measures``)."""
         case = self.get_object()
+        require_perm(request, "cases.conclude_case")
         data = ConcludeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        releases = services.case_conclude(actor=request.user, case=case, **data.validated_data)
+        values = dict(data.validated_data)
+        values.update(_ruling_args(case, values.pop("ruling", None)))
+        result = services.case_conclude(actor=request.user, case=case, **values)
         case = self.get_queryset().get(pk=case.pk)
-        return Response(ConcludeOutputSerializer(case, context={"release_ids": [r.pk for r in releases]}).data)
+        return Response(ConcludeOutputSerializer(case, context={"result": result}).data)
+
+    @extend_schema(request=ResumeInputSerializer, responses={201: CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        """Resume a 终本 case (执恢) under a new number; its active measures move to the new case."""
+        case = self.get_object()
+        require_perm(request, "cases.add_case")
+        data = ResumeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.case_resume(actor=request.user, case=case, **data.validated_data)
+        return Response(CaseSerializer(self.get_queryset().get(pk=new.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: RulingSerializer(many=True)})
+    @extend_schema(methods=["POST"], request={"multipart/form-data": RulingInputSerializer},
+                   responses={201: RulingSerializer})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def rulings(self, request, pk=None):
+        """The case's rulings (执行裁定书); POST adds one (a PDF, at most the upload limit)."""
+        case = self.get_object()
+        if request.method == "GET":
+            if not is_court_user(request.user):
+                raise NotFound()
+            rulings = case.attachments.filter(purpose="ruling").select_related("case").order_by("ruling_seq", "id")
+            return Response(RulingSerializer(rulings, many=True).data)
+        require_perm(request, "cases.add_notice")
+        data = RulingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ruling = services.ruling_store(actor=request.user, case=case, upload=data.validated_data["file"],
+                                       title=data.validated_data["title"])
+        return Response(RulingSerializer(ruling).data, status=status.HTTP_201_CREATED)
+
+
+def _ruling_args(case, ruling) -> dict:
+    """``ruling`` from a RulingRefField: an upload, an id of one of the case's rulings, or nothing."""
+    if ruling is None:
+        return {}
+    if isinstance(ruling, int):
+        found = case.attachments.filter(pk=ruling, purpose="ruling").first()
+        if found is None:
+            raise ValidationError({"ruling": ["No such ruling in this case."]})
+        return {"ruling": found}
+    return {"ruling_file": ruling}
 
 
 class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
@@ -65,6 +126,48 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return measures.measures_for_list(self.request.user)
+
+    def _notice(self, notice):
+        body = NoticeDetailSerializer(selectors.notice_for_detail(self.request.user).get(pk=notice.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: NoticeDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def renew(self, request, pk=None):
+        """A renewal notice (续冻/续封) to the unit holding the measure, before it expires; the renewed term
+        starts the day after the old one ends. A lapsed measure cannot be renewed (400): it needs a new
+        freeze or seizure."""
+        measure = self.get_object()
+        require_perm(request, "cases.add_notice")
+        return self._notice(measures.measure_renew(actor=request.user, measure=measure))
+
+    @extend_schema(request={"multipart/form-data": MeasureReleaseInputSerializer},
+                   responses={201: NoticeDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Release this measure alone: a release notice to its unit with the ground (查封扣押冻结规定
+        Art. 28) and the release ruling. A missing or unknown ground, a missing ruling, a non-PDF or an
+        oversized file is a 400 and nothing is written."""
+        measure = self.get_object()
+        require_perm(request, "cases.add_notice")
+        data = MeasureReleaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        ruling = values["ruling"]
+        kwargs = {"ruling": ruling} if isinstance(ruling, int) else {"ruling_file": ruling}
+        return self._notice(measures.measure_release(actor=request.user, measure=measure, ground=values["ground"],
+                                                     note=values["note"], **kwargs))
+
+    @extend_schema(request=MeasureTakeEffectInputSerializer, responses={200: MeasureSerializer})
+    @action(detail=True, methods=["post"], url_path="take-effect")
+    def take_effect(self, request, pk=None):
+        """A waiting seizure takes effect (the earlier measure is gone): it becomes the first and its term
+        starts on ``effective_on``. The clerk or the holding unit's liaison."""
+        measure = self.get_object()
+        data = MeasureTakeEffectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        measures.measure_take_effect(actor=request.user, measure=measure, **data.validated_data)
+        return Response(MeasureSerializer(self.get_queryset().get(pk=measure.pk)).data)
 
 
 class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -94,9 +197,14 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         action_type = ActionType.objects.filter(code=values["action"]).first()
         if action_type is None:
             raise ValidationError({"action": [f"Unknown action “{values['action']}”."]})
+        party = None
+        if values.get("party"):
+            party = case.parties.filter(pk=values["party"], role="debtor").first()
+            if party is None:
+                raise ValidationError({"party": ["No such judgment debtor in this case."]})
         notice = services.notice_issue(actor=request.user, case=case, unit=values["unit"], action=action_type,
-                                       subject=values["subject"], due_at=values.get("due_at"),
-                                       ruling_file=values.get("ruling"))
+                                       subject=values["subject"], due_at=values.get("due_at"), party=party,
+                                       **_ruling_args(case, values.get("ruling")))
         body = NoticeDetailSerializer(self.get_queryset().get(pk=notice.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -137,6 +245,16 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         services.notice_request_decide(actor=request.user, request=filed, **data.validated_data)
         return self._answer(notice)
+
+    @extend_schema(request=ReturnInputSerializer, responses={200: NoticeDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_correction(self, request, pk=None):
+        """The clerk returns the answer for correction (退回补正): answered → acknowledged."""
+        notice = self.get_object()
+        require_perm(request, "cases.close_notice")
+        data = ReturnInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.notice_return(actor=request.user, notice=notice, **data.validated_data))
 
     @extend_schema(request=NoteInputSerializer, responses={200: NoticeDetailSerializer})
     @action(detail=True, methods=["post"])

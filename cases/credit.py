@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from members.models import Capability, Unit
 
 from . import delivery
-from .identifiers import validate_resident_id, validate_uscc
+from .identifiers import normalise_case_number_query, validate_resident_id, validate_uscc
 from .models import (
     WITHDRAWN_STATES,
     Case,
@@ -43,6 +43,7 @@ from .models import (
     NoticeKind,
     PartyKind,
     PartyRole,
+    RevokeGround,
     credit_transition_for,
 )
 from .workflow import OPEN
@@ -151,13 +152,18 @@ def credit_entry_create(*, actor, case: Case, party, ground: str = CreditGround.
     return entry
 
 
-def _move(*, actor, entry: CreditEntry, name: str, reason: str = "") -> CreditEntry:
+def _move(*, actor, entry: CreditEntry, name: str, reason: str = "", ground: str = "") -> CreditEntry:
     """Lock the entry, move it along the table, stamp the dates, write the event, sync on commit."""
     _require(actor, f"cases.{name}_creditentry")
     entry = CreditEntry.objects.select_for_update().get(pk=entry.pk)
     move = credit_transition_for(entry.status, name)
     reason = (reason or "").strip()
-    if move.needs_reason and not reason:
+    if name == "revoke":
+        # A revocation states its legal ground (失信规定 Art. 10, 12); the free-text reason is optional.
+        if ground not in RevokeGround.values:
+            raise ValidationError({"ground": [_("Choose the ground of the revocation.")]})
+        reason = reason or RevokeGround(ground).label
+    elif move.needs_reason and not reason:
         raise ValidationError({"reason": [_("State the reason.")]})
     now = timezone.now()
     before = entry.status
@@ -174,7 +180,8 @@ def _move(*, actor, entry: CreditEntry, name: str, reason: str = "") -> CreditEn
         fields.append("shielded_at")
     elif name == "revoke":
         entry.revoked_at = now
-        fields.append("revoked_at")
+        entry.revoke_ground = ground
+        fields += ["revoked_at", "revoke_ground"]
     entry.save(update_fields=fields)
     CreditEvent.objects.create(entry=entry, transition=name, from_status=before, to_status=move.target,
                                actor=actor, at=now, note=reason)
@@ -194,8 +201,27 @@ def credit_entry_shield(*, actor, entry: CreditEntry, reason: str) -> CreditEntr
 
 
 @transaction.atomic
-def credit_entry_revoke(*, actor, entry: CreditEntry, reason: str) -> CreditEntry:
-    return _move(actor=actor, entry=entry, name="revoke", reason=reason)
+def credit_entry_revoke(*, actor, entry: CreditEntry, ground: str = "", reason: str = "") -> CreditEntry:
+    return _move(actor=actor, entry=entry, name="revoke", reason=reason, ground=ground)
+
+
+REVOKE_GROUND_BY_OUTCOME = {CaseOutcome.COMPLETED: RevokeGround.PERFORMED,
+                            CaseOutcome.TERMINATED: RevokeGround.TERMINATED}
+
+
+def credit_entries_remove_on_conclusion(*, actor, case: Case, outcome: str) -> list[CreditEntry]:
+    """Called inside ``case_conclude``: a case performed or terminated takes its debtors off the list
+    (失信规定 Art. 10: within three working days; done at once). Entries of the 终本 case it resumed are
+    the same debtors' and go too. 终本 itself keeps them: it never calls this."""
+    ground = REVOKE_GROUND_BY_OUTCOME[outcome]
+    cases, current = [], case
+    while current is not None and len(cases) < 50:
+        cases.append(current.pk)
+        current = current.resumed_from
+    entries = list(CreditEntry.objects.filter(case_id__in=cases).exclude(status=CreditStatus.REVOKED))
+    note = _("Case %(number)s concluded: %(outcome)s") % {"number": case.number,
+                                                          "outcome": CaseOutcome(outcome).label}
+    return [_move(actor=actor, entry=entry, name="revoke", ground=ground, reason=note) for entry in entries]
 
 
 CREDIT_SERVICES = {"publish": credit_entry_publish, "shield": credit_entry_shield, "revoke": credit_entry_revoke}
@@ -548,7 +574,8 @@ def credit_entries_for_list(user, *, q: str = "", status: str = ""):
         qs = qs.filter(status=status)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(name__contains=q) | Q(case__number__contains=q) | Q(id_number=q.upper()))
+        qs = qs.filter(Q(name__contains=q) | Q(case__number__contains=normalise_case_number_query(q))
+                       | Q(id_number=q.upper()))
     return qs
 
 
@@ -566,10 +593,10 @@ def credit_entries_for_case(user, case):
 
 
 def entries_to_propose_revoking(case, entries=None):
-    """Entries to revoke because the case was concluded ``completed`` (执行完毕): the debtor performed.
-    Empty for an open case or another outcome. ``entries``: the case's entries already fetched (the case
-    page), else they are queried."""
-    if case.status != CaseStatus.CONCLUDED or case.outcome != CaseOutcome.COMPLETED:
+    """Entries of a performed or terminated case still on the list: normally none, since the conclusion
+    revokes them; one left (e.g. listed after the conclusion) is proposed to the clerk. ``entries``: the
+    case's entries already fetched (the case page), else they are queried."""
+    if case.status != CaseStatus.CONCLUDED or case.outcome not in REVOKE_GROUND_BY_OUTCOME:
         return []
     if entries is None:
         entries = CreditEntry.objects.filter(case=case).order_by("id")

@@ -14,10 +14,18 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
-from linkage.api import IdCursorPagination
+from linkage.api import CleanCharField, IdCursorPagination, IdField
 
 from . import credit, selectors
-from .models import CreditEntry, CreditEvent, CreditGround, CreditPerson, CreditPersonRole, CreditPush
+from .models import (
+    CreditEntry,
+    CreditEvent,
+    CreditGround,
+    CreditPerson,
+    CreditPersonRole,
+    CreditPush,
+    RevokeGround,
+)
 
 
 class CreditCheckThrottle(ScopedRateThrottle):
@@ -40,9 +48,9 @@ class CreditPersonSerializer(serializers.ModelSerializer):
 
 
 class CreditPersonInputSerializer(serializers.Serializer):
-    role = serializers.CharField(default=CreditPersonRole.RESPONSIBLE, help_text="legal_rep or responsible")
-    name = serializers.CharField(max_length=60)
-    id_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    role = CleanCharField(default=CreditPersonRole.RESPONSIBLE, help_text="legal_rep or responsible")
+    name = CleanCharField(max_length=60)
+    id_number = CleanCharField(max_length=40, required=False, allow_blank=True, default="")
 
 
 class CreditEventSerializer(serializers.ModelSerializer):
@@ -81,7 +89,7 @@ class CreditEntrySerializer(serializers.ModelSerializer):
         model = CreditEntry
         fields = ["id", "case", "case_number", "party", "name", "kind", "id_number", "legal_representative",
                   "persons", "court", "ground", "obligation", "decided_on", "status", "status_reason", "round",
-                  "created_at", "published_at", "shielded_at", "revoked_at"]
+                  "created_at", "published_at", "shielded_at", "revoked_at", "revoke_ground"]
 
 
 class CreditEntryDetailSerializer(CreditEntrySerializer):
@@ -93,16 +101,26 @@ class CreditEntryDetailSerializer(CreditEntrySerializer):
 
 
 class CreditEntryInputSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
-    party = serializers.IntegerField()
+    case = IdField()
+    party = IdField()
     ground = serializers.ChoiceField(choices=CreditGround.choices, default=CreditGround.ABLE_BUT_REFUSES)
-    obligation = serializers.CharField(required=False, allow_blank=True, default="")
+    obligation = CleanCharField(required=False, allow_blank=True, default="")
     decided_on = serializers.DateField(required=False, allow_null=True, default=None)
     persons = CreditPersonInputSerializer(many=True, required=False, default=list)
 
 
 class ReasonInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = CleanCharField(required=False, allow_blank=True, default="")
+
+
+class ShieldInputSerializer(serializers.Serializer):
+    reason = CleanCharField(help_text="Why the entry is shielded (required).")
+
+
+class RevokeInputSerializer(serializers.Serializer):
+    ground = serializers.ChoiceField(choices=RevokeGround.choices,
+                                     help_text="The legal ground (失信规定 Art. 10, 12); missing or unknown: 400.")
+    reason = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class CreditCheckEntrySerializer(serializers.ModelSerializer):
@@ -159,9 +177,11 @@ class CreditEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         entry = credit.credit_entry_create(actor=request.user, case=case, party=party, **values)
         return self._answer(entry, status.HTTP_201_CREATED)
 
+    INPUTS = {"publish": ReasonInputSerializer, "shield": ShieldInputSerializer, "revoke": RevokeInputSerializer}
+
     def _move(self, request, name):
         entry = self.get_object()
-        data = ReasonInputSerializer(data=request.data)
+        data = self.INPUTS[name](data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(credit.CREDIT_SERVICES[name](actor=request.user, entry=entry, **data.validated_data))
 
@@ -170,12 +190,12 @@ class CreditEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def publish(self, request, pk=None):
         return self._move(request, "publish")
 
-    @extend_schema(request=ReasonInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @extend_schema(request=ShieldInputSerializer, responses={200: CreditEntryDetailSerializer})
     @action(detail=True, methods=["post"])
     def shield(self, request, pk=None):
         return self._move(request, "shield")
 
-    @extend_schema(request=ReasonInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @extend_schema(request=RevokeInputSerializer, responses={200: CreditEntryDetailSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         return self._move(request, "revoke")

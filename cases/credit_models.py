@@ -174,7 +174,8 @@ class CreditEntry(models.Model):
 
     @property
     def masked_id(self):
-        return mask_identifier(self.id_number)
+        """A person's ID masked; an organisation's credit code in full (public, 失信规定 Art. 6)."""
+        return mask_identifier(self.id_number, self.kind)
 
 
 class CreditPersonRole(models.TextChoices):
@@ -296,4 +297,5 @@ class CreditCheck(models.Model):
 
     @property
     def masked_id(self):
-        return mask_identifier(self.id_number)
+        # What was checked may be a person's ID or an organisation's code: decided by the value.
+        return mask_identifier(self.id_number, None)

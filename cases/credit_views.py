@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import Throttled
 
+from linkage.forms import CleanTextMixin
 from linkage.pagination import keyset_page
 from members.roles import is_court_user
 from members.scoping import get_visible_or_404
@@ -19,13 +20,13 @@ from members.scoping import get_visible_or_404
 from . import credit, selectors
 from .credit_api import CreditCheckThrottle
 from .forms import apply_service_errors
-from .models import CreditGround, CreditStatus, PartyRole, credit_allowed
+from .models import CreditGround, CreditStatus, PartyRole, RevokeGround, credit_allowed
 from .workflow import InvalidTransition
 
 PAGE_SIZE = 50
 
 
-class CreditEntryForm(forms.Form):
+class CreditEntryForm(CleanTextMixin, forms.Form):
     party = forms.ModelChoiceField(label=gettext_lazy("Judgment debtor"), queryset=None, empty_label=None)
     ground = forms.ChoiceField(label=gettext_lazy("Legal ground"), choices=CreditGround.choices)
     obligation = forms.CharField(label=gettext_lazy("Obligation not performed (blank: the amount owed)"),
@@ -53,16 +54,16 @@ class CreditEntryForm(forms.Form):
         return rows
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=500)
 
 
-class CheckForm(forms.Form):
+class CheckForm(CleanTextMixin, forms.Form):
     id_number = forms.CharField(label=gettext_lazy("Resident ID number or credit code"), max_length=40)
     reason = forms.CharField(label=gettext_lazy("Why you check (recorded)"), max_length=200)
 
 
-class BulkCheckForm(forms.Form):
+class BulkCheckForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("List (CSV or Excel .xlsx)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
     reason = forms.CharField(label=gettext_lazy("Why you check (recorded)"), max_length=200)
@@ -132,7 +133,7 @@ def entry_detail(request, pk):
     allowed = [name for name in credit_allowed(entry.status)
                if request.user.has_perm(f"cases.{name}_creditentry")]
     return render(request, "credit/entry_detail.html", {
-        "entry": entry, "allowed": allowed, "reason_form": ReasonForm(),
+        "entry": entry, "allowed": allowed, "reason_form": ReasonForm(), "revoke_grounds": RevokeGround.choices,
     })
 
 
@@ -144,7 +145,8 @@ def entry_transition(request, pk, name):
     if service is None:
         raise Http404
     try:
-        service(actor=request.user, entry=entry, reason=request.POST.get("reason", ""))
+        extra = {"ground": request.POST.get("ground", "")} if name == "revoke" else {}
+        service(actor=request.user, entry=entry, reason=request.POST.get("reason", ""), **extra)
     except InvalidTransition as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

@@ -2,7 +2,8 @@
 
 The ``chinese_calendar`` package knows the State Council's holiday arrangements for the years it was
 released with; ``HolidayOverride`` rows, which the office edits in the admin, win over it, and for a year
-the package does not know yet we fall back to Monday–Friday plus those rows.
+the package does not know yet a working day is Monday–Friday and not a statutory holiday computed from
+《全国年节及纪念日放假办法》 (``cases.holidays``), those rows still winning.
 """
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from .holidays import calendar_knows, is_statutory_workday
 from .models import HolidayOverride
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -28,10 +30,9 @@ def end_of_day(day: date) -> datetime:
 def _is_workday(day: date, overrides: dict) -> bool:
     if day in overrides:
         return overrides[day]
-    try:
+    if calendar_knows(day.year):
         return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+    return is_statutory_workday(day)
 
 
 def working_days_after(start: date, n: int) -> date:

@@ -82,6 +82,8 @@ def _compose(row: Delivery) -> tuple[str, str]:
         link = reverse("cases:notice-detail", args=[notice.pk])
         if row.purpose == "cancel":
             subject = _("Notice %(number)s cancelled") % {"number": notice.number}
+        elif row.purpose.startswith("return"):
+            subject = _("Answer to notice %(number)s returned for correction") % {"number": notice.number}
         elif row.purpose.startswith("remind"):
             subject = _("Reminder: notice %(number)s is overdue") % {"number": notice.number}
         elif notice.kind in ("release", "renewal", "push", "withdraw"):
@@ -91,7 +93,7 @@ def _compose(row: Delivery) -> tuple[str, str]:
         body = "\n".join([
             subject,
             _("Case: %(case)s") % {"case": notice.case.number},
-            _("Action: %(action)s") % {"action": notice.action.name},
+            _("Action: %(action)s") % {"action": notice.action_label},  # 解除冻结 for a release
             _("Subject: %(subject)s") % {"subject": notice.subject},
             _("Answer by: %(due)s") % {"due": timezone.localtime(notice.due_at).strftime("%Y-%m-%d %H:%M")},
             _("Open it in the portal: %(link)s") % {"link": link},
@@ -148,8 +150,9 @@ def _post_webhook(row: Delivery) -> None:
     request = urllib.request.Request(unit.webhook_url, data=body, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8",
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: sign(ensure_webhook_secret(unit), timestamp, body),
-        DELIVERY_HEADER: str(row.pk),  # the receiver's idempotency key
+        # The delivery id (the receiver's idempotency key) is signed with the time and the body.
+        SIGNATURE_HEADER: sign(ensure_webhook_secret(unit), timestamp, body, delivery=row.pk),
+        DELIVERY_HEADER: str(row.pk),
     })
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
         if not 200 <= response.status < 300:

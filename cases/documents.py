@@ -1,19 +1,255 @@
-"""The assistance-notice document (协助执行通知书) as a PDF, rendered by WeasyPrint from a template.
+"""The notice documents as PDFs, rendered by WeasyPrint from ``templates/cases/notice_document.html``.
+
+The layout follows the court's own style (人民法院执行文书样式, 协助执行通知书 and its 回执): the court's full
+name, the title, the case number as the document's number (the portal's serial on a smaller line of its
+own), the addressee, the case by its applicant and the debtor concerned, the document being enforced
+(执行依据), the legal basis of the action, the ruling it serves, what to do for which debtor, the term of a
+freeze or seizure, the handling officer, the seal place, and a reply slip (协助执行回执) to cut off and
+return. A release (解除…) names its ground and its release ruling.
 
 Fonts come from Debian's ``fonts-noto-cjk`` (Noto Serif CJK SC / Noto Sans CJK SC) through fontconfig;
 no font file is shipped with the code.
 """
+import re
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
+
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
+
+from linkage.numerals import chinese_numeral
+
+from .measures import SHANGHAI, local_date
+
+DEFAULT_COURT_NAME = "湖北省公安县人民法院"
+
+# 最高人民法院关于人民法院民事执行中查封、扣押、冻结财产的规定 (2020 revision), Art. 28 para. 1: the grounds
+# on which a measure is released, by item. A conclusion "completed" is a paid debt (item 4); "terminated"
+# is among the other cases the court finds release necessary (item 6).
+RELEASE_RULES = "《最高人民法院关于人民法院民事执行中查封、扣押、冻结财产的规定》"
+RELEASE_GROUNDS = {
+    # ground: (how the document states it, item of Art. 28 para. 1)
+    "third_party": ("所采取措施的财产属于案外人", 1),
+    "withdrawn": ("申请执行人撤回执行申请或者放弃债权", 2),
+    "unsaleable": ("该财产流拍或者变卖不成，申请执行人和其他执行债权人又不同意接受抵债，且对该财产又无法采取其他执行措施", 3),
+    "debt_paid": ("被执行人已清偿债务", 4),
+    "security": ("被执行人提供担保且申请执行人同意解除", 5),
+    "other": ("本院认为应当解除", 6),
+    "completed": ("本案已执行完毕", 4),
+    "terminated": ("本案已裁定终结执行", 6),
+}
+
+# Actions whose document states a term (起止日期) and the actions where money is the measure.
+TERM_ACTIONS = frozenset({"freeze", "seize"})
+MONEY_ACTIONS = frozenset({"freeze", "deduct"})
+_AMOUNT_IN_TEXT = re.compile(r"\d[\d,，.]*\s*万?元")
+
+
+def court_name() -> str:
+    return getattr(settings, "COURT_NAME", "") or DEFAULT_COURT_NAME
+
+
+def cn_date(day) -> str:
+    """2026年12月2日 (the dates a unit acts on: deadlines, terms)."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = local_date(day)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_date_upper(day: date) -> str:
+    """二〇二六年十二月二日: the date under the court's seal, as court documents write it."""
+    year = "".join("〇一二三四五六七八九"[int(d)] for d in str(day.year))
+    return f"{year}年{chinese_numeral(day.month)}月{chinese_numeral(day.day)}日"
+
+
+def _years(months: int) -> str:
+    if months % 12 == 0:
+        n = months // 12
+        return ("两" if n == 2 else chinese_numeral(n)) + "年"
+    return f"{chinese_numeral(months)}个月"
+
+
+def _term(action_code: str, asset_kind: str, starts_on: date) -> tuple[date, int] | None:
+    """(last day, months) of a freeze or seizure taking effect on ``starts_on``, by the register's rule
+    (``cases.measures.term_for``: a term of N years ends the day before the same date N years later)."""
+    from . import measures
+
+    term = measures.term_for(action_code, asset_kind, starts_on)
+    if term is None:
+        return None
+    return term[1], measures.limit_months(asset_kind)
+
+
+def _full_name(user) -> str:
+    if user is None:
+        return ""
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or user.get_username()
+
+
+def _court_phone(notice) -> str:
+    phone = getattr(notice.issued_by, "phone", "") or ""
+    if phone:
+        return phone
+    from members.models import Unit
+
+    court = Unit.objects.filter(code="court").values_list("contact_phone", flat=True).first()
+    return court or ""
+
+
+def _measure_of(notice):
+    """The register's record of the measure a release or renewal concerns (None before an answer)."""
+    original = notice.original
+    if original is None:
+        return None
+    try:
+        return original.measure
+    except original.__class__.measure.RelatedObjectDoesNotExist:
+        return None
+
+
+def _action_word(action) -> str:
+    """冻结 / 查封 (the first of 查封/扣押/轮候查封)."""
+    return action.name.split("/")[0]
+
+
+def notice_context(notice) -> dict:
+    case = notice.case
+    action = notice.action
+    kind = notice.kind
+    parties = list(case.parties.all())
+    applicants = [p for p in parties if p.role == "applicant"]
+    debtors = [p for p in parties if p.role == "debtor"]
+    concerned = [p for p in debtors if p.pk == notice.party_id] if notice.party_id else debtors
+    issued_on = local_date(notice.issued_at)
+    public_letter = kind in ("push", "withdraw")
+
+    basis = ""
+    if case.basis_number:
+        basis = f"{case.basis_issuer}{case.basis_number}"
+        if case.basis_date:
+            basis = f"{case.basis_issuer}于{cn_date(case.basis_date)}作出的{case.basis_number}"
+
+    measure = _measure_of(notice)
+    term = None
+    if kind in ("assist", "renewal") and action.code in TERM_ACTIONS:
+        from .measures import guess_asset_kind
+
+        asset_kind = measure.asset_kind if measure is not None else guess_asset_kind(notice.original or notice)
+        starts_on = issued_on  # the notice takes effect when served; the issue date is the best known
+        if kind == "renewal" and measure is not None and measure.expires_on:
+            starts_on = measure.expires_on + timedelta(days=1)  # from the day after the old last day
+        computed = _term(action.code, asset_kind, starts_on)
+        if computed is not None:
+            ends_on, months = computed
+            word = ("续行" if kind == "renewal" else "") + _action_word(action)
+            term = {"word": word, "length": _years(months), "starts": cn_date(starts_on), "ends": cn_date(ends_on)}
+
+    amount_limit = ""
+    if kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and not _AMOUNT_IN_TEXT.search(notice.subject):
+        amount_limit = f"{case.amount:,.2f}"
+
+    release = None
+    if kind == "release":
+        text, item = RELEASE_GROUNDS.get(notice.release_ground) or RELEASE_GROUNDS["other"]
+        release = {
+            "ground": text,
+            # Art. 28 governs releasing a seizure, distraint or freeze; a restriction or publication lifted
+            # states its ground alone.
+            "basis": (f"{RELEASE_RULES}第二十八条第一款第{chinese_numeral(item)}项"
+                      if action.code in TERM_ACTIONS else ""),
+            "original_number": notice.original.number if notice.original_id else "",
+        }
+
+    return {
+        "notice": notice,
+        "case": case,
+        "court_name": court_name(),
+        "title": _title(notice),
+        "subtitle": _subtitle(notice),
+        "applicant_names": "、".join(p.name for p in applicants),
+        "debtor_names": "、".join(p.name for p in concerned),
+        "debtors": [
+            {"name": p.name, "kind": p.kind,
+             "id_label": "统一社会信用代码" if p.kind == "organization" else "公民身份号码",
+             "id_number": p.masked_id if public_letter else p.id_number,
+             "legal_representative": p.legal_representative}
+            for p in concerned
+        ],
+        "basis": basis,
+        "legal_basis": action.legal_basis,
+        "ruling_label": notice.ruling.ruling_label if notice.ruling_id else "",
+        "action_label": notice.action_label,
+        "action_word": _action_word(action),
+        "property_action": action.code in TERM_ACTIONS,
+        "term": term,
+        "amount_limit": amount_limit,
+        "measure": measure,
+        "measure_amount": f"{measure.amount:,.2f}" if measure is not None and measure.amount is not None else "",
+        "measure_starts": cn_date(measure.starts_on) if measure is not None and measure.starts_on else "",
+        "measure_expires": cn_date(measure.expires_on) if measure is not None and measure.expires_on else "",
+        "release": release,
+        "officer": _full_name(notice.issued_by),
+        "phone": _court_phone(notice),
+        "ack_due": _deadline(notice, notice.ack_due_at),
+        "answer_due": _deadline(notice, notice.due_at),
+        "issued_on": cn_date(issued_on),
+        "seal_date": cn_date_upper(issued_on),
+        "public_letter": public_letter,
+    }
+
+
+def _deadline(notice, moment) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(SHANGHAI)
+    text = cn_date(local.date())
+    if notice.action.urgent_hours is not None:  # an urgent request is counted in hours
+        text += local.strftime("%H:%M")
+    return text
+
+
+def _title(notice) -> str:
+    if notice.kind == "push":
+        return "失信被执行人名单推送函"
+    if notice.kind == "withdraw":
+        return "失信被执行人名单撤回函"
+    return "协助执行通知书"
+
+
+def _subtitle(notice) -> str:
+    """（解除冻结） / （续行冻结）: what the notice asks, under the general title (执行文书样式)."""
+    if notice.kind in ("release", "renewal"):
+        return f"（{notice.action_label}）"
+    return ""
+
+
+def render_notice_html(notice) -> str:
+    with translation.override("zh-hans"):
+        return render_to_string("cases/notice_document.html", notice_context(notice))
 
 
 def render_notice_pdf(notice) -> bytes:
     from weasyprint import HTML  # imported lazily: it loads Pango, which only PDF pages need
 
-    with translation.override("zh-hans"):
-        html = render_to_string("cases/notice_document.html", {
-            "notice": notice,
-            "debtors": notice.case.parties.filter(role="debtor"),
-            "today": timezone.localdate(),
-        })
-    return HTML(string=html).write_pdf()
+    return HTML(string=render_notice_html(notice)).write_pdf()
+
+
+def notice_filename(notice) -> str:
+    """协助执行通知书（2026）鄂1022执123号-001.pdf (a release: 协助执行通知书（解除冻结）…)."""
+    return f"{_title(notice)}{_subtitle(notice)}{notice.number}.pdf".replace("/", "／")
+
+
+def ascii_filename(name: str, fallback: str) -> str:
+    """An ASCII-only name for clients that ignore ``filename*``."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return stem if re.search(r"[A-Za-z0-9]", stem) and stem != "pdf" else fallback
+
+
+def content_disposition(filename: str, *, as_attachment: bool, fallback: str) -> str:
+    """``inline; filename="notice-7.pdf"; filename*=UTF-8''%E5%8D%8F…`` (RFC 6266 / RFC 5987)."""
+    disposition = "attachment" if as_attachment else "inline"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils import timezone
 
+from .identifiers import normalise_case_number_query
 from .models import (
     Case,
     KeyCategory,
@@ -39,13 +40,17 @@ class NoticeFilter(django_filters.FilterSet):
 
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.CharFilter()
-    number = django_filters.CharFilter()
+    number = django_filters.CharFilter(method="filter_number")
     category = django_filters.ChoiceFilter(choices=KeyCategory.choices, field_name="categories__category")
     listed_supervision = django_filters.BooleanFilter()
 
     class Meta:
         model = Case
         fields = ["status", "number", "category", "listed_supervision"]
+
+    def filter_number(self, queryset, name, value):
+        """The number as typed: (2026)…, 〔2026〕…, ［2026］… all find （2026）…."""
+        return queryset.filter(number=normalise_case_number_query(value))
 
 
 class MeasureFilter(django_filters.FilterSet):

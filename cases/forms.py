@@ -2,16 +2,33 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from linkage.forms import CleanTextMixin
 from members.models import ActionType, Unit
 
 from .deadlines import parse_due
-from .models import AnswerOutcome, AssetKind, CaseOutcome, KeyCategory, MeasurePriority, PartyKind, PartyRole
+from .models import (
+    AnswerOutcome,
+    AssetKind,
+    Attachment,
+    CaseOutcome,
+    KeyCategory,
+    MeasurePriority,
+    Party,
+    PartyKind,
+    PartyRole,
+)
 
 
-class CaseForm(forms.Form):
+class CaseForm(CleanTextMixin, forms.Form):
     number = forms.CharField(label=_("Case number"), max_length=60,
-                             widget=forms.TextInput(attrs={"placeholder": "(2026)鄂1022执123号"}))
+                             widget=forms.TextInput(attrs={"placeholder": "（2026）鄂1022执123号"}))
     title = forms.CharField(label=_("Title"), max_length=200)
+    basis_issuer = forms.CharField(label=_("Basis of enforcement: issued by"), max_length=100, required=False,
+                                   widget=forms.TextInput(attrs={"placeholder": "湖北省公安县人民法院"}))
+    basis_number = forms.CharField(label=_("Basis of enforcement: document"), max_length=60, required=False,
+                                   widget=forms.TextInput(attrs={"placeholder": "（2026）鄂1022民初456号民事判决书"}))
+    basis_date = forms.DateField(label=_("Basis of enforcement: date"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount owed (yuan)"), max_digits=15, decimal_places=2, min_value=0)
     categories = forms.MultipleChoiceField(label=_("Key-case categories"), choices=KeyCategory.choices,
                                            required=False, widget=forms.CheckboxSelectMultiple)
@@ -19,7 +36,7 @@ class CaseForm(forms.Form):
     responsible_leader = forms.CharField(label=_("Responsible leader (领导包案)"), max_length=60, required=False)
 
 
-class PartyForm(forms.Form):
+class PartyForm(CleanTextMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices)
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
@@ -30,7 +47,7 @@ class PartyForm(forms.Form):
 PartyFormSet = forms.formset_factory(PartyForm, extra=3, max_num=10)
 
 
-class IssueForm(forms.Form):
+class IssueForm(CleanTextMixin, forms.Form):
     action = forms.ModelChoiceField(label=_("Action"), queryset=ActionType.objects.all(), to_field_name="code")
     units = forms.ModelMultipleChoiceField(label=_("Units"), queryset=Unit.objects.none(),
                                            widget=forms.CheckboxSelectMultiple, to_field_name="code")
@@ -38,15 +55,28 @@ class IssueForm(forms.Form):
         attrs={"rows": 3}))
     due_at = forms.CharField(label=_("Answer by (optional; default per action)"), required=False,
                              widget=forms.DateInput(attrs={"type": "date"}))
-    ruling = forms.FileField(label=_("Enforcement ruling (PDF)"), required=False,
+    party = forms.ModelChoiceField(label=_("Judgment debtor concerned"), queryset=Party.objects.none(),
+                                   required=False, empty_label=_("All debtors of the case"))
+    existing_ruling = forms.ModelChoiceField(label=_("A ruling of the case"), queryset=Attachment.objects.none(),
+                                             required=False, empty_label="—")
+    ruling = forms.FileField(label=_("or upload the enforcement ruling (PDF)"), required=False,
                              widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
 
-    def __init__(self, *args, action=None, **kwargs):
+    def __init__(self, *args, action=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         units = Unit.objects.active().exclude(code="court")
         if action is not None:
             units = units.filter(capabilities__action=action)
         self.fields["units"].queryset = units.order_by("sort_order")
+        if case is not None:
+            debtors = case.parties.filter(role="debtor").order_by("id")
+            self.fields["party"].queryset = debtors
+            self.fields["party"].label_from_instance = lambda p: p.name
+            if len(debtors) == 1:
+                self.fields["party"].empty_label = None
+            self.fields["existing_ruling"].queryset = (case.attachments.filter(purpose="ruling")
+                                                       .select_related("case").order_by("ruling_seq", "id"))
+            self.fields["existing_ruling"].label_from_instance = lambda r: r.ruling_label
 
     def clean_due_at(self):
         value = self.cleaned_data.get("due_at")
@@ -55,7 +85,7 @@ class IssueForm(forms.Form):
         return parse_due(value)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CleanTextMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Result"), choices=AnswerOutcome.choices, widget=forms.RadioSelect)
     detail = forms.CharField(label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     result_amount = forms.DecimalField(label=_("Amount (yuan), e.g. frozen"), required=False, max_digits=15,
@@ -69,8 +99,10 @@ class AnswerForm(forms.Form):
                                  required=False)
     queue_position = forms.IntegerField(label=_("Place in the waiting queue"), min_value=1, max_value=999,
                                         required=False)
+    effective_on = forms.DateField(label=_("Took effect on (default: the day the notice was served)"),
+                                   required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    MEASURE_FIELDS = ("asset", "asset_kind", "priority", "queue_position")
+    MEASURE_FIELDS = ("asset", "asset_kind", "priority", "queue_position", "effective_on")
 
     def __init__(self, *args, measure_fields=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,13 +114,55 @@ class AnswerForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in self.MEASURE_FIELDS if name in self.fields}
 
 
-class NoteForm(forms.Form):
+class NoteForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(CleanTextMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseOutcome.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    ruling_file = forms.FileField(label=_("Release ruling (PDF), named on every release notice"), required=False,
+                                  widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+
+class ResumeForm(CleanTextMixin, forms.Form):
+    number = forms.CharField(label=_("New case number (执恢)"), max_length=60,
+                             widget=forms.TextInput(attrs={"placeholder": "（2027）鄂1022执恢1号"}))
+
+
+class ReturnForm(CleanTextMixin, forms.Form):
+    reason = forms.CharField(label=_("What must be corrected"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _release_ground_choices():
+    from .measures import release_ground_choices
+
+    return [("", "—"), *release_ground_choices()]
+
+
+class MeasureReleaseForm(CleanTextMixin, forms.Form):
+    """Release one measure alone: the ground (查封扣押冻结规定 Art. 28) and the release ruling (PDF)."""
+
+    ground = forms.ChoiceField(label=_("Ground of release"), choices=_release_ground_choices,
+                               error_messages={"required": _("Choose the ground of the release.")})
+    ruling = forms.FileField(label=_("Release ruling (PDF)"),
+                             error_messages={"required": _("Attach the release ruling (PDF).")},
+                             widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, measure_id=None, **kwargs):
+        # One form per row of a table: ids unique on the page, so that each label names its own field.
+        kwargs.setdefault("auto_id", f"id_release_{measure_id}_%s" if measure_id else "id_release_%s")
+        super().__init__(*args, **kwargs)
+
+
+class MeasureTakeEffectForm(CleanTextMixin, forms.Form):
+    """A waiting seizure takes effect: the day the earlier measure was gone."""
+
+    effective_on = forms.DateField(label=_("Took effect on"), widget=forms.DateInput(attrs={"type": "date"}),
+                                   error_messages={"required": _("Say on which day the measure took effect.")})
 
 
 def apply_service_errors(form, exc: ValidationError):

@@ -1,15 +1,32 @@
 """Services and reads of the measures register (issue 7). Called from the notice services, which own
-the transactions of answering; the renewal and single-release services are transactions of their own."""
+the transactions of answering; the renewal, single-release and take-effect services are transactions of
+their own.
+
+Dates as the law counts them (民诉法解释 (2022) Art. 485; 查封扣押冻结规定 (2020) Arts. 1, 26, 28):
+
+* a term runs from the day the measure takes effect (the unit states it in its answer; by default the day
+  the notice was served, i.e. acknowledged) and ends the day before the same date N months on:
+  自2026年12月2日起至2027年12月1日止; a date without its anniversary (29 February) ends on the last day of
+  the month before (自2028年2月29日起至2029年2月28日止);
+* a measure lapses at the end of its last day, Asia/Shanghai;
+* a waiting seizure or freeze (轮候) has no term while it waits; it takes effect when the earlier measure is
+  gone, and its term starts then;
+* a renewal (续冻/续封) is only possible before expiry, and the renewed term starts the day after the old
+  one ends.
+"""
 import calendar
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from .deadlines import working_days_after
@@ -17,65 +34,214 @@ from .measure_models import AssetKind, Measure, MeasureLimit, MeasurePriority, M
 
 log = logging.getLogger(__name__)
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
 # The SPC's interpretation of the Civil Procedure Law (Art. 487 of the 2015 text, Art. 485 after 2022):
 # deposits 1 year, movable property 2 years, real estate and other property rights 3 years. The office may
-# override each in the admin (MeasureLimit); these are the defaults when it has not.
+# override each in the admin (MeasureLimit); these are the defaults when it has not. An asset of unknown
+# kind gets the shortest term, never the longest: a term too long would leave the measure lapsed unseen.
 DEFAULT_LIMIT_MONTHS = {
     AssetKind.DEPOSIT: 12, AssetKind.FUND: 12, AssetKind.MOVABLE: 24,
-    AssetKind.REAL_ESTATE: 36, AssetKind.EQUITY: 36, AssetKind.OTHER: 36,
+    AssetKind.REAL_ESTATE: 36, AssetKind.EQUITY: 36, AssetKind.OTHER: 36, AssetKind.UNKNOWN: 12,
 }
+SHORTEST_LIMIT_MONTHS = min(DEFAULT_LIMIT_MONTHS.values())
 LIMITED_ACTIONS = frozenset({"freeze", "seize"})  # restrict, locate, publicize have no legal expiry
 REMINDER_WORKING_DAYS = getattr(settings, "MEASURE_REMINDER_WORKING_DAYS", (30, 10, 3))
+# Grounds of a single release (查封扣押冻结规定 Art. 28); completed / terminated are the conclusion's.
+CONCLUSION_GROUNDS = frozenset({"completed", "terminated"})
+# The release ruling's title by the action it lifts.
+RELEASE_RULING_TITLES = {"freeze": "解除冻结裁定书", "seize": "解除查封裁定书", "restrict": "解除限制裁定书"}
+# A case concluded 终本 keeps its measures and renews them (DOMAIN.md section 5).
+KEEPS_MEASURES_OUTCOME = "final_no_property"
+
+
+# ---------------------------------------------------------------- dates
+
+def local_today() -> date:
+    """Today as Gong'an counts it (Asia/Shanghai), whatever the process's or the request's time zone."""
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
 
 
 def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the end of a shorter month (31 January + 1 → 28 February)."""
     month = day.month - 1 + months
     year = day.year + month // 12
     month = month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _term_end_months(starts_on: date, months: int) -> date:
+    """The day before the anniversary ``months`` on. The anniversary of a day the target month lacks
+    (29 February in a common year, 31 March six months on) is the first of the next month, so the term
+    then ends on the last day of the target month."""
+    month = starts_on.month - 1 + months
+    year = starts_on.year + month // 12
+    month = month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    if starts_on.day > last:
+        return date(year, month, last)
+    return date(year, month, starts_on.day) - timedelta(days=1)
+
+
 def limit_months(asset_kind: str) -> int:
     row = MeasureLimit.objects.filter(asset_kind=asset_kind).values_list("months", flat=True).first()
-    return row if row is not None else DEFAULT_LIMIT_MONTHS[asset_kind]
+    return row if row is not None else DEFAULT_LIMIT_MONTHS.get(asset_kind, SHORTEST_LIMIT_MONTHS)
 
+
+def term_end(starts_on: date, asset_kind: str) -> date:
+    """The last day of a term starting on ``starts_on`` (inclusive): 2026-12-02, deposit → 2027-12-01."""
+    return _term_end_months(starts_on, limit_months(asset_kind))
+
+
+def term_for(action_code: str, asset_kind: str, starts_on: date | None) -> tuple[date, date] | None:
+    """``(first day, last day)`` of the legal term of a measure, or None: the action has no legal time limit
+    (restrict, locate, publicize) or the measure has not taken effect (a waiting seizure)."""
+    if action_code not in LIMITED_ACTIONS or starts_on is None:
+        return None
+    return starts_on, term_end(starts_on, asset_kind)
+
+
+def expiry_for(action_code: str, asset_kind: str, starts_on: date | None) -> date | None:
+    term = term_for(action_code, asset_kind, starts_on)
+    return term[1] if term else None
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def term_label(starts_on: date | None, expires_on: date | None) -> str:
+    """The term as rulings and notices state it: 自2026年12月2日起至2027年12月1日止 (a fixed legal form,
+    not interface text); empty when there is no term."""
+    if starts_on is None or expires_on is None:
+        return ""
+    return f"自{chinese_date(starts_on)}起至{chinese_date(expires_on)}止"
+
+
+def measure_term_label(measure) -> str:
+    return term_label(measure.starts_on, measure.expires_on)
+
+
+def _parse_day(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return local_date(value) if timezone.is_aware(value) else value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        parsed = parse_date(str(value).strip())
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationError({field: [_("Enter a date as YYYY-MM-DD.")]})
+    return parsed
+
+
+def _check_effective_on(day: date, notice, field: str = "effective_on") -> None:
+    if day > local_today():
+        raise ValidationError({field: [_("The day the measure took effect cannot be in the future.")]})
+    if notice.issued_at and day < local_date(notice.issued_at):
+        raise ValidationError({field: [_("The measure cannot take effect before the notice was issued "
+                                         "(%(date)s).") % {"date": local_date(notice.issued_at).isoformat()}]})
+
+
+# ---------------------------------------------------------------- recording
 
 def guess_asset_kind(notice) -> str:
-    """A sensible default from who did what; the unit can correct it in its answer."""
+    """A sensible default from who did what; the unit can correct it in its answer. When it cannot tell,
+    the kind is unknown (which gets the shortest term), never "other property right" (the longest)."""
     unit, action = notice.unit, notice.action.code
     if action == "seize":
-        return {"police": AssetKind.MOVABLE, "natres": AssetKind.REAL_ESTATE}.get(unit.code, AssetKind.OTHER)
+        return {"police": AssetKind.MOVABLE, "natres": AssetKind.REAL_ESTATE}.get(unit.code, AssetKind.UNKNOWN)
     if action == "freeze":
         if unit.kind in ("bank", "insurance"):
             return AssetKind.DEPOSIT
         return {"fund": AssetKind.FUND, "hrss": AssetKind.FUND, "market": AssetKind.EQUITY}.get(
-            unit.code, AssetKind.OTHER)
-    return AssetKind.OTHER
-
-
-def expiry_for(action_code: str, asset_kind: str, starts_on: date) -> date | None:
-    if action_code not in LIMITED_ACTIONS:
-        return None
-    return add_months(starts_on, limit_months(asset_kind))
+            unit.code, AssetKind.UNKNOWN)
+    return AssetKind.UNKNOWN
 
 
 def measure_record(*, notice, amount=None, asset: str = "", asset_kind: str = "", priority: str = "",
-                   queue_position=None) -> Measure:
-    """Record the measure a unit took on answering ``notice`` done or partly done (inside its transaction)."""
+                   queue_position=None, effective_on=None) -> Measure:
+    """Record the measure a unit took on answering ``notice`` done or partly done (inside its transaction).
+
+    The term starts on ``effective_on`` (the unit's word), else on the day the notice was served (签收,
+    Asia/Shanghai), else today. A waiting seizure has no term until it takes effect.
+    """
+    errors = {}
     if asset_kind and asset_kind not in AssetKind.values:
-        raise ValidationError({"asset_kind": [_("Unknown asset kind.")]})
+        errors["asset_kind"] = [_("Unknown asset kind.")]
     if priority and priority not in MeasurePriority.values:
-        raise ValidationError({"priority": [_("Choose first or waiting.")]})
+        errors["priority"] = [_("Choose first or waiting.")]
+    effective = None
+    try:
+        effective = _parse_day(effective_on, "effective_on")
+        if effective is not None:
+            _check_effective_on(effective, notice)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     kind = asset_kind or guess_asset_kind(notice)
-    starts_on = timezone.localdate()
+    waiting = priority == MeasurePriority.WAITING
+    if waiting:
+        starts_on = None
+    elif effective is not None:
+        starts_on = effective
+    elif notice.acknowledged_at is not None:
+        starts_on = local_date(notice.acknowledged_at)
+    else:
+        starts_on = local_today()
     debtors = [p for p in notice.case.parties.all() if p.role == "debtor"]
     return Measure.objects.create(
         case=notice.case, unit=notice.unit, action=notice.action, notice=notice,
         party=debtors[0] if len(debtors) == 1 else None, asset=(asset or notice.subject)[:300],
         asset_kind=kind, amount=amount, priority=priority or MeasurePriority.FIRST,
-        queue_position=queue_position if priority == MeasurePriority.WAITING else None,
+        queue_position=queue_position if waiting else None,
         starts_on=starts_on, expires_on=expiry_for(notice.action.code, kind, starts_on),
     )
+
+
+def _event(notice, *, actor, transition: str, note: str) -> None:
+    """A note in the notice's timeline (the register has no event table of its own)."""
+    from .models import NoticeEvent
+
+    NoticeEvent.objects.create(notice=notice, transition=transition, from_status=notice.status,
+                               to_status=notice.status, actor=actor, note=note)
+
+
+@transaction.atomic
+def measure_take_effect(*, actor, measure: Measure, effective_on) -> Measure:
+    """A waiting seizure or freeze takes effect (the earlier measure is gone): it becomes the first, and
+    its term starts on ``effective_on``. The clerk or the liaison of the unit holding it records this."""
+    from members.scoping import can_handle_unit
+
+    if not (actor.is_superuser or actor.has_perm("cases.add_notice") or can_handle_unit(actor, measure.unit_id)):
+        raise PermissionDenied(_("Your role does not allow this."))
+    measure = (Measure.objects.select_for_update(of=("self",))
+               .select_related("notice", "action", "unit").get(pk=measure.pk))
+    if measure.priority != MeasurePriority.WAITING or measure.status != MeasureStatus.ACTIVE:
+        raise ValidationError(_("Only a waiting seizure or freeze that is still held can take effect."))
+    day = _parse_day(effective_on, "effective_on")
+    if day is None:
+        raise ValidationError({"effective_on": [_("Say on which day the measure took effect.")]})
+    _check_effective_on(day, measure.notice)
+    measure.priority, measure.queue_position = MeasurePriority.FIRST, None
+    measure.starts_on = day
+    measure.expires_on = expiry_for(measure.action.code, measure.asset_kind, day)
+    measure.save(update_fields=["priority", "queue_position", "starts_on", "expires_on"])
+    if measure.expires_on:
+        note = _("The waiting measure took effect on %(date)s; term %(term)s.") % {
+            "date": day.isoformat(), "term": measure_term_label(measure)}
+    else:
+        note = _("The waiting measure took effect on %(date)s.") % {"date": day.isoformat()}
+    _event(measure.notice, actor=actor, transition="measure_effective", note=note)
+    return measure
 
 
 def on_release_confirmed(notice) -> int:
@@ -85,15 +251,25 @@ def on_release_confirmed(notice) -> int:
 
 
 def on_renewal_confirmed(notice) -> Measure | None:
-    """A renewal answered done extends the measure by the legal limit once more, from its old expiry."""
+    """A renewal answered done extends the measure by the legal limit once more, from the day after its
+    old last day. It never revives a measure that lapsed before the unit confirmed: that needs a new
+    freeze or seizure, and the renewal's timeline says so."""
     measure = Measure.objects.select_for_update().filter(notice_id=notice.original_id).first()
     if measure is None or measure.expires_on is None:
         return measure
-    measure.expires_on = add_months(measure.expires_on, limit_months(measure.asset_kind))
+    if measure.status == MeasureStatus.ACTIVE and measure.expires_on < local_today():
+        # It ran out before the confirmation came and before the daily sweep noticed.
+        measure.status, measure.lapsed_on = MeasureStatus.LAPSED, measure.expires_on + timedelta(days=1)
+        measure.save(update_fields=["status", "lapsed_on"])
+    if measure.status != MeasureStatus.ACTIVE:
+        _event(notice, actor=None, transition="renewal_too_late", note=_(
+            "The renewal was confirmed after the measure ended on %(date)s; the measure stays %(status)s. "
+            "A new freeze or seizure is needed.") % {"date": measure.expires_on.isoformat(),
+                                                    "status": measure.get_status_display()})
+        return measure
+    measure.expires_on = term_end(measure.expires_on + timedelta(days=1), measure.asset_kind)
     measure.renewals += 1
-    if measure.status == MeasureStatus.LAPSED:
-        measure.status, measure.lapsed_on = MeasureStatus.ACTIVE, None
-    measure.save(update_fields=["expires_on", "renewals", "status", "lapsed_on"])
+    measure.save(update_fields=["expires_on", "renewals"])
     return measure
 
 
@@ -106,64 +282,165 @@ def attach_releases(releases) -> None:
     Measure.objects.bulk_update(measures, ["release_notice"])
 
 
-def _measure_notice(*, actor, measure, kind, subject):
+def _measure_notice(*, actor, measure, kind, subject, case=None, **extra):
     from . import delivery
     from .models import Case
     from .services import _create_notices
 
-    case = Case.objects.select_for_update().get(pk=measure.case_id)
+    if case is None:
+        case = Case.objects.select_for_update().get(pk=measure.case_id)
     notices = _create_notices(actor=actor, case=case, issued_at=timezone.now(), specs=[dict(
-        unit=measure.unit, action=measure.action, kind=kind, original=measure.notice, subject=subject)])
+        unit=measure.unit, action=measure.action, kind=kind, original=measure.notice, subject=subject, **extra)])
     delivery.queue([n.pk for n in notices], purpose="issue")
     return notices[0]
 
 
-@transaction.atomic
-def measure_renew(*, actor, measure: Measure):
-    """One click: a renewal notice (续冻/续封) to the unit holding the measure."""
+# ---------------------------------------------------------------- renewal
+
+def renewal_refusal(measure, *, today: date | None = None) -> str | None:
+    """Why ``measure`` cannot be renewed now, or None. Uses the ``renewal_open`` / ``release_sent``
+    annotations of ``measures_for_list`` when present (a list page asks no query per row)."""
     from .models import NoticeKind
     from .workflow import OPEN
+
+    today = today or local_today()
+    if measure.status == MeasureStatus.RELEASED:
+        return _("A released measure cannot be renewed.")
+    if measure.expires_on is None:
+        if measure.priority == MeasurePriority.WAITING and measure.action.code in LIMITED_ACTIONS:
+            return _("A waiting seizure has no term yet; it is renewed once it has taken effect.")
+        return _("Only a freeze or seizure with a term can be renewed.")
+    if measure.status == MeasureStatus.LAPSED or measure.expires_on < today:
+        return _("The %(action)s ended on %(date)s and can no longer be renewed; a new freeze or seizure is "
+                 "needed.") % {"action": measure.action.name, "date": measure.expires_on.isoformat()}
+    case = measure.case
+    if case.status != "open" and case.outcome != KEEPS_MEASURES_OUTCOME:
+        return _("The case is concluded; its measures are released, not renewed.")
+    being_released = getattr(measure, "release_sent", None)
+    if being_released is None:
+        being_released = measure.notice.follow_ups.filter(kind=NoticeKind.RELEASE).exists()
+    if measure.release_notice_id or being_released:
+        return _("This measure is being released; it cannot be renewed.")
+    renewal_open = getattr(measure, "renewal_open", None)
+    if renewal_open is None:
+        renewal_open = measure.notice.follow_ups.filter(kind=NoticeKind.RENEWAL, status__in=OPEN).exists()
+    if renewal_open:
+        return _("A renewal notice for this measure is already open.")
+    return None
+
+
+def is_renewable(measure, *, today: date | None = None) -> bool:
+    return renewal_refusal(measure, today=today) is None
+
+
+def renewal_term(measure) -> tuple[date, date]:
+    """The term a renewal would give: from the day after the old last day, for the legal limit."""
+    start = measure.expires_on + timedelta(days=1)
+    return start, term_end(start, measure.asset_kind)
+
+
+@transaction.atomic
+def measure_renew(*, actor, measure: Measure):
+    """One click: a renewal notice (续冻/续封) to the unit holding the measure, before it expires."""
+    from .models import NoticeKind
 
     if not actor.has_perm("cases.add_notice"):
         raise PermissionDenied(_("Your role does not allow this."))
     measure = (Measure.objects.select_for_update(of=("self",))
                .select_related("notice", "unit", "action", "case").get(pk=measure.pk))
-    if measure.expires_on is None or measure.status == MeasureStatus.RELEASED:
-        raise ValidationError(_("Only a freeze or seizure that is not released can be renewed."))
-    if measure.case.status != "open":
-        raise ValidationError(_("The case is concluded; its measures are released, not renewed."))
-    if measure.notice.follow_ups.filter(kind=NoticeKind.RELEASE).exists():
-        raise ValidationError(_("This measure is being released; it cannot be renewed."))
-    if measure.notice.follow_ups.filter(kind=NoticeKind.RENEWAL, status__in=OPEN).exists():
-        raise ValidationError(_("A renewal notice for this measure is already open."))
-    subject = _("Renew %(action)s until %(date)s: %(asset)s") % {
-        "action": measure.action.name, "asset": measure.asset,
-        "date": add_months(measure.expires_on, limit_months(measure.asset_kind)).isoformat()}
+    refusal = renewal_refusal(measure)
+    if refusal:
+        raise ValidationError(refusal)
+    start, end = renewal_term(measure)
+    subject = _("Renew %(action)s %(term)s: %(asset)s") % {
+        "action": measure.action.name, "asset": measure.asset, "term": term_label(start, end)}
     return _measure_notice(actor=actor, measure=measure, kind=NoticeKind.RENEWAL, subject=subject)
 
 
+# ---------------------------------------------------------------- single release
+
+def release_ground_choices():
+    """The grounds a clerk may give for releasing one measure (查封扣押冻结规定 Art. 28)."""
+    from .models import ReleaseGround
+
+    return [(value, label) for value, label in ReleaseGround.choices if value not in CONCLUSION_GROUNDS]
+
+
+def release_ruling_title(action_code: str) -> str:
+    return RELEASE_RULING_TITLES.get(action_code, "解除裁定书")
+
+
 @transaction.atomic
-def measure_release(*, actor, measure: Measure):
-    """Release one measure alone (e.g. after deduction): a release notice to that unit only."""
-    from .models import NoticeKind
+def measure_release(*, actor, measure: Measure, ground: str = "", ruling=None, ruling_file=None,
+                    note: str = ""):
+    """Release one measure alone (e.g. the debt is paid, security given): a release notice to that unit
+    only, with the ground (查封扣押冻结规定 Art. 28) and the release ruling (解除冻结/查封裁定书), either
+    uploaded (a PDF, stored as the case's next ruling) or one already filed in the case (``ruling`` is an
+    Attachment or its id). Bad input is refused with field errors before anything is written."""
+    from .models import Attachment, AttachmentPurpose, Case, NoticeKind
+    from .uploads import validate_pdf
 
     if not actor.has_perm("cases.add_notice"):
         raise PermissionDenied(_("Your role does not allow this."))
-    measure = Measure.objects.select_for_update().select_related("notice", "unit", "action").get(pk=measure.pk)
+    measure = (Measure.objects.select_for_update(of=("self",))
+               .select_related("notice", "unit", "action").get(pk=measure.pk))
     if measure.status != MeasureStatus.ACTIVE or measure.release_notice_id:
         raise ValidationError(_("This measure is not active or is already being released."))
+    if measure.notice.follow_ups.filter(kind=NoticeKind.RELEASE).exists():
+        raise ValidationError(_("A release for this measure was already sent."))
+    errors = {}
+    allowed = dict(release_ground_choices())
+    ground = (ground or "").strip()
+    if not ground:
+        errors["ground"] = [_("Choose the ground of the release.")]
+    elif ground not in allowed:
+        errors["ground"] = [_("Choose one of the grounds of release.")]
+    digest = None
+    existing = None
+    if ruling_file is not None and ruling not in (None, ""):
+        errors["ruling"] = [_("Upload the release ruling or choose one already filed, not both.")]
+    elif ruling_file is not None:
+        try:
+            digest = validate_pdf(ruling_file)
+        except ValidationError as exc:
+            errors["ruling"] = exc.messages
+    elif ruling not in (None, ""):
+        ruling_id = ruling.pk if isinstance(ruling, Attachment) else ruling
+        try:
+            existing = Attachment.objects.filter(pk=int(ruling_id), case_id=measure.case_id,
+                                                 purpose=AttachmentPurpose.RULING).first()
+        except (TypeError, ValueError):
+            existing = None
+        if existing is None:
+            errors["ruling"] = [_("No such ruling in this case.")]
+    else:
+        errors["ruling"] = [_("Attach the release ruling (PDF).")]
+    if errors:
+        raise ValidationError(errors)
+    case = Case.objects.select_for_update().get(pk=measure.case_id)
+    if existing is None:  # numbered after the case's other rulings, under the case's row lock
+        from .services import _store_ruling
+
+        existing = _store_ruling(actor=actor, case=case, upload=ruling_file, digest=digest,
+                                 title=release_ruling_title(measure.action.code))
     subject = _("%(release)s: %(asset)s (notice %(number)s)") % {
         "release": measure.action.release_name or _("Release"), "asset": measure.asset,
         "number": measure.notice.number}
     try:
         with transaction.atomic():
-            release = _measure_notice(actor=actor, measure=measure, kind=NoticeKind.RELEASE, subject=subject)
+            release = _measure_notice(actor=actor, measure=measure, kind=NoticeKind.RELEASE, subject=subject,
+                                      case=case, ruling=existing, release_ground=ground)
     except IntegrityError:  # one release per measure notice, ever
         raise ValidationError(_("A release for this measure was already sent.")) from None
+    note = (note or "").strip()
+    if note:
+        _event(release, actor=actor, transition="note", note=note)
     measure.release_notice = release
     measure.save(update_fields=["release_notice"])
     return release
 
+
+# ---------------------------------------------------------------- the daily sweep
 
 def _remind(measure, threshold) -> None:
     clerk = measure.case.created_by
@@ -180,18 +457,22 @@ def _remind(measure, threshold) -> None:
 
 
 def measures_sweep(today: date | None = None) -> dict:
-    """Daily: mark expired measures lapsed; remind the clerk 30, 10 and 3 working days before expiry.
+    """Daily: mark lapsed the measures whose last day has ended (Asia/Shanghai); remind the clerk 30, 10
+    and 3 working days before the last day, 终本 cases included. A waiting seizure has no term and never
+    lapses while it waits.
 
     Each reminder is a row with a unique key, so a sweep that runs twice reminds once.
     """
-    today = today or timezone.localdate()
-    lapsed = Measure.objects.filter(status=MeasureStatus.ACTIVE, expires_on__lt=today).update(
-        status=MeasureStatus.LAPSED, lapsed_on=today)
+    today = today or local_today()
+    lapsed = Measure.objects.filter(status=MeasureStatus.ACTIVE, expires_on__isnull=False,
+                                    expires_on__lt=today).update(status=MeasureStatus.LAPSED, lapsed_on=today)
     widest = max(REMINDER_WORKING_DAYS)
     horizon = working_days_after(today, widest)
     sent = 0
     candidates = (Measure.objects.filter(status=MeasureStatus.ACTIVE, expires_on__gte=today,
-                                         expires_on__lte=horizon)
+                                         expires_on__lte=horizon, release_notice__isnull=True)
+                  # A case concluded completed or terminated releases its measures: nothing to renew.
+                  .exclude(Q(case__status="concluded") & ~Q(case__outcome=KEEPS_MEASURES_OUTCOME))
                   .select_related("case__created_by", "unit", "action"))
     thresholds = {n: working_days_after(today, n) for n in REMINDER_WORKING_DAYS}
     for measure in candidates:
@@ -209,6 +490,8 @@ def measures_sweep(today: date | None = None) -> dict:
     return {"lapsed": lapsed, "reminded": sent}
 
 
+# ---------------------------------------------------------------- reads
+
 def case_measure_totals(case, measures) -> dict:
     """Totals secured against the amount owed, over the measures the page already shows (the user's)."""
     active = [m for m in measures if m.status == MeasureStatus.ACTIVE]
@@ -222,4 +505,13 @@ def case_measure_totals(case, measures) -> dict:
 
 
 def measures_for_list(user):
-    return Measure.objects.visible_to(user).select_related("case", "unit", "action", "party", "release_notice")
+    """The user's measures with what a row shows, and whether a renewal or release is under way (so that
+    ``is_renewable`` asks no query per row)."""
+    from .models import Notice, NoticeKind
+    from .workflow import OPEN
+
+    follow_ups = Notice.objects.filter(original_id=OuterRef("notice_id"))
+    return (Measure.objects.visible_to(user)
+            .select_related("case", "unit", "action", "party", "release_notice")
+            .annotate(renewal_open=Exists(follow_ups.filter(kind=NoticeKind.RENEWAL, status__in=OPEN)),
+                      release_sent=Exists(follow_ups.filter(kind=NoticeKind.RELEASE))))

@@ -150,7 +150,8 @@ class Party(models.Model):
 
     @property
     def masked_id(self):
-        return mask_identifier(self.id_number)
+        """A person's ID masked; an organisation's credit code in full (public, 失信规定 Art. 6)."""
+        return mask_identifier(self.id_number, self.kind)
 
 
 class PrivateMediaStorage(FileSystemStorage):
@@ -209,6 +210,20 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def ruling_number(self) -> str:
+        """The ruling's document number: （2026）鄂1022执123号之一 (the first ruling of the case)."""
+        if not self.ruling_seq:
+            return ""
+        from linkage.numerals import chinese_numeral
+
+        return f"{self.case.number}之{chinese_numeral(self.ruling_seq)}"
+
+    @property
+    def ruling_label(self) -> str:
+        """How a document cites the ruling: （2026）鄂1022执123号之一执行裁定书."""
+        return f"{self.ruling_number}{self.title or '执行裁定书'}"
 
 
 class NoticeKind(models.TextChoices):
@@ -363,6 +378,17 @@ class Notice(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN
+
+    @property
+    def action_label(self) -> str:
+        """What the unit is asked to do, as every list, e-mail and document names it: a release says
+        解除冻结 / 解除查封 / 解除限制, a renewal 续行冻结, never the original action alone."""
+        name = self.action.name
+        if self.kind == NoticeKind.RELEASE:
+            return self.action.release_name or f"解除{name}"
+        if self.kind == NoticeKind.RENEWAL:
+            return f"续行{name.split('/')[0]}"
+        return name
 
     def ack_overdue(self, now=None):
         return self.status in AWAITING_ACK and not self.paused_since and (now or timezone.now()) > self.ack_due_at

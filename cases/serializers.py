@@ -1,10 +1,13 @@
+from django.core.files.uploadedfile import UploadedFile
 from rest_framework import serializers
 
+from linkage.api import CleanCharField
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
 from .models import (
     AssetKind,
+    Attachment,
     Case,
     KeyCategory,
     Measure,
@@ -15,6 +18,7 @@ from .models import (
     Party,
     PartyKind,
     PartyRole,
+    ReleaseGround,
 )
 
 
@@ -26,55 +30,110 @@ class PartySerializer(serializers.ModelSerializer):
         fields = ["id", "role", "kind", "name", "id_number", "legal_representative"]
 
     def get_id_number(self, party) -> str:
-        # Masked by default everywhere; the full value only through the audited reveal view.
+        # A person's ID is masked everywhere; an organisation's credit code is public (失信规定 Art. 6)
+        # and shown in full.
         return party.masked_id
 
 
 class PartyInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=PartyRole.choices)
     kind = serializers.ChoiceField(choices=PartyKind.choices, default=PartyKind.PERSON)
-    name = serializers.CharField(max_length=120)
-    id_number = serializers.CharField(max_length=40)
-    legal_representative = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    name = CleanCharField(max_length=120)
+    id_number = CleanCharField(max_length=40)
+    legal_representative = CleanCharField(max_length=60, required=False, allow_blank=True)
 
 
 class CaseInputSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=60)
-    title = serializers.CharField(max_length=200)
+    number = CleanCharField(max_length=60)
+    title = CleanCharField(max_length=200)
     amount = serializers.DecimalField(max_digits=15, decimal_places=2, min_value=0)
     parties = PartyInputSerializer(many=True)
     categories = serializers.ListField(child=serializers.ChoiceField(choices=KeyCategory.choices),
                                        required=False, default=list)
     listed_supervision = serializers.BooleanField(required=False, default=False)
-    responsible_leader = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    responsible_leader = CleanCharField(max_length=60, required=False, allow_blank=True, default="")
+    basis_issuer = CleanCharField(max_length=100, required=False, allow_blank=True, default="",
+                                         help_text="执行依据: who issued the document being enforced")
+    basis_number = CleanCharField(max_length=60, required=False, allow_blank=True, default="",
+                                         help_text="执行依据: its number, e.g. （2026）鄂1022民初456号民事判决书")
+    basis_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class CaseSerializer(serializers.ModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     categories = serializers.SerializerMethodField()
+    resumptions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Case
         fields = ["id", "number", "title", "amount", "status", "outcome", "listed_supervision",
-                  "responsible_leader", "categories", "parties", "created_at", "concluded_at"]
+                  "responsible_leader", "categories", "parties", "created_at", "concluded_at",
+                  "basis_issuer", "basis_number", "basis_date", "resumed_from", "resumptions"]
 
     def get_categories(self, case) -> list[str]:
         return [c.category for c in case.categories.all()]
 
 
+class RulingRefField(serializers.Field):
+    """A ruling given either as an uploaded PDF (multipart) or as the id of one of the case's rulings."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, UploadedFile):
+            return data
+        try:
+            value = int(str(data))
+        except (TypeError, ValueError):
+            raise serializers.ValidationError("Give a ruling id (from cases/{id}/rulings/) or a PDF file.") from None
+        if not 1 <= value <= 2**63 - 1:
+            raise serializers.ValidationError("No such ruling.")
+        return value
+
+    def to_representation(self, value):
+        return getattr(value, "pk", value)
+
+
 class ConcludeInputSerializer(serializers.Serializer):
-    outcome = serializers.CharField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(choices=["completed", "terminated", "final_no_property"])
+    note = CleanCharField(required=False, allow_blank=True, default="", max_length=500)
+    ruling = RulingRefField(required=False, help_text="The release ruling (解除裁定书) named on the release "
+                                                      "notices: a PDF or the id of a ruling of the case")
 
 
 class ConcludeOutputSerializer(CaseSerializer):
     release_notices = serializers.SerializerMethodField()
+    cancelled_notices = serializers.SerializerMethodField()
+    kept_measures = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "release_notices"]
+        fields = [*CaseSerializer.Meta.fields, "release_notices", "cancelled_notices", "kept_measures"]
 
     def get_release_notices(self, case) -> list[int]:
-        return self.context.get("release_ids", [])
+        return [n.pk for n in self.context["result"].release_notices]
+
+    def get_cancelled_notices(self, case) -> list[int]:
+        return [n.pk for n in self.context["result"].cancelled_notices]
+
+    def get_kept_measures(self, case) -> list[int]:
+        return [m.pk for m in self.context["result"].kept_measures]
+
+
+class ResumeInputSerializer(serializers.Serializer):
+    number = CleanCharField(max_length=60, help_text="The new case number, case type 执恢")
+    note = CleanCharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class RulingInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    title = CleanCharField(required=False, allow_blank=True, default="", max_length=120)
+
+
+class RulingSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(source="ruling_number", read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "title", "number", "original_name", "size", "sha256", "uploaded_at"]
+        read_only_fields = fields
 
 
 class CaseRefSerializer(serializers.ModelSerializer):
@@ -103,27 +162,29 @@ class NoticeRequestSerializer(serializers.ModelSerializer):
 
 
 class NoticeRequestInputSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    grounds = serializers.CharField(allow_blank=True)
-    requested_due_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    kind = CleanCharField()
+    grounds = CleanCharField(allow_blank=True)
+    requested_due_at = CleanCharField(required=False, allow_blank=True, allow_null=True)
 
 
 class DecideInputSerializer(serializers.Serializer):
     grant = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    new_due_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    note = CleanCharField(required=False, allow_blank=True, default="")
+    new_due_at = CleanCharField(required=False, allow_blank=True, allow_null=True)
 
 
 class NoticeSerializer(serializers.ModelSerializer):
     case = CaseRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
     action = serializers.CharField(source="action.code", read_only=True)
+    action_label = serializers.CharField(read_only=True, help_text="e.g. 冻结, or 解除冻结 for a release")
     ack_overdue = serializers.SerializerMethodField()
     answer_overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = Notice
-        fields = ["id", "kind", "number", "case", "unit", "action", "subject", "status", "original",
+        fields = ["id", "kind", "number", "case", "unit", "action", "action_label", "party", "release_ground",
+                  "ruling", "subject", "status", "original",
                   "issued_at", "ack_due_at", "due_at", "delivered_at", "acknowledged_at", "answered_at",
                   "outcome", "answer_detail", "result_amount", "closed_at", "cancelled_at", "paused_since",
                   "ack_overdue", "answer_overdue"]
@@ -144,47 +205,97 @@ class NoticeDetailSerializer(NoticeSerializer):
 
 
 class NoticeInputSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
+    case = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
-    action = serializers.CharField()
-    subject = serializers.CharField()
-    due_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    ruling = serializers.FileField(required=False)
+    action = CleanCharField()
+    subject = CleanCharField(max_length=1000)
+    due_at = CleanCharField(required=False, allow_blank=True, allow_null=True)
+    ruling = RulingRefField(required=False, help_text="Required for freeze, seize, deduct and transfer: the id "
+                                                      "of a ruling from cases/{id}/rulings/, or a PDF")
+    party = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
+                                     help_text="The debtor (party id) the notice concerns; default: the "
+                                               "case's only debtor")
 
 
 class MeasureInputSerializer(serializers.Serializer):
     """What the unit took, for the measures register (freeze, seize, restrict, locate, publicize)."""
 
-    asset = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    asset = CleanCharField(max_length=300, required=False, allow_blank=True)
     asset_kind = serializers.ChoiceField(choices=AssetKind.choices, required=False)
     priority = serializers.ChoiceField(choices=MeasurePriority.choices, required=False)
     queue_position = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True)
+    effective_on = serializers.DateField(required=False, allow_null=True)
 
 
 class AnswerInputSerializer(serializers.Serializer):
-    outcome = serializers.CharField()
-    detail = serializers.CharField(required=False, allow_blank=True, default="")
-    result_amount = serializers.DecimalField(max_digits=15, decimal_places=2, required=False, allow_null=True)
+    outcome = CleanCharField()
+    detail = CleanCharField(required=False, allow_blank=True, default="", max_length=5000)
+    result_amount = serializers.DecimalField(max_digits=15, decimal_places=2, required=False, allow_null=True,
+                                             help_text="Required for a done or partial freeze or deduct")
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     measure = MeasureInputSerializer(required=False)
+    asset = CleanCharField(max_length=300, required=False, allow_blank=True, default="",
+                                  help_text="The account or asset held (default: the notice's subject)")
+    effective_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                         help_text="The day the measure took effect (default: day of service)")
+
+
+class ReturnInputSerializer(serializers.Serializer):
+    reason = CleanCharField(max_length=1000, help_text="What the unit must correct")
 
 
 
 
 
 class NoteInputSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class MeasureSerializer(serializers.ModelSerializer):
+    """A measure of the register. ``starts_on``/``expires_on`` are the first and last day of its term
+    (inclusive; null for a waiting seizure, which has no term while it waits, and ``expires_on`` null for
+    an action without a legal time limit); ``term_label`` states it as 自…起至…止."""
+
     case = CaseRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
     action = serializers.CharField(source="action.code", read_only=True)
     notice = serializers.PrimaryKeyRelatedField(read_only=True)
     release_notice = serializers.PrimaryKeyRelatedField(read_only=True)
+    term_label = serializers.SerializerMethodField()
+    renewable = serializers.SerializerMethodField()
 
     class Meta:
         model = Measure
         fields = ["id", "case", "unit", "action", "notice", "asset", "asset_kind", "amount", "priority",
-                  "queue_position", "status", "starts_on", "expires_on", "renewals", "release_notice",
-                  "released_at", "lapsed_on"]
+                  "queue_position", "status", "starts_on", "expires_on", "term_label", "renewals", "renewable",
+                  "release_notice", "released_at", "lapsed_on"]
+
+    def get_term_label(self, measure) -> str:
+        from .measures import measure_term_label
+
+        return measure_term_label(measure)
+
+    def get_renewable(self, measure) -> bool:
+        from .measures import is_renewable
+
+        return is_renewable(measure)
+
+
+RELEASE_GROUND_CHOICES = [(v, label) for v, label in ReleaseGround.choices if v not in ("completed", "terminated")]
+
+
+class MeasureReleaseInputSerializer(serializers.Serializer):
+    """``POST measures/{id}/release/`` (multipart): release one measure alone (查封扣押冻结规定 Art. 28)."""
+
+    ground = serializers.ChoiceField(choices=RELEASE_GROUND_CHOICES,
+                                     help_text="Why the measure is released (Art. 28); completed and terminated "
+                                               "are the conclusion's grounds, not a single release's")
+    ruling = RulingRefField(help_text="The release ruling (解除冻结/查封裁定书): a PDF, or the id of a ruling "
+                                      "already filed in the case")
+    note = CleanCharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class MeasureTakeEffectInputSerializer(serializers.Serializer):
+    """``POST measures/{id}/take-effect/``: a waiting seizure takes effect; its term starts that day."""
+
+    effective_on = serializers.DateField(help_text="The day the earlier measure was gone (YYYY-MM-DD)")

@@ -3,6 +3,8 @@
 Each service takes the acting user, runs in one transaction, checks permission and state, writes the
 immutable event row, and enqueues side effects (delivery) on commit.
 """
+import logging
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +16,14 @@ from django.utils.translation import gettext as _
 from members.models import ActionType, Capability, Unit
 from members.scoping import can_handle_unit
 
-from . import delivery, measures
+from . import delivery, measures, selectors
 from .deadlines import default_deadlines, parse_due
-from .identifiers import parse_case_number, validate_party_identifier
+from .identifiers import parse_own_case_number, validate_party_identifier
 from .models import (
     EXECUTED_OUTCOMES,
     AccessLog,
+    Measure,
+    MeasureStatus,
     AnswerOutcome,
     Attachment,
     AttachmentPurpose,
@@ -34,12 +38,17 @@ from .models import (
     Party,
     PartyKind,
     PartyRole,
+    ReleaseGround,
     RequestKind,
     RequestStatus,
 )
-from .uploads import validate_pdf
+from .uploads import validate_pdf, validate_pdf_batch
 from .workflow import OPEN, InvalidTransition, NoticeStatus, transition_for
 
+log = logging.getLogger(__name__)
+
+# A ruling (执行裁定书) must accompany these (民事诉讼法 2023 Art. 253, 255: the court "应当作出裁定").
+RULING_REQUIRED_ACTIONS = frozenset({"freeze", "seize", "deduct", "transfer"})
 
 def _require(actor, perm: str):
     if not actor.has_perm(perm):
@@ -89,11 +98,12 @@ def _locked(notice: Notice) -> Notice:
 
 @transaction.atomic
 def case_create(*, actor, number: str, title: str, amount, parties: list[dict], categories=(),
-                listed_supervision: bool = False, responsible_leader: str = "") -> Case:
+                listed_supervision: bool = False, responsible_leader: str = "", basis_issuer: str = "",
+                basis_number: str = "", basis_date=None) -> Case:
     _require(actor, "cases.add_case")
     errors = {}
     try:
-        parsed = parse_case_number(number)
+        parsed = parse_own_case_number(number)
     except ValidationError as exc:
         errors["number"] = exc.messages
         parsed = None
@@ -129,41 +139,66 @@ def case_create(*, actor, number: str, title: str, amount, parties: list[dict], 
     case = Case.objects.create(
         number=parsed.number, year=parsed.year, case_type=parsed.case_type, title=title.strip(), amount=amount,
         listed_supervision=listed_supervision, responsible_leader=responsible_leader, created_by=actor,
+        basis_issuer=(basis_issuer or "").strip(), basis_number=(basis_number or "").strip(), basis_date=basis_date,
     )
     Party.objects.bulk_create([Party(case=case, **p) for p in cleaned])
     CaseCategory.objects.bulk_create([CaseCategory(case=case, category=c) for c in set(categories)])
     return case
 
 
+@dataclass
+class ConclusionResult:
+    case: Case
+    release_notices: list
+    cancelled_notices: list
+    kept_measures: list
+
+
+RELEASE_RULING_TITLE = "解除查封、扣押、冻结裁定书"
+RELEASE_GROUND_BY_OUTCOME = {CaseOutcome.COMPLETED: ReleaseGround.COMPLETED,
+                             CaseOutcome.TERMINATED: ReleaseGround.TERMINATED}
+
+
 @transaction.atomic
-def case_conclude(*, actor, case: Case, outcome: str, note: str = "") -> list[Notice]:
-    """Conclude a case (Art. 35): cancel its open notices and send a release notice for every measure a
-    unit holds or may hold, in one transaction; delivery follows on commit."""
+def case_conclude(*, actor, case: Case, outcome: str, note: str = "", ruling: Attachment | None = None,
+                  ruling_file=None) -> ConclusionResult:
+    """Conclude a case by its outcome (Art. 35; DOMAIN.md section 5, the table).
+
+    ``completed`` and ``terminated``: open requests are cancelled and every measure a unit holds or may
+    hold gets a release notice naming the ground (and the release ruling, if given); the debtor's
+    dishonest-list entries are revoked. ``final_no_property`` (终本): nothing is released; only queries and
+    other one-off requests are cancelled; measures, open measure requests and list entries stay.
+    What happens is ``selectors.conclusion_plan``, the same plan the preview shows.
+    """
     _require(actor, "cases.conclude_case")
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != CaseStatus.OPEN:
         raise InvalidTransition(_("Case %(number)s is already concluded.") % {"number": case.number})
     if outcome not in CaseOutcome.values:
         raise ValidationError({"outcome": [_("Choose completed, terminated or final_no_property.")]})
+    if ruling is not None and ruling.case_id != case.pk:
+        raise ValidationError({"ruling": [_("The ruling belongs to another case.")]})
+    if ruling_file is not None:
+        ruling = ruling_store(actor=actor, case=case, upload=ruling_file, title=RELEASE_RULING_TITLE)
     now = timezone.now()
-    # Decide who holds a measure before anything is cancelled: an open measure notice counts.
-    holders = list(
-        Notice.objects.filter(case=case).awaiting_release()
-        .select_related("unit", "action", "measure").order_by("id")
-    )
+    plan = selectors.conclusion_plan(case, outcome)
     reason = _("Case concluded: %(outcome)s") % {"outcome": CaseOutcome(outcome).label}
-    # Open assistance and renewal notices are cancelled; open releases stay: they are what must go out.
-    to_cancel = list(Notice.objects.select_for_update().filter(
-        case=case, kind__in=[NoticeKind.ASSIST, NoticeKind.RENEWAL], status__in=OPEN))
+    if note:
+        reason = f"{reason}. {note}"
+    to_cancel = list(Notice.objects.select_for_update().filter(pk__in=[n.pk for n in plan.cancel],
+                                                                status__in=OPEN))
     _transition_many(to_cancel, "cancel", actor=actor, note=reason, cancelled_at=now)
-    to_close = list(Notice.objects.select_for_update().filter(case=case, status=NoticeStatus.ANSWERED))
+    to_close = list(Notice.objects.select_for_update().filter(pk__in=[n.pk for n in plan.close],
+                                                               status=NoticeStatus.ANSWERED))
     _transition_many(to_close, "close", actor=actor, note=reason, closed_at=now)
+    ground = RELEASE_GROUND_BY_OUTCOME.get(outcome, "")
     releases = _create_notices(actor=actor, case=case, issued_at=now, specs=[
         dict(unit=original.unit, action=original.action, kind=NoticeKind.RELEASE, original=original,
+             party=original.party, release_ground=ground, ruling=ruling,
              subject=_("%(release)s: %(subject)s (notice %(number)s)") % {
                  "release": original.action.release_name or _("Release"),
                  "subject": _registered_asset(original), "number": original.number})
-        for original in holders
+        for original in plan.release
     ])
     measures.attach_releases(releases)
     case.status = CaseStatus.CONCLUDED
@@ -171,9 +206,48 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "") -> list[No
     case.concluded_at = now
     case.concluded_by = actor
     case.save(update_fields=["status", "outcome", "concluded_at", "concluded_by"])
+    if outcome in RELEASE_GROUND_BY_OUTCOME:
+        # 失信规定 Art. 10: performed or terminated, the entry is deleted within three working days; we do
+        # it at once, and the withdrawals go to the units on commit.
+        from .credit import credit_entries_remove_on_conclusion
+
+        credit_entries_remove_on_conclusion(actor=actor, case=case, outcome=outcome)
     delivery.queue([n.pk for n in to_cancel], purpose="cancel")
     delivery.queue([r.pk for r in releases], purpose="issue")
-    return releases
+    return ConclusionResult(case=case, release_notices=releases, cancelled_notices=to_cancel,
+                            kept_measures=plan.kept_measures)
+
+
+@transaction.atomic
+def case_resume(*, actor, case: Case, number: str, note: str = "") -> Case:
+    """Resume a 终本 case (执恢): a new case of its own number, linked to the old one, with the parties,
+    amount and basis copied; the old case's active measures move to it (DOMAIN.md section 5)."""
+    _require(actor, "cases.add_case")
+    old = Case.objects.select_for_update().get(pk=case.pk)
+    if old.status != CaseStatus.CONCLUDED or old.outcome != CaseOutcome.FINAL_NO_PROPERTY:
+        raise InvalidTransition(_("Only a case concluded as 终结本次执行程序 can be resumed."))
+    if old.resumptions.exists():
+        raise InvalidTransition(_("Case %(number)s has already been resumed.") % {"number": old.number})
+    try:
+        parsed = parse_own_case_number(number)
+    except ValidationError as exc:
+        raise ValidationError({"number": exc.messages}) from None
+    if parsed.case_type != "执恢":
+        raise ValidationError({"number": [_("A resumed case has the case type 执恢, e.g. （2027）鄂1022执恢12号.")]})
+    if Case.objects.filter(number=parsed.number).exists():
+        raise ValidationError({"number": [_("Case %(number)s is already registered.") % {"number": parsed.number}]})
+    new = Case.objects.create(
+        number=parsed.number, year=parsed.year, case_type=parsed.case_type, title=old.title, amount=old.amount,
+        listed_supervision=old.listed_supervision, responsible_leader=old.responsible_leader, created_by=actor,
+        basis_issuer=old.basis_issuer, basis_number=old.basis_number, basis_date=old.basis_date, resumed_from=old,
+    )
+    Party.objects.bulk_create([
+        Party(case=new, role=p.role, kind=p.kind, name=p.name, id_number=p.id_number,
+              legal_representative=p.legal_representative) for p in old.parties.all()])
+    CaseCategory.objects.bulk_create([CaseCategory(case=new, category=c.category) for c in old.categories.all()])
+    moved = Measure.objects.filter(case=old, status=MeasureStatus.ACTIVE).update(case=new)
+    log.info("case %s resumed as %s; %s measures moved", old.pk, new.pk, moved)
+    return new
 
 
 # ---------------------------------------------------------------- notices
@@ -210,6 +284,7 @@ def _create_notices(*, actor, case: Case, issued_at, specs: list[dict]) -> list[
             case=case, unit=spec["unit"], action=action, kind=spec["kind"], original=spec.get("original"),
             seq=seq, number=f"{case.number}-{seq:03d}", subject=spec["subject"], issued_by=actor,
             issued_at=issued_at, ack_due_at=ack_due, due_at=answer_due, ruling=spec.get("ruling"),
+            party=spec.get("party"), release_ground=spec.get("release_ground", ""),
         ))
     Notice.objects.bulk_create(notices)
     NoticeEvent.objects.bulk_create([
@@ -221,10 +296,13 @@ def _create_notices(*, actor, case: Case, issued_at, specs: list[dict]) -> list[
 
 @transaction.atomic
 def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionType, subject: str,
-                       due_at=None, ruling: Attachment | None = None, ruling_file=None) -> list[Notice]:
+                       due_at=None, ruling: Attachment | None = None, ruling_file=None,
+                       party: Party | None = None) -> list[Notice]:
     """Issue one action to several units at once (e.g. freeze at every bank); all or nothing.
 
-    ``ruling_file`` is an uploaded enforcement ruling stored with the notices; ``ruling`` an existing one.
+    ``ruling_file`` is an uploaded enforcement ruling stored with the notices; ``ruling`` an existing one
+    of the case. A freeze, seizure, deduction or transfer needs one. ``party``: the debtor the notice is
+    about (the only one its document names); by default the case's only debtor, if it has one.
     """
     _require(actor, "cases.add_notice")
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -242,6 +320,11 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
                           for u in missing]
     if not (subject or "").strip():
         errors["subject"] = [_("Say what the unit is asked to do: which debtor, which asset, account or plate.")]
+    debtors = [p for p in case.parties.all() if p.role == PartyRole.DEBTOR]
+    if party is not None and party.pk not in {p.pk for p in debtors}:
+        errors["party"] = [_("Choose a judgment debtor of this case.")]
+    elif party is None and len(debtors) == 1:
+        party = debtors[0]
     now = timezone.now()
     due = None
     if due_at not in (None, ""):
@@ -251,7 +334,7 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
                 errors["due_at"] = [_("The deadline must be in the future.")]
         except ValidationError as exc:
             errors["due_at"] = exc.messages
-    if ruling is not None and ruling.case_id != case.pk:
+    if ruling is not None and (ruling.case_id != case.pk or ruling.purpose != AttachmentPurpose.RULING):
         errors["ruling"] = [_("The ruling belongs to another case.")]
     ruling_digest = None
     if ruling_file is not None:
@@ -259,12 +342,16 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
             ruling_digest = validate_pdf(ruling_file)
         except ValidationError as exc:
             errors["ruling"] = exc.messages
+    elif ruling is None and action.code in RULING_REQUIRED_ACTIONS:
+        errors["ruling"] = [_("A %(action)s needs the enforcement ruling (执行裁定书): attach it as a PDF or "
+                              "choose one of the case's rulings.") % {"action": action.name}]
     if errors:
         raise ValidationError(errors)
     if ruling_file is not None:
         ruling = _store_ruling(actor=actor, case=case, upload=ruling_file, digest=ruling_digest)
     notices = _create_notices(actor=actor, case=case, issued_at=now, specs=[
-        dict(unit=unit, action=action, kind=NoticeKind.ASSIST, subject=subject.strip(), due_at=due, ruling=ruling)
+        dict(unit=unit, action=action, kind=NoticeKind.ASSIST, subject=subject.strip(), due_at=due, ruling=ruling,
+             party=party)
         for unit in units
     ])
     delivery.queue([n.pk for n in notices], purpose="issue")
@@ -272,9 +359,9 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
 
 
 def notice_issue(*, actor, case: Case, unit: Unit, action: ActionType, subject: str, due_at=None,
-                 ruling: Attachment | None = None, ruling_file=None) -> Notice:
+                 ruling: Attachment | None = None, ruling_file=None, party: Party | None = None) -> Notice:
     return notice_issue_batch(actor=actor, case=case, units=[unit], action=action, subject=subject,
-                              due_at=due_at, ruling=ruling, ruling_file=ruling_file)[0]
+                              due_at=due_at, ruling=ruling, ruling_file=ruling_file, party=party)[0]
 
 
 @transaction.atomic
@@ -289,12 +376,18 @@ def notice_acknowledge(*, actor, notice: Notice, note: str = "") -> Notice:
     return _transition(notice, "acknowledge", actor=actor, note=note, **fields)
 
 
+# A done or partial answer to these must say how much was frozen or deducted (API.md).
+AMOUNT_REQUIRED_ACTIONS = frozenset({"freeze", "deduct"})
+
+
 @transaction.atomic
 def notice_answer(*, actor, notice: Notice, outcome: str, detail: str = "", result_amount=None,
-                  attachments=(), measure: dict | None = None) -> Notice:
-    """The unit's answer (回执). For a measure action executed, ``measure`` may describe what was taken
-    (asset, asset_kind, priority, queue_position) for the register; a release or renewal answered done
-    updates the register."""
+                  attachments=(), measure: dict | None = None, asset: str = "", effective_on=None) -> Notice:
+    """The unit's answer (回执). A done or partial answer to a freeze or deduction carries the amount.
+    For a measure action executed, ``measure`` (or the flat ``asset`` and ``effective_on``) describes what
+    was taken for the register: the account or asset held (default: the notice's subject) and the day it
+    took effect (default: the day the notice was served). A release or renewal answered done updates the
+    register."""
     _require(actor, "cases.answer_notice")
     notice = _locked(notice)
     _require_unit_handler(actor, notice)
@@ -309,31 +402,59 @@ def notice_answer(*, actor, notice: Notice, outcome: str, detail: str = "", resu
     if result_amount not in (None, ""):
         try:
             amount = Decimal(str(result_amount)).quantize(Decimal("0.01"))
-            if amount < 0:
+            if amount < 0 or amount >= Decimal("1e13"):
                 raise ValueError
         except Exception:
             errors["result_amount"] = [_("Enter an amount in yuan, e.g. 5000.00.")]
+    elif (notice.kind == NoticeKind.ASSIST and notice.action.code in AMOUNT_REQUIRED_ACTIONS
+          and outcome in EXECUTED_OUTCOMES):
+        errors["result_amount"] = [_("Say the amount %(action)s, in yuan (e.g. 5000.00).")
+                                   % {"action": _("frozen") if notice.action.code == "freeze" else _("deducted")}]
+    taken = {k: v for k, v in (measure or {}).items() if v not in (None, "")}
+    if (asset or "").strip():
+        taken.setdefault("asset", asset.strip())
+    if effective_on not in (None, ""):
+        taken.setdefault("effective_on", effective_on)
     hashes = []
-    for upload in attachments:
-        try:
-            hashes.append(validate_pdf(upload))
-        except ValidationError as exc:
-            errors.setdefault("attachments", []).extend(exc.messages)
+    try:  # at most 5 files and 3 × the upload limit, counted before any is opened
+        hashes = validate_pdf_batch(attachments)
+    except ValidationError as exc:
+        errors.setdefault("attachments", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
-    for upload, digest in zip(attachments, hashes, strict=True):
-        Attachment.objects.create(case=notice.case, notice=notice, purpose=AttachmentPurpose.ANSWER,
-                                  file=upload, original_name=upload.name[:200], size=upload.size,
-                                  sha256=digest, uploaded_by=actor)
     _transition(notice, "answer", actor=actor, note=detail, outcome=outcome, answer_detail=detail,
                 result_amount=amount, answered_at=timezone.now())
     if notice.kind == NoticeKind.ASSIST and notice.action.holds_measure and outcome in EXECUTED_OUTCOMES:
-        measures.measure_record(notice=notice, amount=amount, **{k: v for k, v in (measure or {}).items()
-                                                                  if v not in (None, "")})
+        # Validates the effective date and the asset kind; its ValidationError undoes the whole answer.
+        measures.measure_record(notice=notice, amount=amount, **taken)
     elif notice.kind == NoticeKind.RELEASE and outcome == AnswerOutcome.DONE:
         measures.on_release_confirmed(notice)
     elif notice.kind == NoticeKind.RENEWAL and outcome == AnswerOutcome.DONE:
         measures.on_renewal_confirmed(notice)
+    for upload, digest in zip(attachments, hashes, strict=True):
+        Attachment.objects.create(case=notice.case, notice=notice, purpose=AttachmentPurpose.ANSWER,
+                                  file=upload, original_name=upload.name[:200], size=upload.size,
+                                  sha256=digest, uploaded_by=actor)
+    return notice
+
+
+@transaction.atomic
+def notice_return(*, actor, notice: Notice, reason: str) -> Notice:
+    """The clerk returns an answer for correction (退回补正): answered → acknowledged, with the reason, and
+    the unit is told. The answer clock goes on running from the original deadline. A measure the answer
+    recorded leaves the register until the corrected answer records it again."""
+    _require(actor, "cases.close_notice")
+    notice = _locked(notice)
+    transition_for(notice.status, "return")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say what must be corrected.")]})
+    if notice.follow_ups.filter(kind__in=[NoticeKind.RELEASE, NoticeKind.RENEWAL]).exists():
+        raise InvalidTransition(_("A release or renewal already follows this answer; it cannot be returned."))
+    # The register holds what units answered; a returned answer is not one until it is corrected.
+    Measure.objects.filter(notice=notice, release_notice__isnull=True).delete()
+    _transition(notice, "return", actor=actor, note=reason, outcome="", answered_at=None, result_amount=None)
+    delivery.queue([notice.pk], purpose=f"return-{notice.events.count()}")
     return notice
 
 
@@ -353,11 +474,31 @@ def notice_cancel(*, actor, notice: Notice, note: str = "") -> Notice:
     return notice
 
 
-def _store_ruling(*, actor, case: Case, upload, digest: str) -> Attachment:
-    """An enforcement ruling (执行裁定书), already checked by ``validate_pdf``."""
+def _store_ruling(*, actor, case: Case, upload, digest: str, title: str = "") -> Attachment:
+    """A ruling (执行裁定书, 解除冻结裁定书 ...) of a case whose row the caller holds locked, already
+    checked by ``validate_pdf``; numbered after the case's other rulings (之一, 之二 ...)."""
+    seq = (Attachment.objects.filter(case=case, purpose=AttachmentPurpose.RULING)
+           .aggregate(m=Max("ruling_seq"))["m"] or 0) + 1
     return Attachment.objects.create(case=case, purpose=AttachmentPurpose.RULING, file=upload,
                                      original_name=upload.name[:200], size=upload.size, sha256=digest,
-                                     uploaded_by=actor)
+                                     uploaded_by=actor, title=(title or "执行裁定书")[:120], ruling_seq=seq)
+
+
+@transaction.atomic
+def ruling_store(*, actor, case: Case, upload, title: str = "") -> Attachment:
+    """``POST cases/{id}/rulings/``: add a ruling to a case; a non-PDF or oversized file stores nothing."""
+    _require(actor, "cases.add_notice")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if upload is None:
+        raise ValidationError({"file": [_("Attach the ruling as a PDF.")]})
+    try:
+        digest = validate_pdf(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    title = (title or "").strip()
+    if len(title) > 120:
+        raise ValidationError({"title": [_("At most 120 characters.")]})
+    return _store_ruling(actor=actor, case=case, upload=upload, digest=digest, title=title)
 
 
 def access_log(*, actor, what: str, obj, reason: str = "") -> None:

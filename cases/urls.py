@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<int:pk>/reveal/", views.case_reveal, name="reveal"),
     path("cases/<int:pk>/issue/", views.notice_issue, name="issue"),
     path("cases/<int:pk>/conclude/", views.case_conclude, name="conclude"),
+    path("cases/<int:pk>/resume/", views.case_resume, name="resume"),
     path("inbox/", views.inbox, name="inbox"),
     path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/document.pdf", views.notice_pdf, name="notice-pdf"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -17,9 +18,20 @@ from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 
 from . import credit, measures, selectors, services
-from .documents import render_notice_pdf
-from .forms import AnswerForm, CaseForm, ConcludeForm, IssueForm, NoteForm, PartyFormSet, apply_service_errors
-from .models import Attachment, CaseStatus, KeyCategory, MeasureStatus, Notice
+from .documents import ascii_filename, content_disposition, notice_filename, render_notice_pdf
+from .forms import (
+    AnswerForm,
+    CaseForm,
+    ConcludeForm,
+    IssueForm,
+    NoteForm,
+    PartyFormSet,
+    ResumeForm,
+    ReturnForm,
+    apply_service_errors,
+)
+from .identifiers import case_number_hint
+from .models import Attachment, CaseOutcome, CaseStatus, KeyCategory, MeasureStatus, Notice
 from .workflow import InvalidTransition, allowed_transitions
 
 PAGE_SIZE = 50
@@ -61,7 +73,9 @@ def case_create(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
+            text = _("Case %(number)s registered.") % {"number": case.number}
+            hint = case_number_hint(form.cleaned_data.get("number"))  # typed (2026) or 〔2026〕: say so
+            messages.success(request, f"{text} {hint}" if hint else text)
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/case_form.html", {"form": form, "parties": parties})
 
@@ -69,12 +83,16 @@ def case_create(request):
 @login_required
 @require_safe
 def case_detail(request, pk):
-    case = get_visible_or_404(selectors.cases_visible_to(request.user).prefetch_related("parties", "categories"),
+    case = get_visible_or_404(selectors.cases_visible_to(request.user)
+                              .select_related("resumed_from").prefetch_related("parties", "categories", "resumptions"),
                               pk=pk)
     notices = list(selectors.case_notices(request.user, case))
     releases = [n for n in notices if n.kind == "release"]
-    case_measures = list(measures.measures_for_list(request.user).filter(case=case)
+    # A resumed case's measures moved to it; the 终本 case they came from still shows them.
+    case_measures = list(measures.measures_for_list(request.user).filter(Q(case=case) | Q(notice__case=case))
                          .order_by("unit__sort_order", "id"))
+    court = is_court_user(request.user)
+    rulings = (list(case.attachments.filter(purpose="ruling").order_by("ruling_seq", "id")) if court else [])
     entries = list(credit.credit_entries_for_case(request.user, case)) if is_court_user(request.user) else []
     return render(request, "cases/case_detail.html", {
         "case": case, "notices": notices, "releases": releases,
@@ -85,7 +103,10 @@ def case_detail(request, pk):
         "can_list_debtor": case.is_open and request.user.has_perm("cases.add_creditentry"),
         "can_issue": case.is_open and request.user.has_perm("cases.add_notice"),
         "can_conclude": case.is_open and request.user.has_perm("cases.conclude_case"),
+        "can_resume": (case.outcome == CaseOutcome.FINAL_NO_PROPERTY and not case.resumptions.all()
+                       and request.user.has_perm("cases.add_case")),
         "can_reveal": request.user.has_perm("cases.reveal_identifier"),
+        "rulings": rulings,
     })
 
 
@@ -108,14 +129,15 @@ def notice_issue(request, pk):
         raise PermissionDenied
     action_code = request.POST.get("action") or request.GET.get("action") or ""
     action = ActionType.objects.filter(code=action_code).first()
-    form = IssueForm(request.POST or None, request.FILES or None, action=action,
+    form = IssueForm(request.POST or None, request.FILES or None, action=action, case=case,
                      initial={"action": action_code})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             notices = services.notice_issue_batch(
                 actor=request.user, case=case, units=list(data["units"]), action=data["action"],
-                subject=data["subject"], due_at=data["due_at"], ruling_file=data.get("ruling"))
+                subject=data["subject"], due_at=data["due_at"], ruling_file=data.get("ruling"),
+                ruling=None if data.get("ruling") else data.get("existing_ruling"), party=data.get("party"))
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -124,30 +146,58 @@ def notice_issue(request, pk):
     actions = ActionType.objects.filter(capabilities__unit__active=True).distinct()
     return render(request, "cases/notice_issue.html", {
         "case": case, "form": form, "actions": actions, "action": action,
+        "ruling_required": action is not None and action.code in services.RULING_REQUIRED_ACTIONS,
     })
 
 
 @login_required
 def case_conclude(request, pk):
+    """The conclusion page: what each outcome does to each unit's notice (release / cancel / keep), the
+    same plan the service carries out, then the form."""
     case = get_visible_or_404(selectors.cases_visible_to(request.user), pk=pk)
     if not request.user.has_perm("cases.conclude_case"):
         raise PermissionDenied
-    form = ConcludeForm(request.POST or None)
+    form = ConcludeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            releases = services.case_conclude(actor=request.user, case=case, **form.cleaned_data)
+            result = services.case_conclude(actor=request.user, case=case, **form.cleaned_data)
         except (ValidationError, InvalidTransition) as exc:
             messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
         else:
-            messages.success(request, _("Case concluded; %(count)s release notice(s) sent.")
-                             % {"count": len(releases)})
+            messages.success(request, _("Case concluded: %(released)s release notice(s) sent, %(cancelled)s "
+                                        "notice(s) cancelled, %(kept)s measure(s) kept.")
+                             % {"released": len(result.release_notices),
+                                "cancelled": len(result.cancelled_notices), "kept": len(result.kept_measures)})
             return redirect("cases:detail", pk=case.pk)
-    will_release = (Notice.objects.filter(case=case).awaiting_release()
-                    .select_related("unit", "action"))
-    will_cancel = Notice.objects.filter(case=case).open().filter(kind="assist").select_related("unit", "action")
+    plans = {outcome: selectors.conclusion_plan(case, outcome)
+             for outcome in (CaseOutcome.COMPLETED, CaseOutcome.FINAL_NO_PROPERTY)}
+    ending, final = plans[CaseOutcome.COMPLETED], plans[CaseOutcome.FINAL_NO_PROPERTY]
+    final_verbs = {n.pk: verb for n, verb in final.rows()}
+    rows = [{"notice": n, "ending": verb, "final": final_verbs.get(n.pk, "")} for n, verb in ending.rows()]
     return render(request, "cases/case_conclude.html", {
-        "case": case, "form": form, "will_release": will_release, "will_cancel": will_cancel,
+        "case": case, "form": form, "rows": rows, "kept_measures": final.kept_measures,
     })
+
+
+@login_required
+def case_resume(request, pk):
+    """Resume a 终本 case (执恢) under a new number; its measures move to the new case."""
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk=pk)
+    if not request.user.has_perm("cases.add_case"):
+        raise PermissionDenied
+    form = ResumeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.case_resume(actor=request.user, case=case, **form.cleaned_data)
+        except InvalidTransition as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Case %(old)s resumed as %(new)s; its measures moved to the new case.")
+                             % {"old": case.number, "new": new.number})
+            return redirect("cases:detail", pk=new.pk)
+    return render(request, "cases/case_resume.html", {"case": case, "form": form})
 
 
 @login_required
@@ -171,6 +221,9 @@ def notice_detail(request, pk):
         "can_acknowledge": handles and "acknowledge" in allowed,
         "can_answer": handles and "answer" in allowed,
         "can_close": request.user.has_perm("cases.close_notice") and "close" in allowed,
+        "can_return": request.user.has_perm("cases.close_notice") and "return" in allowed,
+        "amount_required": notice.kind == "assist" and notice.action.code in services.AMOUNT_REQUIRED_ACTIONS,
+        "return_form": ReturnForm(),
         "can_cancel": request.user.has_perm("cases.cancel_notice") and "cancel" in allowed,
         "answer_form": AnswerForm(measure_fields=_takes_measure(notice)), "note_form": NoteForm(),
         "can_request": handles and notice.is_open and not notice.paused_since,
@@ -212,7 +265,14 @@ def notice_transition(request, pk, name):
         response = _run(request, notice, services.notice_answer, _("Answer sent."),
                                outcome=data["outcome"], detail=data["detail"],
                                result_amount=data["result_amount"], attachments=files,
-                               measure=form.measure())
+                               measure=form.measure(), asset=data.get("asset") or "")
+    elif name == "return":
+        form = ReturnForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "; ".join(m for errs in form.errors.values() for m in errs))
+            return redirect("cases:notice-detail", pk=notice.pk)
+        response = _run(request, notice, services.notice_return, _("Answer returned for correction; the unit "
+                                                                   "is told."), reason=form.cleaned_data["reason"])
     elif name == "close":
         response = _run(request, notice, services.notice_close, _("Notice closed."), note=note)
     elif name == "cancel":
@@ -229,7 +289,9 @@ def notice_pdf(request, pk):
     notice = get_visible_or_404(selectors.notice_for_detail(request.user), pk=pk)
     services.access_log(actor=request.user, what="notice_pdf", obj=notice)
     response = HttpResponse(render_notice_pdf(notice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    # 协助执行通知书（2026）鄂1022执123号-001.pdf, with an ASCII name for clients without RFC 5987.
+    response["Content-Disposition"] = content_disposition(
+        notice_filename(notice), as_attachment=False, fallback=f"notice-{notice.pk}.pdf")
     return response
 
 
@@ -245,8 +307,14 @@ def attachment_download(request, pk):
                 or (attachment.notice_id and visible.filter(pk=attachment.notice_id).exists())):
             raise Http404
     services.access_log(actor=user, what="attachment", obj=attachment)
-    return FileResponse(attachment.file.open("rb"), content_type="application/pdf",
-                        filename=attachment.original_name, as_attachment=False)
+    response = FileResponse(attachment.file.open("rb"), content_type="application/pdf")
+    # A ruling by its document name (（2026）鄂1022执123号之一执行裁定书.pdf), else the uploaded name.
+    name = f"{attachment.ruling_label}.pdf" if attachment.ruling_seq else attachment.original_name
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    response["Content-Disposition"] = content_disposition(
+        name, as_attachment=False, fallback=ascii_filename(name, f"attachment-{attachment.pk}.pdf"))
+    return response
 
 
 
@@ -266,7 +334,8 @@ def measure_list(request):
     if filters["status"]:
         qs = qs.filter(status=filters["status"])
     if request.GET.get("expiring") == "1":
-        qs = qs.filter(status="active", expires_on__lte=timezone.localdate() + timedelta(days=45))
+        soon = timezone.localdate(timezone=measures.SHANGHAI) + timedelta(days=45)
+        qs = qs.filter(status="active", expires_on__lte=soon)
     if request.GET.get("format") == "xlsx":
         return _measures_xlsx(qs.order_by("case_id", "unit__sort_order", "id")[:50_000])
     rows, next_after = _keyset_page(qs, request)
@@ -284,17 +353,21 @@ def _measures_xlsx(rows):
     book = Workbook()
     sheet = book.active
     sheet.title = _("Measures")
+    # Starts / Expires are the first and last day of the term (inclusive); empty for a waiting seizure.
     sheet.append([_("Case number"), _("Unit"), _("Action"), _("Asset"), _("Asset kind"), _("Amount (yuan)"),
                   _("Priority"), _("Place in the waiting queue"), _("Starts"), _("Expires"), _("Renewals"),
-                  _("Status")])
+                  _("Status"), _("Term")])
+    from linkage.text import safe_row  # text as text: no control characters, no live formulas
+
     for m in rows:
-        sheet.append([m.case.number, m.unit.name, m.action.name, m.asset, m.get_asset_kind_display(),
-                      m.amount, m.get_priority_display(), m.queue_position, m.starts_on, m.expires_on,
-                      m.renewals, m.get_status_display()])
-    for column, width in zip("ABCDEFGHIJKL", (26, 24, 10, 40, 14, 14, 12, 8, 12, 12, 8, 10), strict=True):
+        sheet.append(safe_row([m.case.number, m.unit.name, m.action.name, m.asset, m.get_asset_kind_display(),
+                               m.amount, m.get_priority_display(), m.queue_position, m.starts_on, m.expires_on,
+                               m.renewals, m.get_status_display(), measures.measure_term_label(m) or "—"]))
+    for column, width in zip("ABCDEFGHIJKLM", (26, 24, 10, 40, 14, 14, 12, 8, 12, 12, 8, 10, 36), strict=True):
         sheet.column_dimensions[column].width = width
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="measures.xlsx"'
+    response["Content-Disposition"] = content_disposition("执行措施台账.xlsx", as_attachment=True,
+                                                          fallback="measures.xlsx")
     book.save(response)
     return response
 
@@ -302,19 +375,61 @@ def _measures_xlsx(rows):
 @login_required
 @require_POST
 def measure_action(request, pk, name):
-    """Renew (续冻/续封) or release one measure alone; both send a notice to the unit holding it."""
+    """Renew (续冻/续封) or release one measure alone (with its ground and release ruling): both send a
+    notice to the unit holding it. ``take-effect``: a waiting seizure took effect (clerk or the holding
+    unit's liaison)."""
+    from .forms import MeasureReleaseForm, MeasureTakeEffectForm
+
     measure = get_visible_or_404(measures.measures_for_list(request.user), pk=pk)
-    service = {"renew": measures.measure_renew, "release": measures.measure_release}.get(name)
-    if service is None:
+    if name not in ("renew", "release", "take-effect"):
         raise Http404
-    try:
-        notice = service(actor=request.user, measure=measure)
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-        return redirect("cases:detail", pk=measure.case_id)
+    back = redirect("cases:detail", pk=measure.case_id)
+
+    def release_form_page(form):
+        """The release form again, with its errors, for this one measure (the file is chosen again)."""
+        return render(request, "cases/measure_list.html", {
+            "measures": [measure], "release_form": form, "release_measure": measure, "filters": {},
+            "query": "", "statuses": MeasureStatus.choices, "can_act": True,
+        })
+
+    if name == "take-effect":
+        form = MeasureTakeEffectForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors["effective_on"])
+            taken = measures.measure_take_effect(actor=request.user, measure=measure,
+                                                 effective_on=form.cleaned_data["effective_on"])
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("The waiting measure took effect; its term is %(term)s.")
+                             % {"term": measures.measure_term_label(taken) or "—"})
+        return back
+    if not request.user.has_perm("cases.add_notice"):
+        raise PermissionDenied
+    if name == "renew":
+        try:
+            notice = measures.measure_renew(actor=request.user, measure=measure)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return back
+    else:
+        form = MeasureReleaseForm(request.POST, request.FILES, measure_id=measure.pk)
+        if not form.is_valid():
+            return release_form_page(form)
+        data = form.cleaned_data
+        try:
+            notice = measures.measure_release(actor=request.user, measure=measure, ground=data["ground"],
+                                              ruling_file=data["ruling"], note=data["note"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # the measure's state, not the form: say so on the case page
+                messages.error(request, "; ".join(exc.messages))
+                return back
+            apply_service_errors(form, exc)
+            return release_form_page(form)
     messages.success(request, _("Notice %(number)s sent to %(unit)s.") % {"number": notice.number,
                                                                          "unit": measure.unit.name})
-    return redirect("cases:detail", pk=measure.case_id)
+    return back
 
 
 @login_required

@@ -41,6 +41,9 @@ TRANSITIONS = {
         Transition("acknowledge", AWAITING_ACK, NoticeStatus.ACKNOWLEDGED, _("acknowledge")),
         Transition("answer", frozenset({NoticeStatus.ACKNOWLEDGED}), NoticeStatus.ANSWERED, _("answer")),
         Transition("close", frozenset({NoticeStatus.ANSWERED}), NoticeStatus.CLOSED, _("close")),
+        # 退回补正: the court sends an incomplete answer back; the unit answers again, on the same clock.
+        Transition("return", frozenset({NoticeStatus.ANSWERED}), NoticeStatus.ACKNOWLEDGED,
+                   _("return for correction")),
         Transition("cancel", OPEN, NoticeStatus.CANCELLED, _("cancel")),
     ]
 }

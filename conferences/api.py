@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from linkage.api import IdCursorPagination, require_perm
+from linkage.pagination import query_id
 
 from . import selectors, services
 from .documents import render_minutes_docx, render_minutes_pdf
@@ -154,7 +155,10 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             response = HttpResponse(
                 render_minutes_docx(minutes, unit=unit),
                 content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        from cases.documents import content_disposition
+
+        chinese = f"会议纪要{minutes.number}{'（' + unit.name + '）' if unit else ''}.{kind}"
+        response["Content-Disposition"] = content_disposition(chinese, as_attachment=True, fallback=name)
         return response
 
     # Routed in conferences/urls.py as meetings/{id}/minutes.pdf (no trailing slash, as API.md writes it).
@@ -176,10 +180,14 @@ class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         qs = selectors.action_items_for_list(self.request.user)
-        for key in ("status", "meeting"):
-            value = self.request.query_params.get(key)
-            if value:
-                qs = qs.filter(**{key: value})
+        status_ = self.request.query_params.get("status")
+        if status_:
+            qs = qs.filter(status=status_)
+        meeting = self.request.query_params.get("meeting")
+        if meeting:
+            # Text, 0 or an id beyond 64 bits matches no meeting: an empty list, never a 500.
+            meeting_id = query_id(meeting)
+            qs = qs.filter(meeting_id=meeting_id) if meeting_id is not None else qs.none()
         unit = self.request.query_params.get("unit")
         if unit:
             qs = qs.filter(unit__code=unit)

@@ -17,6 +17,9 @@ import io
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from linkage.numerals import chinese_numeral
+from linkage.text import strip_controls
+
 HEADER = "公安县执行工作联动协调机制联席会议纪要"
 ISSUER = "公安县执行工作联动协调机制联席会议办公室"
 SERIF = "Noto Serif CJK SC"
@@ -24,15 +27,9 @@ SANS = "Noto Sans CJK SC"
 RED = "C00000"
 LINE_PITCH_PT = 28.9  # 225 mm / 22 lines
 
-_DIGITS = "零一二三四五六七八九"
-
-
 def chinese_ordinal(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 23 → 二十三 (for n < 100)."""
-    if n < 10:
-        return _DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三, 101 → 一百零一: any number of decisions."""
+    return chinese_numeral(n)
 
 
 def cn_date(value) -> str:
@@ -41,6 +38,12 @@ def cn_date(value) -> str:
     if hasattr(value, "hour"):
         value = timezone.localtime(value).date()
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _clean(text) -> str:
+    """Stored text as a document may hold it: a control character (typed before input was cleaned) would
+    make python-docx refuse the whole document, and issued minutes cannot be edited."""
+    return strip_controls(text or "").replace("\t", " ")
 
 
 def minutes_content(minutes, *, unit=None) -> dict:
@@ -55,10 +58,10 @@ def minutes_content(minutes, *, unit=None) -> dict:
         if decision.due_at:
             extra.append(f"完成时限：{cn_date(decision.due_at)}")
         tail = f"（{'；'.join(extra)}）" if extra else ""
-        lines.append(f"{chinese_ordinal(index)}、{decision.text}{tail}")
+        lines.append(f"{chinese_ordinal(index)}、{_clean(decision.text)}{tail}")
     invitations = list(meeting.invitations.all())
     attendance = "、".join(
-        f"{i.unit.name}（{i.attendees}）" if i.attendees else i.unit.name
+        f"{i.unit.name}（{_clean(i.attendees)}）" if i.attendees else i.unit.name
         for i in invitations if i.status == "confirmed")
     absent = "、".join(i.unit.name for i in invitations if i.status != "confirmed")
     issued_on = minutes.issued_at or timezone.now()
@@ -66,10 +69,10 @@ def minutes_content(minutes, *, unit=None) -> dict:
         "header": HEADER,
         "number": minutes.number or "（草稿，未编号）",
         "draft": not minutes.is_issued,
-        "title": meeting.title + ("（摘录）" if unit is not None else ""),
-        "intro": (f"{cn_date(meeting.starts_at)}，{HEADER[:-2]}在{meeting.place or '公安县人民法院'}召开"
+        "title": _clean(meeting.title) + ("（摘录）" if unit is not None else ""),
+        "intro": (f"{cn_date(meeting.starts_at)}，{HEADER[:-2]}在{_clean(meeting.place) or '公安县人民法院'}召开"
                   f"{'定期' if meeting.kind == 'regular' else '专题'}会议。现将会议议定事项纪要如下："),
-        "summary": [p.strip() for p in minutes.summary.splitlines() if p.strip()],
+        "summary": [p.strip() for p in _clean(minutes.summary).splitlines() if p.strip()],
         "decisions": lines,
         "attendance": attendance,
         "absent": absent,

@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linkage.forms import CleanTextMixin
 from members.models import Unit
 
 from .models import AgendaItem, AgendaReason, MeetingKind
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(CleanTextMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     reason = forms.ChoiceField(label=_("Reason (Art. 34)"), choices=AgendaReason.choices)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -18,11 +19,11 @@ class AgendaItemForm(forms.Form):
     suggested = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(CleanTextMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
     starts_at = forms.DateTimeField(label=_("Date and time"),
@@ -34,19 +35,21 @@ class MeetingForm(forms.Form):
                                                   widget=forms.CheckboxSelectMultiple)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(CleanTextMixin, forms.Form):
     attendees = forms.CharField(label=_("Who attends (names and posts)"), max_length=300)
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(CleanTextMixin, forms.Form):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextMixin, forms.Form):
     text = forms.CharField(label=_("Decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     unit = forms.ModelChoiceField(label=_("Unit responsible"), queryset=Unit.objects.active(), to_field_name="code",
                                   required=False)
-    due_at = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type="date"> takes ISO dates only (zh-hans would render 2026/12/31, which browsers drop).
+    due_at = forms.DateField(label=_("Due"), required=False,
+                             widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none(),
                                          required=False)
 
@@ -59,9 +62,9 @@ class DecisionForm(forms.Form):
 DecisionFormSet = forms.formset_factory(DecisionForm, extra=3, max_num=50)
 
 
-class ReportForm(forms.Form):
+class ReportForm(CleanTextMixin, forms.Form):
     detail = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NoteForm(forms.Form):
+class NoteForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label=_("Note"), required=False)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from linkage.api import CleanCharField, IdField, IdListField
 from members.serializers import UnitRefSerializer
 
 from .models import (
@@ -50,15 +51,15 @@ class AgendaItemDetailSerializer(AgendaItemSerializer):
 
 
 class AgendaItemInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = CleanCharField(max_length=200)
     reason = serializers.ChoiceField(choices=AgendaReason.choices)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    cases = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    units = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    description = CleanCharField(required=False, allow_blank=True, default="", max_length=5000)
+    cases = IdListField(required=False, default=list)
+    units = serializers.ListField(child=CleanCharField(max_length=60), required=False, default=list, max_length=200)
 
 
 class CommentInputSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -94,15 +95,15 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    kind = serializers.CharField(help_text="regular or special")
-    starts_at = serializers.CharField(help_text="ISO date or datetime")
-    place = serializers.CharField(required=False, allow_blank=True, default="")
-    agenda_items = serializers.ListField(child=serializers.IntegerField())
+    title = CleanCharField(max_length=200)
+    kind = CleanCharField(help_text="regular or special")
+    starts_at = CleanCharField(help_text="ISO date or datetime")
+    place = CleanCharField(required=False, allow_blank=True, default="")
+    agenda_items = IdListField()
 
 
 class AttendanceInputSerializer(serializers.Serializer):
-    attendees = serializers.CharField(max_length=300)
+    attendees = CleanCharField(max_length=300)
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -130,15 +131,15 @@ class MinutesSerializer(serializers.ModelSerializer):
 
 
 class DecisionInputSerializer(serializers.Serializer):
-    text = serializers.CharField()
-    unit = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    due_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    agenda_item = serializers.IntegerField(required=False, allow_null=True)
+    text = CleanCharField()
+    unit = CleanCharField(required=False, allow_blank=True, allow_null=True)
+    due_at = CleanCharField(required=False, allow_blank=True, allow_null=True)
+    agenda_item = IdField(required=False, allow_null=True)
 
 
 class MinutesInputSerializer(serializers.Serializer):
-    summary = serializers.CharField()
-    decisions = DecisionInputSerializer(many=True, required=False, default=list)
+    summary = CleanCharField(max_length=20000)
+    decisions = DecisionInputSerializer(many=True, required=False, default=list, max_length=500)
 
 
 class ActionReportSerializer(serializers.ModelSerializer):
@@ -162,8 +163,8 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
 
 class ReportInputSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = CleanCharField()
 
 
 class ActionNoteInputSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = CleanCharField(required=False, allow_blank=True, default="")

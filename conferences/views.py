@@ -5,9 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.identifiers import normalise_case_number_query
 from cases.models import Case
 from cases.services import access_log
 from members.roles import is_court_user
@@ -84,7 +86,7 @@ def agenda_create(request):
     form = AgendaItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        numbers = [n.strip() for n in data["case_numbers"].splitlines() if n.strip()]
+        numbers = [normalise_case_number_query(n) for n in data["case_numbers"].splitlines() if n.strip()]
         cases = list(Case.objects.filter(number__in=numbers).values_list("id", flat=True))
         try:
             if len(cases) != len(set(numbers)):
@@ -223,7 +225,7 @@ def minutes_edit(request, pk):
     agenda_qs = meeting.agenda_items.all()
     initial_decisions = [
         {"text": d.text, "unit": d.unit.code if d.unit else None,
-         "due_at": d.due_at.date() if d.due_at else None, "agenda_item": d.agenda_item_id}
+         "due_at": timezone.localtime(d.due_at).date() if d.due_at else None, "agenda_item": d.agenda_item_id}
         for d in (minutes.decisions.all() if minutes else [])
     ]
     form = MinutesForm(request.POST or None, initial={"summary": minutes.summary if minutes else ""})
@@ -280,14 +282,17 @@ def minutes_document(request, pk, kind):
         if unit is None:
             raise Http404
     access_log(actor=request.user, what=f"minutes_{kind}", obj=minutes)
+    from cases.documents import content_disposition
+
     name = f"minutes-{meeting.pk}{'-' + unit.code if unit else ''}.{kind}"
+    chinese = f"会议纪要{minutes.number}{'（' + unit.name + '）' if unit else ''}.{kind}"
     if kind == "pdf":
         response = HttpResponse(render_minutes_pdf(minutes, unit=unit), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}"'
+        response["Content-Disposition"] = content_disposition(chinese, as_attachment=False, fallback=name)
     else:
         response = HttpResponse(render_minutes_docx(minutes, unit=unit), content_type=(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = content_disposition(chinese, as_attachment=True, fallback=name)
     return response
 
 

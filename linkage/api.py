@@ -1,12 +1,16 @@
-"""Shared API plumbing: pagination and the mapping of domain errors to HTTP answers."""
+"""Shared API plumbing: pagination, the mapping of domain errors to HTTP answers, and the input fields
+and parser that keep hostile input a 400 (control characters, ids beyond 64 bits, deep JSON)."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.workflow import InvalidTransition
+
+from .pagination import MAX_ID
+from .text import strip_controls
 
 
 class Pagination(PageNumberPagination):
@@ -51,3 +55,81 @@ def require_perm(request, perm: str) -> None:
     The service checks again; this only decides which answer comes first."""
     if not request.user.has_perm(perm):
         raise exceptions.PermissionDenied()
+
+
+# ---------------------------------------------------------------- input that cannot hurt
+
+FREE_TEXT_MAX_LENGTH = 2000
+
+
+class CleanCharField(serializers.CharField):
+    """A text input without control characters (tab and line feed kept, CR LF made LF) and with a length
+    limit (``FREE_TEXT_MAX_LENGTH`` unless the field says otherwise)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", FREE_TEXT_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = strip_controls(data)
+        return super().to_internal_value(data)
+
+
+class IdField(serializers.IntegerField):
+    """A primary key in a body: a whole number from 1 to 2^63 − 1, or a 400 (never a database overflow)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # IntegerField takes 1.0 and "1.0"; an id is neither a float nor a bool.
+        if isinstance(data, (bool, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IdListField(serializers.ListField):
+    """A list of ids (``cases``, ``agenda_items``, ``notices``…): each an ``IdField``, at most
+    ``max_length`` of them (200 unless said)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", IdField())
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+
+MAX_JSON_DEPTH = 32
+
+
+def _json_depth_exceeds(data, limit: int) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (iteratively: no recursion to exhaust)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with nesting deeper than ``MAX_JSON_DEPTH`` answered 400 instead of exhausting
+    the interpreter's recursion (which DRF's parser lets through as a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+        if _json_depth_exceeds(data, MAX_JSON_DEPTH):
+            raise exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels.")
+        return data

@@ -6,7 +6,9 @@ MAX_ID = 2**63 - 1
 def query_id(value) -> int | None:
     """An id from a query string, or None for anything no row can have (text, 0, or beyond 64 bits)."""
     value = (value or "").strip()
-    if not value.isdigit():
+    # "²" and "１" are digits to isdigit() but not to int(); 20 digits and more are beyond 64 bits anyway
+    # (and thousands of them are refused by int() itself).
+    if not (value.isascii() and value.isdigit()) or len(value.lstrip("0")) > 19:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None

@@ -15,8 +15,14 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-9f3c1e"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
+# The placeholder of deploy/linkage.env.example: copying the example without editing it must not start.
+_EXAMPLE_SECRET = "change-me-to-50-random-characters"
+if not DEBUG and (SECRET_KEY in (_DEV_SECRET, _EXAMPLE_SECRET) or "change-me" in SECRET_KEY
+                  or len(SECRET_KEY) < 40 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false: at least 40 random characters, not the "
+        "development key nor the placeholder of deploy/linkage.env.example (make one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`).")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
@@ -130,6 +136,8 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# A request with more files than this is refused while it is read (cases.uploads caps an answer at 5).
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -151,6 +159,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"user": "600/min", "credit_check": "60/min"},
     "EXCEPTION_HANDLER": "linkage.api.exception_handler",
+    # DRF's own parsers, but JSON nested too deeply is a 400 (linkage.api.JSONParser), not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "linkage.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Enforcement linkage portal API",
@@ -287,3 +301,8 @@ if not DEBUG:
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The court that issues the documents, printed in full with its province (人民法院执行文书样式).
+COURT_NAME = env("COURT_NAME", default="湖北省公安县人民法院")
+# This court's 法院代字 (案号规定 Art. 5): a new case registered here must carry it, e.g. （2026）鄂1022执1号.
+COURT_CODE = env("COURT_CODE", default="鄂1022")

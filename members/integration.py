@@ -1,8 +1,9 @@
 """Point-to-point integration with a unit's own system (issue 8).
 
 Outbound: every notice message for a unit with a ``webhook_url`` is POSTed as JSON, signed with
-HMAC-SHA256 over ``"{timestamp}.{body}"`` with the unit's secret; the receiver checks the signature and
-that the timestamp is within ``REPLAY_WINDOW_SECONDS`` (docs/integration.md).
+HMAC-SHA256 over ``"{timestamp}.{delivery}.{body}"`` with the unit's secret; the receiver checks the
+signature, that the timestamp is within ``REPLAY_WINDOW_SECONDS``, and acts on each delivery id once
+(docs/integration.md). The delivery id is signed, so a captured request cannot be replayed under a new id.
 
 Inbound: a ``UnitApiToken`` authenticates the unit's system as that unit's system user, which may list,
 read, acknowledge and answer the unit's notices and do nothing else (``UnitSystemScope``).
@@ -27,19 +28,24 @@ DELIVERY_HEADER = "X-Linkage-Delivery"
 TOKEN_PREFIX = "UnitToken"
 
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+def sign(secret: str, timestamp: int, body: bytes, delivery: str | int = "") -> str:
+    """Hex HMAC-SHA256 of ``"{timestamp}.{delivery}.{body}"``: the time, the delivery id (the receiver's
+    idempotency key) and the body are bound together."""
+    message = f"{timestamp}.{delivery}.".encode() + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, timestamp: str, body: bytes, signature: str, now: float | None = None) -> bool:
-    """What a receiver does: constant-time compare, and refuse anything outside the replay window."""
+def verify(secret: str, timestamp: str, body: bytes, signature: str, now: float | None = None,
+           delivery: str | int | None = "") -> bool:
+    """What a receiver does: constant-time compare over the signed time, delivery id and body, and refuse
+    anything outside the replay window."""
     try:
         ts = int(timestamp)
     except (TypeError, ValueError):
         return False
     if abs((now or time.time()) - ts) > REPLAY_WINDOW_SECONDS:
         return False
-    return hmac.compare_digest(sign(secret, ts, body), signature or "")
+    return hmac.compare_digest(sign(secret, ts, body, "" if delivery is None else delivery), signature or "")
 
 
 def ensure_webhook_secret(unit: Unit) -> str:

@@ -19,6 +19,30 @@ ACTIONS = [
     ("refer_crime", "移送涉嫌拒不执行判决、裁定罪", "Refer a suspected crime", False, "", 2, 20, None),
 ]
 
+# The legal basis printed on each action's assistance notice (ActionType.legal_basis; the office may edit
+# it). Civil Procedure Law as amended in 2023 (in force 2024-01-01; the execution chapter is numbered +4
+# from the 2021 text): Art. 253 query / freeze / transfer (划拨) of deposits and other property, Art. 254
+# withholding and drawing income, Art. 255 seize / distrain / freeze and sell, Art. 262 transfer of title
+# certificates, Art. 266 exit restriction, credit record and publication. Actions the law does not name
+# cite the county's mechanism rules (公安县执行工作联动协调机制工作办法) and the Criminal Law.
+_CPL = "《中华人民共和国民事诉讼法》"
+_RULES = "《公安县执行工作联动协调机制工作办法》"
+LEGAL_BASIS = {
+    "query": f"{_CPL}第二百五十三条",
+    "freeze": f"{_CPL}第二百五十三条、第二百五十五条",
+    "deduct": f"{_CPL}第二百五十三条、第二百五十四条",
+    "seize": f"{_CPL}第二百五十五条",
+    "transfer": f"{_CPL}第二百六十二条",
+    "restrict": f"{_CPL}第二百六十六条",
+    "locate": f"{_RULES}第十五条",
+    "dispatch": f"{_RULES}第十五条",
+    "publicize": f"{_CPL}第二百六十六条",
+    "relief": f"{_RULES}第二十二条、第三十一条",
+    "coordinate": f"{_RULES}第十八条、第十九条",
+    "mediate": f"{_RULES}第十六条",
+    "refer_crime": f"《中华人民共和国刑法》第三百一十三条，{_RULES}第十四条",
+}
+
 # code, 中文, English, kind, articles, duties, {action: what it covers}
 UNITS = [
     ("plc", "县委政法委", "Political-legal committee", "party", "3, 37",

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from .models import ActionType, Capability, Unit, User
 from .roles import ROLE_PERMISSIONS, Role
-from .seed_data import ACTIONS, UNITS, capabilities_for
+from .seed_data import ACTIONS, LEGAL_BASIS, UNITS, capabilities_for
 
 DEMO_PASSWORD = "linkage-demo"
 
@@ -39,6 +39,7 @@ def seed_units() -> dict:
             defaults=dict(
                 name=name, name_en=name_en, holds_measure=holds, release_name=release,
                 ack_working_days=ack, answer_working_days=answer, urgent_hours=urgent, sort_order=order,
+                legal_basis=LEGAL_BASIS.get(code, ""),
             ),
         )
         actions[code] = action

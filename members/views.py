@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from cases import holidays
 from cases import selectors as case_selectors
 
 from .models import Capability, LiaisonAssignment, Unit
@@ -22,6 +23,10 @@ def home(request):
         context["inbox_counts"] = case_selectors.inbox_counts(user)
         context["latest_notices"] = case_selectors.inbox(user, "open")[:8]
     context["is_assessor"] = has_role(user, Role.ASSESSOR)
+    if user.is_superuser or has_role(user, Role.OFFICE):
+        year = holidays.next_year_arrangement_missing()
+        if year is not None:
+            context["holiday_arrangement_missing"] = holidays.arrangement_missing_message(year)
     return render(request, "members/home.html", context)
 
 

@@ -1,20 +1,86 @@
 """Shared fixtures. The demo data (units of Art. 3, role groups, demo accounts) is seeded once per test
 database; each test runs in a transaction that is rolled back, so tests never see each other's rows."""
+import datetime as dt
 import io
 import os
+import re
+import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.identifiers import resident_id_check_char, uscc_check_char
+from cases.identifiers import make_valid_uscc, resident_id_check_char
 from members.models import ActionType, Unit, User
 from members.seeding import seed_demo
 
 PASSWORD = "linkage-demo"
+
+
+# ---------------------------------------------------------------- the clock (docs/architecture.md)
+# A test that passes or fails with the hour it runs is a defect. A test marked ``dates`` runs three
+# times: at the real clock, and at 23:30 and 00:30 Asia/Shanghai of today (the hours on either side of
+# the date change in Gong'an, which are also the hours where the UTC date and the Shanghai date
+# differ). ``--shanghai-clock=HH:MM`` instead runs the whole session at today HH:MM Asia/Shanghai.
+# Tests marked ``worker`` or ``browser`` always run at the real clock: a Celery worker or Chromium is
+# another process, which the travel does not reach.
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CLOCKS = {"clock-real": None, "clock-2330": (23, 30), "clock-0030": (0, 30)}
+_session_traveller = None
+
+
+def pytest_addoption(parser):
+    parser.addoption("--shanghai-clock", metavar="HH:MM", default=None,
+                     help="run the whole session at today HH:MM Asia/Shanghai (the clock still ticks); "
+                          "`dates` tests then run once, at that hour")
+
+
+def _real_time() -> float:
+    hatch = time_machine.escape_hatch
+    return hatch.time.time() if hatch.is_travelling() else time.time()
+
+
+def shanghai_today_at(hour: int, minute: int) -> dt.datetime:
+    """Today (as Gong'an sees it) at hour:minute Asia/Shanghai, as an aware UTC datetime (handing
+    time-machine a UTC value leaves the process's TZ alone)."""
+    real_now = dt.datetime.fromtimestamp(_real_time(), SHANGHAI)
+    return real_now.replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(dt.UTC)
+
+
+def _clock_bound(item_or_metafunc) -> bool:
+    """Another process (a Celery worker, Chromium) does not see a travelled clock."""
+    get = getattr(item_or_metafunc, "get_closest_marker", None) or item_or_metafunc.definition.get_closest_marker
+    return get("worker") is not None or get("browser") is not None
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.config.getoption("--shanghai-clock"):
+        return
+    if metafunc.definition.get_closest_marker("dates") is None or _clock_bound(metafunc):
+        return
+    metafunc.parametrize("_shanghai_clock", list(CLOCKS), ids=list(CLOCKS), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _shanghai_clock(request):
+    """Autouse, so that the travel starts before the test's other fixtures make their rows."""
+    clock = CLOCKS.get(getattr(request, "param", None))
+    if clock is None and _session_traveller is not None and _clock_bound(request.node):
+        # --shanghai-clock: a worker or browser test runs at the real clock (as the other process does).
+        with time_machine.travel(_real_time(), tick=True):
+            yield
+        return
+    if clock is None:
+        yield
+        return
+    with time_machine.travel(shanghai_today_at(*clock), tick=True):
+        yield
 
 
 def pytest_configure(config):
@@ -22,6 +88,28 @@ def pytest_configure(config):
     # The test client's login() passes no request, which django-axes needs; the lock-out itself is
     # tested in tests/test_security.py with AXES_ENABLED switched back on.
     settings.AXES_ENABLED = False
+    global _session_traveller
+    value = config.getoption("--shanghai-clock")
+    if value:
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value)
+        if not match:
+            raise pytest.UsageError(f"--shanghai-clock={value}: expected HH:MM (00:00 to 23:59)")
+        _session_traveller = time_machine.travel(shanghai_today_at(int(match[1]), int(match[2])), tick=True)
+        _session_traveller.start()
+
+
+def pytest_unconfigure(config):
+    global _session_traveller
+    if _session_traveller is not None:
+        _session_traveller.stop()
+        _session_traveller = None
+
+
+def pytest_report_header(config):
+    value = config.getoption("--shanghai-clock")
+    if value:
+        return f"clock: travelled to today {value} Asia/Shanghai (--shanghai-clock)"
+    return "clock: real; tests marked `dates` also run at 23:30 and 00:30 Asia/Shanghai"
 
 
 def pytest_sessionstart(session):
@@ -72,8 +160,9 @@ def make_resident_id(n: int = 1, birth: str = "19900101") -> str:
 
 
 def make_uscc(n: int = 1) -> str:
-    first17 = f"91421022MA{n % 10_000_000:07d}"
-    return first17 + uscc_check_char(first17)
+    """A structurally valid code (GB 32100): 9 工商, 1 企业, region 421022, an organisation code with its
+    own GB 11714 check character, then the check character."""
+    return make_valid_uscc("91421022", f"MA{n % 1_000_000:06d}")
 
 
 @pytest.fixture
@@ -139,12 +228,29 @@ def issue(users, django_capture_on_commit_callbacks):
     """``issue(case, "bank-icbc", "freeze")`` → a delivered notice (on-commit delivery executed)."""
 
     def _issue(case, unit_code, action_code, subject="冻结被执行人名下存款", **kwargs):
+        if (action_code in services.RULING_REQUIRED_ACTIONS and "ruling" not in kwargs
+                and "ruling_file" not in kwargs):
+            # The law wants a ruling with these; a test that is not about rulings gets the case's first.
+            kwargs["ruling"] = case_ruling(case)
         with django_capture_on_commit_callbacks(execute=True):
             return services.notice_issue(actor=users["clerk"], case=case, unit=Unit.objects.get(code=unit_code),
                                          action=ActionType.objects.get(code=action_code), subject=subject,
                                          **kwargs)
 
     return _issue
+
+
+def case_ruling(case, title: str = ""):
+    """The case's first ruling (执行裁定书), stored on first use."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Attachment
+
+    existing = Attachment.objects.filter(case=case, purpose="ruling").order_by("id").first()
+    if existing is not None and not title:
+        return existing
+    return services.ruling_store(actor=User.objects.get(username="clerk"), case=case, title=title,
+                                 upload=SimpleUploadedFile("裁定书.pdf", pdf_bytes(), "application/pdf"))
 
 
 def pdf_bytes(text: str = "ruling") -> bytes:

@@ -18,7 +18,7 @@ from members.models import ActionType, Unit
 
 from .conftest import make_resident_id, pdf_bytes
 
-SECRET_CASE = "(2026)鄂1022执424242号"
+SECRET_CASE = "（2026）鄂1022执424242号"  # as stored and shown
 SECRET_DEBTOR = "机密被执行人甲乙"
 SECRET_SUBJECT = "机密冻结事项XYZ"
 SECRET_ID = make_resident_id(4242)

@@ -18,7 +18,17 @@ from cases import services as case_services
 from cases.models import Notice, NoticeRequest
 from members.models import Unit
 
+pytestmark = pytest.mark.dates  # every test here also runs at 23:30 and 00:30 Asia/Shanghai (conftest)
+
 NOW = timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    """"Now" of the hand-made histories is the test's own clock (conftest may have moved it), not the
+    moment this module was imported."""
+    global NOW
+    NOW = timezone.now()
 
 
 def days(n: float):

@@ -14,6 +14,7 @@ from cases.models import Case, Notice
 from members.seeding import seed_demo
 
 from .conftest import make_resident_id
+from tests.conftest import case_ruling
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -76,7 +77,7 @@ def test_clerk_issues_to_two_banks_liaison_answers_clerk_concludes(page, setting
     page.locator("#id_form-1-id_number").fill(make_resident_id(882))
     page.get_by_role("button", name="登记").click()
     page.wait_for_url("**/cases/*/")
-    case = Case.objects.get(number="(2026)鄂1022执8801号")
+    case = Case.objects.get(number="（2026）鄂1022执8801号")  # stored with full-width brackets
 
     # Issue a freeze to two banks at once: the form offers only units that can freeze.
     page.goto(page.base + f"/cases/{case.pk}/issue/")
@@ -161,7 +162,8 @@ def test_case_page_shows_measures_at_three_units(page):
              ("police", "seize", "小型轿车 鄂D·12345", "movable", "first", None, "60000")]
     for code, action, asset, kind, priority, place, amount in taken:
         notice = services.notice_issue(actor=clerk, case=case, unit=Unit.objects.get(code=code),
-                                       action=ActionType.objects.get(code=action), subject=asset)
+                                       action=ActionType.objects.get(code=action), subject=asset,
+                                       ruling=case_ruling(case))
         liaison = User.objects.get(username=f"liaison-{code}")
         services.notice_acknowledge(actor=liaison, notice=notice)
         services.notice_answer(actor=liaison, notice=notice, outcome="done", detail="已办理", result_amount=amount,

@@ -1,5 +1,6 @@
-"""Art. 35: concluding a case cancels its open notices, closes answered ones and sends exactly one release
-notice for every measure a unit holds or may hold. Nothing may be missed, nothing sent twice."""
+"""Art. 35 and DOMAIN.md section 5: concluding a case ``completed`` or ``terminated`` cancels its open
+notices, closes answered ones and sends exactly one release notice for every measure a unit holds or may
+hold; ``final_no_property`` (终本) releases nothing. Nothing may be missed, nothing sent twice."""
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
@@ -12,6 +13,7 @@ from cases import delivery, services
 from cases.models import Case, Delivery, Notice, NoticeEvent
 from cases.workflow import InvalidTransition
 from members.models import ActionType, Capability, Unit
+from tests.conftest import case_ruling
 
 # DOMAIN.md section 4: the actions that leave an active measure. Written out here on purpose, so the test
 # does not take the rule from the code (or the seed data) it checks.
@@ -24,10 +26,19 @@ def _liaison(users, unit):
     return users[f"liaison-{unit.code}"]
 
 
+def _ruling_for(case, action_code):
+    return case_ruling(case) if action_code in services.RULING_REQUIRED_ACTIONS else None
+
+
+def _amount_for(notice, outcome):
+    return "5000.00" if notice.action.code in ("freeze", "deduct") and outcome in EXECUTED else None
+
+
 def _issue_raw(users, case, unit_code, action_code, subject="冻结被执行人名下存款"):
     """Issue without running the on-commit delivery: the notice stays ``issued``."""
     return services.notice_issue(actor=users["clerk"], case=case, unit=Unit.objects.get(code=unit_code),
-                                 action=ActionType.objects.get(code=action_code), subject=subject)
+                                 action=ActionType.objects.get(code=action_code), subject=subject,
+                                 ruling=_ruling_for(case, action_code))
 
 
 def _ack(users, notice):
@@ -37,7 +48,8 @@ def _ack(users, notice):
 def _answer(users, notice, outcome):
     _ack(users, notice)
     return services.notice_answer(actor=_liaison(users, notice.unit), notice=notice, outcome=outcome,
-                                  detail="" if outcome == "done" else "部分账户无余额")
+                                  detail="" if outcome == "done" else "部分账户无余额",
+                                  result_amount=_amount_for(notice, outcome))
 
 
 def _cancel_subject(notice):
@@ -93,7 +105,7 @@ def concluded(users, make_case, issue, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     cancel_rows_before = Delivery.objects.filter(notice=n["freeze_cancelled"], purpose="cancel").count()
     with django_capture_on_commit_callbacks(execute=True):
-        releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+        releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
     return case, n, releases, cancel_rows_before
 
 
@@ -205,11 +217,15 @@ def test_concluding_twice_is_refused_and_creates_nothing(concluded, users, djang
 def test_conclude_over_the_api_then_again_is_409(api, make_case, issue):
     case = make_case()
     measure = issue(case, "bank-icbc", "freeze")
+    query = issue(case, "police", "query", subject="查询车辆")
     client = api("clerk")
-    first = client.post(f"/api/v1/cases/{case.pk}/conclude/", {"outcome": "final_no_property"}, format="json")
+    first = client.post(f"/api/v1/cases/{case.pk}/conclude/", {"outcome": "terminated"}, format="json")
     assert first.status_code == 200, first.content
     release = Notice.objects.get(kind="release", original=measure)
     assert first.json()["release_notices"] == [release.pk]
+    assert sorted(first.json()["cancelled_notices"]) == sorted([measure.pk, query.pk])
+    assert first.json()["kept_measures"] == []
+    assert release.release_ground == "terminated"
     assert first.json()["status"] == "concluded"
     count = Notice.objects.count()
     second = client.post(f"/api/v1/cases/{case.pk}/conclude/", {"outcome": "completed"}, format="json")
@@ -220,7 +236,7 @@ def test_conclude_over_the_api_then_again_is_409(api, make_case, issue):
 def test_a_case_without_measures_concludes_with_no_release(users, make_case, issue):
     case = make_case()
     query = issue(case, "police", "query", subject="查询车辆")
-    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
     assert releases == []
     assert not Notice.objects.filter(case=case, kind="release").exists()
     assert _fresh(query).status == "cancelled"
@@ -259,7 +275,7 @@ def _apply(users, notice, history):
         return
     stage, outcome = history.split("-")
     services.notice_answer(actor=liaison, notice=notice, outcome=outcome,
-                           detail="" if outcome == "done" else "说明")
+                           detail="" if outcome == "done" else "说明", result_amount=_amount_for(notice, outcome))
     if stage == "closed":
         services.notice_close(actor=clerk, notice=notice)
 
@@ -276,12 +292,19 @@ def _should_hold(action_code, history):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_property_every_held_measure_gets_exactly_one_release(users, make_case, data):
+def test_property_conclusion_by_outcome(users, make_case, django_capture_on_commit_callbacks, data):
+    """Over random histories and all three outcomes: after ``completed`` or ``terminated`` every held
+    measure has exactly one release and no active measure is left without one; after
+    ``final_no_property`` nothing is released, every measure stays active and nothing is sent to a unit
+    holding one (only its one-off requests are withdrawn)."""
+    from cases.models import Measure
+
     caps = list(Capability.objects.filter(unit__active=True).select_related("unit", "action")
                 .order_by("unit__code", "action__code"))
     measure_caps = [c for c in caps if c.action.code in MEASURE_ACTIONS]
     other_caps = [c for c in caps if c.action.code not in MEASURE_ACTIONS]
     assert measure_caps and other_caps
+    outcome = data.draw(st.sampled_from(["completed", "terminated", "final_no_property"]), label="outcome")
     plan = data.draw(st.lists(
         st.tuples(st.one_of(st.sampled_from(measure_caps), st.sampled_from(other_caps)),
                   st.sampled_from(HISTORIES)),
@@ -292,30 +315,57 @@ def test_property_every_held_measure_gets_exactly_one_release(users, make_case, 
     issued = []
     for cap, history in plan:
         notice = services.notice_issue(actor=users["clerk"], case=case, unit=cap.unit, action=cap.action,
-                                       subject=f"{cap.action.code} {history}")
+                                       subject=f"{cap.action.code} {history}",
+                                       ruling=_ruling_for(case, cap.action.code))
         _apply(users, notice, history)
         issued.append((_fresh(notice), cap.action.code, history))
+    active_before = set(Measure.objects.filter(case=case, status="active").values_list("pk", flat=True))
+    last_delivery = Delivery.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
-    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="terminated")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.case_conclude(actor=users["clerk"], case=case, outcome=outcome)
 
-    expected = {notice.pk for notice, code, history in issued if _should_hold(code, history)}
     stored = list(Notice.objects.filter(case=case, kind="release"))
-    assert {r.original_id for r in stored} == expected
-    assert len(stored) == len(expected), "a measure notice got more than one release"
-    assert sorted(r.pk for r in releases) == sorted(r.pk for r in stored)
     originals = {notice.pk: notice for notice, _code, _history in issued}
-    for release in stored:
-        assert release.unit_id == originals[release.original_id].unit_id
-        assert release.action_id == originals[release.original_id].action_id
-    for notice, _code, history in issued:
-        after = _fresh(notice)
-        if notice.status in OPEN_STATES:
-            assert after.status == "cancelled", history
-            assert Delivery.objects.filter(notice=notice, purpose="cancel", channel="inbox").count() == 1
-        elif notice.status == "answered":
-            assert after.status == "closed", history
-        else:
-            assert after.status == notice.status, history
+    if outcome == "final_no_property":
+        assert stored == [] and result.release_notices == []
+        assert set(Measure.objects.filter(case=case, status="active").values_list("pk", flat=True)) == active_before
+        assert {m.pk for m in result.kept_measures} == active_before
+        for notice, code, history in issued:
+            after = _fresh(notice)
+            if _should_hold(code, history):
+                assert after.status == notice.status, (code, history)  # kept as it was
+            elif notice.status == "answered":
+                assert after.status == "closed", (code, history)  # holds nothing
+            elif code in MEASURE_ACTIONS:
+                assert after.status == notice.status, (code, history)
+            elif notice.status in OPEN_STATES:
+                assert after.status == "cancelled", (code, history)
+            elif notice.status == "answered":
+                assert after.status == "closed", (code, history)
+        # Nothing went to a unit about a measure: the only new deliveries are cancellations of one-off requests.
+        for row in Delivery.objects.filter(pk__gt=last_delivery).select_related("notice__action"):
+            assert row.purpose == "cancel" and row.notice.action.code not in MEASURE_ACTIONS, row
+    else:
+        expected = {notice.pk for notice, code, history in issued if _should_hold(code, history)}
+        assert {r.original_id for r in stored} == expected
+        assert len(stored) == len(expected), "a measure notice got more than one release"
+        assert sorted(r.pk for r in result.release_notices) == sorted(r.pk for r in stored)
+        assert {r.release_ground for r in stored} <= {outcome}
+        for release in stored:
+            assert release.unit_id == originals[release.original_id].unit_id
+            assert release.action_id == originals[release.original_id].action_id
+        # No active measure is left without a release.
+        assert not Measure.objects.filter(case=case, status="active", release_notice__isnull=True).exists()
+        for notice, _code, history in issued:
+            after = _fresh(notice)
+            if notice.status in OPEN_STATES:
+                assert after.status == "cancelled", history
+                assert Delivery.objects.filter(notice=notice, purpose="cancel", channel="inbox").count() == 1
+            elif notice.status == "answered":
+                assert after.status == "closed", history
+            else:
+                assert after.status == notice.status, history
     assert Case.objects.get(pk=case.pk).status == "concluded"
 
 

@@ -8,7 +8,7 @@ import io
 import re
 import subprocess
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -254,6 +254,7 @@ def test_liaison_confirms_attendance_for_own_unit_only(api, browser_client, flow
 
 # ---------------------------------------------------------------- minutes
 
+@pytest.mark.dates
 def test_minutes_drafted_by_office_issued_by_convener_then_read_only(api, flow, django_capture_on_commit_callbacks):
     item = flow.item(units=("police", "tax"))
     meeting = flow.meeting([item])
@@ -298,6 +299,7 @@ def test_minutes_drafted_by_office_issued_by_convener_then_read_only(api, flow, 
     assert response.json()["number"] == number
 
 
+@pytest.mark.dates
 def test_numbering_is_one_sequence_per_year(flow, users):
     year = timezone.localdate().year
     start = MinutesCounter.objects.filter(year=year).values_list("last", flat=True).first() or 0
@@ -476,6 +478,7 @@ def test_screenshot_of_a_minutes_page_is_committed_and_rendering_matches(flow, t
 
 # ---------------------------------------------------------------- action items
 
+@pytest.mark.dates
 def test_action_items_reach_units_on_issue_and_are_tracked_to_done(api, browser_client, flow):
     meeting, minutes = flow.issued()
     police_item = ActionItem.objects.get(minutes=minutes, unit__code="police")
@@ -530,6 +533,7 @@ def test_liaison_task_list_and_office_board(browser_client, flow):
     assert browser_client("liaison-police").get("/conferences/board/").status_code == 404
 
 
+@pytest.mark.dates
 def test_overdue_action_items_get_one_reminder_a_day(flow):
     _, minutes = flow.issued()
     item = ActionItem.objects.get(minutes=minutes, unit__code="police")
@@ -546,6 +550,7 @@ def test_overdue_action_items_get_one_reminder_a_day(flow):
 
 # ---------------------------------------------------------------- suggestions, report, carry-over
 
+@pytest.mark.dates
 def test_suggestions_from_the_data_for_the_office_to_accept(browser_client, make_case, issue):
     listed = make_case(listed_supervision=True, responsible_leader="王院长")
     spread = make_case()
@@ -574,6 +579,7 @@ def test_suggestions_from_the_data_for_the_office_to_accept(browser_client, make
     assert browser_client("liaison-police").get("/conferences/agenda/suggestions/").status_code == 403
 
 
+@pytest.mark.dates
 def test_work_report_for_a_regular_meeting(browser_client, flow, make_case, issue, users):
     from cases import services as case_services
 
@@ -594,6 +600,7 @@ def test_work_report_for_a_regular_meeting(browser_client, flow, make_case, issu
     assert browser_client("liaison-police").get(f"/conferences/meetings/{meeting.pk}/report/").status_code == 404
 
 
+@pytest.mark.dates
 def test_unsettled_items_carry_over_to_the_next_draft_agenda(browser_client, flow):
     decided = flow.item(title="已议定事项")
     open_item = flow.item(title="未议定事项")
@@ -612,6 +619,7 @@ def test_unsettled_items_carry_over_to_the_next_draft_agenda(browser_client, flo
 
 # ---------------------------------------------------------------- pages and query counts
 
+@pytest.mark.dates
 def test_conference_pages_render(browser_client, flow):
     meeting, minutes = flow.issued()
     office = browser_client("office")
@@ -660,3 +668,16 @@ def test_lists_use_a_constant_number_of_queries(api, browser_client, flow):
     after = ([_count(office_api, u) for u in urls_api] + [_count(office, u) for u in urls_html]
              + [_count(liaison_api, f"{API}action-items/"), _count(liaison, "/tasks/")])
     assert before == after
+
+
+@pytest.mark.dates
+def test_the_minutes_form_shows_a_decisions_due_date_as_seen_in_shanghai(browser_client, flow):
+    """07:00 in Gong'an on 31 December is still 30 December in UTC; the form (and so a re-saved draft)
+    keeps the Shanghai date."""
+    meeting = flow.meeting([flow.item()])
+    flow.minutes(meeting, decisions=[{"text": "公安局落实", "unit": "police", "due_at": "2026-12-31T07:00"}])
+    page = browser_client("office").get(f"/conferences/meetings/{meeting.pk}/minutes/")
+    assert page.status_code == 200
+    assert page.context["decisions"].forms[0].initial["due_at"] == date(2026, 12, 31)
+    # and the date input holds it in the ISO form <input type="date"> takes
+    assert 'name="form-0-due_at" value="2026-12-31"' in page.content.decode()

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from cases import credit, services
@@ -75,9 +76,10 @@ def org_case(users):
 def publish(users, django_capture_on_commit_callbacks):
     """Publish (or shield, revoke) with the on-commit fan-out and deliveries executed."""
 
-    def _do(entry, name="publish", reason="", actor="clerk"):
+    def _do(entry, name="publish", reason="", actor="clerk", ground="wrongly_listed"):
+        extra = {"ground": ground} if name == "revoke" else {}
         with django_capture_on_commit_callbacks(execute=True):
-            return credit.CREDIT_SERVICES[name](actor=users[actor], entry=entry, reason=reason)
+            return credit.CREDIT_SERVICES[name](actor=users[actor], entry=entry, reason=reason, **extra)
 
     return _do
 
@@ -215,18 +217,54 @@ def test_moves_outside_the_table_are_409_and_change_nothing(api, entry, publish,
     for name in moves:
         publish(entry, name, reason="理由")
     before = CreditEvent.objects.filter(entry=entry).count()
-    response = api("clerk").post(f"/api/v1/credit-entries/{entry.pk}/{refused}/", {"reason": "理由"}, format="json")
+    response = api("clerk").post(f"/api/v1/credit-entries/{entry.pk}/{refused}/",
+                                 {"reason": "理由", "ground": "wrongly_listed"}, format="json")
     assert response.status_code == 409
     assert CreditEvent.objects.filter(entry=entry).count() == before
 
 
-@pytest.mark.parametrize("name", ["shield", "revoke"])
-def test_shield_and_revoke_need_a_reason(api, entry, publish, name):
+def test_shield_needs_a_reason(api, entry, publish):
     publish(entry)
-    response = api("clerk").post(f"/api/v1/credit-entries/{entry.pk}/{name}/", {"reason": "  "}, format="json")
+    response = api("clerk").post(f"/api/v1/credit-entries/{entry.pk}/shield/", {"reason": "  "}, format="json")
     assert response.status_code == 400 and "reason" in response.json()
     entry.refresh_from_db()
     assert entry.status == "published"
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": "已履行"}, {"ground": "paid_up"}, {"ground": ""}])
+def test_revoke_needs_a_known_ground(api, entry, publish, body):
+    """API.md: ``revoke`` takes ``{ground, reason?}``; a missing or unknown ground is a 400 and nothing
+    changes."""
+    publish(entry)
+    response = api("clerk").post(f"/api/v1/credit-entries/{entry.pk}/revoke/", body, format="json")
+    assert response.status_code == 400 and "ground" in response.json()
+    entry.refresh_from_db()
+    assert entry.status == "published" and entry.revoke_ground == ""
+
+
+def test_revoke_with_a_ground_and_no_reason_is_recorded(api, entry, publish):
+    publish(entry)
+    response = api("clerk").post(f"/api/v1/credit-entries/{entry.pk}/revoke/", {"ground": "performed"},
+                                 format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["revoke_ground"] == "performed"
+    entry.refresh_from_db()
+    assert entry.status == "revoked" and entry.revoke_ground == "performed"
+    assert entry.events.get(transition="revoke").note  # the ground's label stands in for the reason
+
+
+def test_the_schema_documents_the_revoke_ground_as_required(api):
+    schema = api("clerk").get("/api/schema/", {"format": "json"}).json()
+    body = schema["paths"]["/api/v1/credit-entries/{id}/revoke/"]["post"]["requestBody"]["content"]
+    ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    component = schema["components"]["schemas"][ref]
+    assert "ground" in component["required"]
+    assert "reason" not in component.get("required", [])
+    ground = component["properties"]["ground"]
+    enum_ref = ground.get("$ref") or ground.get("allOf", [{}])[0].get("$ref")
+    values = schema["components"]["schemas"][enum_ref.rsplit("/", 1)[-1]]["enum"] if enum_ref else ground["enum"]
+    assert set(values) == {"performed", "settled", "creditor_request", "terminated", "basis_revoked", "expired",
+                           "wrongly_listed"}
 
 
 def test_api_transitions_answer_the_updated_entry(api, entry, django_capture_on_commit_callbacks):
@@ -239,7 +277,8 @@ def test_api_transitions_answer_the_updated_entry(api, entry, django_capture_on_
         response = client.post(f"/api/v1/credit-entries/{entry.pk}/shield/", {"reason": "屏蔽"}, format="json")
     assert response.json()["status"] == "shielded"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/api/v1/credit-entries/{entry.pk}/revoke/", {"reason": "撤销"}, format="json")
+        response = client.post(f"/api/v1/credit-entries/{entry.pk}/revoke/", {"ground": "wrongly_listed",
+                                                                              "reason": "撤销"}, format="json")
     body = response.json()
     assert body["status"] == "revoked"
     assert [e["transition"] for e in body["events"]] == ["create", "publish", "shield", "revoke"]
@@ -419,24 +458,33 @@ def test_a_liaison_cannot_acknowledge_for_the_unit_of_another(api, entry, publis
 
 # ---------------------------------------------------------------- conclusion proposes revoking
 
-def test_conclusion_completed_proposes_revoking_the_cases_entries(users, entry, publish):
+@pytest.mark.parametrize("outcome, ground", [("completed", "performed"), ("terminated", "terminated")])
+def test_conclusion_performed_or_terminated_takes_the_debtor_off_the_list(
+        users, entry, publish, django_capture_on_commit_callbacks, outcome, ground):
+    """失信规定 Art. 10 (DOMAIN.md section 5): performed or terminated, the entry is deleted within three
+    working days and the units are told to withdraw it. The conclusion does it at once."""
     publish(entry)
+    pushes = set(push_notices(entry).values_list("pk", flat=True))
+    assert pushes
     case = Case.objects.get(pk=entry.case_id)
-    assert list(credit.entries_to_propose_revoking(case)) == []
-    services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_conclude(actor=users["clerk"], case=case, outcome=outcome)
+    entry.refresh_from_db()
+    assert entry.status == "revoked" and entry.revoke_ground == ground
+    assert CreditPush.objects.filter(entry=entry, withdrawal__isnull=True).count() == 0
     case.refresh_from_db()
-    assert list(credit.entries_to_propose_revoking(case)) == [entry]
-    publish(entry, "revoke", reason="执行完毕")
     assert list(credit.entries_to_propose_revoking(case)) == []
 
 
-def test_other_outcomes_propose_nothing(users, entry, publish):
+def test_final_no_property_keeps_the_entry(users, entry, publish):
     publish(entry)
     case = Case.objects.get(pk=entry.case_id)
     services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property")
     case.refresh_from_db()
+    entry.refresh_from_db()
+    assert entry.status == "published"
     assert list(credit.entries_to_propose_revoking(case)) == []
-    # the pushes are not releases: conclusion leaves them to the list's own withdrawal
+    # the pushes are not releases: 终本 leaves them as they are
     assert not Notice.objects.filter(kind="release").exists()
 
 
@@ -711,6 +759,7 @@ def test_bulk_check_is_a_constant_number_of_queries(users, make_case, org_case, 
 
 # ---------------------------------------------------------------- the public page (Art. 12, 13)
 
+@pytest.mark.dates
 def test_public_page_shows_published_entries_only_masked_without_login(client, users, make_case, org_case,
                                                                         publish):
     person, org, hidden, rep_id = _listed_and_others(users, make_case, org_case, publish)
@@ -725,8 +774,10 @@ def test_public_page_shows_published_entries_only_masked_without_login(client, u
     text = response.content.decode()
     for shown in (person, org):
         assert shown.name in text and shown.masked_id in text and shown.case.number in text
-        assert shown.id_number not in text
-        assert shown.court in text and shown.published_at.strftime("%Y-%m-%d") in text
+        # the page shows the date as a user in Gong'an sees it (Asia/Shanghai), not the UTC date
+        assert shown.court in text and timezone.localtime(shown.published_at).strftime("%Y-%m-%d") in text
+    # A person's ID stays masked; an organisation's credit code is public (失信规定 Art. 6), in full.
+    assert person.id_number not in text and org.masked_id == org.id_number
     assert "赵六" in text and rep_id not in text
     for absent in (hidden, pending, revoked):
         assert absent.name not in text and absent.masked_id not in text
@@ -808,7 +859,11 @@ def test_clerk_puts_a_debtor_on_the_list_and_moves_it_through_the_pages(browser_
     assert entry.status == "published"
     with django_capture_on_commit_callbacks(execute=True):
         page.post(f"/credit/{entry.pk}/shield/", {"reason": "暂时屏蔽"})
-        page.post(f"/credit/{entry.pk}/revoke/", {"reason": "已履行"})
+        page.post(f"/credit/{entry.pk}/revoke/", {"reason": "已履行"})  # no ground: refused
+    entry.refresh_from_db()
+    assert entry.status == "shielded"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.post(f"/credit/{entry.pk}/revoke/", {"ground": "performed", "reason": "已履行"})
     entry.refresh_from_db()
     assert entry.status == "revoked"
     assert list(entry.events.values_list("transition", flat=True)) == ["create", "publish", "shield", "revoke"]
@@ -956,8 +1011,9 @@ def test_public_page_in_chromium(live_server, tmp_path):
         rows = page.locator("table.public-dishonest tbody tr")
         assert rows.count() == 3
         body = page.content()
-        for entry in shown:
-            assert entry.masked_id in body and entry.id_number not in body
+        for entry in shown:  # a person's ID masked, an organisation's credit code in full (Art. 6)
+            assert entry.masked_id in body
+            assert (entry.id_number in body) == (entry.kind == "organization")
         shot = tmp_path / "public-dishonest.png"
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 1000

@@ -17,8 +17,11 @@ from cases import services
 from cases.deadlines import default_deadlines, parse_due, working_days_after
 from cases.models import HolidayOverride, Notice
 from members.models import ActionType, Unit
+from tests.conftest import case_ruling
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+pytestmark = pytest.mark.dates  # every test here also runs at 23:30 and 00:30 Asia/Shanghai (conftest)
 
 
 def local(y, m, d, hh=10, mm=0):
@@ -95,7 +98,7 @@ def test_a_notice_issued_on_2025_09_30_is_due_after_the_holiday(users, make_case
     issued = local(2025, 9, 30, 15, 30)
     with mock.patch("django.utils.timezone.now", return_value=issued):
         notice = services.notice_issue(actor=users["clerk"], case=case, unit=Unit.objects.get(code="bank-icbc"),
-                                       action=freeze, subject="冻结存款")
+                                       action=freeze, subject="冻结存款", ruling=case_ruling(case))
     notice = Notice.objects.get(pk=notice.pk)
     assert notice.issued_at == issued
     assert notice.ack_due_at == eod(2025, 10, 9)
@@ -131,10 +134,11 @@ def test_override_wins_over_the_package_both_ways():
 
 
 @pytest.mark.django_db
-def test_a_year_the_package_does_not_know_falls_back_to_monday_to_friday():
+def test_a_year_the_package_does_not_know_falls_back_to_monday_to_friday_less_statutory_holidays():
     assert date(2031, 1, 1).weekday() == 2  # Wednesday
-    # 2030 and 2031 are beyond the package: plain Monday-Friday.
-    assert working_days_after(date(2030, 12, 31), 1) == date(2031, 1, 1)
+    # 2030 and 2031 are beyond the package: Monday-Friday less the statutory holidays (cases.holidays,
+    # tests/test_holidays.py): 元旦 2031-01-01 is one.
+    assert working_days_after(date(2030, 12, 31), 1) == date(2031, 1, 2)
     assert working_days_after(date(2031, 1, 3), 1) == date(2031, 1, 6)  # Friday → Monday
     ack, answer = default_deadlines(days_action(1, 5), local(2031, 1, 3))
     assert ack == eod(2031, 1, 6)
@@ -200,10 +204,11 @@ def test_an_explicit_due_date_earlier_than_the_ack_clock_pulls_the_ack_deadline_
     now = local(2025, 9, 29, 9, 0)
     due = local(2025, 9, 29, 18, 0)
     with mock.patch("django.utils.timezone.now", return_value=now):
-        notice = services.notice_issue(actor=users["clerk"], case=make_case(),
+        case = make_case()
+        notice = services.notice_issue(actor=users["clerk"], case=case,
                                        unit=Unit.objects.get(code="bank-icbc"),
                                        action=ActionType.objects.get(code="freeze"), subject="冻结",
-                                       due_at=due.isoformat())
+                                       due_at=due.isoformat(), ruling=case_ruling(case))
     notice = Notice.objects.get(pk=notice.pk)
     assert notice.due_at == due
     assert notice.ack_due_at == due
@@ -246,12 +251,15 @@ def _post_notice(api, case, due_at):
 
 
 @pytest.mark.parametrize("due_at", [
-    "2020-01-01",
-    (timezone.now() - timedelta(hours=1)).isoformat(),
-])
+    lambda: "2020-01-01",
+    # "an hour ago" of the test's own clock, not of the moment the module was collected
+    lambda: (timezone.now() - timedelta(hours=1)).isoformat(),
+    # yesterday as Gong'an sees it (at 00:30 Asia/Shanghai the UTC date is still yesterday's)
+    lambda: (timezone.localdate() - timedelta(days=1)).isoformat(),
+], ids=["long-ago", "an-hour-ago", "yesterday"])
 def test_api_refuses_a_deadline_in_the_past(api, make_case, due_at):
     case = make_case()
-    response = _post_notice(api, case, due_at)
+    response = _post_notice(api, case, due_at())
     assert response.status_code == 400, response.content
     assert "due_at" in response.json()
     assert not Notice.objects.filter(case=case).exists()
@@ -273,3 +281,13 @@ def test_api_accepts_a_future_date_as_end_of_that_day(api, make_case):
     notice = Notice.objects.get(case=case)
     assert notice.due_at == datetime.fromisoformat(f"{day.isoformat()}T23:59:59+08:00")
     assert notice.ack_due_at <= notice.due_at
+
+
+def test_api_accepts_today_as_seen_in_shanghai(api, make_case):
+    """Today's date as Gong'an sees it is still open until 23:59:59 Asia/Shanghai, also at 00:30, when the
+    UTC date is yesterday, and at 23:30."""
+    case = make_case()
+    today = timezone.localtime(timezone.now(), SHANGHAI).date()
+    response = _post_notice(api, case, today.isoformat())
+    assert response.status_code == 201, response.content
+    assert Notice.objects.get(case=case).due_at == datetime.fromisoformat(f"{today.isoformat()}T23:59:59+08:00")

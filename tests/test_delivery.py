@@ -22,6 +22,7 @@ from cases.models import Delivery, Notice, NoticeEvent
 from members.models import ActionType, Capability, Unit, User
 
 from .conftest import make_resident_id
+from tests.conftest import case_ruling
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,8 +31,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 def _raw_issue(users, case, unit_code="bank-icbc", action_code="freeze", subject="冻结存款"):
     """Issue without running on-commit callbacks (the wake-up task never fires)."""
     unit = unit_code if isinstance(unit_code, Unit) else Unit.objects.get(code=unit_code)
+    ruling = case_ruling(case) if action_code in services.RULING_REQUIRED_ACTIONS else None
     return services.notice_issue(actor=users["clerk"], case=case, unit=unit,
-                                 action=ActionType.objects.get(code=action_code), subject=subject)
+                                 action=ActionType.objects.get(code=action_code), subject=subject, ruling=ruling)
 
 
 def _rows(notice):
@@ -136,8 +138,10 @@ def test_issue_delivers_once_and_delivering_again_sends_nothing(users, make_case
 def test_a_batch_sends_one_email_per_unit(users, make_case, django_capture_on_commit_callbacks):
     banks = list(Unit.objects.filter(code__in=["bank-icbc", "bank-abc", "bank-ccb"]).order_by("code"))
     with django_capture_on_commit_callbacks(execute=True):
-        notices = services.notice_issue_batch(actor=users["clerk"], case=make_case(), units=banks,
-                                              action=ActionType.objects.get(code="freeze"), subject="冻结存款")
+        case = make_case()
+        notices = services.notice_issue_batch(actor=users["clerk"], case=case, units=banks,
+                                              action=ActionType.objects.get(code="freeze"), subject="冻结存款",
+                                              ruling=case_ruling(case))
     assert len(notices) == 3
     for notice in notices:
         assert Notice.objects.get(pk=notice.pk).status == "delivered"
@@ -235,6 +239,7 @@ def test_a_rolled_back_issue_leaves_nothing_and_sends_nothing(users, make_case, 
 REMIND = "Reminder: notice %(number)s is overdue"
 
 
+@pytest.mark.dates
 def test_reminders_once_a_day_for_overdue_notices_only(users, make_case, issue,
                                                         django_capture_on_commit_callbacks):
     today = timezone.localtime(timezone.now(), SHANGHAI).date()
@@ -307,6 +312,7 @@ def test_reminders_once_a_day_for_overdue_notices_only(users, make_case, issue,
     assert _deliver_events(ack_late) == 1
 
 
+@pytest.mark.dates
 def test_the_reminder_task_queues_and_sends(users, make_case, issue, django_capture_on_commit_callbacks):
     notice = issue(make_case(), "bank-icbc", "freeze")
     Notice.objects.filter(pk=notice.pk).update(ack_due_at=timezone.now() - timedelta(hours=1))
@@ -381,7 +387,8 @@ def test_a_real_worker_delivers_each_notice_exactly_once(tmp_path, settings):
                      {"role": "debtor", "name": "被执行人", "id_number": make_resident_id(902)}])
         banks = list(Unit.objects.filter(code__in=["bank-icbc", "bank-abc", "bank-ccb", "bank-boc"]))
         notices = services.notice_issue_batch(actor=clerk, case=case, units=banks,
-                                              action=ActionType.objects.get(code="freeze"), subject="冻结存款")
+                                              action=ActionType.objects.get(code="freeze"), subject="冻结存款",
+                                              ruling=case_ruling(case))
         notices.append(services.notice_issue(actor=clerk, case=case, unit=Unit.objects.get(code="police"),
                                              action=ActionType.objects.get(code="locate"), subject="查找下落"))
         ids = [n.pk for n in notices]

@@ -16,7 +16,7 @@ def test_case_numbers_accepted_and_normalised(raw, expected_type, expected_seria
     parsed = parse_case_number(raw)
     assert parsed.case_type == expected_type
     assert parsed.serial == expected_serial
-    assert parsed.number.startswith("(") and "号" in parsed.number
+    assert parsed.number.startswith("（") and "）" in parsed.number and "号" in parsed.number
 
 
 @pytest.mark.parametrize("raw", [
@@ -26,7 +26,7 @@ def test_case_numbers_accepted_and_normalised(raw, expected_type, expected_seria
 def test_bad_case_numbers_refused_with_a_clear_message(raw):
     with pytest.raises(ValidationError) as exc:
         parse_case_number(raw)
-    assert exc.value.messages and ("(2026)鄂1022执123号" in exc.value.messages[0] or "year" in exc.value.messages[0]
+    assert exc.value.messages and ("（2026）鄂1022执123号" in exc.value.messages[0] or "year" in exc.value.messages[0]
                                    or "年" in exc.value.messages[0])
 
 

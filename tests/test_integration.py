@@ -15,6 +15,7 @@ from cases import delivery
 from cases.models import Delivery
 from members.integration import REPLAY_WINDOW_SECONDS, sign, token_create, verify
 from members.models import Unit, UnitApiToken
+from tests.conftest import case_ruling
 
 
 class Receiver:
@@ -71,7 +72,8 @@ def test_notice_is_posted_signed_to_the_units_system(receiver, make_case, issue)
     notice = issue(make_case(), "bank-icbc", "freeze")
     assert len(receiver.requests) == 1
     headers, body = receiver.requests[0]
-    assert verify("s3cret-for-tests", headers["X-Linkage-Timestamp"], body, headers["X-Linkage-Signature"])
+    assert verify("s3cret-for-tests", headers["X-Linkage-Timestamp"], body, headers["X-Linkage-Signature"],
+                  delivery=headers["X-Linkage-Delivery"])
     payload = json.loads(body)
     assert payload["event"] == "issue" and payload["notice"]["number"] == notice.number
     assert payload["notice"]["action"] == "freeze" and payload["notice"]["unit"] == "bank-icbc"
@@ -206,7 +208,8 @@ def test_example_unit_system_acknowledges_over_the_wire(live_server, settings):
         case = services.case_create(actor=clerk, number="(2026)鄂1022执7701号", title="示例", amount="1",
                                     parties=[{"role": "debtor", "name": "甲", "id_number": make_resident_id(7701)}])
         notice = services.notice_issue(actor=clerk, case=case, unit=unit,
-                                       action=ActionType.objects.get(code="freeze"), subject="冻结")
+                                       action=ActionType.objects.get(code="freeze"), subject="冻结",
+                                       ruling=case_ruling(case))
         deadline = time.time() + 20
         while time.time() < deadline:
             notice = Notice.objects.get(pk=notice.pk)

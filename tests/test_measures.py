@@ -5,14 +5,17 @@ conclusion fan-out is driven by the register.
 Expected dates are worked out here by hand (``relativedelta`` for months, ``chinese_calendar`` for working
 days), never by calling the code under test."""
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
+import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,6 +28,9 @@ from cases.measures import add_months, expiry_for, measures_sweep
 from cases.models import Delivery, Measure, MeasureLimit, MeasureReminder, Notice, NoticeEvent
 from members.models import Capability
 
+from .conftest import pdf_bytes
+from tests.conftest import case_ruling
+
 API = "/api/v1/"
 
 # DOMAIN.md section 4, written out so the tests do not take the rule from the code they check.
@@ -35,6 +41,8 @@ OPEN_STATES = {"issued", "delivered", "acknowledged"}
 # A Tuesday just after National Day 2026: 1-7 October are holidays, Saturday 10 October is a make-up workday.
 EXPIRY = date(2026, 10, 13)
 
+pytestmark = pytest.mark.dates  # every test here also runs at 23:30 and 00:30 Asia/Shanghai (conftest)
+
 
 # ------------------------------------------------------------------------------------------ helpers
 
@@ -44,6 +52,21 @@ def _today():
 
 def _fresh(obj):
     return type(obj).objects.get(pk=obj.pk)
+
+
+def _term_end(start, months):
+    """The last day of a term of ``months`` from ``start`` (民诉法解释 Art. 485, counted as rulings do:
+    自2026年12月2日起至2027年12月1日止): the day before the anniversary; where the target month lacks the
+    start's day (29 February), the anniversary is the 1st of the next month, so the term ends on the last
+    day of the target month."""
+    anniversary = start + relativedelta(months=months)
+    if anniversary.day != start.day:  # relativedelta clamped it to the end of a shorter month
+        return anniversary
+    return anniversary - timedelta(days=1)
+
+
+def _term_text(start, end):
+    return f"自{start.year}年{start.month}月{start.day}日起至{end.year}年{end.month}月{end.day}日止"
 
 
 def _liaison(users, notice):
@@ -83,8 +106,13 @@ def _lapse(measure, today=None):
     return measure
 
 
+def _ruling_upload(name="解除冻结裁定书.pdf"):
+    return SimpleUploadedFile(name, pdf_bytes("release ruling"), content_type="application/pdf")
+
+
 def _release_alone(users, measure, *, confirm=True):
-    release = measures.measure_release(actor=users["clerk"], measure=measure)
+    release = measures.measure_release(actor=users["clerk"], measure=measure, ground="debt_paid",
+                                       ruling_file=_ruling_upload())
     if confirm:
         _answer(users, release, "done", detail="已解除")
     return release
@@ -157,7 +185,7 @@ def test_freeze_done_at_a_bank_records_one_measure(users, make_case, issue):
     assert m.asset_kind == "deposit"
     assert m.amount == Decimal("35000.50") == _fresh(notice).result_amount
     assert m.starts_on == today
-    assert m.expires_on == today + relativedelta(months=12)
+    assert m.expires_on == _term_end(today, 12)
     assert m.priority == "first"
     assert m.queue_position is None
     assert m.status == "active"
@@ -195,7 +223,7 @@ def test_limited_measures_get_their_legal_expiry(users, make_case, issue, unit_c
     assert m.asset_kind == asset_kind
     assert m.asset == subject
     assert m.starts_on == today
-    assert m.expires_on == today + relativedelta(months=months)
+    assert m.expires_on == _term_end(today, months)
     assert m.status == "active"
 
 
@@ -219,7 +247,7 @@ def test_partial_answer_records_the_measure(users, make_case, issue):
                   measure={"asset": "鄂(2026)公安县不动产权第0000001号"})
     assert m.asset == "鄂(2026)公安县不动产权第0000001号"
     assert m.amount == Decimal("800000.00")
-    assert m.expires_on == _today() + relativedelta(months=36)
+    assert m.expires_on == _term_end(_today(), 36)
 
 
 @pytest.mark.parametrize(("unit_code", "action_code"), [
@@ -261,9 +289,10 @@ def test_waiting_seizure_keeps_its_place_in_the_queue_over_the_api(api, make_cas
     assert m.asset == "鄂(2026)公安县不动产权第0000777号"
     assert m.asset_kind == "real_estate"
     assert m.amount == Decimal("650000.00")
-    assert m.expires_on == _today() + relativedelta(months=36)
+    assert (m.starts_on, m.expires_on) == (None, None)  # no term while it waits
     body = api("clerk").get(f"{API}measures/{m.pk}/").json()
     assert (body["priority"], body["queue_position"], body["notice"]) == ("waiting", 2, notice.pk)
+    assert (body["starts_on"], body["expires_on"], body["renewable"]) == (None, None, False)
 
 
 def test_a_first_seizure_has_no_queue_position(users, make_case, issue):
@@ -278,7 +307,7 @@ def test_asset_kind_given_by_the_unit_wins_over_the_guess(users, make_case, issu
     m = _executed(users, issue, case, "police", "seize", subject="扣押挖掘机",
                   measure={"asset_kind": "other", "asset": "挖掘机一台"})
     assert m.asset_kind == "other"
-    assert m.expires_on == _today() + relativedelta(months=36)
+    assert m.expires_on == _term_end(_today(), 36)
 
 
 def test_bad_asset_kind_is_400_in_the_api_and_changes_nothing(api, make_case, issue):
@@ -327,7 +356,8 @@ def test_answer_form_in_the_browser_records_the_measure(browser_client, make_cas
     m = Measure.objects.get(notice=notice)
     assert (m.asset, m.asset_kind, m.priority, m.queue_position) == ("鄂D12345 小型轿车", "movable", "waiting", 4)
     assert m.amount == Decimal("90000.00")
-    assert m.expires_on == _today() + relativedelta(months=24)
+    assert m.expires_on is None  # a waiting seizure has no term while it waits
+    assert m.starts_on is None
 
 
 # ------------------------------------------------------------------------------------------ limits are data
@@ -338,15 +368,15 @@ def test_an_edited_limit_changes_the_computed_expiry(users, make_case, issue):
     deposit = _executed(users, issue, case, "bank-icbc", "freeze")
     vehicle = _executed(users, issue, case, "police", "seize", subject="扣押车辆")
     today = _today()
-    assert deposit.expires_on == today + relativedelta(months=6)
-    assert vehicle.expires_on == today + relativedelta(months=24)  # other limits untouched
+    assert deposit.expires_on == _term_end(today, 6)
+    assert vehicle.expires_on == _term_end(today, 24)  # other limits untouched
 
 
 def test_a_new_limit_row_for_a_kind_is_used(users, make_case, issue):
     MeasureLimit.objects.filter(asset_kind="movable").delete()
     MeasureLimit.objects.create(asset_kind="movable", months=18, basis="地方试行规定")
     m = _executed(users, issue, make_case(), "police", "seize", subject="扣押车辆")
-    assert m.expires_on == _today() + relativedelta(months=18)
+    assert m.expires_on == _term_end(_today(), 18)
 
 
 @pytest.mark.parametrize(("day", "months", "expected"), [
@@ -363,10 +393,11 @@ def test_add_months_clamps_to_the_end_of_the_month(day, months, expected):
 
 
 def test_expiry_on_hand_made_dates(db):
+    # The last day of the term: the day before the same date N years on (自…起至…止).
     assert expiry_for("freeze", "deposit", date(2028, 2, 29)) == date(2029, 2, 28)
-    assert expiry_for("seize", "movable", date(2026, 8, 31)) == date(2028, 8, 31)
-    assert expiry_for("seize", "real_estate", date(2026, 1, 31)) == date(2029, 1, 31)
-    assert expiry_for("freeze", "equity", date(2026, 5, 20)) == date(2029, 5, 20)
+    assert expiry_for("seize", "movable", date(2026, 8, 31)) == date(2028, 8, 30)
+    assert expiry_for("seize", "real_estate", date(2026, 1, 31)) == date(2029, 1, 30)
+    assert expiry_for("freeze", "equity", date(2026, 5, 20)) == date(2029, 5, 19)
     for action in ("restrict", "locate", "publicize"):
         assert expiry_for(action, "other", date(2026, 5, 20)) is None
 
@@ -387,7 +418,8 @@ def test_renewal_notice_goes_to_the_same_unit(users, frozen, commit):
     assert renewal.case_id == case.pk
     assert renewal.number.startswith(case.number)
     assert renewal.status == "delivered"
-    assert (frozen.expires_on + relativedelta(months=12)).isoformat() in renewal.subject
+    new_start = frozen.expires_on + timedelta(days=1)  # the renewed term starts the day after the old end
+    assert _term_text(new_start, _term_end(new_start, 12)) in renewal.subject
     assert set(Notice.objects.filter(case=case).values_list("pk", flat=True)) == before | {renewal.pk}
     rows = Delivery.objects.filter(notice=renewal)
     assert sorted(rows.values_list("channel", "purpose")) == [("email", "issue"), ("inbox", "issue")]
@@ -449,18 +481,18 @@ def test_renewal_answered_unable_changes_nothing(users, frozen):
     assert (m.expires_on, m.renewals, m.status) == (date(2027, 3, 31), 0, "active")
 
 
-def test_a_lapsed_measure_renewed_becomes_active_again(users, frozen):
+def test_a_lapsed_measure_cannot_be_renewed(users, frozen):
+    """Renewal is only before expiry (民诉法解释 Art. 485): a lapsed freeze needs a new freeze."""
     _set_expiry(frozen, EXPIRY)
     measures_sweep(today=EXPIRY + timedelta(days=1))
     frozen.refresh_from_db()
     assert frozen.status == "lapsed"
-    renewal = measures.measure_renew(actor=users["clerk"], measure=frozen)
-    _answer(users, renewal, "done", detail="已续冻")
+    with pytest.raises(ValidationError) as exc:
+        measures.measure_renew(actor=users["clerk"], measure=frozen)
+    assert "new freeze" in " ".join(exc.value.messages)
+    assert not Notice.objects.filter(original=frozen.notice, kind="renewal").exists()
     m = _fresh(frozen)
-    assert m.status == "active"
-    assert m.lapsed_on is None
-    assert m.expires_on == date(2027, 10, 13)
-    assert m.renewals == 1
+    assert (m.status, m.lapsed_on, m.expires_on, m.renewals) == ("lapsed", EXPIRY + timedelta(days=1), EXPIRY, 0)
 
 
 def test_a_seizure_renews_by_its_own_limit(users, make_case, issue):
@@ -563,8 +595,10 @@ def test_each_threshold_reminds_once_as_expiry_approaches(users, frozen):
 def test_a_renewed_expiry_is_reminded_again(users, frozen):
     _set_expiry(frozen, EXPIRY)
     measures_sweep(today=date(2026, 10, 9))
-    renewal = measures.measure_renew(actor=users["clerk"], measure=frozen)
-    _answer(users, renewal, "done", detail="已续冻")
+    # Renewed on the day of the reminder, before the expiry (a lapsed measure cannot be renewed).
+    with time_machine.travel(datetime(2026, 10, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        renewal = measures.measure_renew(actor=users["clerk"], measure=frozen)
+        _answer(users, renewal, "done", detail="已续冻")
     new_expiry = date(2027, 10, 13)
     assert _fresh(frozen).expires_on == new_expiry
     mail.outbox.clear()
@@ -631,7 +665,8 @@ def test_releasing_one_measure_alone(users, make_case, issue, browser_client, co
 
     client = browser_client("clerk")
     with commit():
-        response = client.post(f"/measures/{deposit.pk}/release/")
+        response = client.post(f"/measures/{deposit.pk}/release/", {"ground": "debt_paid",
+                                                                     "ruling": _ruling_upload()})
     assert response.status_code == 302
     assert response["Location"] == f"/cases/{case.pk}/"
     new = Notice.objects.filter(case=case).exclude(pk__in=before)
@@ -653,7 +688,8 @@ def test_releasing_one_measure_alone(users, make_case, issue, browser_client, co
 
     count = Notice.objects.filter(case=case).count()
     with commit():
-        again = client.post(f"/measures/{deposit.pk}/release/")
+        again = client.post(f"/measures/{deposit.pk}/release/", {"ground": "debt_paid",
+                                                                  "ruling": _ruling_upload()})
     assert again.status_code == 302
     with pytest.raises(ValidationError):
         measures.measure_release(actor=users["clerk"], measure=deposit)
@@ -739,7 +775,9 @@ def test_property_conclusion_releases_exactly_what_the_register_holds(users, mak
     issued = []
     for cap, history in plan:
         notice = services.notice_issue(actor=clerk, case=case, unit=cap.unit, action=cap.action,
-                                       subject=f"{cap.action.code} {history}")
+                                       subject=f"{cap.action.code} {history}",
+                                       ruling=case_ruling(case) if cap.action.code in services.RULING_REQUIRED_ACTIONS
+                                       else None)
         _apply(users, notice, history)
         issued.append((notice, history))
 
@@ -833,7 +871,7 @@ def test_clerk_register_lists_all_and_filters(register, browser_client):
     assert f'action="/measures/{m["a_icbc"].pk}/release/"' in html
     assert f'action="/measures/{m["b_icbc"].pk}/release/"' not in html  # already released
     assert f'action="/measures/{m["b_abc"].pk}/release/"' not in html  # lapsed: nothing to lift
-    assert f'action="/measures/{m["b_abc"].pk}/renew/"' in html
+    assert f'action="/measures/{m["b_abc"].pk}/renew/"' not in html  # lapsed: a new freeze is needed
     assert f'action="/measures/{m["b_market"].pk}/renew/"' not in html  # no legal time limit
 
 

@@ -276,6 +276,7 @@ def test_home_assessor_sees_the_assessment_note_only(browser_client):
     assert "/units/" in links
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize("username", ["liaison-police", "leader-police"])
 def test_home_police_members_see_inbox_counts(browser_client, make_case, issue, username):
     case = make_case()
@@ -383,7 +384,7 @@ def test_case_list_shows_all_cases_to_the_clerk(browser_client, searchable_cases
     s = searchable_cases
     assert {s["a"].pk, s["b"].pk, s["c"].pk} <= case_links(response)
     page = html(response)
-    assert "(2025)鄂1022执恢701号" in page
+    assert "（2025）鄂1022执恢701号" in page      # stored and shown with full-width brackets
     assert "欧阳明远" in page
     assert s["x_id"] not in page                 # identifiers are masked in the list
     assert s["x_id"][:4] + "*" * 10 + s["x_id"][-4:] in page
@@ -556,7 +557,7 @@ def test_register_case_through_the_form(browser_client):
     response = browser_client("clerk").post("/cases/new/", data)
     assert response.status_code == 302
     assert Case.objects.count() == before + 1
-    case = Case.objects.get(number="(2026)鄂1022执881号")   # full-width brackets normalised
+    case = Case.objects.get(number="（2026）鄂1022执881号")   # stored with full-width brackets
     assert response["Location"] == f"/cases/{case.pk}/"
     assert case.amount == Decimal("125000.50")
     assert case.listed_supervision and case.responsible_leader == "李副院长"
@@ -569,7 +570,7 @@ def test_register_case_through_the_form(browser_client):
     assert parties["某某建材有限公司"].kind == "organization"
     detail = browser_client("clerk").get(response["Location"])
     assert detail.status_code == 200
-    assert "(2026)鄂1022执881号" in html(detail)
+    assert "（2026）鄂1022执881号" in html(detail)
 
 
 def test_register_case_redirect_shows_success_message(browser_client):
@@ -578,7 +579,7 @@ def test_register_case_redirect_shows_success_message(browser_client):
     response = browser_client("clerk").post("/cases/new/", data, follow=True)
     assert response.status_code == 200
     assert message_tags(response) == ["success"]
-    assert "(2026)鄂1022执882号" in html(response)
+    assert "（2026）鄂1022执882号" in html(response)
 
 
 @pytest.mark.parametrize("number", ["2026执123", "(2026)鄂1022执0号", "(2026)XX1022执1号", "(1980)鄂1022执1号",
@@ -622,7 +623,7 @@ def test_register_case_bad_id_shows_error_and_writes_nothing(browser_client, id_
     assert response.status_code == 200
     assert re.search(r'<ul class="errorlist nonfield"><li>[^<]+</li>', html(response))
     assert (Case.objects.count(), Party.objects.count()) == counts
-    assert not Case.objects.filter(number="(2026)鄂1022执885号").exists()
+    assert not Case.objects.filter(number="（2026）鄂1022执885号").exists()
 
 
 def test_register_case_without_debtor_is_refused(browser_client):
@@ -738,6 +739,7 @@ def test_uploaded_ruling_is_stored_under_the_private_media_root(browser_client, 
     assert stored.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve()), stored
 
 
+@pytest.mark.dates
 def test_issue_with_a_deadline(browser_client, make_case, django_capture_on_commit_callbacks):
     case = make_case()
     due = (timezone.localdate() + timezone.timedelta(days=20)).isoformat()
@@ -1071,12 +1073,16 @@ def test_notice_document_is_chinese_even_when_browsing_in_english(browser_client
 
 # ---------------------------------------------------------------- conclusion and releases
 
-def _section_lists(response):
-    """The conclude page's card: (release list items, cancel list items) as HTML strings."""
-    card = re.search(r'<section class="card">(.*?)</section>', html(response), re.S).group(1)
-    lists = re.findall(r"<ul>(.*?)</ul>", card, re.S)
-    assert len(lists) == 2
-    return lists[0], lists[1]
+def _plan_rows(response) -> dict[str, dict]:
+    """The conclude page's plan table: notice number → its unit, what completion/termination does, what
+    终本 does (cell texts)."""
+    table = re.search(r'<table class="conclusion-plan"[^>]*>(.*?)</table>', html(response), re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if len(cells) == 5:
+            rows[cells[1]] = {"unit": cells[0], "action": cells[2], "ending": cells[3], "final": cells[4]}
+    return rows
 
 
 def _release_items(response) -> dict[int, str]:
@@ -1087,6 +1093,7 @@ def _release_items(response) -> dict[int, str]:
             re.findall(r'<li><a href="/notices/(\d+)/">(.*?)</li>', block.group(1), re.S)}
 
 
+@pytest.mark.dates
 def test_conclude_flow_with_release_confirmation(browser_client, make_case, issue, acknowledge_and_answer,
                                                  django_capture_on_commit_callbacks):
     case = make_case()
@@ -1101,13 +1108,12 @@ def test_conclude_flow_with_release_confirmation(browser_client, make_case, issu
     assert f"/cases/{case.pk}/conclude/" in hrefs(detail)
     page = clerk.get(f"/cases/{case.pk}/conclude/")
     assert page.status_code == 200
-    releases, cancels = _section_lists(page)
-    assert "中国工商银行公安支行" in releases and freeze.number in releases
-    assert "县公安局" in releases and restrict.number in releases
-    assert "解除冻结" in releases and "解除限制" in releases
-    assert unable.number not in releases and query.number not in releases
-    assert freeze.number in cancels and query.number in cancels
-    assert unable.number not in cancels and restrict.number not in cancels
+    plan = _plan_rows(page)
+    assert plan[freeze.number]["unit"] == "中国工商银行公安支行" and plan[freeze.number]["ending"] == "解除冻结"
+    assert plan[restrict.number]["unit"] == "县公安局" and plan[restrict.number]["ending"] == "解除限制"
+    assert plan[freeze.number]["final"] == plan[restrict.number]["final"] == "保留"  # 终本 keeps measures
+    assert plan[query.number]["ending"] == plan[query.number]["final"] == "撤回请求"
+    assert plan[unable.number]["ending"] == "关闭" and plan[unable.number]["final"] == "关闭"
     assert {i["value"] for i in elements(page, "input", name="outcome")} == {
         "completed", "terminated", "final_no_property"}
 
@@ -1148,7 +1154,7 @@ def test_conclude_flow_with_release_confirmation(browser_client, make_case, issu
     bank_release.refresh_from_db()
     assert bank_release.status == "answered" and bank_release.outcome == "done"
     text = pdf_text(body_bytes(bank.get(f"/notices/{bank_release.pk}/document.pdf")))
-    assert "解除冻结通知书" in text and case.number in text
+    assert "解除冻结" in text and case.number in text
 
     items = _release_items(clerk.get(f"/cases/{case.pk}/"))
     assert 'class="status closed"' in items[bank_release.pk]
@@ -1188,10 +1194,10 @@ def test_conclude_without_outcome_is_refused(browser_client, make_case, issue):
 
 def test_conclude_case_without_measures_lists_nothing(browser_client, make_case, issue):
     case = make_case()
-    issue(case, "tax", "query")
-    releases, cancels = _section_lists(browser_client("clerk").get(f"/cases/{case.pk}/conclude/"))
-    assert re.fullmatch(r'\s*<li class="muted">[^<]+</li>\s*', releases)
-    assert "县税务局" in cancels
+    query = issue(case, "tax", "query")
+    plan = _plan_rows(browser_client("clerk").get(f"/cases/{case.pk}/conclude/"))
+    assert list(plan) == [query.number]
+    assert plan[query.number]["unit"] == "县税务局" and plan[query.number]["ending"] == "撤回请求"
 
 
 @pytest.mark.parametrize("username, status", [("office", 403), ("liaison-bank-icbc", 403), ("liaison-tax", 404)])
@@ -1212,6 +1218,7 @@ def _tab_counts(response) -> dict[str, int]:
         r'<a href="\?tab=(\w+)"[^>]*>[^<]*<span class="count[^"]*">(\d+)</span>', html(response))}
 
 
+@pytest.mark.dates
 def test_inbox_tabs_and_counts(browser_client, make_case, issue, users, acknowledge_and_answer,
                                django_capture_on_commit_callbacks):
     liaison = users["liaison-police"]
@@ -1253,6 +1260,7 @@ def test_inbox_tabs_and_counts(browser_client, make_case, issue, users, acknowle
     assert "县公安局" in overdue_page
 
 
+@pytest.mark.dates
 def test_inbox_of_another_unit_is_empty(browser_client, make_case, issue):
     issue(make_case(), "police", "query")
     response = browser_client("liaison-tax").get("/inbox/", {"tab": "all"})

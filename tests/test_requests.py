@@ -9,6 +9,8 @@ from cases import services
 from cases.models import Notice, NoticeRequest
 from cases.workflow import InvalidTransition
 
+pytestmark = pytest.mark.dates  # every test here also runs at 23:30 and 00:30 Asia/Shanghai (conftest)
+
 
 @pytest.fixture
 def notice(make_case, issue):
