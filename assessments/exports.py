@@ -95,8 +95,11 @@ def build_workbook(user, period) -> bytes:
 
 
 def xlsx_response(user, period) -> HttpResponse:
+    from cases.services import access_log
+
+    access_log(actor=user, what="assessment_xlsx", obj=period)  # the scores and their evidence: audited
     response = HttpResponse(build_workbook(user, period), content_type=XLSX)
-    from cases.documents import content_disposition
+    from linkage.http import content_disposition
 
     response["Content-Disposition"] = content_disposition(
         f"考评{period.name}.xlsx", as_attachment=True, fallback=f"assessment-{period.pk}.xlsx")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from linkage.pagination import keyset_page
+from linkage.text import strip_controls
 from members.models import Unit
 from members.roles import Role, has_role
 from members.scoping import can_handle_unit, get_visible_or_404
@@ -108,7 +109,8 @@ def period_action(request, pk, name):
             services.period_compute(actor=request.user, period=period)
             messages.success(request, _("The scores are being computed."))
         elif name == "finalise":
-            services.period_finalise(actor=request.user, period=period, note=request.POST.get("note", ""))
+            services.period_finalise(actor=request.user, period=period,
+                                     note=strip_controls(request.POST.get("note", "")))
             messages.success(request, _("The period is finalised; its scores are now fixed."))
         else:
             raise Http404
@@ -180,7 +182,7 @@ def report_pdf(request, pk):
     if not selectors.can_see_all_scores(request.user):
         raise Http404
     response = HttpResponse(exports.render_report_pdf(request.user, period), content_type="application/pdf")
-    from cases.documents import content_disposition
+    from linkage.http import content_disposition
 
     response["Content-Disposition"] = content_disposition(
         f"考评报告{period.name}.pdf", as_attachment=False, fallback=f"assessment-{period.pk}.pdf")

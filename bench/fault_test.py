@@ -57,6 +57,19 @@ from django.db import transaction  # noqa: E402
 failures = []
 
 
+
+def _ruling_pdf():
+    """A one-page PDF standing in for the enforcement ruling the law requires with a freeze or seizure."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return SimpleUploadedFile("执行裁定书.pdf", out.getvalue(), "application/pdf")
+
 def check(condition, message):
     print(("PASS " if condition else "FAIL ") + message, flush=True)
     if not condition:
@@ -162,8 +175,10 @@ def main():
             case = services.case_create(
                 actor=clerk, number=f"(2026)鄂1022执{50000 + i}号", title=f"故障测试{i}", amount="1000",
                 parties=[{"role": "debtor", "name": f"被执行人{i}", "id_number": "11010519491231002X"}])
+            ruling = services.ruling_store(actor=clerk, case=case, upload=_ruling_pdf())
             for cap in caps:
-                services.notice_issue(actor=clerk, case=case, unit=cap.unit, action=cap.action, subject="采取措施")
+                services.notice_issue(actor=clerk, case=case, unit=cap.unit, action=cap.action, subject="采取措施",
+                                      ruling=ruling)
             cases.append(case)
         total = args.cases * len(caps)
         done = wait_until(lambda: not Notice.objects.filter(status="issued").exists()
@@ -239,7 +254,8 @@ def main():
         try:
             with transaction.atomic():
                 services.notice_issue(actor=clerk, case=extra, unit=caps[0].unit, action=caps[0].action,
-                                      subject="回滚")
+                                      subject="回滚", ruling=services.ruling_store(actor=clerk, case=extra,
+                                                                                  upload=_ruling_pdf()))
                 raise RuntimeError("boom after enqueueing")
         except RuntimeError:
             pass

@@ -173,9 +173,15 @@ def main():
         n = next(counter)
         c = case_create(actor=clerk_user, number=f"(2026)鄂1022执{n}号", title="基准结案", amount="1000",
                         parties=[{"role": "debtor", "name": "甲", "id_number": "11010519491231002X"}])
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cases.services import ruling_store
+        from tests.conftest import pdf_bytes
+
+        ruling = ruling_store(actor=clerk_user, case=c, upload=SimpleUploadedFile("r.pdf", pdf_bytes()))
         for i in range(50):
             notice_issue_batch(actor=clerk_user, case=c, units=[freeze_units[i % len(freeze_units)]],
-                               action=freeze, subject="冻结")
+                               action=freeze, subject="冻结", ruling=ruling)
         return c
 
     from unittest import mock

@@ -48,6 +48,15 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "outcome", "concluded_at", "concluded_by", "created_by"]
     inlines = [PartyInline, CaseCategoryInline]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The party inline shows full identifiers: opening the page is an audited read, like a reveal.
+        case = self.get_object(request, object_id)
+        if case is not None:
+            from .services import access_log
+
+            access_log(actor=request.user, what="admin_case_view", obj=case, reason=request.method)
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 class NoticeEventInline(admin.TabularInline):
     model = NoticeEvent

@@ -183,7 +183,8 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return NoticeSerializer if self.action == "list" else NoticeDetailSerializer
 
     def _answer(self, notice):
-        return Response(NoticeDetailSerializer(self.get_queryset().get(pk=notice.pk)).data)
+        return Response(NoticeDetailSerializer(self.get_queryset().get(pk=notice.pk),
+                                               context=self.get_serializer_context()).data)
 
     @extend_schema(request=NoticeInputSerializer, responses={201: NoticeDetailSerializer})
     def create(self, request, *args, **kwargs):
@@ -204,8 +205,9 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 raise ValidationError({"party": ["No such judgment debtor in this case."]})
         notice = services.notice_issue(actor=request.user, case=case, unit=values["unit"], action=action_type,
                                        subject=values["subject"], due_at=values.get("due_at"), party=party,
-                                       **_ruling_args(case, values.get("ruling")))
-        body = NoticeDetailSerializer(self.get_queryset().get(pk=notice.pk)).data
+                                       asset_kind=values.get("asset_kind", ""), account=values.get("account", ""),
+                                       amount=values.get("amount"), **_ruling_args(case, values.get("ruling")))
+        body = NoticeDetailSerializer(self.get_queryset().get(pk=notice.pk), context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=NoteInputSerializer, responses={200: NoticeDetailSerializer})

@@ -12,6 +12,7 @@ Checks (Art. 19, 26) are audited one row per identifier in ``CreditCheck``.
 import csv
 import io
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from django.conf import settings
@@ -52,7 +53,10 @@ log = logging.getLogger(__name__)
 
 # The assistance actions by which a unit applies joint punishment; a unit offering both gets ``restrict``.
 PUNISHMENT_ACTIONS = ("restrict", "publicize")
-BULK_MAX_ROWS = 500
+# A bulk file is as many checks as it has rows: each counts against the user's per-minute check rate
+# (DEFAULT_THROTTLE_RATES["credit_check"], shared with single checks) and the unit's daily bulk rows
+# (CREDIT_BULK_ROWS_PER_UNIT_DAY); a file over either is refused whole.
+BULK_MAX_ROWS = 200
 BULK_MAX_BYTES = 5 * 1024 * 1024
 PUBLIC_PAGE_SIZE = 20
 PUBLIC_MIN_QUERY = 2
@@ -300,7 +304,7 @@ def credit_sync(entry_id: int) -> dict:
         _transition_many(open_pushes, "cancel", actor=actor, cancelled_at=now,
                          note=_("Dishonest-list entry withdrawn: %(reason)s") % {"reason": reason})
         withdrawals = _create_notices(actor=actor, case=case, issued_at=now, specs=[
-            dict(unit=p.unit, action=p.push.action, kind=NoticeKind.WITHDRAW, original=p.push,
+            dict(unit=p.unit, action=p.push.action, kind=NoticeKind.WITHDRAW, original=p.push, party=entry.party,
                  subject=_("Withdraw the dishonest-list push %(number)s and lift the joint punishment of "
                            "%(who)s (case %(case)s). Reason: %(reason)s") % {
                      "number": p.push.number, "who": what, "case": case.number, "reason": reason})
@@ -316,7 +320,7 @@ def credit_sync(entry_id: int) -> dict:
             done = {p.unit_id for p in pushes if p.round == entry.round}
             targets = [(unit, cap) for unit, cap in joint_punishment_targets() if unit.pk not in done]
             notices = _create_notices(actor=actor, case=case, issued_at=now, specs=[
-                dict(unit=unit, action=cap.action, kind=NoticeKind.PUSH,
+                dict(unit=unit, action=cap.action, kind=NoticeKind.PUSH, party=entry.party,  # the listed one only
                      subject=_("Dishonest-debtor list (Art. 17): apply joint punishment to %(who)s, case "
                                "%(case)s, %(court)s, published %(date)s. Ground: %(ground)s. What your unit "
                                "applies: %(covers)s") % {
@@ -408,10 +412,68 @@ def credit_check(*, actor, id_number, reason, channel: str = CreditCheckChannel.
     return {"listed": bool(entries), "entries": entries, "identifier": identifier}
 
 
+class CheckQuotaExceeded(ValidationError):
+    """A bulk file whose rows would go over the user's per-minute or the unit's daily check quota."""
+
+
+def _charge_minute(actor, rows: int) -> None:
+    """Count ``rows`` checks against the user's ``credit_check`` rate, in the very history DRF's
+    throttle keeps (``CreditCheckThrottle``), so that single checks and bulk rows share one budget."""
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get("credit_check")
+    if not rate:
+        return
+    throttle = ScopedRateThrottle()
+    throttle.scope = "credit_check"
+    throttle.num_requests, throttle.duration = throttle.parse_rate(rate)
+    key = throttle.cache_format % {"scope": "credit_check", "ident": actor.pk}
+    now = throttle.timer()
+    history = [t for t in throttle.cache.get(key, []) if t > now - throttle.duration]
+    if len(history) + rows > throttle.num_requests:
+        left = max(throttle.num_requests - len(history), 0)
+        raise CheckQuotaExceeded({"file": [_(
+            "This file has %(rows)s rows; you may check %(left)s more now (%(limit)s a minute, each row counts). "
+            "Split the list or wait a minute.") % {"rows": rows, "left": left, "limit": throttle.num_requests}]},
+            code="quota")
+    throttle.cache.set(key, [now] * rows + history, throttle.duration)
+
+
+def _charge_unit_day(actor, rows: int) -> None:
+    """At most ``CREDIT_BULK_ROWS_PER_UNIT_DAY`` bulk rows a day per unit, counted from the audit rows
+    (the unit row is locked, so two files at once cannot both pass)."""
+    limit = settings.CREDIT_BULK_ROWS_PER_UNIT_DAY
+    Unit.objects.select_for_update().filter(pk=actor.unit_id).first()
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
+    done = CreditCheck.objects.filter(unit_id=actor.unit_id, channel=CreditCheckChannel.BULK, at__gte=start).count()
+    if done + rows > limit:
+        raise CheckQuotaExceeded({"file": [_(
+            "Your unit may check %(limit)s rows of lists a day and has %(left)s left today; this file has "
+            "%(rows)s.") % {"limit": limit, "left": max(limit - done, 0), "rows": rows}]}, code="quota")
+
+
+def _entries_for(wanted) -> dict:
+    """identifier → the latest published entry it is the debtor of, else the legal representative or a
+    responsible person of; two queries."""
+    if not wanted:
+        return {}
+    published = CreditEntry.objects.published()
+    found = {}
+    for person in (CreditPerson.objects.filter(entry__in=published, id_number__in=wanted)
+                   .select_related("entry__case").order_by("entry__published_at", "entry_id")):
+        found[person.id_number] = person.entry
+    for entry in published.filter(id_number__in=wanted).select_related("case").order_by("published_at", "id"):
+        found[entry.id_number] = entry
+    return found
+
+
 @transaction.atomic
-def credit_check_many(*, actor, values, reason, batch: str = "") -> list[str]:
-    """Check many identifiers at once (bulk file): a result code per value, in order:
-    ``listed``, ``not_listed``, ``invalid`` or ``""`` for an empty value. A constant number of queries."""
+def credit_check_rows(*, actor, values, reason, batch: str = "") -> list[tuple[str, CreditEntry | None]]:
+    """Check many identifiers at once (bulk file): per value, in order, a result code (``listed``,
+    ``not_listed``, ``invalid`` or ``""`` for an empty value) and, when listed, the published entry (whose
+    public fields alone may be shown: its name, case number, court, masked identifier). Each non-empty
+    value counts as a check (quotas above) and each identifier is audited. A constant number of queries."""
     _require_checker(actor)
     reason = _clean_reason(reason)
     normalised = []
@@ -423,21 +485,26 @@ def credit_check_many(*, actor, values, reason, batch: str = "") -> list[str]:
             normalised.append(normalise_identifier(value))
         except ValidationError:
             normalised.append("")
-    wanted = {v for v in normalised if v}
-    listed = set()
-    if wanted:
-        published = CreditEntry.objects.published()
-        listed |= set(published.filter(id_number__in=wanted).values_list("id_number", flat=True))
-        listed |= set(CreditPerson.objects.filter(entry__in=published, id_number__in=wanted)
-                      .values_list("id_number", flat=True))
+    rows = sum(1 for v in normalised if v is not None)
+    if len(normalised) > BULK_MAX_ROWS:
+        raise ValidationError({"file": [_("At most %(n)s rows per file.") % {"n": BULK_MAX_ROWS}]})
+    if rows:
+        _charge_unit_day(actor, rows)
+        _charge_minute(actor, rows)
+    found = _entries_for({v for v in normalised if v})
     now = timezone.now()
     CreditCheck.objects.bulk_create([
         CreditCheck(user=actor, unit_id=actor.unit_id, at=now, id_number=v, reason=reason,
-                    channel=CreditCheckChannel.BULK, listed=v in listed, batch=batch[:200])
+                    channel=CreditCheckChannel.BULK, listed=v in found, batch=batch[:200])
         for v in normalised if v
     ])
-    return ["" if v is None else "invalid" if v == "" else "listed" if v in listed else "not_listed"
-            for v in normalised]
+    return [("", None) if v is None else ("invalid", None) if v == "" else
+            ("listed", found[v]) if v in found else ("not_listed", None) for v in normalised]
+
+
+def credit_check_many(*, actor, values, reason, batch: str = "") -> list[str]:
+    """``credit_check_rows`` without the entries: a result code per value."""
+    return [code for code, _entry in credit_check_rows(actor=actor, values=values, reason=reason, batch=batch)]
 
 
 # ---------------------------------------------------------------- bulk files (CSV, Excel)
@@ -499,26 +566,37 @@ def _decode(data: bytes) -> tuple[str, str]:
     raise ValidationError({"file": [_("The CSV file is neither UTF-8 nor GB18030 text.")]})
 
 
-def _check_rows(*, actor, rows, reason, batch) -> tuple[int, bool, list[str]]:
+def _result_headers() -> list[str]:
+    return [_("Dishonest-list check"), _("Listed name"), _("Case number"), _("Court"),
+            _("Listed ID number or credit code (masked)")]
+
+
+def _check_rows(*, actor, rows, reason, batch) -> tuple[int, bool, list[list[str]]]:
+    """Per body row, the cells to append: the result and, for a listed identifier, the public fields of
+    its entry (name, case number, court, masked identifier), never any other identifier."""
     if len(rows) > BULK_MAX_ROWS + 1:
         raise ValidationError({"file": [_("At most %(n)s rows per file.") % {"n": BULK_MAX_ROWS}]})
     column, has_header = _find_column(rows)
     body = rows[1:] if has_header else rows
-    codes = credit_check_many(actor=actor, values=[r[column] if column < len(r) else "" for r in body],
-                              reason=reason, batch=batch)
+    results = credit_check_rows(actor=actor, values=[r[column] if column < len(r) else "" for r in body],
+                                reason=reason, batch=batch)
     labels = _result_labels()
-    return column, has_header, [labels[c] for c in codes]
+    return column, has_header, [
+        [labels[code], entry.name, entry.case.number, entry.court, entry.masked_id] if entry is not None
+        else [labels[code]] for code, entry in results]
 
 
 def bulk_check_file(*, actor, upload, reason) -> tuple[bytes, str, str]:
     """Check every row of an uploaded CSV or Excel (.xlsx) list; return the same file with a result
-    column added: (content, content type, file name)."""
+    column added (and, for a listed row, the entry's public fields): (content, content type, file name).
+    Every row counts as a check and is audited; a file over the quotas is refused whole
+    (``CheckQuotaExceeded``)."""
     _require_checker(actor)
     name = (getattr(upload, "name", "") or "list").rsplit("/", 1)[-1]
     if upload.size > BULK_MAX_BYTES:
         raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
     data = upload.read()
-    header_label = _("Dishonest-list check")
+    headers = _result_headers()
     if name.lower().endswith(".xlsx") or data[:2] == b"PK":
         from openpyxl import load_workbook
 
@@ -532,10 +610,12 @@ def bulk_check_file(*, actor, upload, reason) -> tuple[bytes, str, str]:
         out_col = sheet.max_column + 1
         start = 1
         if has_header:
-            sheet.cell(row=1, column=out_col, value=header_label)
+            for index, label in enumerate(headers):
+                sheet.cell(row=1, column=out_col + index, value=label)
             start = 2
-        for offset, label in enumerate(results):
-            sheet.cell(row=start + offset, column=out_col, value=label)
+        for offset, cells in enumerate(results):
+            for index, value in enumerate(cells):
+                sheet.cell(row=start + offset, column=out_col + index, value=value)
         out = io.BytesIO()
         workbook.save(out)
         return (out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -550,10 +630,10 @@ def bulk_check_file(*, actor, upload, reason) -> tuple[bytes, str, str]:
     writer = csv.writer(out, dialect, lineterminator="\r\n")
     body_start = 0
     if has_header:
-        writer.writerow([*rows[0], header_label])
+        writer.writerow([*rows[0], *headers])
         body_start = 1
-    for row, label in zip(rows[body_start:], results, strict=True):
-        writer.writerow([*row, label])
+    for row, cells in zip(rows[body_start:], results, strict=True):
+        writer.writerow([*row, *cells])
     return out.getvalue().encode(encoding), "text/csv; charset=utf-8", _result_name(name, ".csv")
 
 

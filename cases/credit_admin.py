@@ -72,3 +72,15 @@ class CreditCheckAdmin(ReadOnlyAdmin):
     @admin.display(description=_("identifier checked"))
     def masked_id(self, obj):
         return obj.masked_id
+
+
+from .models import PunishmentIdentifierNeed  # noqa: E402
+
+
+@admin.register(PunishmentIdentifierNeed)
+class PunishmentIdentifierNeedAdmin(admin.ModelAdmin):
+    """Which units see a listed person's full ID on a push letter, and why (cases.disclosure)."""
+
+    list_display = ["unit", "reason"]
+    list_select_related = ["unit"]
+    search_fields = ["unit__code", "unit__name", "reason"]

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import Throttled
 
+from linkage import ratelimit
 from linkage.forms import CleanTextMixin
 from linkage.pagination import keyset_page
+from linkage.text import strip_controls
 from members.roles import is_court_user
 from members.scoping import get_visible_or_404
 
@@ -146,7 +148,7 @@ def entry_transition(request, pk, name):
         raise Http404
     try:
         extra = {"ground": request.POST.get("ground", "")} if name == "revoke" else {}
-        service(actor=request.user, entry=entry, reason=request.POST.get("reason", ""), **extra)
+        service(actor=request.user, entry=entry, reason=strip_controls(request.POST.get("reason", "")), **extra)
     except InvalidTransition as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
@@ -182,15 +184,18 @@ def check(request):
     if request.method != "POST":
         return render(request, "credit/check.html", context)
     try:
-        _throttle(request)
+        if not bulk.is_bound:  # a file is charged per row, by the service
+            _throttle(request)
     except Throttled:
         return _too_many(request, "credit/check.html", context)
+    status = 200
     if bulk.is_bound and bulk.is_valid():
         try:
             content, content_type, filename = credit.bulk_check_file(
                 actor=request.user, upload=bulk.cleaned_data["file"], reason=bulk.cleaned_data["reason"])
         except ValidationError as exc:
             apply_service_errors(bulk, exc)
+            status = 429 if isinstance(exc, credit.CheckQuotaExceeded) else 200
         else:
             response = HttpResponse(content, content_type=content_type)
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
@@ -202,7 +207,7 @@ def check(request):
             apply_service_errors(form, exc)
         else:  # the identifier is not echoed back: the answer shows it masked
             context["form"] = CheckForm(initial={"reason": form.cleaned_data["reason"]})
-    return render(request, "credit/check.html", context)
+    return render(request, "credit/check.html", context, status=status)
 
 
 def _quote(name: str) -> str:
@@ -212,6 +217,7 @@ def _quote(name: str) -> str:
 
 
 @require_safe
+@ratelimit.per_client("public_dishonest")
 def public_dishonest(request):
     """The public exposure page (Art. 12, 13): no login, published entries only, identifiers masked,
     searched by name (two characters at least) or the latest page; no per-entry address."""

@@ -77,7 +77,12 @@ def _wake(notice_ids) -> None:
 
 
 def _compose(row: Delivery) -> tuple[str, str]:
+    """The e-mail to the notice's unit: the debtor concerned with the identifier as that unit may see it
+    (``cases.disclosure``), free text masked."""
+    from . import disclosure
+
     notice = row.notice
+    unit = notice.unit  # the reader: the unit's liaison and its contact address
     with translation.override(settings.LANGUAGE_CODE):
         link = reverse("cases:notice-detail", args=[notice.pk])
         if row.purpose == "cancel":
@@ -94,11 +99,26 @@ def _compose(row: Delivery) -> tuple[str, str]:
             subject,
             _("Case: %(case)s") % {"case": notice.case.number},
             _("Action: %(action)s") % {"action": notice.action_label},  # 解除冻结 for a release
-            _("Subject: %(subject)s") % {"subject": notice.subject},
+            *[_("Judgment debtor concerned: %(name)s (%(id)s)") % {"name": p["name"], "id": p["id_number"]}
+              for p in disclosure.parties_for(unit, notice)],
+            _("Subject: %(subject)s") % {"subject": disclosure.free_text(notice.subject)},
+            *_structured_lines(disclosure.structured_for(unit, notice)),
             _("Answer by: %(due)s") % {"due": timezone.localtime(notice.due_at).strftime("%Y-%m-%d %H:%M")},
             _("Open it in the portal: %(link)s") % {"link": link},
         ])
     return subject, body
+
+
+def _structured_lines(structured) -> list[str]:
+    if not structured:
+        return []
+    lines = []
+    if structured["asset_kind_label"] or structured["account"]:
+        lines.append(_("Account or property: %(what)s") % {
+            "what": " ".join(v for v in (structured["asset_kind_label"], structured["account"]) if v)})
+    if structured["amount_text"]:
+        lines.append(_("Amount: %(amount)s yuan") % {"amount": structured["amount_text"]})
+    return lines
 
 
 def _send(row: Delivery) -> None:
@@ -117,13 +137,22 @@ def _send(row: Delivery) -> None:
 
 
 def webhook_payload(row: Delivery) -> dict:
+    from .disclosure import account_for, parties_for
+    from .identifiers import mask_identifiers_in_text
+
     notice = row.notice
     return {
         "event": row.purpose, "delivery": row.pk,
         "notice": {
             "id": notice.pk, "number": notice.number, "kind": notice.kind, "status": notice.status,
             "case": {"id": notice.case_id, "number": notice.case.number},
-            "unit": notice.unit.code, "action": notice.action.code, "subject": notice.subject,
+            "unit": notice.unit.code, "action": notice.action.code,
+            "subject": mask_identifiers_in_text(notice.subject),
+            # The unit's own system reads what its liaison would (cases.disclosure).
+            "debtors": [{k: p[k] for k in ("id", "name", "kind", "id_number")}
+                        for p in parties_for(notice.unit, notice)],
+            "asset_kind": notice.asset_kind, "account": account_for(notice.unit, notice),
+            "amount": str(notice.amount) if notice.amount is not None else None,
             "original": notice.original_id,
             "ack_due_at": notice.ack_due_at.isoformat(), "due_at": notice.due_at.isoformat(),
         },

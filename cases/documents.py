@@ -12,7 +12,6 @@ no font file is shipped with the code.
 """
 import re
 from datetime import date, datetime, timedelta
-from urllib.parse import quote
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.utils import translation
 
 from linkage.numerals import chinese_numeral
 
+from . import disclosure
 from .measures import SHANGHAI, local_date
 
 DEFAULT_COURT_NAME = "湖北省公安县人民法院"
@@ -116,14 +116,22 @@ def _action_word(action) -> str:
     return action.name.split("/")[0]
 
 
-def notice_context(notice) -> dict:
+def _structured_kind(notice) -> str:
+    """The asset kind the clerk gave (on the notice, or on the notice a renewal follows)."""
+    source = notice.original if not notice.asset_kind and notice.original_id else notice
+    kind = source.asset_kind
+    return "" if kind == "unknown" else kind
+
+
+def notice_context(notice, viewer=None) -> dict:
+    """The document as ``viewer`` (a user or a unit; None: masked) may read it: only the party it concerns,
+    with the identifier and account shown as ``cases.disclosure`` rules, free text masked."""
     case = notice.case
     action = notice.action
     kind = notice.kind
     parties = list(case.parties.all())
     applicants = [p for p in parties if p.role == "applicant"]
-    debtors = [p for p in parties if p.role == "debtor"]
-    concerned = [p for p in debtors if p.pk == notice.party_id] if notice.party_id else debtors
+    concerned = disclosure.concerned_parties(notice)  # never a co-debtor the document is not about
     issued_on = local_date(notice.issued_at)
     public_letter = kind in ("push", "withdraw")
 
@@ -138,7 +146,8 @@ def notice_context(notice) -> dict:
     if kind in ("assist", "renewal") and action.code in TERM_ACTIONS:
         from .measures import guess_asset_kind
 
-        asset_kind = measure.asset_kind if measure is not None else guess_asset_kind(notice.original or notice)
+        asset_kind = (measure.asset_kind if measure is not None
+                      else _structured_kind(notice) or guess_asset_kind(notice.original or notice))
         starts_on = issued_on  # the notice takes effect when served; the issue date is the best known
         if kind == "renewal" and measure is not None and measure.expires_on:
             starts_on = measure.expires_on + timedelta(days=1)  # from the day after the old last day
@@ -149,7 +158,9 @@ def notice_context(notice) -> dict:
             term = {"word": word, "length": _years(months), "starts": cn_date(starts_on), "ends": cn_date(ends_on)}
 
     amount_limit = ""
-    if kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and not _AMOUNT_IN_TEXT.search(notice.subject):
+    if kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and notice.amount is not None:
+        amount_limit = f"{notice.amount:,.2f}"  # the structured amount the clerk gave
+    elif kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and not _AMOUNT_IN_TEXT.search(notice.subject):
         amount_limit = f"{case.amount:,.2f}"
 
     release = None
@@ -175,7 +186,7 @@ def notice_context(notice) -> dict:
         "debtors": [
             {"name": p.name, "kind": p.kind,
              "id_label": "统一社会信用代码" if p.kind == "organization" else "公民身份号码",
-             "id_number": p.masked_id if public_letter else p.id_number,
+             "id_number": disclosure.identifier_for(viewer, notice, p),
              "legal_representative": p.legal_representative}
             for p in concerned
         ],
@@ -188,6 +199,9 @@ def notice_context(notice) -> dict:
         "term": term,
         "amount_limit": amount_limit,
         "measure": measure,
+        "subject": disclosure.free_text(notice.subject),
+        "measure_asset": disclosure.asset_for(viewer, notice) if measure is not None else "",
+        "structured": disclosure.structured_for(viewer, notice) if not public_letter else None,
         "measure_amount": f"{measure.amount:,.2f}" if measure is not None and measure.amount is not None else "",
         "measure_starts": cn_date(measure.starts_on) if measure is not None and measure.starts_on else "",
         "measure_expires": cn_date(measure.expires_on) if measure is not None and measure.expires_on else "",
@@ -227,15 +241,15 @@ def _subtitle(notice) -> str:
     return ""
 
 
-def render_notice_html(notice) -> str:
+def render_notice_html(notice, viewer=None) -> str:
     with translation.override("zh-hans"):
-        return render_to_string("cases/notice_document.html", notice_context(notice))
+        return render_to_string("cases/notice_document.html", notice_context(notice, viewer))
 
 
-def render_notice_pdf(notice) -> bytes:
+def render_notice_pdf(notice, viewer=None) -> bytes:
     from weasyprint import HTML  # imported lazily: it loads Pango, which only PDF pages need
 
-    return HTML(string=render_notice_html(notice)).write_pdf()
+    return HTML(string=render_notice_html(notice, viewer)).write_pdf()
 
 
 def notice_filename(notice) -> str:
@@ -243,13 +257,3 @@ def notice_filename(notice) -> str:
     return f"{_title(notice)}{_subtitle(notice)}{notice.number}.pdf".replace("/", "／")
 
 
-def ascii_filename(name: str, fallback: str) -> str:
-    """An ASCII-only name for clients that ignore ``filename*``."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return stem if re.search(r"[A-Za-z0-9]", stem) and stem != "pdf" else fallback
-
-
-def content_disposition(filename: str, *, as_attachment: bool, fallback: str) -> str:
-    """``inline; filename="notice-7.pdf"; filename*=UTF-8''%E5%8D%8F…`` (RFC 6266 / RFC 5987)."""
-    disposition = "attachment" if as_attachment else "inline"
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -43,14 +43,22 @@ class CaseFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(method="filter_number")
     category = django_filters.ChoiceFilter(choices=KeyCategory.choices, field_name="categories__category")
     listed_supervision = django_filters.BooleanFilter()
+    q = django_filters.CharFilter(method="filter_q", label="Case number or party name (court roles: also an "
+                                                           "identifier, audited and throttled)")
 
     class Meta:
         model = Case
-        fields = ["status", "number", "category", "listed_supervision"]
+        fields = ["status", "number", "category", "listed_supervision", "q"]
 
     def filter_number(self, queryset, name, value):
         """The number as typed: (2026)…, 〔2026〕…, ［2026］… all find （2026）…."""
         return queryset.filter(number=normalise_case_number_query(value))
+
+    def filter_q(self, queryset, name, value):
+        """The case list's search box (``selectors.case_search``, the same as the browser's)."""
+        from .selectors import case_search
+
+        return case_search(queryset, self.request.user, value)
 
 
 class MeasureFilter(django_filters.FilterSet):

@@ -59,6 +59,12 @@ class IssueForm(CleanTextMixin, forms.Form):
                                    required=False, empty_label=_("All debtors of the case"))
     existing_ruling = forms.ModelChoiceField(label=_("A ruling of the case"), queryset=Attachment.objects.none(),
                                              required=False, empty_label="—")
+    # What the unit acts on, in fields of their own: the account is printed in full for the target unit
+    # only, while an identifier typed into the subject is masked for every reader (cases.disclosure).
+    asset_kind = forms.ChoiceField(label=_("Asset kind"), choices=[("", "—"), *AssetKind.choices], required=False)
+    account = forms.CharField(label=_("Account, plate or parcel number"), max_length=100, required=False)
+    amount = forms.DecimalField(label=_("Amount to freeze or deduct (yuan)"), required=False, max_digits=15,
+                                decimal_places=2, min_value=0)
     ruling = forms.FileField(label=_("or upload the enforcement ruling (PDF)"), required=False,
                              widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
 

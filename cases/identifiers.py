@@ -74,6 +74,7 @@ def parse_case_number(value: str) -> CaseNumber:
     """``（2026）鄂1022执123号``: year, court code (province abbreviation + 2 or 4 digits), case type,
     serial. Brackets typed as （）〔〕［］()[]【】 are read as the same number, with a ``hint``."""
     raw = _compact(value)
+    value = str(value or "").strip()  # as typed, for the messages
     match = _CASE_RE.match(raw)
     if not match:
         raise ValidationError(
@@ -119,14 +120,14 @@ def parse_case_number(value: str) -> CaseNumber:
     serial = match["serial"]
     if serial.startswith("0") or len(serial) > 6:
         raise ValidationError(
-            _("Case number %(value)s: the serial number is a whole number from 1, without leading zeros, as "
-              "in %(example)s."),
+            _("Case number %(value)s: the serial number is a whole number from 1 (at most 6 digits, no leading "
+              "zeros), as in %(example)s."),
             code="case_number", params={"value": value, "example": EXAMPLE})
     number = f"（{year}）{province}{court}{case_type}{int(serial)}号"
     hint = ""
     if match["open"] != "（" or match["close"] != "）":
         hint = _("The year of a case number is enclosed in round brackets （） (案号规定 Art. 3); "
-                 "“%(value)s” was read as %(number)s.") % {"value": str(value).strip(), "number": number}
+                 "“%(value)s” was read as %(number)s.") % {"value": value, "number": number}
     return CaseNumber(number, year, province, court, case_type, int(serial), hint)
 
 
@@ -293,3 +294,51 @@ def case_number_hint(value: str) -> str:
         return parse_case_number(value).hint
     except ValidationError:
         return ""
+
+
+# ---------------------------------------------------------------- identifiers typed into free text
+
+# A run of digits that may be a personal identifier or an account: an 18-character resident ID
+# (17 digits and a digit or X), a 15-digit old ID, a bank card or account number of 12 to 19 digits
+# (also typed in groups of four: 6222 0212 3456 7890 123). Never part of a decimal number: no digit or
+# point before it, no digit or ".<digit>" after it, so 100000.00, 0.0139123456789012345 and dates stay.
+_TEXT_RUN = re.compile(
+    r"(?<![0-9.])(?:[0-9]{17}[Xx]|[0-9]{12,19}|[0-9]{4}(?:[ -][0-9]{4}){2,3}(?:[ -][0-9]{1,4})?)"
+    r"(?![0-9Xx]|\.[0-9])")
+_WORD_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def mask_account(value: str) -> str:
+    """An account, card, plate or parcel number shown to someone who need not act on it: only its last
+    four characters (``6222021234567890123`` → ``***************0123``)."""
+    value = (value or "").strip()
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]
+
+
+def mask_identifiers_in_text(text) -> str:
+    """Free text (a subject, an answer, a note) with every identifier-shaped run masked: a resident ID
+    as the public list shows it (``4210**********1234``), any other long digit run but its last four.
+    An organisation's unified social credit code (public, 失信规定 Art. 6) is left alone: an
+    18-character word that is a valid credit code and not a valid resident ID."""
+    if not text:
+        return text or ""
+    text = str(text)
+
+    def _replace(match):
+        run = match.group(0)
+        start, end = match.span()
+        while start > 0 and text[start - 1] in _WORD_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _WORD_CHARS:
+            end += 1
+        word = text[start:end].upper()
+        if len(word) == 18 and is_valid_uscc(word) and not is_valid_resident_id(word):
+            return run
+        digits = re.sub(r"[ -]", "", run)
+        if len(digits) == 18 and re.fullmatch(r"[0-9]{17}[0-9Xx]", digits):
+            return mask_identifier(digits.upper())
+        return mask_account(digits)
+
+    return _TEXT_RUN.sub(_replace, text)

@@ -4,6 +4,10 @@ A measure is recorded when a unit answers a ``freeze``/``seize``/``restrict``/``
 notice done or partly done. Legal time limits (the SPC's interpretation of the Civil Procedure Law: a
 deposit freeze at most 1 year, movable property 2 years, real estate and other property rights 3 years;
 a renewal may run as long again) are rows the office edits, because rules change.
+
+``starts_on`` and ``expires_on`` are the first and the last day of the term, both included
+(自2026年12月2日起至2027年12月1日止); the measure lapses at the end of ``expires_on``, Asia/Shanghai. A waiting
+seizure (轮候) has neither until it takes effect. The rules live in ``cases.measures``.
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -15,6 +15,7 @@ from members.roles import is_court_user
 from members.scoping import scope_by_unit, unit_ids
 
 from .identifiers import mask_identifier
+from .measure_models import AssetKind
 from .workflow import AWAITING_ACK, OPEN, NoticeStatus
 
 
@@ -319,6 +320,12 @@ class Notice(models.Model):
     party = models.ForeignKey("Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                               verbose_name=_("debtor concerned"),
                               help_text=_("The one debtor the notice is about; empty: every debtor of the case."))
+    # What the unit acts on, in fields of their own (not typed into the subject): the document prints the
+    # account in full for the target unit only (cases.disclosure).
+    asset_kind = models.CharField(_("asset kind"), max_length=20, choices=AssetKind.choices, blank=True)
+    account = models.CharField(_("account, plate or parcel number"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount to freeze or deduct (yuan)"), max_digits=15, decimal_places=2,
+                                 null=True, blank=True)
     release_ground = models.CharField(_("ground of release"), max_length=20, choices=ReleaseGround.choices,
                                       blank=True)
     seq = models.PositiveIntegerField(_("sequence in case"))

@@ -1,9 +1,12 @@
 """Reused reads. Every one starts from a queryset scoped to the user."""
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+
+from members.roles import is_court_user
 
 from .identifiers import normalise_case_number_query
 from .models import (
@@ -36,12 +39,64 @@ def cases_for_list(user, *, q: str = "", status: str = "", category: str = "", l
         qs = qs.filter(id__in=CaseCategory.objects.filter(category=category).values("case_id"))
     if listed:
         qs = qs.filter(listed_supervision=True)
+    return case_search(qs, user, q)
+
+
+# An identifier as typed into a search box: a resident ID (15 or 18 characters) or a credit code, or a
+# masked one as the public page shows it (4210**********1234).
+_IDENTIFIER_SHAPED = re.compile(r"^(?=(?:.*[0-9]){6})[0-9A-Z]{15,18}$")
+_MASKED_SHAPED = re.compile(r"^([0-9A-Z]*)([*＊]+)([0-9A-Z]*)$")
+
+
+def looks_like_identifier(q: str) -> bool:
+    q = re.sub(r"\s+", "", q or "").upper()
+    masked = _MASKED_SHAPED.match(q)
+    return bool(_IDENTIFIER_SHAPED.match(q) or (masked and len(q) >= 8 and any(c.isdigit() for c in q)))
+
+
+def case_search(qs, user, q: str):
+    """``qs`` narrowed to what ``q`` finds: the case number and the parties' names for everyone (and the
+    title for the court roles). A search by identifier (anything ID-shaped, masked too) is for the court
+    roles only, throttled (``CASE_IDENTIFIER_SEARCH_RATE`` per user; over it, DRF ``Throttled``) and
+    audited with the identifier masked; anyone else finds nothing by it, not even in their own cases,
+    so that the search cannot confirm a guessed identifier."""
     q = (q or "").strip()
-    if q:
-        party_match = Party.objects.filter(Q(name__contains=q) | Q(id_number=q.upper())).values("case_id")
-        qs = qs.filter(Q(number__contains=normalise_case_number_query(q)) | Q(title__contains=q)
-                       | Q(id__in=party_match))
-    return qs
+    if not q:
+        return qs
+    if looks_like_identifier(q):
+        return qs.filter(id__in=Party.objects.filter(_identifier_q(user, q)).values("case_id"))
+    text = Q(number__contains=normalise_case_number_query(q))
+    text |= Q(id__in=Party.objects.filter(name__contains=q).values("case_id"))
+    if is_court_user(user):
+        text |= Q(title__contains=q)
+    return qs.filter(text)
+
+
+def _identifier_q(user, q: str) -> Q:
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+    from rest_framework.exceptions import Throttled
+
+    from linkage.audit import mask_value
+    from linkage.ratelimit import hit
+
+    from .services import access_log
+
+    value = re.sub(r"\s+", "", q).upper()
+    court = is_court_user(user)
+    if court and not hit("case_search_identifier", user.pk, settings.CASE_IDENTIFIER_SEARCH_RATE):
+        raise Throttled(wait=60, detail=_("Too many searches by identifier; wait a minute and try again."))
+    masked = _MASKED_SHAPED.match(value)
+    # Logged for everyone: a liaison's attempt finds nothing, and the log shows who tried.
+    access_log(actor=user, what="case_search_identifier",
+               reason=_("case search by identifier") if court else _("refused: not a court role"),
+               obj=value if masked else mask_value(value))
+    if not court:
+        return Q(pk__in=[])
+    if masked:
+        head, stars, tail = masked.groups()
+        return Q(id_number__regex=f"^{re.escape(head)}.{{{len(stars)}}}{re.escape(tail)}$")
+    return Q(id_number=value)
 
 
 def notices_visible_to(user):

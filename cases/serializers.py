@@ -1,4 +1,5 @@
 from django.core.files.uploadedfile import UploadedFile
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from linkage.api import CleanCharField
@@ -20,6 +21,25 @@ from .models import (
     PartyRole,
     ReleaseGround,
 )
+
+
+class MaskedTextField(serializers.CharField):
+    """Free text as anyone is shown it: identifier-shaped runs masked (``cases.disclosure``); the stored
+    text is unchanged."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        from .identifiers import mask_identifiers_in_text
+
+        return mask_identifiers_in_text(super().to_representation(value))
+
+
+def _viewer(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -74,6 +94,8 @@ class CaseSerializer(serializers.ModelSerializer):
         return [c.category for c in case.categories.all()]
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "description": "the id of a ruling of the case"},
+                               {"type": "string", "format": "binary", "description": "a PDF (multipart)"}]})
 class RulingRefField(serializers.Field):
     """A ruling given either as an uploaded PDF (multipart) or as the id of one of the case's rulings."""
 
@@ -144,6 +166,7 @@ class CaseRefSerializer(serializers.ModelSerializer):
 
 class NoticeEventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    note = MaskedTextField()
 
     class Meta:
         model = NoticeEvent
@@ -154,6 +177,9 @@ class NoticeEventSerializer(serializers.ModelSerializer):
 
 
 class NoticeRequestSerializer(serializers.ModelSerializer):
+    grounds = MaskedTextField()
+    decision_note = MaskedTextField()
+
     class Meta:
         model = NoticeRequest
         fields = ["id", "notice", "kind", "grounds", "requested_due_at", "status", "filed_at", "decided_at",
@@ -180,17 +206,37 @@ class NoticeSerializer(serializers.ModelSerializer):
     action_label = serializers.CharField(read_only=True, help_text="e.g. 冻结, or 解除冻结 for a release")
     ack_overdue = serializers.SerializerMethodField()
     answer_overdue = serializers.SerializerMethodField()
+    subject = MaskedTextField(help_text="Identifier-shaped runs masked for every reader")
+    answer_detail = MaskedTextField()
+    debtors = serializers.SerializerMethodField(
+        help_text="The debtor(s) the notice concerns (``party``; every debtor for a notice issued without one), "
+                  "each {id, name, kind, id_number}: the full ID for the target unit of an assistance, release "
+                  "or renewal notice and, for a dishonest-list push or withdrawal, for a unit whose joint "
+                  "punishment needs it; masked for everyone else")
+    account = serializers.SerializerMethodField(help_text="Account, plate or parcel number: in full for the "
+                                                          "target unit, masked for everyone else")
 
     class Meta:
         model = Notice
-        fields = ["id", "kind", "number", "case", "unit", "action", "action_label", "party", "release_ground",
-                  "ruling", "subject", "status", "original",
+        fields = ["id", "kind", "number", "case", "unit", "action", "action_label", "party", "debtors",
+                  "release_ground", "ruling", "subject", "asset_kind", "account", "amount", "status", "original",
                   "issued_at", "ack_due_at", "due_at", "delivered_at", "acknowledged_at", "answered_at",
                   "outcome", "answer_detail", "result_amount", "closed_at", "cancelled_at", "paused_since",
                   "ack_overdue", "answer_overdue"]
 
     def get_ack_overdue(self, notice) -> bool:
         return notice.ack_overdue()
+
+    def get_debtors(self, notice) -> list[dict]:
+        from .disclosure import parties_for
+
+        return [{k: v for k, v in p.items() if k != "legal_representative"}
+                for p in parties_for(_viewer(self), notice)]
+
+    def get_account(self, notice) -> str:
+        from .disclosure import account_for
+
+        return account_for(_viewer(self), notice)
 
     def get_answer_overdue(self, notice) -> bool:
         return notice.answer_overdue()
@@ -215,6 +261,14 @@ class NoticeInputSerializer(serializers.Serializer):
     party = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
                                      help_text="The debtor (party id) the notice concerns; default: the "
                                                "case's only debtor")
+    asset_kind = serializers.ChoiceField(choices=AssetKind.choices, required=False, allow_blank=True, default="",
+                                         help_text="What kind of asset the unit acts on")
+    account = CleanCharField(max_length=100, required=False, allow_blank=True, default="",
+                             help_text="The account, plate or parcel number (shown in full to the target unit "
+                                       "only); do not type it into the subject")
+    amount = serializers.DecimalField(max_digits=15, decimal_places=2, min_value=0, required=False,
+                                      allow_null=True, default=None,
+                                      help_text="The amount to freeze or deduct, in yuan")
 
 
 class MeasureInputSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from .models import (
     Measure,
     MeasureStatus,
     AnswerOutcome,
+    AssetKind,
     Attachment,
     AttachmentPurpose,
     Case,
@@ -285,6 +286,7 @@ def _create_notices(*, actor, case: Case, issued_at, specs: list[dict]) -> list[
             seq=seq, number=f"{case.number}-{seq:03d}", subject=spec["subject"], issued_by=actor,
             issued_at=issued_at, ack_due_at=ack_due, due_at=answer_due, ruling=spec.get("ruling"),
             party=spec.get("party"), release_ground=spec.get("release_ground", ""),
+            asset_kind=spec.get("asset_kind", ""), account=spec.get("account", ""), amount=spec.get("amount"),
         ))
     Notice.objects.bulk_create(notices)
     NoticeEvent.objects.bulk_create([
@@ -297,12 +299,15 @@ def _create_notices(*, actor, case: Case, issued_at, specs: list[dict]) -> list[
 @transaction.atomic
 def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionType, subject: str,
                        due_at=None, ruling: Attachment | None = None, ruling_file=None,
-                       party: Party | None = None) -> list[Notice]:
+                       party: Party | None = None, asset_kind: str = "", account: str = "",
+                       amount=None) -> list[Notice]:
     """Issue one action to several units at once (e.g. freeze at every bank); all or nothing.
 
     ``ruling_file`` is an uploaded enforcement ruling stored with the notices; ``ruling`` an existing one
     of the case. A freeze, seizure, deduction or transfer needs one. ``party``: the debtor the notice is
     about (the only one its document names); by default the case's only debtor, if it has one.
+    ``asset_kind``, ``account`` and ``amount``: what the unit acts on, in fields of their own (the account
+    is shown in full to the target unit only; see ``cases.disclosure``).
     """
     _require(actor, "cases.add_notice")
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -345,13 +350,27 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
     elif ruling is None and action.code in RULING_REQUIRED_ACTIONS:
         errors["ruling"] = [_("A %(action)s needs the enforcement ruling (执行裁定书): attach it as a PDF or "
                               "choose one of the case's rulings.") % {"action": action.name}]
+    asset_kind, account = (asset_kind or "").strip(), (account or "").strip()
+    if asset_kind and asset_kind not in AssetKind.values:
+        errors["asset_kind"] = [_("Choose a kind of asset.")]
+    if len(account) > 100:
+        errors["account"] = [_("An account, plate or parcel number has at most 100 characters.")]
+    if amount not in (None, ""):
+        try:
+            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+            if amount < 0 or amount >= Decimal("1e13"):
+                raise ValueError
+        except Exception:
+            errors["amount"] = [_("Enter an amount in yuan, e.g. 5000.00.")]
+    else:
+        amount = None
     if errors:
         raise ValidationError(errors)
     if ruling_file is not None:
         ruling = _store_ruling(actor=actor, case=case, upload=ruling_file, digest=ruling_digest)
     notices = _create_notices(actor=actor, case=case, issued_at=now, specs=[
         dict(unit=unit, action=action, kind=NoticeKind.ASSIST, subject=subject.strip(), due_at=due, ruling=ruling,
-             party=party)
+             party=party, asset_kind=asset_kind, account=account, amount=amount)
         for unit in units
     ])
     delivery.queue([n.pk for n in notices], purpose="issue")
@@ -359,9 +378,11 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
 
 
 def notice_issue(*, actor, case: Case, unit: Unit, action: ActionType, subject: str, due_at=None,
-                 ruling: Attachment | None = None, ruling_file=None, party: Party | None = None) -> Notice:
+                 ruling: Attachment | None = None, ruling_file=None, party: Party | None = None,
+                 asset_kind: str = "", account: str = "", amount=None) -> Notice:
     return notice_issue_batch(actor=actor, case=case, units=[unit], action=action, subject=subject,
-                              due_at=due_at, ruling=ruling, ruling_file=ruling_file, party=party)[0]
+                              due_at=due_at, ruling=ruling, ruling_file=ruling_file, party=party,
+                              asset_kind=asset_kind, account=account, amount=amount)[0]
 
 
 @transaction.atomic

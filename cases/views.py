@@ -5,20 +5,23 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from rest_framework.exceptions import Throttled
 
+from linkage.http import ascii_filename, content_disposition
 from linkage.pagination import keyset_page, query_id
+from linkage.text import strip_controls
 from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 
 from . import credit, measures, selectors, services
-from .documents import ascii_filename, content_disposition, notice_filename, render_notice_pdf
+from .documents import notice_filename, render_notice_pdf
 from .forms import (
     AnswerForm,
     CaseForm,
@@ -31,7 +34,7 @@ from .forms import (
     apply_service_errors,
 )
 from .identifiers import case_number_hint
-from .models import Attachment, CaseOutcome, CaseStatus, KeyCategory, MeasureStatus, Notice
+from .models import Attachment, CaseOutcome, CaseStatus, KeyCategory, MeasureStatus
 from .workflow import InvalidTransition, allowed_transitions
 
 PAGE_SIZE = 50
@@ -50,14 +53,21 @@ def _require_court(user):
 @require_safe
 def case_list(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "category")}
-    qs = selectors.cases_for_list(request.user, listed=request.GET.get("listed") == "1", **filters)
+    # A search by identifier is audited, throttled and for the court roles only (selectors.case_search,
+    # which the API's ?q= goes through too).
+    status = 200
+    try:
+        qs = selectors.cases_for_list(request.user, listed=request.GET.get("listed") == "1", **filters)
+    except Throttled as exc:
+        messages.error(request, exc.detail)
+        qs, status = selectors.cases_visible_to(request.user).none(), 429
     rows, next_after = _keyset_page(qs, request)
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "cases/case_list.html", {
         "cases": rows, "next_after": next_after, "filters": filters, "query": query.urlencode(),
         "statuses": CaseStatus.choices, "categories": KeyCategory.choices,
-    })
+    }, status=status)
 
 
 @login_required
@@ -117,8 +127,11 @@ def case_reveal(request, pk):
     case = get_visible_or_404(selectors.cases_visible_to(request.user), pk=pk)
     if not request.user.has_perm("cases.reveal_identifier"):
         raise PermissionDenied
-    services.access_log(actor=request.user, what="reveal_identifiers", obj=case,
-                        reason=request.POST.get("reason", ""))
+    reason = strip_controls(request.POST.get("reason", "")).strip()
+    if not reason:  # refused, and nothing shown or recorded: every reveal states why
+        messages.error(request, _("Say why you need the full identifiers; the reason is recorded."))
+        return render(request, "cases/case_reveal.html", {"case": case, "refused": True}, status=400)
+    services.access_log(actor=request.user, what="reveal_identifiers", obj=case, reason=reason)
     return render(request, "cases/case_reveal.html", {"case": case, "parties": case.parties.all()})
 
 
@@ -137,7 +150,8 @@ def notice_issue(request, pk):
             notices = services.notice_issue_batch(
                 actor=request.user, case=case, units=list(data["units"]), action=data["action"],
                 subject=data["subject"], due_at=data["due_at"], ruling_file=data.get("ruling"),
-                ruling=None if data.get("ruling") else data.get("existing_ruling"), party=data.get("party"))
+                ruling=None if data.get("ruling") else data.get("existing_ruling"), party=data.get("party"),
+                asset_kind=data.get("asset_kind") or "", account=data.get("account") or "", amount=data.get("amount"))
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -252,7 +266,7 @@ def _run(request, notice, fn, success, **kwargs):
 @require_POST
 def notice_transition(request, pk, name):
     notice = get_visible_or_404(selectors.notices_visible_to(request.user), pk=pk)
-    note = request.POST.get("note", "")
+    note = strip_controls(request.POST.get("note", ""))
     if name == "acknowledge":
         response = _run(request, notice, services.notice_acknowledge, _("Notice acknowledged."), note=note)
     elif name == "answer":
@@ -288,7 +302,7 @@ def notice_pdf(request, pk):
     """The assistance-notice document (协助执行通知书), for the court and the target unit only."""
     notice = get_visible_or_404(selectors.notice_for_detail(request.user), pk=pk)
     services.access_log(actor=request.user, what="notice_pdf", obj=notice)
-    response = HttpResponse(render_notice_pdf(notice), content_type="application/pdf")
+    response = HttpResponse(render_notice_pdf(notice, request.user), content_type="application/pdf")
     # 协助执行通知书（2026）鄂1022执123号-001.pdf, with an ASCII name for clients without RFC 5987.
     response["Content-Disposition"] = content_disposition(
         notice_filename(notice), as_attachment=False, fallback=f"notice-{notice.pk}.pdf")
@@ -337,6 +351,7 @@ def measure_list(request):
         soon = timezone.localdate(timezone=measures.SHANGHAI) + timedelta(days=45)
         qs = qs.filter(status="active", expires_on__lte=soon)
     if request.GET.get("format") == "xlsx":
+        services.access_log(actor=request.user, what="measures_xlsx", obj=request.GET.urlencode() or "all")
         return _measures_xlsx(qs.order_by("case_id", "unit__sort_order", "id")[:50_000])
     rows, next_after = _keyset_page(qs, request)
     query = request.GET.copy()
@@ -438,7 +453,7 @@ def notice_request(request, pk):
     """The unit files an objection or asks for more time."""
     notice = get_visible_or_404(selectors.notices_visible_to(request.user), pk=pk)
     _run(request, notice, services.notice_request_file, _("Your request has been sent to the court."),
-         kind=request.POST.get("kind", ""), grounds=request.POST.get("grounds", ""),
+         kind=request.POST.get("kind", ""), grounds=strip_controls(request.POST.get("grounds", "")),
          requested_due_at=request.POST.get("requested_due_at") or None)
     return redirect("cases:notice-detail", pk=notice.pk)
 
@@ -452,7 +467,7 @@ def notice_request_decide(request, pk, request_id, decision):
         raise Http404
     try:
         services.notice_request_decide(actor=request.user, request=filed, grant=decision == "grant",
-                                       note=request.POST.get("note", ""),
+                                       note=strip_controls(request.POST.get("note", "")),
                                        new_due_at=request.POST.get("new_due_at") or None)
     except InvalidTransition as exc:
         messages.error(request, exc.message)

@@ -25,6 +25,7 @@ from .serializers import (
     MeetingInputSerializer,
     MeetingSerializer,
     MinutesInputSerializer,
+    MinutesIssueInputSerializer,
     MinutesSerializer,
     ReportInputSerializer,
 )
@@ -115,7 +116,10 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def minutes(self, request, pk=None):
         """GET the minutes; POST (office) drafts them, or rewrites the draft; issued minutes answer 409."""
         if request.method == "GET":
-            return Response(MinutesSerializer(self._readable_minutes(self.get_object())).data)
+            meeting = self.get_object()
+            minutes = self._readable_minutes(meeting)
+            unit = selectors.minutes_reader_unit(request.user, meeting, minutes)
+            return Response(MinutesSerializer(minutes, context={"excerpt_unit": unit}).data)
         require_perm(request, "conferences.add_minutes")
         meeting = self.get_object()
         data = MinutesInputSerializer(data=request.data)
@@ -125,29 +129,28 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(MinutesSerializer(selectors.minutes_of(minutes.meeting)).data,
                         status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: MinutesSerializer})
+    @extend_schema(request=MinutesIssueInputSerializer, responses={200: MinutesSerializer})
     @action(detail=True, methods=["post"], url_path="minutes/issue")
     def issue_minutes(self, request, pk=None):
+        """``{to_all: true}`` issues the full minutes to every invited unit; by default each unit reads the
+        common part and the decisions addressed to it."""
         require_perm(request, "conferences.issue_minutes")
         meeting = self.get_object()
         minutes = selectors.minutes_of(meeting)
         if minutes is None:
             raise Http404
-        services.minutes_issue(actor=request.user, minutes=minutes)
+        data = MinutesIssueInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.minutes_issue(actor=request.user, minutes=minutes, to_all=data.validated_data["to_all"])
         return Response(MinutesSerializer(selectors.minutes_of(meeting)).data)
 
     def _document(self, kind: str):
         meeting = self.get_object()
         minutes = self._readable_minutes(meeting)
-        unit = None
-        code = self.request.query_params.get("unit")
-        if code:
-            unit = next((i.unit for i in meeting.invitations.all() if i.unit.code == code), None)
-            if unit is None:
-                raise Http404
-        from cases.services import access_log
-
-        access_log(actor=self.request.user, what=f"minutes_{kind}", obj=minutes)
+        # A unit's member gets its own excerpt (unless issued to all); ?unit= of another unit is a 404.
+        unit = selectors.minutes_reader_unit(self.request.user, meeting, minutes,
+                                             self.request.query_params.get("unit"))
+        services.minutes_read_log(actor=self.request.user, minutes=minutes, unit=unit, kind=kind)
         name = f"minutes-{meeting.pk}{'-' + unit.code if unit else ''}.{kind}"
         if kind == "pdf":
             response = HttpResponse(render_minutes_pdf(minutes, unit=unit), content_type="application/pdf")
@@ -155,7 +158,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             response = HttpResponse(
                 render_minutes_docx(minutes, unit=unit),
                 content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        from cases.documents import content_disposition
+        from linkage.http import content_disposition
 
         chinese = f"会议纪要{minutes.number}{'（' + unit.name + '）' if unit else ''}.{kind}"
         response["Content-Disposition"] = content_disposition(chinese, as_attachment=True, fallback=name)

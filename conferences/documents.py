@@ -49,7 +49,8 @@ def _clean(text) -> str:
 def minutes_content(minutes, *, unit=None) -> dict:
     """What the document says; with ``unit``, the excerpt (摘录) of the decisions addressed to it."""
     meeting = minutes.meeting
-    decisions = [d for d in minutes.decisions.all() if unit is None or d.unit_id == unit.pk]
+    # An excerpt keeps the decisions addressed to no unit in particular: they are the common part.
+    decisions = [d for d in minutes.decisions.all() if unit is None or d.unit_id in (None, unit.pk)]
     lines = []
     for index, decision in enumerate(decisions, start=1):
         extra = []
@@ -70,7 +71,8 @@ def minutes_content(minutes, *, unit=None) -> dict:
         "number": minutes.number or "（草稿，未编号）",
         "draft": not minutes.is_issued,
         "title": _clean(meeting.title) + ("（摘录）" if unit is not None else ""),
-        "intro": (f"{cn_date(meeting.starts_at)}，{HEADER[:-2]}在{_clean(meeting.place) or '公安县人民法院'}召开"
+        "intro": (f"{cn_date(meeting.starts_at)}，{HEADER[:-2]}"
+                  f"在{_clean(meeting.place) or '公安县人民法院'}召开"
                   f"{'定期' if meeting.kind == 'regular' else '专题'}会议。现将会议议定事项纪要如下："),
         "summary": [p.strip() for p in _clean(minutes.summary).splitlines() if p.strip()],
         "decisions": lines,

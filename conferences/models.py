@@ -195,6 +195,11 @@ class Minutes(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    # The convener's recorded choice when issuing: the full minutes to every invited unit, or (the default)
+    # to each unit only the common part and the decisions addressed to it (its excerpt, 摘录).
+    issued_to_all = models.BooleanField(
+        _("issued in full to all attendees"), default=False,
+        help_text=_("If not set, each unit sees the common part and only the decisions addressed to it."))
 
     class Meta:
         ordering = ["-id"]

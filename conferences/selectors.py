@@ -67,6 +67,41 @@ def may_read_minutes(user, minutes) -> bool:
     return is_court_user(user) or (minutes is not None and minutes.status == MinutesStatus.ISSUED)
 
 
+def minutes_reader_unit(user, meeting, minutes, code: str | None = None):
+    """Whose part of ``minutes`` ``user`` reads: a ``Unit`` (its excerpt, 摘录: the common part and the
+    decisions addressed to it) or ``None`` (the full minutes).
+
+    Court roles (conveners included) read the full minutes, or with ``code`` any invited unit's excerpt.
+    A unit's member reads its own unit's excerpt, and the full minutes only where the convener issued
+    them to all attendees (``Minutes.issued_to_all``); ``code`` of another unit, or of a unit not
+    invited, is ``Http404``."""
+    from django.http import Http404
+
+    from members.roles import is_court_user
+    from members.scoping import unit_ids
+
+    invited = [i.unit for i in meeting.invitations.all()]
+    court = is_court_user(user)
+    mine = set() if court else unit_ids(user)
+    if code:
+        unit = next((u for u in invited if u.code == code), None)
+        if unit is None or not (court or unit.pk in mine):
+            raise Http404
+        return unit
+    if court or minutes.issued_to_all:
+        return None
+    own = next((u for u in invited if u.pk in mine), None)
+    if own is None:
+        raise Http404
+    return own
+
+
+def decisions_for(minutes, unit) -> list:
+    """The decisions ``unit`` reads (all of them for ``None``): those addressed to it, and those addressed
+    to no unit in particular, which belong to the common part."""
+    return [d for d in minutes.decisions.all() if unit is None or d.unit_id in (None, unit.pk)]
+
+
 def action_items_for_list(user):
     return ActionItem.objects.visible_to(user).for_list()
 

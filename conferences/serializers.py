@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from linkage.api import CleanCharField, IdField, IdListField
@@ -120,14 +121,34 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class MinutesSerializer(serializers.ModelSerializer):
+    """The minutes as the reader may see them: with ``context["excerpt_unit"]`` (a unit's member reading
+    minutes not issued to all), the common part and only the decisions addressed to that unit."""
+
     status = serializers.CharField(read_only=True, help_text="draft, issued")
-    decisions = DecisionSerializer(many=True, read_only=True)
+    decisions = serializers.SerializerMethodField()
+    excerpt = serializers.SerializerMethodField(help_text="the unit whose excerpt this is; null: the full minutes")
     events = EventSerializer(many=True, read_only=True)
 
     class Meta:
         model = Minutes
-        fields = ["id", "meeting", "status", "number", "year", "summary", "decisions", "drafted_at", "issued_at",
-                  "events"]
+        fields = ["id", "meeting", "status", "number", "year", "summary", "issued_to_all", "excerpt", "decisions",
+                  "drafted_at", "issued_at", "events"]
+
+    @extend_schema_field(DecisionSerializer(many=True))
+    def get_decisions(self, minutes):
+        from .selectors import decisions_for
+
+        return DecisionSerializer(decisions_for(minutes, self.context.get("excerpt_unit")), many=True).data
+
+    def get_excerpt(self, minutes) -> str | None:
+        unit = self.context.get("excerpt_unit")
+        return unit.code if unit is not None else None
+
+
+class MinutesIssueInputSerializer(serializers.Serializer):
+    to_all = serializers.BooleanField(required=False, default=False,
+                                      help_text="issue the full minutes to every invited unit (default: each "
+                                                "unit reads the common part and the decisions addressed to it)")
 
 
 class DecisionInputSerializer(serializers.Serializer):

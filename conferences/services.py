@@ -191,6 +191,7 @@ def minutes_draft(*, actor, meeting: Meeting, summary: str, decisions: list[dict
     agenda_ids = set(meeting.agenda_items.values_list("id", flat=True))
     codes = {d.get("unit") for d in decisions if d.get("unit")}
     units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    invited = set(meeting.invitations.values_list("unit_id", flat=True))
     rows = []
     for index, spec in enumerate(decisions or [], start=1):
         text = (spec.get("text") or "").strip()
@@ -206,6 +207,11 @@ def minutes_draft(*, actor, meeting: Meeting, summary: str, decisions: list[dict
             if unit is None:
                 errors.setdefault("decisions", []).append(
                     _("%(label)s: unknown unit %(code)s.") % {"label": label, "code": code})
+            elif unit.pk not in invited:
+                # Its excerpt would reach a unit that was never at the table: refused, not invited silently.
+                errors.setdefault("decisions", []).append(
+                    _("%(label)s: %(unit)s was not invited to this meeting; a decision can only be addressed "
+                      "to an invited unit.") % {"label": label, "unit": unit.name})
         due = _due(spec.get("due_at"), "decisions", errors)
         agenda_item = spec.get("agenda_item")
         agenda_id = agenda_item.pk if isinstance(agenda_item, AgendaItem) else agenda_item
@@ -246,9 +252,11 @@ def next_minutes_number(year: int) -> tuple[int, str]:
 
 
 @transaction.atomic
-def minutes_issue(*, actor, minutes: Minutes) -> Minutes:
+def minutes_issue(*, actor, minutes: Minutes, to_all: bool = False) -> Minutes:
     """A convener issues the minutes: numbered, read-only; their action items reach the units; agenda
-    items decided are settled, the others carry over to the next meeting's draft agenda."""
+    items decided are settled, the others carry over to the next meeting's draft agenda. ``to_all`` is
+    the convener's recorded choice to issue the full minutes to every invited unit; otherwise each unit
+    reads the common part and the decisions addressed to it."""
     _require(actor, "conferences.issue_minutes")
     minutes = _locked(Minutes, minutes.pk)
     transition_for("minutes", minutes.status, "issue")
@@ -256,7 +264,7 @@ def minutes_issue(*, actor, minutes: Minutes) -> Minutes:
     year = timezone.localdate(now).year
     seq, number = next_minutes_number(year)
     _transition(minutes, "issue", actor=actor, note=number, year=year, seq=seq, number=number, issued_by=actor,
-                issued_at=now)
+                issued_at=now, issued_to_all=bool(to_all))
     meeting = _locked(Meeting, minutes.meeting_id)
     if meeting.status == MeetingStatus.SCHEDULED:
         _transition(meeting, "hold", actor=actor, note=number)
@@ -271,6 +279,15 @@ def minutes_issue(*, actor, minutes: Minutes) -> Minutes:
     ])
     notify.queue_action_items([i.pk for i in items])
     return minutes
+
+
+def minutes_read_log(*, actor, minutes: Minutes, unit, kind: str) -> None:
+    """An AccessLog row for a minutes document fetched: which document, and whose excerpt (or the full
+    minutes)."""
+    from cases.services import access_log
+
+    part = f"excerpt {unit.code}" if unit is not None else "full"
+    access_log(actor=actor, what=f"minutes_{kind}", obj=f"{minutes} [{part}]")
 
 
 # ---------------------------------------------------------------- action items

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cases.identifiers import normalise_case_number_query
 from cases.models import Case
-from cases.services import access_log
+from linkage.text import strip_controls
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 
@@ -130,7 +130,7 @@ def agenda_transition(request, pk, name):
     item = get_visible_or_404(AgendaItem.objects.visible_to(request.user), pk=pk)
     fn = services.agenda_item_approve if name == "approve" else services.agenda_item_reject
     try:
-        fn(actor=request.user, item=item, comment=request.POST.get("comment", ""))
+        fn(actor=request.user, item=item, comment=strip_controls(request.POST.get("comment", "")))
     except (InvalidTransition, ValidationError) as exc:
         _refusal(request, exc)
     else:
@@ -172,9 +172,12 @@ def meeting_detail(request, pk):
     readable = minutes is not None and selectors.may_read_minutes(user, minutes)
     own = next((i for i in meeting.invitations.all() if i.unit_id == user.unit_id), None)
     court = is_court_user(user)
+    # A unit's member reads the common part and its own decisions, unless the minutes went to all in full.
+    reader_unit = selectors.minutes_reader_unit(user, meeting, minutes) if readable else None
     return render(request, "conferences/meeting_detail.html", {
         "meeting": meeting, "minutes": minutes if readable else None, "own_invitation": own,
-        "court": court,
+        "court": court, "reader_unit": reader_unit,
+        "decisions": selectors.decisions_for(minutes, reader_unit) if readable else [],
         "own_decisions": selectors.excerpt_decisions(minutes, own.unit) if readable and own else [],
         "can_confirm": (own is not None and own.status == "invited" and user.has_perm("conferences.confirm_attendance")
                         and can_handle_unit(user, own.unit_id)),
@@ -260,7 +263,8 @@ def minutes_issue(request, pk):
     if minutes is None:
         raise Http404
     try:
-        minutes = services.minutes_issue(actor=request.user, minutes=minutes)
+        minutes = services.minutes_issue(actor=request.user, minutes=minutes,
+                                         to_all=request.POST.get("to_all") in ("on", "true", "1"))
     except (InvalidTransition, ValidationError) as exc:
         _refusal(request, exc)
     else:
@@ -275,14 +279,10 @@ def minutes_document(request, pk, kind):
     minutes = selectors.minutes_of(meeting)
     if minutes is None or not selectors.may_read_minutes(request.user, minutes):
         raise Http404
-    unit = None
-    code = request.GET.get("unit")
-    if code:
-        unit = next((i.unit for i in meeting.invitations.all() if i.unit.code == code), None)
-        if unit is None:
-            raise Http404
-    access_log(actor=request.user, what=f"minutes_{kind}", obj=minutes)
-    from cases.documents import content_disposition
+    # A unit's member gets its own excerpt (unless issued to all); ?unit= of another unit is a 404.
+    unit = selectors.minutes_reader_unit(request.user, meeting, minutes, request.GET.get("unit"))
+    services.minutes_read_log(actor=request.user, minutes=minutes, unit=unit, kind=kind)
+    from linkage.http import content_disposition
 
     name = f"minutes-{meeting.pk}{'-' + unit.code if unit else ''}.{kind}"
     chinese = f"会议纪要{minutes.number}{'（' + unit.name + '）' if unit else ''}.{kind}"
@@ -322,15 +322,17 @@ def action_detail(request, pk):
 @require_POST
 def action_transition(request, pk, name):
     item = get_visible_or_404(selectors.action_items_for_list(request.user), pk=pk)
+    detail = strip_controls(request.POST.get("detail", ""))
+    note = strip_controls(request.POST.get("note", ""))
     try:
         if name == "report":
-            services.action_item_report(actor=request.user, item=item, detail=request.POST.get("detail", ""))
+            services.action_item_report(actor=request.user, item=item, detail=detail)
             done = _("Progress reported.")
         elif name == "close":
-            services.action_item_close(actor=request.user, item=item, note=request.POST.get("note", ""))
+            services.action_item_close(actor=request.user, item=item, note=note)
             done = _("Action item closed.")
         elif name == "return":
-            services.action_item_return(actor=request.user, item=item, note=request.POST.get("note", ""))
+            services.action_item_return(actor=request.user, item=item, note=note)
             done = _("Action item returned to the unit.")
         else:
             raise Http404

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "auditlog",  # old/new values of every registered model (linkage/audit.py)
     "members",
     "cases",
     "conferences",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # the signed-in user becomes the actor of each change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "members.middleware.SessionTimeoutMiddleware",
@@ -143,9 +145,20 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="linkage-portal@localhost")
 
+# A user's API token lives this long (POST auth/token/ again renews it); a password change, a disabled
+# account, a move off the unit or a role taken away revokes it at once (members.authentication).
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=30)
+# Rate limits in the shared cache (linkage.ratelimit; check --deploy fails without CACHE_URL): the
+# public pages per client address (behind TRUSTED_PROXIES reverse proxies, from X-Forwarded-For), a
+# court user's search of cases by identifier per user, and a unit's bulk-file check rows per day.
+PUBLIC_RATE_LIMITS = {"public_dishonest": env.str("PUBLIC_RATE_LIMIT", default="60/min"),
+                      "verify": env.str("PUBLIC_VERIFY_RATE_LIMIT", default="30/min")}
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+CASE_IDENTIFIER_SEARCH_RATE = env.str("CASE_IDENTIFIER_SEARCH_RATE", default="30/min")
+CREDIT_BULK_ROWS_PER_UNIT_DAY = env.int("CREDIT_BULK_ROWS_PER_UNIT_DAY", default=500)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "members.authentication.ExpiringTokenAuthentication",
         "members.integration.UnitTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -188,6 +201,9 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "cases.models.RequestKind",
         "AnswerOutcomeEnum": "cases.models.AnswerOutcome",
         "CaseOutcomeEnum": "cases.models.CaseOutcome",
+        "CreditGroundEnum": "cases.credit_models.CreditGround",
+        "ReleaseGroundEnum": "cases.models.ReleaseGround",
+        "RevokeGroundEnum": "cases.credit_models.RevokeGround",
     },
 }
 
@@ -249,10 +265,25 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # No personal identifier reaches a log: ID numbers and credit codes are masked in every record.
-    "filters": {"mask_identifiers": {"()": "linkage.logging.MaskIdentifiersFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_identifiers"]}},
+    # Every handler carries the filter: Django's own loggers are given ours, not its defaults (runserver's
+    # access lines, "GET /api/v1/credit-check/?id_number=…", go through django.server).
+    "filters": {"mask_identifiers": {"()": "linkage.logging.MaskIdentifiersFilter"},
+                "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_identifiers"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["mask_identifiers"]},
+        "mail_admins": {"level": "ERROR", "class": "django.utils.log.AdminEmailHandler",
+                        "filters": ["require_debug_false", "mask_identifiers"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Sessions end after SESSION_IDLE_SECONDS without a request and SESSION_ABSOLUTE_SECONDS after sign-in,

@@ -7,9 +7,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .models import Capability, Unit
+from .tokens import token_issue
 from .serializers import UnitSerializer
 
 
@@ -26,11 +28,14 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ObtainTokenView(ObtainAuthToken):
     """``POST /api/v1/auth/token/``: DRF's token view, saying plainly when the account is locked
-    (django-axes: 5 failed sign-ins) instead of a generic refusal."""
+    (django-axes: 5 failed sign-ins) instead of a generic refusal. Every call issues a fresh token
+    (``members.tokens``) and revokes the user's earlier one."""
 
     # The body carries the credentials: no session (whose CSRF check would refuse a signed-in browser's
     # script) and no other authentication applies here.
     authentication_classes = []
+    # DRF's token view names its own parsers; use the project's (deep JSON is a 400, not a 500).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
         data = request.data if hasattr(request.data, "get") else {}  # a JSON string or list is no login
@@ -38,7 +43,11 @@ class ObtainTokenView(ObtainAuthToken):
         if settings.AXES_ENABLED and AxesProxyHandler.is_locked(request._request, credentials):
             return Response({"detail": _("This account is locked after repeated failed sign-ins; try again "
                                          "in 30 minutes.")}, status=status.HTTP_403_FORBIDDEN)
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # Each sign-in renews: a fresh token valid API_TOKEN_LIFETIME_DAYS, the earlier one revoked.
+        token = token_issue(serializer.validated_data["user"])
+        return Response({"token": token.key, "expires_at": token.issue.expires_at})
 
 
 class HealthView(APIView):

@@ -14,6 +14,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Member units and users")
 
     def ready(self):
+        from linkage import checks  # noqa: F401  (deployment checks: a shared cache)
+
         from . import schema, signals  # noqa: F401
 
         # Role groups exist as soon as the schema does (fresh deployments and test databases alike).

@@ -173,3 +173,25 @@ class UnitApiToken(models.Model):
 
     def __str__(self):
         return f"{self.unit.code} {self.prefix}…"
+
+
+class ApiTokenIssue(models.Model):
+    """When and under which credentials a user's API token (DRF ``Token``) was issued. A token without
+    this row, older than ``API_TOKEN_LIFETIME_DAYS``, or issued before the user's password or session
+    epoch last changed (disabled, moved off the unit, a role taken away) is refused
+    (``members.authentication.ExpiringTokenAuthentication``)."""
+
+    token = models.OneToOneField("authtoken.Token", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="issue")
+    # The user's session auth hash at issue: HMAC of the password hash and the session epoch.
+    auth_hash = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(_("issued"))
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token issue")
+        verbose_name_plural = _("API token issues")
+
+    def __str__(self):
+        return f"{self.token.user_id} {self.token.key[:6]}…"

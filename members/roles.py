@@ -26,6 +26,7 @@ ROLE_PERMISSIONS = {
         "cases.add_case", "cases.change_case", "cases.view_case",
         "cases.add_notice", "cases.view_notice", "cases.conclude_case", "cases.cancel_notice",
         "cases.close_notice",
+        "cases.reveal_identifier",  # the audited reveal of full identifiers, with a reason (user guide)
         "cases.add_creditentry", "cases.view_creditentry", "cases.publish_creditentry",
         "cases.shield_creditentry", "cases.revoke_creditentry",
         "conferences.view_agendaitem", "conferences.view_meeting", "conferences.view_minutes",
@@ -33,6 +34,9 @@ ROLE_PERMISSIONS = {
     ],
     Role.OFFICE: ["cases.view_case", "cases.view_notice", "members.add_unit", "members.change_unit",
                   "cases.view_creditentry",
+                  # The holiday table: next year's 调休 arrangement is entered by the office (cases/holidays.py).
+                  "cases.view_holidayoverride", "cases.add_holidayoverride", "cases.change_holidayoverride",
+                  "cases.delete_holidayoverride",
                   "conferences.add_agendaitem", "conferences.add_meeting", "conferences.add_minutes",
                   "conferences.close_actionitem", "conferences.view_agendaitem", "conferences.view_meeting",
                   "conferences.view_minutes", "conferences.view_actionitem"],

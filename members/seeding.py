@@ -56,6 +56,9 @@ def seed_units() -> dict:
         created["units"] += was_created
         if not was_created:
             continue
+        from cases.disclosure import seed_identifier_needs  # a new unit's need of full IDs (PIPL Art. 28)
+
+        seed_identifier_needs([unit])
         for action_code, covers in capabilities_for(entry).items():
             _cap, cap_created = Capability.objects.get_or_create(
                 unit=unit, action=actions[action_code], defaults={"covers": covers}
@@ -74,10 +77,11 @@ def _seed_measure_limits() -> None:
         MeasureLimit.objects.get_or_create(asset_kind=asset_kind, defaults={"months": months, "basis": basis})
 
 
-def _ensure_user(username, *, password, role=None, unit=None, superuser=False, first_name="") -> User:
+def _ensure_user(username, *, password, role=None, unit=None, superuser=False, first_name="",
+                 staff=False) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults=dict(unit=unit, is_staff=superuser, is_superuser=superuser, first_name=first_name,
+        defaults=dict(unit=unit, is_staff=superuser or staff, is_superuser=superuser, first_name=first_name,
                       email=f"{username}@example.invalid"),
     )
     if created or not user.check_password(password):
@@ -98,7 +102,8 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[User]:
     plc = Unit.objects.get(code="plc")
     users = [
         _ensure_user("clerk", password=password, role=Role.CLERK, unit=court, first_name="执行书记员"),
-        _ensure_user("office", password=password, role=Role.OFFICE, unit=court, first_name="联席办"),
+        # The office keeps the holiday table (调休) in the admin, so it may sign in there.
+        _ensure_user("office", password=password, role=Role.OFFICE, unit=court, first_name="联席办", staff=True),
         _ensure_user("convener", password=password, role=Role.CONVENER, unit=plc, first_name="召集人"),
         _ensure_user("assessor", password=password, role=Role.ASSESSOR, first_name="综治委考评"),
         _ensure_user("admin", password=password, superuser=True, first_name="系统管理员"),

@@ -50,3 +50,32 @@ def unit_detail(request, code):
     unit = get_object_or_404(_units_with_details(), code=code)
     history = unit.liaison_assignments.select_related("user").order_by("-started_at")
     return render(request, "members/unit_detail.html", {"unit": unit, "history": history})
+
+
+@login_required
+def api_tokens(request):
+    """The signed-in user's API tokens: when issued, last used and expiring; revoke one, or issue a fresh
+    one (shown once; the earlier one is revoked)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from . import tokens
+
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "issue":
+            new_key = tokens.token_issue(request.user).key
+        elif tokens.token_revoke(actor=request.user, ref=request.POST.get("ref", "")):
+            messages.success(request, _("Token revoked."))
+            return redirect("api-tokens")
+        else:
+            messages.error(request, _("No such token."))
+    rows = []
+    for token in tokens.tokens_of(request.user):
+        problem = tokens.token_problem(token)
+        issue = getattr(token, "issue", None) if problem != "unissued" else None
+        rows.append({"token": token, "prefix": token.key[:6], "ref": tokens.token_ref(token), "issue": issue,
+                     "problem": problem})
+    return render(request, "members/api_tokens.html", {
+        "rows": rows, "new_key": new_key, "lifetime_days": tokens.lifetime().days})

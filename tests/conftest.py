@@ -11,22 +11,22 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases import services
 from cases.identifiers import make_valid_uscc, resident_id_check_char
 from members.models import ActionType, Unit, User
 from members.seeding import seed_demo
+from members.tokens import token_issue
 
 PASSWORD = "linkage-demo"
 
 
 # ---------------------------------------------------------------- the clock (docs/architecture.md)
 # A test that passes or fails with the hour it runs is a defect. A test marked ``dates`` runs three
-# times: at the real clock, and at 23:30 and 00:30 Asia/Shanghai of today (the hours on either side of
-# the date change in Gong'an, which are also the hours where the UTC date and the Shanghai date
-# differ). ``--shanghai-clock=HH:MM`` instead runs the whole session at today HH:MM Asia/Shanghai.
+# times: at the real clock, and at 23:30 and 00:30 Asia/Shanghai of today (either side of midnight in
+# Gong'an; at 00:30 the UTC date is still yesterday's, at 23:30 tomorrow is half an hour away).
+# ``--shanghai-clock=HH:MM`` instead runs the whole session at today HH:MM Asia/Shanghai.
 # Tests marked ``worker`` or ``browser`` always run at the real clock: a Celery worker or Chromium is
 # another process, which the travel does not reach.
 
@@ -141,6 +141,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: one test's requests must not count against the next's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _embedded_tasks_and_private_media(settings, tmp_path):
     """Tasks run in-process (the embedded default) unless a test asks for a real worker."""
     from linkage.celery import app
@@ -185,7 +194,8 @@ def api(db):
     def _client(username=None):
         client = APIClient()
         if username:
-            token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
+            # Issued as the token endpoint does (members.tokens), reusing the user's token if still valid.
+            token = token_issue(User.objects.get(username=username), renew=False)
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 

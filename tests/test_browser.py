@@ -13,8 +13,7 @@ import pytest
 from cases.models import Case, Notice
 from members.seeding import seed_demo
 
-from .conftest import make_resident_id
-from tests.conftest import case_ruling
+from .conftest import case_ruling, make_resident_id, pdf_bytes
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -88,6 +87,9 @@ def test_clerk_issues_to_two_banks_liaison_answers_clerk_concludes(page, setting
     page.get_by_label("中国工商银行公安支行").check()
     page.get_by_label("中国农业银行公安支行").check()
     page.locator("#id_subject").fill("冻结王五名下存款 250000 元")
+    ruling = page.shots / "执行裁定书.pdf"
+    ruling.write_bytes(pdf_bytes("执行裁定书"))
+    page.set_input_files("#id_ruling", str(ruling))  # a freeze is refused without its ruling
     page.get_by_role("button", name="发出").click()
     page.wait_for_url(f"**/cases/{case.pk}/")
     _shot(page, "clerk-case-page")
@@ -118,7 +120,7 @@ def test_clerk_issues_to_two_banks_liaison_answers_clerk_concludes(page, setting
     assert page.get_by_text("中国工商银行公安支行").count() >= 1
     _shot(page, "clerk-conclude")
     page.get_by_label("执行完毕").check()
-    page.get_by_role("button", name="结案并发出解除通知书").click()
+    page.get_by_role("button", name="确认结案").click()
     page.wait_for_url(f"**/cases/{case.pk}/")
     releases = Notice.objects.filter(case=case, kind="release")
     assert sorted(r.unit.code for r in releases) == ["bank-abc", "bank-icbc"]
@@ -175,3 +177,48 @@ def test_case_page_shows_measures_at_three_units(page):
         assert page.get_by_text(asset).count() >= 1
     assert page.get_by_text("轮候查封").count() >= 1
     _shot(page, "case-measures")
+
+
+def test_final_no_property_in_the_browser_keeps_every_measure(page, settings):
+    """终本 concluded in Chromium: the preview says 保留 for each measure, no unit gets a release, and the
+    measures register still shows them active."""
+    from cases import services
+    from cases.models import Measure
+    from members.models import ActionType, Unit, User
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    clerk = User.objects.get(username="clerk")
+    case = services.case_create(actor=clerk, number="(2026)鄂1022执8803号", title="孙八借款纠纷", amount="90000",
+                                parties=[{"role": "applicant", "name": "周九", "id_number": make_resident_id(885)},
+                                         {"role": "debtor", "name": "孙八", "id_number": make_resident_id(886)}])
+    held = []
+    for code, action in (("bank-icbc", "freeze"), ("police", "seize")):
+        notice = services.notice_issue(actor=clerk, case=case, unit=Unit.objects.get(code=code),
+                                       action=ActionType.objects.get(code=action), subject="孙八名下财产",
+                                       ruling=case_ruling(case))
+        liaison = User.objects.get(username=f"liaison-{code}")
+        services.notice_acknowledge(actor=liaison, notice=notice)
+        services.notice_answer(actor=liaison, notice=notice, outcome="done", detail="已办理", result_amount="30000")
+        held.append(notice)
+    query = services.notice_issue(actor=clerk, case=case, unit=Unit.objects.get(code="tax"),
+                                  action=ActionType.objects.get(code="query"), subject="查询纳税")
+
+    _sign_in(page, "clerk")
+    page.goto(page.base + f"/cases/{case.pk}/conclude/")
+    for notice in held:
+        row = page.locator("table.conclusion-plan tr", has_text=notice.number)
+        assert row.locator("td.verb-keep").inner_text() == "保留"
+    assert page.locator("table.conclusion-plan tr", has_text=query.number).locator("td.verb-cancel").count() == 2
+    _shot(page, "clerk-conclude-final")
+    page.get_by_label("终结本次执行程序").check()
+    page.get_by_role("button", name="确认结案").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    assert not Notice.objects.filter(case=case, kind="release").exists()
+    assert Notice.objects.get(pk=query.pk).status == "cancelled"
+    assert all(Notice.objects.get(pk=n.pk).status == "answered" for n in held)
+    assert set(Measure.objects.filter(case=case).values_list("status", flat=True)) == {"active"}
+    page.goto(page.base + f"/measures/?case={case.pk}")
+    assert page.locator("text=有效").count() >= 2
+    assert page.get_by_role("link", name="恢复执行（执恢）").count() == 0  # on the case page, not the register
+    page.goto(page.base + f"/cases/{case.pk}/")
+    assert page.get_by_role("link", name="恢复执行（执恢）").count() == 1

@@ -68,9 +68,9 @@ def flow(users, django_capture_on_commit_callbacks):
             with django_capture_on_commit_callbacks(execute=True):
                 return services.minutes_issue(actor=users["convener"], minutes=minutes)
 
-        def issued(self, units=("police", "tax")):
+        def issued(self, units=("police", "tax"), decisions=None):
             meeting = self.meeting([self.item(units=units)])
-            minutes = self.issue(self.minutes(meeting))
+            minutes = self.issue(self.minutes(meeting, decisions))
             return meeting, minutes
 
     return Flow()
@@ -201,7 +201,8 @@ def test_meeting_invites_the_units_of_its_items_and_notifies_them_once(api, flow
 
 
 def test_uninvited_unit_gets_404_for_the_meeting_and_its_minutes(api, browser_client, flow):
-    meeting, minutes = flow.issued(units=("police",))
+    # a decision can only be addressed to an invited unit
+    meeting, minutes = flow.issued(units=("police",), decisions=[{"text": "公安局负责查找被执行人下落", "unit": "police"}])
     # invited: the police liaison sees the meeting and downloads the minutes
     assert api("liaison-police").get(f"{API}meetings/{meeting.pk}/").status_code == 200
     assert api("liaison-police").get(f"{API}meetings/{meeting.pk}/minutes.pdf").status_code == 200
@@ -225,7 +226,7 @@ def test_uninvited_unit_gets_404_for_the_meeting_and_its_minutes(api, browser_cl
 
 def test_invited_unit_cannot_read_draft_minutes(api, flow):
     meeting = flow.meeting([flow.item(units=("police",))])
-    flow.minutes(meeting)
+    flow.minutes(meeting, decisions=[{"text": "公安局负责查找被执行人下落", "unit": "police"}])
     assert api("liaison-police").get(f"{API}meetings/{meeting.pk}/minutes.pdf").status_code == 404
     assert api("office").get(f"{API}meetings/{meeting.pk}/minutes/").json()["status"] == "draft"
     assert api("liaison-police").get(f"{API}action-items/").json()["results"] == []
@@ -422,7 +423,7 @@ def test_minutes_docx_opens_and_holds_the_decisions_in_the_official_layout(api, 
     from docx.shared import Mm
 
     meeting, minutes = flow.issued()
-    response = api("liaison-police").get(f"{API}meetings/{meeting.pk}/minutes.docx")
+    response = api("clerk").get(f"{API}meetings/{meeting.pk}/minutes.docx")  # the full minutes: a court role
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.content))
     texts = [p.text for p in doc.paragraphs]

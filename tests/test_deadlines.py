@@ -203,12 +203,13 @@ def test_an_issued_dispatch_notice_has_minute_and_hour_deadlines(users, make_cas
 def test_an_explicit_due_date_earlier_than_the_ack_clock_pulls_the_ack_deadline_in(users, make_case):
     now = local(2025, 9, 29, 9, 0)
     due = local(2025, 9, 29, 18, 0)
+    case = make_case()
+    ruling = case_ruling(case)
     with mock.patch("django.utils.timezone.now", return_value=now):
-        case = make_case()
         notice = services.notice_issue(actor=users["clerk"], case=case,
                                        unit=Unit.objects.get(code="bank-icbc"),
                                        action=ActionType.objects.get(code="freeze"), subject="冻结",
-                                       due_at=due.isoformat(), ruling=case_ruling(case))
+                                       due_at=due.isoformat(), ruling=ruling)
     notice = Notice.objects.get(pk=notice.pk)
     assert notice.due_at == due
     assert notice.ack_due_at == due
@@ -247,7 +248,8 @@ def test_parse_due_refuses_garbage(garbage):
 
 def _post_notice(api, case, due_at):
     return api("clerk").post("/api/v1/notices/", {"case": case.pk, "unit": "bank-icbc", "action": "freeze",
-                                                  "subject": "冻结存款", "due_at": due_at}, format="json")
+                                                  "subject": "冻结存款", "due_at": due_at,
+                                                  "ruling": case_ruling(case).pk}, format="json")
 
 
 @pytest.mark.parametrize("due_at", [

@@ -318,7 +318,8 @@ def meeting(users, django_capture_on_commit_callbacks):
                                             place="县法院第一会议室", agenda_items=[item])
 
 
-def _issue_minutes(users, meeting, decisions, django_capture_on_commit_callbacks, summary="会议听取了工作汇报。"):
+def _issue_minutes(users, meeting, decisions, django_capture_on_commit_callbacks,
+                   summary="会议听取了工作汇报。"):
     minutes = conf_services.minutes_draft(actor=users["office"], meeting=meeting, summary=summary,
                                           decisions=decisions)
     with django_capture_on_commit_callbacks(execute=True):
@@ -336,7 +337,8 @@ def test_control_characters_in_attendance_and_minutes_are_stripped_and_documents
     assert page.status_code == 302
     assert Invitation.objects.get(meeting=meeting, unit__code="tax").attendees == "赵科长"
     drafted = api("office").post(f"{API}meetings/{meeting.pk}/minutes/", {
-        "summary": "会议\x0c听取了\r\n工作汇报。", "decisions": [{"text": "公安局\x00负责", "unit": "police"}]},
+        "summary": "会议\x0c听取了\r\n工作汇报。",
+        "decisions": [{"text": "公安局\x00负责", "unit": "police"}]},
         format="json")
     assert drafted.status_code == 201, drafted.content
     minutes = Minutes.objects.get(meeting=meeting)
@@ -551,3 +553,8 @@ def test_object_ids_beyond_64_bits_in_the_path_are_404(api, path):
     for pk in (2**70, "9" * 30, "abc"):
         response = api("clerk").get(f"{API}{path}/{pk}/")
         assert response.status_code == 404, (path, pk, response.status_code)
+
+
+def test_deeply_nested_json_to_the_token_endpoint_is_400(api):
+    body = "[" * 5000 + "]" * 5000
+    assert api().post(f"{API}auth/token/", body, content_type="application/json").status_code == 400

@@ -261,6 +261,9 @@ def test_api_number_filter_accepts_any_brackets(api, findable, opening, closing)
     response = api("clerk").get(f"{API}cases/", {"number": typed})
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [findable.pk]
+    searched = api("clerk").get(f"{API}cases/", {"q": typed})   # the search box's parameter
+    assert searched.status_code == 200
+    assert [row["id"] for row in searched.json()["results"]] == [findable.pk]
 
 
 @pytest.mark.parametrize("opening, closing", BRACKETS)

@@ -80,6 +80,8 @@ def _answer(users, notice, outcome="done", *, amount=None, measure=None, detail=
         services.notice_acknowledge(actor=liaison, notice=notice)
     if detail is None:
         detail = "" if outcome == "done" else "部分执行，其余无法执行"
+    if amount is None and notice.action.code in services.AMOUNT_REQUIRED_ACTIONS and outcome != "unable":
+        amount = "1000.00"  # the law wants the amount of a freeze or deduction; tests not about it use this
     return services.notice_answer(actor=liaison, notice=notice, outcome=outcome, detail=detail,
                                   result_amount=amount, measure=measure)
 
@@ -198,8 +200,10 @@ def test_asset_defaults_to_the_notice_subject_and_no_amount(users, make_case, is
     case = make_case()
     m = _executed(users, issue, case, "bank-abc", "freeze", subject="冻结张三在农行的全部存款")
     assert m.asset == "冻结张三在农行的全部存款"
-    assert m.amount is None
+    assert m.amount == Decimal("1000.00")  # a freeze always states its amount
     assert m.asset_kind == "deposit"
+    seizure = _executed(users, issue, case, "natres", "seize", subject="查封张三名下房产")
+    assert seizure.asset == "查封张三名下房产" and seizure.amount is None
 
 
 def test_with_two_debtors_the_measure_names_no_single_debtor(users, make_case, issue):
@@ -534,7 +538,7 @@ def test_concluding_cancels_an_open_renewal_notice(users, frozen):
     """Conclusion cancels every open notice of the case; a unit must not be left asked to renew a measure
     it is at the same time asked to release."""
     renewal = measures.measure_renew(actor=users["clerk"], measure=frozen)
-    releases = services.case_conclude(actor=users["clerk"], case=frozen.case, outcome="completed")
+    releases = services.case_conclude(actor=users["clerk"], case=frozen.case, outcome="completed").release_notices
     assert [r.original_id for r in releases] == [frozen.notice_id]
     assert _fresh(renewal).status == "cancelled"
 
@@ -695,7 +699,7 @@ def test_releasing_one_measure_alone(users, make_case, issue, browser_client, co
         measures.measure_release(actor=users["clerk"], measure=deposit)
     assert Notice.objects.filter(case=case).count() == count
 
-    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
     assert [r.original_id for r in releases] == [vehicle.notice_id]
     assert Notice.objects.filter(original=deposit.notice, kind="release").count() == 1
     assert _fresh(vehicle).release_notice_id == releases[0].pk
@@ -707,7 +711,7 @@ def test_a_pending_single_release_is_not_sent_twice_at_conclusion(users, make_ca
     single = _release_alone(users, deposit, confirm=False)
     with pytest.raises(ValidationError):
         measures.measure_release(actor=users["clerk"], measure=deposit)
-    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
     assert releases == []
     assert list(Notice.objects.filter(case=case, kind="release")) == [single]
     assert _fresh(single).status == "issued"  # a release already sent is not cancelled by conclusion
@@ -790,7 +794,7 @@ def test_property_conclusion_releases_exactly_what_the_register_holds(users, mak
             assert by_notice[notice.pk].status == want, history
     singles = {n.pk for n, h in issued if h in ("released-alone", "release-pending")}
 
-    releases = services.case_conclude(actor=clerk, case=case, outcome="terminated")
+    releases = services.case_conclude(actor=clerk, case=case, outcome="terminated").release_notices
 
     expected = {n.pk for n, h in issued if h in HOLDS_AT_CONCLUSION}
     assert sorted(r.original_id for r in releases) == sorted(expected), "one release per held measure"

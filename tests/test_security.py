@@ -135,12 +135,17 @@ def test_api_docs_work_under_the_csp(browser_client):
 
 def test_production_settings_pass_check_deploy():
     env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 20 + "-production-like-secret-key-0123456789",
-           "DJANGO_ALLOWED_HOSTS": "linkage.example.gov.cn"}
+           "DJANGO_ALLOWED_HOSTS": "linkage.example.gov.cn", "CACHE_URL": "redis://127.0.0.1:6379/1"}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright tests in this process, never deployed
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+    # Without a shared cache the rate limits would be per process: the deploy check fails.
+    env.pop("CACHE_URL")
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "linkage.E001" in result.stdout + result.stderr
 
 
 def test_production_refuses_the_development_secret_key():
