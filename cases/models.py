@@ -273,7 +273,8 @@ class NoticeQuerySet(models.QuerySet):
         return scope_by_unit(self, user, "unit")
 
     def for_list(self):
-        return self.select_related("case", "unit", "action")
+        # party: every list shows the debtor concerned (cases.disclosure), without a query per row
+        return self.select_related("case", "unit", "action", "party")
 
     def open(self):
         return self.filter(status__in=OPEN)

@@ -22,8 +22,6 @@ from .identifiers import parse_own_case_number, validate_party_identifier
 from .models import (
     EXECUTED_OUTCOMES,
     AccessLog,
-    Measure,
-    MeasureStatus,
     AnswerOutcome,
     AssetKind,
     Attachment,
@@ -32,6 +30,8 @@ from .models import (
     CaseCategory,
     CaseOutcome,
     CaseStatus,
+    Measure,
+    MeasureStatus,
     Notice,
     NoticeEvent,
     NoticeKind,
@@ -429,8 +429,8 @@ def notice_answer(*, actor, notice: Notice, outcome: str, detail: str = "", resu
             errors["result_amount"] = [_("Enter an amount in yuan, e.g. 5000.00.")]
     elif (notice.kind == NoticeKind.ASSIST and notice.action.code in AMOUNT_REQUIRED_ACTIONS
           and outcome in EXECUTED_OUTCOMES):
-        errors["result_amount"] = [_("Say the amount %(action)s, in yuan (e.g. 5000.00).")
-                                   % {"action": _("frozen") if notice.action.code == "freeze" else _("deducted")}]
+        errors["result_amount"] = [_("Say the amount frozen, in yuan (e.g. 5000.00).") if notice.action.code == "freeze"
+                                   else _("Say the amount deducted, in yuan (e.g. 5000.00).")]
     taken = {k: v for k, v in (measure or {}).items() if v not in (None, "")}
     if (asset or "").strip():
         taken.setdefault("asset", asset.strip())

@@ -83,8 +83,8 @@ class DecisionInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Minutes)
 class MinutesAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["number", "meeting", "status", "drafted_by", "issued_by", "issued_at"]
-    list_filter = ["status", "year"]
+    list_display = ["number", "meeting", "status", "drafted_by", "issued_by", "issued_at", "issued_to_all"]
+    list_filter = ["status", "year", "issued_to_all"]
     list_select_related = ["meeting", "drafted_by", "issued_by"]
     search_fields = ["number", "meeting__title", "summary"]
     inlines = [DecisionInline, EventInline]

@@ -50,13 +50,3 @@ def register_models() -> None:
         if not auditlog.contains(model(label)):
             auditlog.register(model(label), **options)
 
-
-def searched_identifier(query: str) -> str:
-    """A search text that is a full resident ID or credit code (15 to 18 letters and digits, most of them
-    digits), masked for the access log; "" for any other search."""
-    import re
-
-    value = (query or "").strip().upper()
-    if re.fullmatch(r"[0-9A-Z]{15,18}", value) and sum(ch.isdigit() for ch in value) >= 10:
-        return mask_value(value)
-    return ""

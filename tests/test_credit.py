@@ -917,18 +917,25 @@ def test_clerk_list_masks_filters_and_is_a_constant_number_of_queries(browser_cl
 
 
 def test_unit_sees_its_pushes_masked_and_confirms_from_there(browser_client, entry, publish):
+    """A unit that only applies joint punishment sees what the public list shows (the masked ID); a unit
+    whose act needs the full ID (police: exit restriction, by the PunishmentIdentifierNeed data) sees it on
+    the notice, never on lists."""
     publish(entry)
-    page = browser_client("liaison-police")
+    page = browser_client("liaison-civilization")
     text = page.get("/credit/pushes/").content.decode()
-    push = push_notices(entry).get(unit__code="police")
+    push = push_notices(entry).get(unit__code="civilization")
     assert push.number in text and entry.masked_id in text and entry.id_number not in text
-    assert text.count("<tr>") == 2  # header and the police push only
+    assert text.count("<tr>") == 2  # header and the civilization push only
     notice_page = page.get(f"/notices/{push.pk}/").content.decode()
     assert entry.masked_id in notice_page and entry.id_number not in notice_page
     assert f'action="/notices/{push.pk}/acknowledge/"' in notice_page
+    police = browser_client("liaison-police")
+    police_push = push_notices(entry).get(unit__code="police")
+    assert entry.id_number not in police.get("/credit/pushes/").content.decode()
+    assert entry.id_number in police.get(f"/notices/{police_push.pk}/").content.decode()
     publish(entry, "revoke", reason="已履行")
     text = page.get("/credit/pushes/").content.decode()
-    withdrawal = Notice.objects.get(kind="withdraw", unit__code="police")
+    withdrawal = Notice.objects.get(kind="withdraw", unit__code="civilization")
     assert withdrawal.number in text and entry.id_number not in text
     assert entry.id_number not in page.get(f"/notices/{withdrawal.pk}/").content.decode()
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext
 from cases import delivery, services, tasks
 from cases.models import Delivery, Notice, NoticeEvent
 from members.models import ActionType, Capability, Unit, User
+from tests.conftest import case_ruling
 
 from .conftest import make_resident_id
-from tests.conftest import case_ruling
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -27,9 +27,9 @@ from cases import delivery, measures, services
 from cases.measures import add_months, expiry_for, measures_sweep
 from cases.models import Delivery, Measure, MeasureLimit, MeasureReminder, Notice, NoticeEvent
 from members.models import Capability
+from tests.conftest import case_ruling
 
 from .conftest import pdf_bytes
-from tests.conftest import case_ruling
 
 API = "/api/v1/"
 

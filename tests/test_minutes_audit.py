@@ -201,7 +201,7 @@ def _admin_form_data(response) -> dict:
             data[name] = "" if value is None else value
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
-        for name, field in formset.management_form.fields.items():
+        for name in formset.management_form.fields:
             data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
         for sub in formset.forms:
             for name in sub.fields:
