@@ -162,8 +162,8 @@ class AssessmentPeriodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         indicator = request.query_params.get("indicator", "")
         _score, qs = selectors.evidence(request.user, period, request.query_params.get("unit", ""), indicator)
         paginator = IdCursorPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        data = EvidenceSerializer(page, many=True, context={"indicator": indicator}).data
+        page = selectors.evidence_records(period, indicator, paginator.paginate_queryset(qs, request, view=self))
+        data = EvidenceSerializer(page, many=True).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from . import charts, selectors
 from .models import IndicatorCode
-from .scoring import evidence_times
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,10 +84,9 @@ def build_workbook(user, period) -> bytes:
                               _("Number"), _("Met"), _("Due"), _("Done")]))
     labels = dict(IndicatorCode.choices)
     for score, code, row in selectors.evidence_rows(period, scores):
-        due, done = evidence_times(row, code)
-        evidence.append(safe_row([score.unit.code, score.unit.name, code, str(labels[code]), row._meta.model_name,
-                                  row.pk, getattr(row, "number", None) or str(row), 1 if row.ok else 0, _naive(due),
-                                  _naive(done)]))
+        evidence.append(safe_row([score.unit.code, score.unit.name, code, str(labels[code]), row.kind,
+                                  row.object_id, row.label, 1 if row.met else 0, _naive(row.due_at),
+                                  _naive(row.done_at)]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -309,3 +309,38 @@ class AssessmentEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("assessment event")
         verbose_name_plural = _("assessment events")
+
+
+class AssessmentEvidence(models.Model):
+    """One row behind a figure of a finalised period, as it was counted at finalisation: what counted,
+    its due and done times and its verdict. Written once by ``period_finalise``, never edited, so the
+    evidence pages and exports of a finalised period stay what the scores were computed from."""
+
+    period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, related_name="evidence")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    indicator = models.CharField(_("indicator"), max_length=20, choices=IndicatorCode.choices)
+    kind = models.CharField(_("type"), max_length=30)
+    object_id = models.PositiveBigIntegerField(_("id"))
+    label = models.CharField(_("item"), max_length=200)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=30, blank=True)
+    met = models.BooleanField(_("met"))
+
+    class Meta:
+        ordering = ["period", "unit", "indicator", "-id"]
+        indexes = [models.Index(fields=["period", "unit", "indicator", "-id"], name="evidence_period_unit")]
+        verbose_name = _("evidence row of a finalised period")
+        verbose_name_plural = _("evidence rows of finalised periods")
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("The evidence of a finalised period is immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("The evidence of a finalised period is immutable.")

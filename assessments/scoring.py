@@ -14,16 +14,14 @@ from django.db.models import (
     BooleanField,
     Count,
     DateTimeField,
-    DurationField,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
-    Sum,
+    Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from cases.models import Notice, NoticeKind, NoticeRequest, Party, PartyRole
@@ -78,8 +76,12 @@ class Rule:
     ok: Q
 
 
-def _dt(value):
-    return Value(value, output_field=DateTimeField())
+def paused_at(cutoff) -> Q:
+    """Notices whose clocks stood still at ``cutoff``: a request filed by then and not decided by then
+    (read from the request rows, so a later decision does not rewrite what was true at the cut-off)."""
+    pending = NoticeRequest.objects.filter(notice=OuterRef("pk"), filed_at__lte=cutoff).filter(
+        Q(decided_at__isnull=True) | Q(decided_at__gt=cutoff))
+    return Q(paused_since__isnull=False, paused_since__lte=cutoff) | Q(Exists(pending))
 
 
 def notice_rules(cutoff) -> dict[str, Rule]:
@@ -90,7 +92,7 @@ def notice_rules(cutoff) -> dict[str, Rule]:
     and notices whose clocks a pending objection or extension request has stopped. Decided requests
     have already shifted the deadlines (``cases.services.notice_request_decide``).
     """
-    paused = Q(paused_since__isnull=False, paused_since__lte=cutoff)
+    paused = paused_at(cutoff)
     assist = Q(kind=NoticeKind.ASSIST)
     release = Q(kind=NoticeKind.RELEASE)
     ack_by = Q(acknowledged_at__isnull=False, acknowledged_at__lte=cutoff)
@@ -184,47 +186,19 @@ def evidence_queryset(period, unit, code, cutoff):
 
 # ------------------------------------------------------------------ aggregation
 
-def _duration_sum(end_field, start_field, condition):
-    return Sum(ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField()), filter=condition)
-
-
 def aggregate(period, cutoff) -> dict:
     """Per unit id: the counts and stage times of the period, in a handful of grouped queries."""
     rules = notice_rules(cutoff)
-    ans_by = Q(answered_at__isnull=False, answered_at__lte=cutoff)
-    ack_by = Q(acknowledged_at__isnull=False, acknowledged_at__lte=cutoff)
-    assist = Q(kind=NoticeKind.ASSIST)
-    release = Q(kind=NoticeKind.RELEASE)
     annotations = {}
     for code in NOTICE_INDICATORS:
         annotations[f"{code}__n"] = Count("id", filter=rules[code].sample)
         annotations[f"{code}__ok"] = Count("id", filter=rules[code].ok)
-    annotations.update(
-        notices=Count("id"),
-        court_assist=_duration_sum("issued_at", "case__created_at", assist),
-        court_assist_n=Count("id", filter=assist),
-        court_release=_duration_sum("issued_at", "case__concluded_at", release & Q(case__concluded_at__isnull=False)),
-        court_release_n=Count("id", filter=release & Q(case__concluded_at__isnull=False)),
-        ack_time=_duration_sum("acknowledged_at", "issued_at", assist & ack_by),
-        ack_time_n=Count("id", filter=assist & ack_by),
-        answer_time=_duration_sum("answered_at", "acknowledged_at", assist & ans_by),
-        answer_time_n=Count("id", filter=assist & ans_by),
-        release_time=_duration_sum("answered_at", "issued_at", release & ans_by),
-        release_time_n=Count("id", filter=release & ans_by),
-    )
+    annotations["notices"] = Count("id")
     per_unit: dict[int, dict] = {}
     for row in period_notices(period).order_by().values("unit_id").annotate(**annotations):
         per_unit[row.pop("unit_id")] = row
-
-    start, end = period_bounds(period)
-    paused = (NoticeRequest.objects.filter(notice__issued_at__gte=start, notice__issued_at__lt=end,
-                                           filed_at__lte=cutoff)
-              .order_by().values("notice__unit_id")
-              .annotate(paused=Sum(ExpressionWrapper(
-                  Least(Coalesce("decided_at", _dt(cutoff)), _dt(cutoff)) - F("filed_at"),
-                  output_field=DurationField()))))
-    for row in paused:
-        per_unit.setdefault(row["notice__unit_id"], {})["paused"] = row["paused"]
+    for unit_id, totals in stage_totals(period, cutoff).items():
+        per_unit.setdefault(unit_id, {}).update(totals)
 
     items = period_action_items(period, cutoff)
     if items is not None:
@@ -238,6 +212,103 @@ def aggregate(period, cutoff) -> dict:
     for row in period_findings(period, cutoff).order_by().values("unit_id").annotate(n=Count("id")):
         per_unit.setdefault(row["unit_id"], {})[f"{IndicatorCode.NONCOOPERATION}__n"] = row["n"]
     return per_unit
+
+
+# ------------------------------------------------------------------ elapsed time by stage
+
+STAGE_KEYS = ("court", "ack", "answer", "release")
+
+
+def _overlap(start, end, pauses) -> timedelta:
+    """How much of [start, end) the pauses [(filed, decided)] cover (pauses never overlap each other)."""
+    total = timedelta()
+    for p_start, p_end in pauses:
+        lo, hi = max(start, p_start), min(end, p_end)
+        if hi > lo:
+            total += hi - lo
+    return total
+
+
+def notice_stages(*, kind, trigger, issued_at, acknowledged_at, answered_at, cancelled_at, cutoff,
+                  pauses=()) -> dict | None:
+    """Who held one notice's file for how long, up to ``cutoff``: ``{stage: timedelta}`` for the stages
+    the notice went through, ``paused`` (charged to no one) and ``life`` (``trigger`` or issue to the end).
+
+    * ``court``: from ``trigger`` (what made the notice necessary) to the issue;
+    * ``ack`` (assist): issue to acknowledgement, or to the end while unacknowledged;
+    * ``answer`` (assist): acknowledgement to answer, or to the end while unanswered;
+    * ``release``: issue to confirmation, or to the end;
+    the end being the answer, the cancellation or ``cutoff``, whichever comes first. Each pause of the
+    notice's own clocks is taken off the unit stage it falls in and counted as ``paused``, so the stages
+    and the pauses add up to the notice's life exactly.
+    """
+    if kind not in (NoticeKind.ASSIST, NoticeKind.RELEASE) or issued_at > cutoff:
+        return None
+    end = min(x for x in (cutoff, answered_at, cancelled_at) if x is not None)
+    end = max(end, issued_at)
+    pauses = [(max(p0, issued_at), min(p1, end)) for p0, p1 in pauses]
+    out = {}
+    start = issued_at
+    if trigger is not None:
+        trigger = min(trigger, issued_at)
+        out["court"] = issued_at - trigger
+        start = trigger
+    if kind == NoticeKind.RELEASE:
+        spans = {"release": (issued_at, end)}
+    elif acknowledged_at is not None and acknowledged_at <= end:
+        ack = max(acknowledged_at, issued_at)
+        spans = {"ack": (issued_at, ack), "answer": (ack, end)}
+    else:
+        spans = {"ack": (issued_at, end)}
+    paused = timedelta()
+    for stage, (lo, hi) in spans.items():
+        stopped = _overlap(lo, hi, pauses)
+        out[stage] = (hi - lo) - stopped
+        paused += stopped
+    out["paused"] = paused
+    out["life"] = end - start
+    return out
+
+
+def stage_totals(period, cutoff) -> dict[int, dict]:
+    """Per unit id: the summed stage times of the period's notices and how many notices each sums.
+
+    Two queries whatever the volume: the notices (with the moment that made each necessary: the latest
+    answer to another notice of the case by the time of issue, or the case's registration for its first
+    notices, or the case's conclusion for a release) streamed, and the requests that stopped their clocks.
+    """
+    prior = (Notice.objects.filter(case_id=OuterRef("case_id"), answered_at__isnull=False,
+                                   answered_at__lte=OuterRef("issued_at"))
+             .exclude(pk=OuterRef("pk")).order_by("-answered_at").values("answered_at")[:1])
+    start, end = period_bounds(period)
+    pauses: dict[int, list] = {}
+    for notice_id, filed, decided in (NoticeRequest.objects.filter(
+            notice__issued_at__gte=start, notice__issued_at__lt=end, filed_at__lte=cutoff)
+            .order_by("filed_at").values_list("notice_id", "filed_at", "decided_at")):
+        pauses.setdefault(notice_id, []).append((filed, min(decided or cutoff, cutoff)))
+    rows = (period_notices(period).filter(kind__in=[NoticeKind.ASSIST, NoticeKind.RELEASE]).order_by()
+            .annotate(prior_answer=Subquery(prior, output_field=DateTimeField()))
+            .values_list("id", "unit_id", "kind", "issued_at", "acknowledged_at", "answered_at", "cancelled_at",
+                         "case__created_at", "case__concluded_at", "prior_answer"))
+    totals: dict[int, dict] = {}
+    for (pk, unit_id, kind, issued, acked, answered, cancelled, registered, concluded,
+         prior_answer) in rows.iterator(chunk_size=5000):
+        if kind == NoticeKind.RELEASE:
+            trigger = concluded
+        else:
+            trigger = max(registered, prior_answer) if prior_answer is not None else registered
+        stages = notice_stages(kind=kind, trigger=trigger, issued_at=issued, acknowledged_at=acked,
+                               answered_at=answered, cancelled_at=cancelled, cutoff=cutoff,
+                               pauses=pauses.get(pk, ()))
+        if stages is None:
+            continue
+        slot = totals.setdefault(unit_id, {"paused": timedelta()})
+        for key in STAGE_KEYS:
+            if key in stages:
+                slot[key] = slot.get(key, timedelta()) + stages[key]
+                slot[f"{key}_n"] = slot.get(f"{key}_n", 0) + 1
+        slot["paused"] += stages["paused"]
+    return totals
 
 
 def own_debtor_counts(cutoff, units) -> dict[int, int]:
@@ -299,15 +370,10 @@ def compute(period, indicators, units, now=None) -> tuple[list[dict], object]:
         quality = (DataQuality.NO_SAMPLE if notices == 0 else
                    DataQuality.SMALL_SAMPLE if notices < MIN_NOTICES_TO_RANK else DataQuality.OK)
         metrics["stages"] = {
-            "court_to_issue_hours": _hours(
-                (data.get("court_assist") or timedelta()) + (data.get("court_release") or timedelta()),
-                (data.get("court_assist_n") or 0) + (data.get("court_release_n") or 0)),
-            "unit_to_acknowledge_hours": _hours(data.get("ack_time"), data.get("ack_time_n")),
-            "unit_to_answer_hours": _hours(
-                None if data.get("answer_time") is None else
-                max(timedelta(), data["answer_time"] - (data.get("paused") or timedelta())),
-                data.get("answer_time_n")),
-            "unit_to_release_hours": _hours(data.get("release_time"), data.get("release_time_n")),
+            "court_to_issue_hours": _hours(data.get("court"), data.get("court_n")),
+            "unit_to_acknowledge_hours": _hours(data.get("ack"), data.get("ack_n")),
+            "unit_to_answer_hours": _hours(data.get("answer"), data.get("answer_n")),
+            "unit_to_release_hours": _hours(data.get("release"), data.get("release_n")),
             "paused_hours": round((data.get("paused") or timedelta()).total_seconds() / 3600, 1),
         }
         metrics["notices"] = data.get("notices", 0)
@@ -350,3 +416,31 @@ EVIDENCE_FIELDS = {
 def evidence_times(row, code):
     due_field, done_field = EVIDENCE_FIELDS[code]
     return (getattr(row, due_field) if due_field else None), getattr(row, done_field, None)
+
+
+def evidence_record(row, code, cutoff=None) -> dict:
+    """One evidence row as the lists, the exports and the finalisation snapshot carry it: what counted
+    (type, id, label, detail), its due and done times (done only if by ``cutoff``) and its verdict."""
+    due, done = evidence_times(row, code)
+    if cutoff is not None and done is not None and done > cutoff and code not in (
+            IndicatorCode.NONCOOPERATION, IndicatorCode.OWN_DEBTOR):
+        done = None
+    kind = row._meta.model_name
+    if kind == "notice":
+        label, detail = row.number, f"{row.case.number} · {row.action}"
+        outcome = row.outcome if done is not None else ""
+    elif kind == "actionitem":
+        label, detail, outcome = row.text[:200], str(row.meeting)[:300], row.status
+    elif kind == "noncooperationreport":
+        label, detail, outcome = str(row)[:200], "", row.outcome
+    else:  # a case
+        label, detail, outcome = row.number, row.title[:300], ""
+    return {"kind": kind, "object_id": row.pk, "label": label, "detail": detail, "due_at": due, "done_at": done,
+            "outcome": outcome or "", "met": bool(row.ok)}
+
+
+class EvidenceRow:
+    """A live evidence row in the shape of a snapshot row (``AssessmentEvidence``)."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)

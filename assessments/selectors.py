@@ -10,6 +10,7 @@ from members.scoping import get_visible_or_404
 from . import scoring
 from .models import (
     AssessmentEvent,
+    AssessmentEvidence,
     AssessmentPeriod,
     AssessmentScore,
     IndicatorCode,
@@ -72,11 +73,21 @@ def score_for_unit(user, period, unit_code):
                               .select_related("unit", "period"), unit__code=unit_code)
 
 
+def has_snapshot(period) -> bool:
+    """A finalised period serves its evidence from the rows copied at finalisation."""
+    return period.is_finalised and AssessmentEvidence.objects.filter(period=period).exists()
+
+
 def evidence(user, period, unit_code, indicator):
-    """The rows behind one figure of one unit's score (404 when the user may not see that unit)."""
+    """The rows behind one figure of one unit's score (404 when the user may not see that unit): the
+    finalisation snapshot of a finalised period, else the live rows judged at the period's cut-off.
+    Turn a page of them into uniform records with ``evidence_records``."""
     score = score_for_unit(user, period, unit_code)
     if indicator not in IndicatorCode.values or indicator not in score.metrics:
         raise Http404
+    if has_snapshot(period):
+        return score, AssessmentEvidence.objects.filter(period=period, unit=score.unit, indicator=indicator
+                                                        ).order_by("-id")
     cutoff = period.as_of or scoring.cutoff_for(period)
     qs = scoring.evidence_queryset(period, score.unit, indicator, cutoff)
     if qs is None:
@@ -84,8 +95,30 @@ def evidence(user, period, unit_code, indicator):
     return score, qs.order_by("-id")
 
 
+def evidence_records(period, indicator, rows) -> list:
+    """Snapshot rows as they are; live rows as records of the same shape (``scoring.evidence_record``)."""
+    from cases.models import AnswerOutcome
+
+    from .models import ReportOutcome
+
+    cutoff = period.as_of or scoring.cutoff_for(period)
+    labels = {**dict(ReportOutcome.choices), **dict(AnswerOutcome.choices)}
+    records = [row if isinstance(row, AssessmentEvidence) else
+               scoring.EvidenceRow(**scoring.evidence_record(row, indicator, cutoff)) for row in rows]
+    for record in records:
+        record.outcome_label = labels.get(record.outcome, "") if record.kind != "actionitem" else ""
+    return records
+
+
 def evidence_rows(period, scores):
-    """Every evidence row of the given scores, for the Excel export: (score, indicator, row)."""
+    """Every evidence row of the given scores, for the Excel export: (score, indicator, record)."""
+    if has_snapshot(period):
+        for score in scores:
+            for code in IndicatorCode.values:
+                rows = AssessmentEvidence.objects.filter(period=period, unit_id=score.unit_id, indicator=code)
+                for row in rows.order_by("object_id").iterator(chunk_size=2000):
+                    yield score, code, row
+        return
     cutoff = period.as_of or scoring.cutoff_for(period)
     for score in scores:
         for code in IndicatorCode.values:
@@ -95,7 +128,7 @@ def evidence_rows(period, scores):
             if qs is None:
                 continue
             for row in qs.order_by("id").iterator(chunk_size=2000):
-                yield score, code, row
+                yield score, code, scoring.EvidenceRow(**scoring.evidence_record(row, code, cutoff))
 
 
 def trend(user, unit=None):

@@ -1,4 +1,3 @@
-import datetime
 
 from django.urls import reverse
 from rest_framework import serializers
@@ -17,7 +16,6 @@ from .models import (
     ReferralTask,
     ReportOutcome,
 )
-from .scoring import evidence_times
 
 OUTCOMES = " | ".join(ReportOutcome.values)
 
@@ -151,23 +149,14 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 class EvidenceSerializer(serializers.Serializer):
-    """One row behind a figure: a notice, an action item, a finding or a case."""
+    """One row behind a figure (a notice, an action item, a finding or a case), as counted: a finalised
+    period's rows come from its snapshot, an open period's are judged at its cut-off."""
 
-    id = serializers.IntegerField()
-    type = serializers.SerializerMethodField()
-    label = serializers.SerializerMethodField()
-    met = serializers.BooleanField(source="ok")
-    due_at = serializers.SerializerMethodField()
-    done_at = serializers.SerializerMethodField()
-
-    def get_type(self, row) -> str:
-        return row._meta.model_name
-
-    def get_label(self, row) -> str:
-        return getattr(row, "number", None) or str(row)
-
-    def get_due_at(self, row) -> datetime.datetime | None:
-        return evidence_times(row, self.context["indicator"])[0]
-
-    def get_done_at(self, row) -> datetime.datetime | None:
-        return evidence_times(row, self.context["indicator"])[1]
+    id = serializers.IntegerField(source="object_id")
+    type = serializers.CharField(source="kind")
+    label = serializers.CharField()
+    detail = serializers.CharField()
+    met = serializers.BooleanField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField()

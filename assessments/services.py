@@ -21,6 +21,7 @@ from .models import (
     DISCIPLINE_UNIT,
     ORGANIZATION_UNIT,
     AssessmentEvent,
+    AssessmentEvidence,
     AssessmentPeriod,
     AssessmentScore,
     Indicator,
@@ -256,14 +257,39 @@ def scores_refresh(*, period_id: int, now=None) -> int:
     return _write_scores(period, now=now)
 
 
+def _snapshot_evidence(period: AssessmentPeriod, batch_size: int = 2000) -> int:
+    """Copy every row behind every figure, as judged at the period's cut-off, into ``AssessmentEvidence``:
+    from now on the evidence pages and exports read the copy, so later clerk actions (a decided objection,
+    a granted extension, a returned answer) cannot change what the frozen scores were computed from."""
+    cutoff = period.as_of
+    batch, written = [], 0
+    for score in AssessmentScore.objects.filter(period=period).select_related("unit").order_by("unit_id"):
+        for code in IndicatorCode.values:
+            if code not in score.metrics:
+                continue
+            qs = scoring.evidence_queryset(period, score.unit, code, cutoff)
+            if qs is None:
+                continue
+            for row in qs.order_by("id").iterator(chunk_size=batch_size):
+                batch.append(AssessmentEvidence(period=period, unit=score.unit, indicator=code,
+                                                **scoring.evidence_record(row, code, cutoff)))
+                if len(batch) >= batch_size:
+                    written += len(AssessmentEvidence.objects.bulk_create(batch))
+                    batch = []
+    written += len(AssessmentEvidence.objects.bulk_create(batch))
+    return written
+
+
 @transaction.atomic
 def period_finalise(*, actor, period: AssessmentPeriod, note: str = "") -> AssessmentPeriod:
-    """The assessor finalises: the scores are computed one last time and frozen as the period's record."""
+    """The assessor finalises: the scores are computed one last time and frozen as the period's record,
+    with a snapshot of every evidence row behind them (``_snapshot_evidence``)."""
     _require(actor, "assessments.finalise_assessmentperiod")
     period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
     transition_for("period", period.status, "finalise")
     _write_scores(period)
     AssessmentScore.objects.filter(period=period).update(frozen=True)
+    _snapshot_evidence(period)
     return _move(period, "period", "finalise", actor=actor, note=note, subject="period",
                  finalised_by=actor, finalised_at=timezone.now())
 

@@ -158,11 +158,11 @@ def evidence(request, pk, code, indicator):
     period = selectors.period_for_detail(request.user, pk)
     score, qs = selectors.evidence(request.user, period, code, indicator)
     rows, next_after = _keyset_page(qs, request)
-    due_field, done_field = EVIDENCE_FIELDS[indicator]
+    due_field, _done_field = EVIDENCE_FIELDS[indicator]
     return render(request, "assessments/evidence.html", {
         "period": period, "score": score, "indicator": indicator, "label": IndicatorCode(indicator).label,
-        "metric": score.metrics[indicator], "rows": rows, "next_after": next_after,
-        "due_field": due_field, "done_field": done_field,
+        "metric": score.metrics[indicator], "rows": selectors.evidence_records(period, indicator, rows),
+        "next_after": next_after, "has_due": bool(due_field), "snapshot": selectors.has_snapshot(period),
     })
 
 

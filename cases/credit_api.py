@@ -145,6 +145,33 @@ class CreditCheckResultSerializer(serializers.Serializer):
     entries = CreditCheckEntrySerializer(many=True)
 
 
+class BulkCheckInputSerializer(serializers.Serializer):
+    id_numbers = serializers.ListField(child=serializers.CharField(max_length=40, allow_blank=True),
+                                       max_length=credit.BULK_MAX_ROWS,
+                                       help_text=f"At most {credit.BULK_MAX_ROWS}; each counts as one check.")
+    reason = CleanCharField(max_length=200, help_text="Why the unit checks this list (required, audited).")
+
+
+class BulkCheckEntrySerializer(serializers.ModelSerializer):
+    """The public fields of a listed entry, and no other identifier."""
+
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    id_number = serializers.CharField(source="masked_id", read_only=True)
+
+    class Meta:
+        model = CreditEntry
+        fields = ["name", "id_number", "case_number", "court"]
+
+
+class BulkCheckRowSerializer(serializers.Serializer):
+    result = serializers.CharField(help_text="listed, not_listed, invalid, or empty for an empty value")
+    entry = BulkCheckEntrySerializer(allow_null=True)
+
+
+class BulkCheckResultSerializer(serializers.Serializer):
+    results = BulkCheckRowSerializer(many=True)
+
+
 # ---------------------------------------------------------------- views
 
 class CreditEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -229,3 +256,19 @@ class CreditCheckViewSet(viewsets.ViewSet):
         entries = CreditCheckEntrySerializer(result["entries"], many=True,
                                              context={"identifier": result["identifier"]}).data
         return Response({"listed": result["listed"], "entries": entries})
+
+    @extend_schema(request=BulkCheckInputSerializer, responses={200: BulkCheckResultSerializer})
+    @action(detail=False, methods=["post"], throttle_classes=[])
+    def bulk(self, request):
+        """``POST credit-check/bulk/`` ``{id_numbers: [...], reason}``: a result per value, in order.
+        Each value counts against the per-minute check rate and the unit's daily rows (over either: 429,
+        nothing checked); each is audited."""
+        data = BulkCheckInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            rows = credit.credit_check_rows(actor=request.user, values=data.validated_data["id_numbers"],
+                                            reason=data.validated_data["reason"], batch="API")
+        except credit.CheckQuotaExceeded as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        return Response({"results": BulkCheckRowSerializer(
+            [{"result": code, "entry": entry} for code, entry in rows], many=True).data})

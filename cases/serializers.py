@@ -208,17 +208,12 @@ class NoticeSerializer(serializers.ModelSerializer):
     answer_overdue = serializers.SerializerMethodField()
     subject = MaskedTextField(help_text="Identifier-shaped runs masked for every reader")
     answer_detail = MaskedTextField()
-    debtors = serializers.SerializerMethodField(
-        help_text="The debtor(s) the notice concerns (``party``; every debtor for a notice issued without one), "
-                  "each {id, name, kind, id_number}: the full ID for the target unit of an assistance, release "
-                  "or renewal notice and, for a dishonest-list push or withdrawal, for a unit whose joint "
-                  "punishment needs it; masked for everyone else")
     account = serializers.SerializerMethodField(help_text="Account, plate or parcel number: in full for the "
                                                           "target unit, masked for everyone else")
 
     class Meta:
         model = Notice
-        fields = ["id", "kind", "number", "case", "unit", "action", "action_label", "party", "debtors",
+        fields = ["id", "kind", "number", "case", "unit", "action", "action_label", "party",
                   "release_ground", "ruling", "subject", "asset_kind", "account", "amount", "status", "original",
                   "issued_at", "ack_due_at", "due_at", "delivered_at", "acknowledged_at", "answered_at",
                   "outcome", "answer_detail", "result_amount", "closed_at", "cancelled_at", "paused_since",
@@ -226,12 +221,6 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     def get_ack_overdue(self, notice) -> bool:
         return notice.ack_overdue()
-
-    def get_debtors(self, notice) -> list[dict]:
-        from .disclosure import parties_for
-
-        return [{k: v for k, v in p.items() if k != "legal_representative"}
-                for p in parties_for(_viewer(self), notice)]
 
     def get_account(self, notice) -> str:
         from .disclosure import account_for
@@ -243,11 +232,23 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 
 class NoticeDetailSerializer(NoticeSerializer):
+    # On the detail only: naming the parties may take a query (a push's listed debtor), lists stay flat.
+    debtors = serializers.SerializerMethodField(
+        help_text="The debtor(s) the notice concerns (``party``; every debtor for a notice issued without one), "
+                  "each {id, name, kind, id_number}: the full ID for the target unit of an assistance, release "
+                  "or renewal notice and, for a dishonest-list push or withdrawal, for a unit whose joint "
+                  "punishment needs it; masked for everyone else")
     events = NoticeEventSerializer(many=True, read_only=True)
     requests = NoticeRequestSerializer(many=True, read_only=True)
 
     class Meta(NoticeSerializer.Meta):
-        fields = [*NoticeSerializer.Meta.fields, "events", "requests"]
+        fields = [*NoticeSerializer.Meta.fields, "debtors", "events", "requests"]
+
+    def get_debtors(self, notice) -> list[dict]:
+        from .disclosure import parties_for
+
+        return [{k: v for k, v in p.items() if k != "legal_representative"}
+                for p in parties_for(_viewer(self), notice)]
 
 
 class NoticeInputSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from members.models import ActionType, Capability, Unit
 from members.scoping import can_handle_unit
 
 from . import delivery, measures, selectors
-from .deadlines import default_deadlines, parse_due
+from .deadlines import default_deadlines, end_of_day, parse_due
 from .identifiers import parse_own_case_number, validate_party_identifier
 from .models import (
     EXECUTED_OUTCOMES,
@@ -44,7 +44,7 @@ from .models import (
     RequestStatus,
 )
 from .uploads import validate_pdf, validate_pdf_batch
-from .workflow import OPEN, InvalidTransition, NoticeStatus, transition_for
+from .workflow import AWAITING_ACK, OPEN, InvalidTransition, NoticeStatus, transition_for
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +293,9 @@ def _create_notices(*, actor, case: Case, issued_at, specs: list[dict]) -> list[
         NoticeEvent(notice=n, transition="issue", from_status="", to_status=n.status, actor=actor, at=issued_at)
         for n in notices
     ])
+    from documents.services import register_notices  # each issued document: stored, e-sealed (issue 14)
+
+    register_notices(notices, actor=actor)
     return notices
 
 
@@ -394,7 +397,11 @@ def notice_acknowledge(*, actor, notice: Notice, note: str = "") -> Notice:
     fields = {"acknowledged_at": now}
     if notice.delivered_at is None:
         fields["delivered_at"] = now
-    return _transition(notice, "acknowledge", actor=actor, note=note, **fields)
+    notice = _transition(notice, "acknowledge", actor=actor, note=note, **fields)
+    from documents.services import register_receipt  # the proof of service (送达回证), sealed on commit
+
+    register_receipt(notice, actor=actor)
+    return notice
 
 
 # A done or partial answer to these must say how much was frozen or deducted (API.md).
@@ -584,14 +591,24 @@ def notice_request_decide(*, actor, request: NoticeRequest, grant: bool, note: s
     request.decided_by, request.decided_at, request.decision_note = actor, now, note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     notice.paused_since = None
-    notice.ack_due_at += paused
-    notice.due_at += paused
-    if grant and request.kind == RequestKind.EXTENSION:
-        notice.due_at = parse_due(new_due_at) if new_due_at not in (None, "") else request.requested_due_at
+    # A decision moves only the clocks still running (a notice acknowledged long ago keeps its
+    # acknowledgement deadline; an answered one both), and always to the end of a local day.
+    old_ack, old_due = notice.ack_due_at, notice.due_at
+    if notice.status in AWAITING_ACK:
+        notice.ack_due_at = end_of_day(timezone.localtime(old_ack + paused).date())
+    if notice.status in OPEN:
+        if grant and request.kind == RequestKind.EXTENSION:
+            wanted = parse_due(new_due_at) if new_due_at not in (None, "") else request.requested_due_at
+            notice.due_at = end_of_day(timezone.localtime(wanted).date())
+        else:
+            notice.due_at = end_of_day(timezone.localtime(old_due + paused).date())
     notice.save(update_fields=["paused_since", "ack_due_at", "due_at"])
+    moved = [f"{label} {timezone.localtime(old):%Y-%m-%d %H:%M:%S} → {timezone.localtime(new):%Y-%m-%d %H:%M:%S}"
+             for label, old, new in (("ack_due_at", old_ack, notice.ack_due_at), ("due_at", old_due, notice.due_at))
+             if old != new]
     NoticeEvent.objects.create(notice=notice, transition=f"decide_{request.kind}", from_status=notice.status,
                                to_status=notice.status, actor=actor,
-                               note=f"{request.get_status_display()}: {note}".strip(": "))
+                               note="; ".join([f"{request.get_status_display()}: {note}".strip(": "), *moved]))
     if grant and request.kind == RequestKind.OBJECTION and notice.status in OPEN:
         _transition(notice, "cancel", actor=actor, note=_("Objection upheld: %(note)s") % {"note": note},
                     cancelled_at=now)

@@ -302,7 +302,16 @@ def notice_pdf(request, pk):
     """The assistance-notice document (协助执行通知书), for the court and the target unit only."""
     notice = get_visible_or_404(selectors.notice_for_detail(request.user), pk=pk)
     services.access_log(actor=request.user, what="notice_pdf", obj=notice)
-    response = HttpResponse(render_notice_pdf(notice, request.user), content_type="application/pdf")
+    # The target unit gets the stored, e-sealed document as issued (documents app); everyone else, and
+    # a notice not stored yet, the rendering for the reader (court roles: masked, docs/security.md).
+    from documents.services import stored_for_reader
+
+    stored = stored_for_reader(notice, request.user)
+    if stored is not None:
+        with stored.file.open("rb") as handle:
+            response = HttpResponse(handle.read(), content_type="application/pdf")
+    else:
+        response = HttpResponse(render_notice_pdf(notice, request.user), content_type="application/pdf")
     # 协助执行通知书（2026）鄂1022执123号-001.pdf, with an ASCII name for clients without RFC 5987.
     response["Content-Disposition"] = content_disposition(
         notice_filename(notice), as_attachment=False, fallback=f"notice-{notice.pk}.pdf")

@@ -54,6 +54,19 @@ class AgendaItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         item = services.agenda_item_propose(actor=request.user, **data.validated_data)
         return self._answer(item, status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"])
+    def suggestions(self, request):
+        """What the data suggests putting to the conference (the office's page, as a list): listed cases
+        stalled, idle or moving, cases with notices the office's threshold overdue naming the late units,
+        cases with open notices to three or more units."""
+        require_perm(request, "conferences.add_agendaitem")
+        from django.conf import settings
+
+        rows = [s.as_dict() for s in selectors.agenda_suggestions()]
+        return Response({"results": rows, "count": len(rows),
+                         "threshold_working_days": settings.AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS})
+
     @extend_schema(request=CommentInputSerializer, responses={200: AgendaItemDetailSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):

@@ -82,7 +82,34 @@ def minutes_content(minutes, *, unit=None) -> dict:
         "date": cn_date(issued_on),
         "copy_to": unit.name if unit is not None else "、".join(i.unit.name for i in invitations),
         "printed": f"{ISSUER}　　{cn_date(issued_on)}印发",
+        "annex": work_report_annex(meeting) if unit is None else None,
     }
+
+
+def work_report_annex(meeting) -> dict | None:
+    """The annex of the full minutes of a regular meeting: the court's work report as fixed when the
+    meeting was held (``conferences.models.MeetingReport``); none before that."""
+    from .models import MeetingReport
+
+    stored = MeetingReport.objects.filter(meeting=meeting).first()
+    if stored is None:
+        return None
+    data = stored.data
+    header = ["单位", "发出", "已签收", "签收逾期", "已回复", "按期回复", "回复逾期", "中止计时"]
+    keys = ["issued", "acknowledged", "ack_late", "answered", "on_time", "late", "paused"]
+    rows = [[_clean(r["name"]), *[str(r[k]) for k in keys]] for r in data["by_unit"]]
+    rows.append(["合计", *[str(data["totals"][k]) for k in keys]])
+    return {"title": "附件：人民法院执行工作情况通报",
+            "intro": f"统计{cn_date(_parse(data['since']))}至{cn_date(_parse(data['until']))}发出的协助执行通知书，"
+                     f"按截至{cn_date(_parse(data['until']))}会议召开时的办理情况计算。",
+            "header": header, "rows": rows,
+            "releases": len(data["releases"]), "key_cases": len(data["key_cases"])}
+
+
+def _parse(value):
+    from django.utils.dateparse import parse_datetime
+
+    return parse_datetime(value) if isinstance(value, str) else value
 
 
 def render_minutes_pdf(minutes, *, unit=None) -> bytes:
@@ -220,6 +247,19 @@ def render_minutes_docx(minutes, *, unit=None) -> bytes:
     printed = _paragraph(doc, doc_data["printed"], size=14, indent=False)
     _border(printed, side="top", color="000000", size=4)
     _border(printed, side="bottom", color="000000", size=8)
+    annex = doc_data.get("annex")
+    if annex:
+        from docx.enum.text import WD_BREAK
+
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _paragraph(doc, annex["title"], font=SANS, indent=False)
+        _paragraph(doc, annex["intro"], size=14)
+        table = doc.add_table(rows=0, cols=len(annex["header"]))
+        table.style = "Table Grid"
+        for values in [annex["header"], *annex["rows"]]:
+            cells = table.add_row().cells
+            for cell, text in zip(cells, values, strict=True):
+                _fonts(cell.paragraphs[0].add_run(text), east_asia=SERIF, size=10.5)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -345,3 +345,28 @@ class ConferenceEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("conference event")
         verbose_name_plural = _("conference events")
+
+
+class MeetingReport(models.Model):
+    """The court's work report (Art. 9) of a meeting as it stood when the meeting was held: the figures
+    are computed as of the meeting's start and stored when it is held (its minutes issued), so the report
+    a convener reads, and the annex of the minutes, are the same next month. Written once."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="work_report")
+    as_of = models.DateTimeField(_("figures as of"))
+    data = models.JSONField(_("figures"))
+    frozen_at = models.DateTimeField(_("frozen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("work report")
+        verbose_name_plural = _("work reports")
+
+    def __str__(self):
+        return f"{self.meeting} ({self.as_of:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("The work report of a held meeting is immutable.")
+        super().save(*args, **kwargs)

@@ -1,8 +1,8 @@
 """Reused reads of the joint conference. Every one starts from a queryset scoped to the user."""
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
 from cases.models import Case, Notice, NoticeKind
@@ -23,8 +23,6 @@ from .models import (
 )
 from .workflow import ACTION_UNSETTLED, AgendaStatus, MinutesStatus
 
-# A notice this many days past its answer deadline makes its case a candidate for the conference.
-LONG_OVERDUE_DAYS = 30
 MANY_UNITS = 3
 
 
@@ -151,68 +149,197 @@ class Suggestion:
     case: Case
     unit_codes: list = field(default_factory=list)
     note: str = ""
+    state: str = ""  # listed cases: "stalled" (a unit is late), "idle" (nothing with any unit), "moving"
+
+    def as_dict(self) -> dict:
+        return {"key": self.key, "kind": self.kind, "state": self.state, "reason": self.reason,
+                "title": self.title, "case": {"id": self.case.pk, "number": self.case.number,
+                                              "title": self.case.title},
+                "late_units": self.unit_codes if self.kind != "many_units" else [],
+                "units": self.unit_codes, "overdue_notices": int(self.note or 0)}
+
+
+def overdue_threshold(now=None, working_days=None):
+    """The moment before which a deadline is ``working_days`` working days past (the office's setting
+    ``AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS``, default 10): the start of the N-th working day before
+    today, counted in Chinese working days with the office's holiday overrides."""
+    from django.conf import settings
+
+    from cases.deadlines import LOCAL, _is_workday
+    from cases.models import HolidayOverride
+
+    n = settings.AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS if working_days is None else working_days
+    today = timezone.localtime(now or timezone.now(), LOCAL).date()
+    overrides = dict(HolidayOverride.objects.filter(date__lt=today, date__gte=today - timedelta(days=n * 3 + 40))
+                     .values_list("date", "is_workday"))
+    day, counted = today, 0
+    while counted < n:
+        day -= timedelta(days=1)
+        counted += _is_workday(day, overrides)
+    return timezone.make_aware(datetime.combine(day, time.min), LOCAL)
+
+
+def _late_q(cut, prefix=""):
+    """Notices open and past a deadline before ``cut`` on a clock that runs (no pending request)."""
+    from cases.workflow import AWAITING_ACK
+
+    p = prefix
+    return (Q(**{f"{p}paused_since__isnull": True}) & (
+        Q(**{f"{p}status__in": AWAITING_ACK, f"{p}ack_due_at__lt": cut})
+        | Q(**{f"{p}status__in": NOTICE_OPEN, f"{p}due_at__lt": cut})))
 
 
 def agenda_suggestions(now=None) -> list[Suggestion]:
-    """Cases the office might put to the conference: listed supervision still open, notices long overdue,
-    notices to three or more units. Cases already on an unsettled agenda item are left out."""
+    """Cases the office might put to the conference, not yet on an unsettled agenda item:
+
+    * listed supervision (挂牌督办) still open, told apart: ``stalled`` (a unit is the office's threshold
+      past a deadline: those units are named), ``idle`` (no notice with any unit: the court must move),
+      ``moving`` (notices out, none that late);
+    * notices the threshold past a deadline: the late units are named, not the ones that answered;
+    * notices still open with three or more units.
+    """
     now = now or timezone.now()
+    cut = overdue_threshold(now)
     on_agenda = AgendaItem.cases.through.objects.filter(
         agendaitem__status__in=[AgendaStatus.PROPOSED, AgendaStatus.APPROVED]).values("case_id")
     base = Case.objects.filter(status="open").exclude(id__in=on_agenda)
-    overdue_cut = now - timedelta(days=LONG_OVERDUE_DAYS)
+    open_q = Q(notices__status__in=NOTICE_OPEN)
     cases = list(base.annotate(
-        n_units=Count("notices__unit", distinct=True),
-        n_long_overdue=Count("notices", filter=Q(notices__status__in=NOTICE_OPEN, notices__due_at__lt=overdue_cut),
-                             distinct=True),
+        n_units=Count("notices__unit", filter=open_q, distinct=True),
+        n_open=Count("notices", filter=open_q, distinct=True),
+        n_long_overdue=Count("notices", filter=_late_q(cut, "notices__"), distinct=True),
     ).filter(Q(listed_supervision=True) | Q(n_long_overdue__gt=0) | Q(n_units__gte=MANY_UNITS)).order_by("-id")[:50])
-    units = {}
-    for case_id, code in (Notice.objects.filter(case__in=cases).values_list("case_id", "unit__code").distinct()
-                          .order_by("case_id", "unit__code")):
-        units.setdefault(case_id, []).append(code)
+    late, owing = {}, {}
+    for case_id, code, is_late in (Notice.objects.filter(case__in=cases, status__in=NOTICE_OPEN)
+                                   .annotate(is_late=ExpressionWrapper(_late_q(cut), output_field=BooleanField()))
+                                   .values_list("case_id", "unit__code", "is_late").distinct()
+                                   .order_by("case_id", "unit__code")):
+        if code not in owing.setdefault(case_id, []):
+            owing[case_id].append(code)
+        if is_late and code not in late.setdefault(case_id, []):
+            late[case_id].append(code)
     result = []
     for case in cases:
-        codes = units.get(case.pk, [])
+        late_codes, open_codes = late.get(case.pk, []), owing.get(case.pk, [])
         if case.listed_supervision:
-            result.append(Suggestion(f"listed-{case.pk}", AgendaReason.MAJOR, "listed",
-                                     f"挂牌督办案件 {case.number} {case.title}", case, codes))
+            state = "stalled" if late_codes else "moving" if case.n_open else "idle"
+            title = {"stalled": f"挂牌督办案件 {case.number} {case.title}（{'、'.join(late_codes)}逾期）",
+                     "idle": f"挂牌督办案件 {case.number} {case.title}（无在办协助事项）",
+                     "moving": f"挂牌督办案件 {case.number} {case.title}"}[state]
+            result.append(Suggestion(f"listed-{case.pk}", AgendaReason.MAJOR, "listed", title, case,
+                                     late_codes if state == "stalled" else open_codes,
+                                     note=str(case.n_long_overdue), state=state))
         elif case.n_long_overdue:
-            result.append(Suggestion(f"overdue-{case.pk}", AgendaReason.MULTI_UNIT if len(codes) > 1 else
+            result.append(Suggestion(f"overdue-{case.pk}", AgendaReason.MULTI_UNIT if len(late_codes) > 1 else
                                      AgendaReason.OTHER, "overdue",
-                                     f"{case.number} 协助执行通知书长期逾期未办结", case, codes,
-                                     note=str(case.n_long_overdue)))
+                                     f"{case.number} 协助执行通知书逾期未办（{'、'.join(late_codes)}）", case,
+                                     late_codes, note=str(case.n_long_overdue)))
         else:
             result.append(Suggestion(f"units-{case.pk}", AgendaReason.MULTI_UNIT, "many_units",
-                                     f"{case.number} 需{len(codes)}家单位协作", case, codes))
+                                     f"{case.number} 需{len(open_codes)}家单位协作", case, open_codes))
     return result
 
 
 # ---------------------------------------------------------------- the court's work report (Art. 9)
 
-def work_report(meeting: Meeting) -> dict:
-    """Statistics for a regular meeting, from the data since the previous regular meeting (or a year)."""
+REPORT_COUNTS = ("issued", "acknowledged", "ack_on_time", "ack_late", "answered", "on_time", "late", "paused")
+
+
+def _report_period(meeting: Meeting):
     previous = (Meeting.objects.filter(kind=MeetingKind.REGULAR, starts_at__lt=meeting.starts_at)
                 .exclude(pk=meeting.pk).order_by("-starts_at").first())
     since = previous.starts_at if previous else meeting.starts_at - timedelta(days=365)
-    until = meeting.starts_at
+    return since, meeting.starts_at
+
+
+def work_report_figures(meeting: Meeting, now=None) -> dict:
+    """The report's figures, computed as of the meeting's start (or now, before it): assistance notices
+    issued since the previous regular meeting (or a year), each judged by what had happened by then.
+
+    A late acknowledgement counts as late; a notice whose clocks a pending objection or extension had
+    stopped at that moment is counted as stopped, not late; one whose request was decided before is
+    judged against its moved deadline. The same rules as the assessment (``assessments.scoring``)."""
+    from assessments.models import IndicatorCode
+    from assessments.scoring import notice_rules, paused_at
+
+    since, start = _report_period(meeting)
+    until = min(start, now or timezone.now())
+    rules = notice_rules(until)
+    ack, ans = rules[IndicatorCode.ACK_ON_TIME], rules[IndicatorCode.ANSWER_ON_TIME]
+    ack_by = Q(acknowledged_at__isnull=False, acknowledged_at__lte=until)
+    ans_by = Q(answered_at__isnull=False, answered_at__lte=until)
     notices = Notice.objects.filter(issued_at__gte=since, issued_at__lt=until, kind=NoticeKind.ASSIST)
-    stats = {row["unit_id"]: row for row in notices.values("unit_id").annotate(
+    stats = {row.pop("unit_id"): row for row in notices.values("unit_id").annotate(
         issued=Count("id"),
-        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
-        answered=Count("id", filter=Q(answered_at__isnull=False)),
-        on_time=Count("id", filter=Q(answered_at__isnull=False, answered_at__lte=F("due_at"))),
+        acknowledged=Count("id", filter=ack_by),
+        ack_on_time=Count("id", filter=ack.ok),
+        ack_late=Count("id", filter=ack.sample & ~ack.ok),
+        answered=Count("id", filter=ans_by),
+        on_time=Count("id", filter=ans.ok),
+        late=Count("id", filter=ans.sample & ~ans.ok),
+        paused=Count("id", filter=paused_at(until) & ~ans_by & ~Q(cancelled_at__lte=until)),
     ).order_by()}
-    by_unit = list(Unit.objects.filter(pk__in=stats).order_by("sort_order", "code"))
-    for unit in by_unit:
-        for key in ("issued", "acknowledged", "answered", "on_time"):
-            setattr(unit, key, stats[unit.pk][key])
-        unit.on_time_rate = round(100 * unit.on_time / unit.issued) if unit.issued else None
-    releases = (Notice.objects.filter(kind=NoticeKind.RELEASE, status__in=NOTICE_OPEN)
-                .select_related("case", "unit").order_by("due_at")[:100])
-    key_cases = (Case.objects.filter(Q(listed_supervision=True) | Q(categories__isnull=False), status="open")
-                 .distinct().annotate(open_notices=Count("notices", filter=Q(notices__status__in=NOTICE_OPEN),
-                                                         distinct=True))
+    by_unit = []
+    for unit in Unit.objects.filter(pk__in=stats).order_by("sort_order", "code"):
+        row = {"code": unit.code, "name": unit.name, **stats[unit.pk]}
+        row["on_time_rate"] = round(100 * row["on_time"] / row["issued"]) if row["issued"] else None
+        by_unit.append(row)
+    not_done = ~Q(answered_at__isnull=False, answered_at__lte=until) & ~Q(cancelled_at__isnull=False,
+                                                                           cancelled_at__lte=until)
+    releases = (Notice.objects.filter(not_done, kind=NoticeKind.RELEASE, issued_at__lt=until)
+                .select_related("unit").order_by("due_at", "id")[:100])
+    open_then = Q(notices__issued_at__lt=until) & ~Q(notices__answered_at__lte=until) & ~Q(
+        notices__cancelled_at__lte=until)
+    key_cases = (Case.objects.filter(Q(listed_supervision=True) | Q(categories__isnull=False), created_at__lt=until)
+                 .filter(Q(concluded_at__isnull=True) | Q(concluded_at__gt=until)).distinct()
+                 .annotate(open_notices=Count("notices", filter=open_then, distinct=True))
                  .prefetch_related("categories").order_by("-listed_supervision", "-id")[:50])
-    totals = {k: sum(getattr(u, k) for u in by_unit) for k in ("issued", "acknowledged", "answered", "on_time")}
-    return {"since": since, "until": until, "by_unit": by_unit, "releases": list(releases),
-            "key_cases": list(key_cases), "totals": totals}
+    return {
+        "since": since, "until": until, "by_unit": by_unit,
+        "totals": {k: sum(r[k] for r in by_unit) for k in REPORT_COUNTS},
+        "releases": [{"id": n.pk, "number": n.number, "unit": n.unit.name, "due_at": n.due_at} for n in releases],
+        "key_cases": [{"id": c.pk, "number": c.number, "title": c.title, "listed": c.listed_supervision,
+                       "categories": [str(cat.get_category_display()) for cat in c.categories.all()],
+                       "open_notices": c.open_notices} for c in key_cases],
+    }
+
+
+def _dump(value):
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _load(data: dict) -> dict:
+    from django.utils.dateparse import parse_datetime
+
+    data = dict(data)
+    data["since"], data["until"] = parse_datetime(data["since"]), parse_datetime(data["until"])
+    data["releases"] = [{**r, "due_at": parse_datetime(r["due_at"]) if r.get("due_at") else None}
+                        for r in data["releases"]]
+    return data
+
+
+def work_report_freeze(meeting: Meeting):
+    """Store the report as of the meeting's start when the meeting is held (``minutes_issue``); a report
+    already stored stays as it is."""
+    from .models import MeetingReport
+
+    existing = MeetingReport.objects.filter(meeting=meeting).first()
+    if existing is not None:
+        return existing
+    figures = work_report_figures(meeting)
+    return MeetingReport.objects.create(meeting=meeting, as_of=figures["until"], data=_dump(figures))
+
+
+def work_report(meeting: Meeting) -> dict:
+    """The report of a meeting: the stored one once the meeting is held, else computed as of its start.
+    ``frozen_at`` says which (None: provisional, still computed)."""
+    from .models import MeetingReport
+
+    stored = MeetingReport.objects.filter(meeting=meeting).first()
+    if stored is not None:
+        return {**_load(stored.data), "frozen_at": stored.frozen_at}
+    return {**_load(_dump(work_report_figures(meeting))), "frozen_at": None}

@@ -268,6 +268,11 @@ def minutes_issue(*, actor, minutes: Minutes, to_all: bool = False) -> Minutes:
     meeting = _locked(Meeting, minutes.meeting_id)
     if meeting.status == MeetingStatus.SCHEDULED:
         _transition(meeting, "hold", actor=actor, note=number)
+    if meeting.kind == MeetingKind.REGULAR:
+        # The court's work report is fixed as of the meeting (and annexed to these minutes).
+        from .selectors import work_report_freeze
+
+        work_report_freeze(meeting)
     decided = set(minutes.decisions.exclude(agenda_item=None).values_list("agenda_item_id", flat=True))
     for item in AgendaItem.objects.select_for_update().filter(pk__in=decided, status=AgendaStatus.APPROVED):
         _transition(item, "settle", actor=actor, note=number)
@@ -278,6 +283,9 @@ def minutes_issue(*, actor, minutes: Minutes, to_all: bool = False) -> Minutes:
         for i in items
     ])
     notify.queue_action_items([i.pk for i in items])
+    from documents.services import register_minutes  # the minutes and each excerpt, stored and e-sealed
+
+    register_minutes(minutes, actor=actor)
     return minutes
 
 

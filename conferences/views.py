@@ -106,7 +106,11 @@ def agenda_create(request):
 def suggestions(request):
     if not request.user.has_perm("conferences.add_agendaitem"):
         raise PermissionDenied
-    return render(request, "conferences/suggestions.html", {"suggestions": selectors.agenda_suggestions()})
+    from django.conf import settings
+
+    return render(request, "conferences/suggestions.html", {
+        "suggestions": selectors.agenda_suggestions(),
+        "threshold": settings.AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS})
 
 
 @login_required

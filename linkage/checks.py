@@ -13,7 +13,7 @@ def shared_cache_check(app_configs=None, **kwargs):
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     if backend in PER_PROCESS_CACHES:
         return [Error(
-            "The default cache is per process (%s): rate limits would not hold across workers." % backend,
+            f"The default cache is per process ({backend}): rate limits would not hold across workers.",
             hint="Set CACHE_URL to a shared cache, e.g. redis://127.0.0.1:6379/1.",
             id="linkage.E001")]
     return []

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cases",
     "conferences",
     "assessments",
+    "documents",  # issued documents: stored, e-sealed, verifiable (issue 14)
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,8 @@ PUBLIC_RATE_LIMITS = {"public_dishonest": env.str("PUBLIC_RATE_LIMIT", default="
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 CASE_IDENTIFIER_SEARCH_RATE = env.str("CASE_IDENTIFIER_SEARCH_RATE", default="30/min")
 CREDIT_BULK_ROWS_PER_UNIT_DAY = env.int("CREDIT_BULK_ROWS_PER_UNIT_DAY", default=500)
+# The office's threshold: a notice this many working days past a deadline makes its case an agenda suggestion.
+AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS = env.int("AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS", default=10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "members.authentication.ExpiringTokenAuthentication",
@@ -259,7 +262,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conferences.tasks.remind_overdue_action_items",
         "schedule": crontab(minute=30, hour=9),
     },
+    "seal-pending-documents": {
+        "task": "documents.tasks.seal_pending_documents",
+        "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
+    },
 }
+
+# Issued documents (documents app, docs/deploy.md "The court's e-seal"): the court's key and certificate
+# as PKCS#12; with none and DEBUG on, the demo certificate of `manage.py seal_demo_ca`; with neither,
+# documents are stored and registered unsigned. SEAL_TSA_URL: an RFC 3161 timestamp server (PAdES B-T).
+SEAL_PKCS12 = env.str("SEAL_PKCS12", default="")
+SEAL_PASSPHRASE = env.str("SEAL_PASSPHRASE", default="")
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+SEAL_TRUST_ROOTS = env.list("SEAL_TRUST_ROOTS", default=[])
+# The portal's address as printed under a document's QR code (…/verify/<code>/).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+DOCUMENTS_SEAL_ON_ISSUE = env.bool("DOCUMENTS_SEAL_ON_ISSUE", default=True)
 
 LOGGING = {
     "version": 1,

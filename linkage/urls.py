@@ -9,6 +9,7 @@ from cases.api import CaseViewSet, MeasureViewSet, NoticeViewSet
 from cases.credit_api import CreditCheckViewSet, CreditEntryViewSet
 from cases.credit_views import public_dishonest
 from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
+from documents.api import DocumentVerifyView
 from members import views as member_views
 from members.api import HealthView, ObtainTokenView, UnitViewSet
 
@@ -35,6 +36,8 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("cases.credit_urls")),
     path("public/dishonest/", public_dishonest, name="public-dishonest"),
+    path("", include("documents.urls")),
+    path("api/v1/documents/verify/", DocumentVerifyView.as_view(), name="api-document-verify"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", member_views.api_tokens, name="api-tokens"),

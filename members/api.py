@@ -11,8 +11,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .models import Capability, Unit
-from .tokens import token_issue
 from .serializers import UnitSerializer
+from .tokens import token_issue
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):

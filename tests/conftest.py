@@ -157,6 +157,9 @@ def _embedded_tasks_and_private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     # Celery reads the Django setting before its own conf, so both are set (a broker may be configured).
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Issued documents are registered but not rendered and sealed on issue (a second or so each): the
+    # tests of the documents app (tests/test_documents_sealed.py) switch it back on.
+    settings.DOCUMENTS_SEAL_ON_ISSUE = False
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield

@@ -197,8 +197,12 @@ def test_clock_stopped_by_a_pending_objection_is_not_counted_against_the_unit(
 def test_stages_attribute_time_to_whoever_held_the_file(world, period, users, django_capture_on_commit_callbacks):
     scores = _compute(period, django_capture_on_commit_callbacks, users)
     stages = scores["bank-icbc"].metrics["stages"]
-    # acknowledged after 12 h (n1), 48 h (n2), 19.2 h (n3): mean 26.4 h
-    assert stages["unit_to_acknowledge_hours"] == pytest.approx(26.4, abs=0.1)
+    # acknowledged after 12 h (n1), 48 h (n2), 19.2 h (n3); n4 still unacknowledged after 240 h, of which
+    # the last 72 h its own clocks stood still (168 h held); n5 held 4.8 h until cancelled: mean 50.4 h
+    assert stages["unit_to_acknowledge_hours"] == pytest.approx(50.4, abs=0.1)
+    assert stages["paused_hours"] == pytest.approx(72.0, abs=0.1)
+    # answers: n1 84 h, n2 96 h, n3 still unanswered 220.8 h to the cut-off: mean 133.6 h
+    assert stages["unit_to_answer_hours"] == pytest.approx(133.6, abs=0.1)
     # releases: r1 after 4 days, r2 after 7 days → 132 h
     assert stages["unit_to_release_hours"] == pytest.approx(132.0, abs=0.1)
     assert stages["court_to_issue_hours"] is not None
@@ -329,7 +333,7 @@ def test_unit_page_and_evidence_page_show_the_figures(world, period, browser_cli
     assert page.context["score"].score == AssessmentScore.objects.get(period=period, unit__code="bank-icbc").score
     rows = browser_client("assessor").get(
         f"/assessment/periods/{period.pk}/units/bank-icbc/release_on_time/").context["rows"]
-    assert {(r.pk, r.ok) for r in rows} == {(world["r"][0].pk, True), (world["r"][1].pk, False)}
+    assert {(r.object_id, r.met) for r in rows} == {(world["r"][0].pk, True), (world["r"][1].pk, False)}
 
 
 # ---------------------------------------------------------------- ranking page, charts, Excel, PDF

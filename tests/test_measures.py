@@ -493,7 +493,7 @@ def test_a_lapsed_measure_cannot_be_renewed(users, frozen):
     assert frozen.status == "lapsed"
     with pytest.raises(ValidationError) as exc:
         measures.measure_renew(actor=users["clerk"], measure=frozen)
-    assert "new freeze" in " ".join(exc.value.messages)
+    assert "需重新冻结" in " ".join(exc.value.messages)  # the clerk reads it in Chinese
     assert not Notice.objects.filter(original=frozen.notice, kind="renewal").exists()
     m = _fresh(frozen)
     assert (m.status, m.lapsed_on, m.expires_on, m.renewals) == ("lapsed", EXPIRY + timedelta(days=1), EXPIRY, 0)

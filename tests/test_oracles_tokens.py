@@ -1,6 +1,7 @@
 """Personal data that stays where it belongs: the bulk check and the case search cannot be used to
 un-mask an identifier, API tokens expire and die with the credentials they were issued under, and rate
 limits need a shared cache and cover the public pages. Assertions rest on rows, status codes and data."""
+# ruff: noqa: F811  (fixtures imported from test_credit are named as test arguments)
 import csv
 import io
 from datetime import timedelta
@@ -19,7 +20,7 @@ from cases.models import AccessLog, CreditCheck
 from members.models import ApiTokenIssue, User
 
 from .conftest import PASSWORD, make_resident_id
-from .test_credit import debtor_of, org_case, publish  # noqa: F401  (fixtures)
+from .test_credit import debtor_of, org_case, publish  # noqa: F401  (fixtures; the tests name them)
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/"
@@ -87,7 +88,7 @@ def test_a_file_without_a_reason_is_refused(browser_client, reason):
     assert not CreditCheck.objects.exists()
 
 
-def test_a_bulk_answer_holds_only_what_was_uploaded(browser_client, users, org_case, publish):  # noqa: F811
+def test_a_bulk_answer_holds_only_what_was_uploaded(browser_client, users, org_case, publish):
     rep_id = make_resident_id(7705)
     org = credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case),
                                      persons=[{"role": "legal_rep", "name": "赵六", "id_number": rep_id}])
@@ -110,7 +111,7 @@ def test_a_bulk_answer_holds_only_what_was_uploaded(browser_client, users, org_c
 
 
 def test_a_listed_legal_representative_row_shows_the_entry_masked(browser_client, users, org_case,
-                                                                  publish):  # noqa: F811
+                                                                  publish):
     rep_id = make_resident_id(7706)
     org = credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case),
                                      persons=[{"role": "legal_rep", "name": "赵六", "id_number": rep_id}])
@@ -281,3 +282,33 @@ def test_behind_a_proxy_the_forwarded_address_counts(client, settings):
 
     assert [get("198.51.100.1") for _ in range(3)] == [200, 200, 429]
     assert get("1.2.3.4, 198.51.100.2") == 200  # a forged first hop does not change the client's bucket
+
+
+def test_the_api_bulk_check_counts_rows_needs_a_reason_and_answers_per_row(api, users, org_case,
+                                                                           publish):
+    rep_id = make_resident_id(7707)
+    org = credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case),
+                                     persons=[{"role": "legal_rep", "name": "赵六", "id_number": rep_id}])
+    publish(org)
+    org.refresh_from_db()
+    client = api("liaison-bank-icbc")
+    url = f"{API}credit-check/bulk/"
+    assert client.post(url, {"id_numbers": [org.id_number]}, format="json").status_code == 400
+    assert client.post(url, {"id_numbers": [org.id_number], "reason": " "}, format="json").status_code == 400
+    too_long = [make_resident_id(n) for n in range(credit.BULK_MAX_ROWS + 1)]
+    assert client.post(url, {"id_numbers": too_long, "reason": "贷款"}, format="json").status_code == 400
+    assert client.post(url, {"id_numbers": too_long[:61], "reason": "贷款"}, format="json").status_code == 429
+    assert not CreditCheck.objects.exists()
+    response = client.post(url, {"id_numbers": [org.id_number, make_resident_id(8802), "123", ""],
+                                 "reason": "贷款审查"}, format="json")
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["result"] for r in results] == ["listed", "not_listed", "invalid", ""]
+    assert results[0]["entry"] == {"name": org.name, "id_number": org.masked_id,
+                                   "case_number": org.case.number, "court": org.court}
+    assert results[1]["entry"] is None
+    assert rep_id not in response.content.decode() and rep_id[-4:] not in response.content.decode()
+    assert CreditCheck.objects.filter(channel="bulk").count() == 2
+    # three rows charged (the empty one is not): 57 left in the minute
+    assert client.post(url, {"id_numbers": too_long[:58], "reason": "贷款"}, format="json").status_code == 429
+    assert client.post(url, {"id_numbers": too_long[:57], "reason": "贷款"}, format="json").status_code == 200

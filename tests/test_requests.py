@@ -1,11 +1,12 @@
 """Objections (异议) and requests for more time (延期申请): the clerk decides; the clocks stop meanwhile."""
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cases import services
+from cases.deadlines import end_of_day
 from cases.models import Notice, NoticeRequest
 from cases.workflow import InvalidTransition
 
@@ -51,9 +52,15 @@ def test_refused_objection_restarts_the_clocks_shifted_by_the_pause(notice, user
     services.notice_request_decide(actor=users["clerk"], request=filed, grant=False, note="异议不成立")
     after = Notice.objects.get(pk=notice.pk)
     assert after.status == before.status and after.paused_since is None
-    shift = after.due_at - before.due_at
-    assert pause <= shift < pause + timedelta(seconds=30)
-    assert after.ack_due_at - before.ack_due_at == shift
+    # Both clocks still ran (the notice awaits its acknowledgement): each moves by the pause, to the end of
+    # that local day (cases.deadlines.end_of_day), and the event says from what to what.
+    for field in ("ack_due_at", "due_at"):
+        old, new = getattr(before, field), getattr(after, field)
+        assert new == end_of_day(timezone.localtime(old + pause).date()) or \
+            new == end_of_day(timezone.localtime(old + pause + timedelta(seconds=30)).date())
+        assert new - old >= pause and timezone.localtime(new).time() == time(23, 59, 59)
+    note = after.events.get(transition="decide_objection").note
+    assert "due_at" in note and "→" in note
 
 
 def test_granted_extension_sets_the_new_deadline(notice, users):

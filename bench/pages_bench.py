@@ -1,0 +1,227 @@
+"""Every page, every role, two sizes of the bench data set (issue 13).
+
+Walks every GET route of the URLconf (the route list of the access walk, ``tests/test_access_walk.py``)
+with the ids of the bench world (``bench/dataset.py``), as each demo role (clerk, office, convener,
+assessor, a bank's liaison, a unit leader, anonymous); a (page, role) that answers 200 is measured:
+median and p95 of ``--runs`` requests through Django's test client in-process (production settings,
+sessions in Redis), the number of queries, and the raw SQL time (the page's own SELECTs run again on a
+bare cursor). The health endpoint is measured the same way in the same run, and each page is judged by
+
+    ratio  = page median / (raw SQL median + health median)     target ≤ 3
+    growth = page median at the large size / at the small size   target ≤ 1.3
+    court home pages (clerk, office, convener)                    target ≤ 20 ms median
+    queries                                                       the same at both sizes
+
+Documents (PDF, DOCX, XLSX: rendering a document is the work asked for) are judged by growth and
+queries only. Growth below 1 ms of difference is noise and passes. The script exits 1 when a target is
+broken, so CI runs it on a small size:
+
+    DATABASE_URL=postgres://linkage:linkage@127.0.0.1:5432/linkage_bench CACHE_URL=redis://127.0.0.1:6392/1 \
+        .venv/bin/python bench/pages_bench.py --sizes 100000,1000000 [--runs 9] [--only inbox] [--json out.json]
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linkage.settings")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-bench-only-secret-key-0123456789")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6392/1")
+os.environ.setdefault("EMAIL_URL", "dummymail://")
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+import dataset  # noqa: E402
+from linkage.celery import app as celery_app  # noqa: E402
+
+RATIO_MAX, GROWTH_MAX, HOME_MAX_MS, NOISE_MS = 3.0, 1.3, 20.0, 1.0
+ROLES = ["clerk", "office", "convener", "assessor", "liaison-bank-icbc", "leader-police", None]
+COURT_HOME = {"clerk", "office", "convener"}
+DOCUMENT_TYPES = ("application/pdf", "application/vnd.openxmlformats", "application/zip", "text/csv")
+
+
+def routes():
+    """The GET paths: the access walk's routes, expanded with one id of each kind from the world."""
+    from tests.test_access_walk import SKIP, _expand, _ids_for, _methods, _routes
+
+    world = dataset.world_ids()
+    paths = {}
+    for route in _routes():
+        if any(s in route for s in SKIP) or "get" not in _methods(route):
+            continue
+        label = "/" + route.replace("^", "").replace("$", "").replace("\\", "").lstrip("/")
+        for path in _expand(route, _ids_for(route, world)):
+            # Keyed by the route, not the id: the ids differ from one size to the other.
+            paths.setdefault(label if label not in paths else path, path)
+    return paths
+
+
+def extra_paths():
+    """The pages of the day's work on the bench rows themselves (not only the world): an open case of
+    ten notices, a bank's open notice, searches and inbox tabs, a case from the history."""
+    from cases.models import Case, Notice
+
+    open_case = Case.objects.filter(status="open", title__startswith="基准案件").order_by("id")
+    open_case = open_case[open_case.count() // 2]
+    notice = Notice.objects.filter(unit__code="bank-icbc", status="acknowledged").order_by("-id").first()
+    paths = {"/cases/<open case of 10>/": f"/cases/{open_case.pk}/",
+             "/cases/<history case>/": f"/cases/{dataset.history_case_id()}/",
+             "/cases/?q=<number>": f"/cases/?q={open_case.number}", "/cases/?q=<name>": "/cases/?q=被执行人1",
+             "/cases/?status=open": "/cases/?status=open"}
+    paths.update({p: p for p in ["/inbox/?tab=new", "/inbox/?tab=overdue", "/inbox/?tab=all",
+                                 "/inbox/?tab=to_release", "/api/v1/notices/?status=acknowledged"]})
+    if notice:
+        paths["/notices/<open notice>/"] = f"/notices/{notice.pk}/"
+        paths["/api/v1/notices/<open notice>/"] = f"/api/v1/notices/{notice.pk}/"
+    return paths
+
+
+def clients():
+    from members.models import User
+
+    out = {}
+    for name in ROLES:
+        client = Client()
+        if name:
+            client.force_login(User.objects.get(username=name))
+        out[name or "anonymous"] = client
+    return out
+
+
+def _raw_sql_ms(captured):
+    sqls = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        for sql in sqls:
+            cur.execute(sql)
+            cur.fetchall()
+    return (time.perf_counter() - t0) * 1000
+
+
+def measure(client, path, runs):
+    timings, raws, queries, size, ctype = [], [], set(), 0, ""
+    for i in range(runs + 1):
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            response = client.get(path)
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            elapsed = (time.perf_counter() - t0) * 1000
+        if response.status_code != 200:
+            return None
+        if i == 0:  # warm-up: template loading, first-use caches
+            continue
+        timings.append(elapsed)
+        raws.append(_raw_sql_ms(ctx.captured_queries))
+        queries.add(len(ctx.captured_queries))
+        size, ctype = len(content), response.get("Content-Type", "")
+    timings.sort()
+    return {"median": statistics.median(timings), "p95": timings[max(0, int(len(timings) * 0.95) - 1)],
+            "queries": max(queries), "queries_varied": len(queries) > 1, "raw": statistics.median(raws),
+            "bytes": size, "document": ctype.startswith(DOCUMENT_TYPES)}
+
+
+def run_size(notices, runs, only, open_cases):
+    world = dataset.build(notices, open_cases=open_cases)
+    assert world["cases.case"], "the bench world is missing"
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM cases_notice")
+        have = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM cases_notice WHERE status IN ('issued','delivered','acknowledged')")
+        open_ = cur.fetchone()[0]
+    print(f"\n== {have:,} notices ({open_:,} open)", flush=True)
+    paths = {**routes(), **extra_paths()}
+    if only:
+        paths = {label: p for label, p in paths.items() if re.search(only, label)}
+    cs = clients()
+    health = measure(cs["anonymous"], "/api/v1/health/", max(runs, 15))
+    print(f"health: median {health['median']:.2f} ms", flush=True)
+    results = {}
+    started = time.perf_counter()
+    for label, path in paths.items():
+        for role, client in cs.items():
+            row = measure(client, path, runs)
+            if row is None:
+                continue
+            row["ratio"] = row["median"] / (row["raw"] + health["median"])
+            row["path"] = path
+            results[f"{role} {label}"] = row
+    print(f"{len(results)} (role, page) pairs measured in {time.perf_counter() - started:.0f} s", flush=True)
+    return {"notices": have, "open": open_, "health": health["median"], "pages": results}
+
+
+def report(small, large):
+    failures = []
+    print(f"\n{'role and page':62} {'median':>7} {'p95':>7} {'q':>3} {'SQL':>6} {'ratio':>5} {'growth':>6}  "
+          f"(ms; health {large['health']:.2f} ms at {large['notices']:,}"
+          + (f", {small['health']:.2f} ms at {small['notices']:,})" if small else ")"))
+    for key, row in sorted(large["pages"].items(), key=lambda kv: -kv[1]["median"]):
+        base = small["pages"].get(key) if small else None
+        growth = row["median"] / base["median"] if base else None
+        flags = []
+        if not row["document"] and row["ratio"] > RATIO_MAX:
+            flags.append(f"ratio>{RATIO_MAX:g}")
+        if base and growth > GROWTH_MAX and row["median"] - base["median"] > NOISE_MS:
+            flags.append(f"growth>{GROWTH_MAX:g}")
+        if base and base["queries"] != row["queries"]:
+            flags.append(f"queries {base['queries']}→{row['queries']}")
+        role, path = key.split(" ", 1)
+        if role in COURT_HOME and path == "/" and row["median"] > HOME_MAX_MS:
+            flags.append(f"home>{HOME_MAX_MS:g}ms")
+        if flags:
+            failures.append(f"{key}: {', '.join(flags)}")
+        print(f"{key[:62]:62} {row['median']:7.1f} {row['p95']:7.1f} {row['queries']:3} {row['raw']:6.1f} "
+              f"{row['ratio'] if not row['document'] else 0:5.1f} "
+              f"{growth if growth else 0:6.2f}  {'DOC ' if row['document'] else ''}{' '.join(flags)}")
+    if small:
+        gone = sorted(set(small["pages"]) - set(large["pages"]))
+        for key in gone:
+            failures.append(f"{key}: answered 200 at {small['notices']:,} notices only")
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100000,1000000", help="notices, comma-separated (small,large)")
+    parser.add_argument("--open-cases", type=int, default=dataset.OPEN_CASES)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--only", default="", help="a regular expression on the path")
+    parser.add_argument("--json", default="")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("run this against PostgreSQL (DATABASE_URL=postgres://…)")
+    celery_app.conf.task_always_eager = True
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # production storage needs its manifest
+    sizes = [int(s) for s in args.sizes.split(",")]
+    runs = [run_size(n, args.runs, args.only, args.open_cases) for n in sizes]
+    small, large = (runs[0], runs[-1]) if len(runs) > 1 else (None, runs[0])
+    failures = report(small, large)
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, indent=1, ensure_ascii=False))
+    print(f"\ntargets: ratio ≤ {RATIO_MAX:g}, growth ≤ {GROWTH_MAX:g} (differences under {NOISE_MS:g} ms are "
+          f"noise), court home ≤ {HOME_MAX_MS:g} ms, queries constant")
+    if failures:
+        print(f"{len(failures)} broken:\n  " + "\n  ".join(failures))
+        sys.exit(1)
+    print("all targets met")
+
+
+if __name__ == "__main__":
+    main()

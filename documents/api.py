@@ -1,0 +1,55 @@
+"""``POST /api/v1/documents/verify/``: a unit's system checks a document it received (API.md)."""
+from django.conf import settings
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from linkage.api import JSONParser
+from linkage.ratelimit import hit
+
+from . import services
+
+VERIFY_RATE = "120/min"
+
+
+class VerifyResultSerializer(serializers.Serializer):
+    signature_valid = serializers.BooleanField()
+    sealed = serializers.BooleanField()
+    registered = serializers.BooleanField()
+    identical = serializers.BooleanField()
+    signer = serializers.CharField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    standing = serializers.CharField()
+    standing_code = serializers.CharField()
+    document = serializers.DictField(allow_null=True)
+
+
+class DocumentVerifyView(APIView):
+    """multipart ``{file}`` (the PDF) or ``{code}`` → is it the court's, unchanged, still in force.
+    Open to any signed-in user and to unit system tokens."""
+
+    permission_classes = [permissions.IsAuthenticated]  # unit tokens too (not only notices)
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def post(self, request):
+        if not hit("api_verify", request.user.pk, VERIFY_RATE):
+            raise Throttled(wait=60)
+        upload = request.FILES.get("file")
+        code = str(request.data.get("code") or "").strip()
+        if upload is None and not code:
+            raise ValidationError({"file": ["Send the PDF as file, or its verification code as code."]})
+        if upload is not None:
+            if upload.size > settings.UPLOAD_MAX_BYTES:
+                raise ValidationError({"file": ["The file is too large."]})
+            result = services.verify(pdf=b"".join(upload.chunks()))
+        else:
+            result = services.verify(code=code)
+        document = result.get("document")
+        if document is not None:
+            document = {k: v for k, v in document.items() if k != "standing"}
+        data = {k: result[k] for k in ("signature_valid", "sealed", "registered", "identical", "signer",
+                                       "signed_at", "standing", "standing_code")}
+        data["document"] = document
+        return Response(VerifyResultSerializer(data).data, status=status.HTTP_200_OK)

@@ -1,0 +1,60 @@
+"""/verify/ (public, rate-limited per client address) and the audited download of a stored document."""
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from linkage.http import ascii_filename, content_disposition
+from linkage.ratelimit import per_client
+
+from . import services
+from .forms import VerifyForm
+from .models import IssuedDocument
+
+
+def _read(upload) -> bytes:
+    return b"".join(upload.chunks())
+
+
+@require_http_methods(["GET", "POST"])
+@per_client("verify")
+def verify(request):
+    """Anyone holding a document checks it: upload the PDF or type its code."""
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        if upload is not None:
+            result = services.verify(pdf=_read(upload))
+        else:
+            result = services.verify(code=form.cleaned_data["code"])
+            result["unknown_code"] = not result["registered"]
+    return render(request, "documents/verify.html", {"form": form, "result": result})
+
+
+@require_safe
+@per_client("verify")
+def verify_code(request, code):
+    """Where the QR code points: the registered document's standing."""
+    result = services.verify(code=code)
+    result["unknown_code"] = not result["registered"]
+    return render(request, "documents/verify.html", {"form": VerifyForm(initial={"code": code}), "result": result})
+
+
+@login_required
+@require_safe
+def download(request, code):
+    """A stored document, to the unit it is addressed to and (audited) to the court; 404 to anyone else."""
+    from cases.services import access_log
+
+    document = IssuedDocument.objects.select_related("notice", "minutes__meeting", "unit").filter(code=code).first()
+    if document is None or not document.is_stored or not services.may_download(request.user, document):
+        raise Http404
+    access_log(actor=request.user, what="sealed_document", obj=document,
+               reason=request.GET.get("reason", "")[:200])
+    name = f"{document.title}{document.number}.pdf".replace("/", "／")
+    with document.file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        name, as_attachment=False, fallback=ascii_filename(name, f"document-{document.code}.pdf"))
+    return response
