@@ -14,14 +14,20 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The portal as its users see it: DEBUG off (Chinese error pages, no debug page), static files collected
+# and served by whitenoise, a local secret key in var/, the demo accounts listed on the sign-in page.
+DEMO_ENV := DJANGO_DEMO=true DJANGO_DEBUG=false
+
 demo: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py seed_demo --sample
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000/  (password of every demo account: linkage-demo)"
 	@echo "  clerk · office · convener · assessor · admin · leader-police · liaison-<unit>, e.g. liaison-bank-icbc"
+	@echo "  (the sign-in page lists every account with its role and unit)"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
 	bash scripts/test.sh $(PYTEST_ARGS)

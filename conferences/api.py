@@ -166,7 +166,14 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         services.minutes_read_log(actor=self.request.user, minutes=minutes, unit=unit, kind=kind)
         name = f"minutes-{meeting.pk}{'-' + unit.code if unit else ''}.{kind}"
         if kind == "pdf":
-            response = HttpResponse(render_minutes_pdf(minutes, unit=unit), content_type="application/pdf")
+            from documents.services import stored_minutes  # the issued, e-sealed copy when there is one
+
+            stored = stored_minutes(minutes, unit)
+            if stored is not None:
+                with stored.file.open("rb") as handle:
+                    response = HttpResponse(handle.read(), content_type="application/pdf")
+            else:
+                response = HttpResponse(render_minutes_pdf(minutes, unit=unit), content_type="application/pdf")
         else:
             response = HttpResponse(
                 render_minutes_docx(minutes, unit=unit),

@@ -291,7 +291,14 @@ def minutes_document(request, pk, kind):
     name = f"minutes-{meeting.pk}{'-' + unit.code if unit else ''}.{kind}"
     chinese = f"会议纪要{minutes.number}{'（' + unit.name + '）' if unit else ''}.{kind}"
     if kind == "pdf":
-        response = HttpResponse(render_minutes_pdf(minutes, unit=unit), content_type="application/pdf")
+        from documents.services import stored_minutes  # the issued, e-sealed copy when there is one
+
+        stored = stored_minutes(minutes, unit)
+        if stored is not None:
+            with stored.file.open("rb") as handle:
+                response = HttpResponse(handle.read(), content_type="application/pdf")
+        else:
+            response = HttpResponse(render_minutes_pdf(minutes, unit=unit), content_type="application/pdf")
         response["Content-Disposition"] = content_disposition(chinese, as_attachment=False, fallback=name)
     else:
         response = HttpResponse(render_minutes_docx(minutes, unit=unit), content_type=(

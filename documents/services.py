@@ -423,3 +423,11 @@ def _code_in_metadata(pdf: bytes) -> str:
         if word.startswith("verify:"):
             return word[len("verify:"):]
     return ""
+
+
+def stored_minutes(minutes, unit=None) -> IssuedDocument | None:
+    """The stored minutes (``unit`` None) or that unit's stored excerpt, if sealed and stored."""
+    kind = DocumentKind.EXCERPT if unit is not None else DocumentKind.MINUTES
+    document = (IssuedDocument.objects.filter(minutes=minutes, kind=kind, unit=unit, superseded_at=None)
+                .order_by("-id").first())
+    return document if document is not None and document.is_stored else None

@@ -13,8 +13,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# `make demo`: the portal as users see it (DEBUG off, static files served by whitenoise, Chinese error
+# pages) on a developer's machine, over plain HTTP on loopback, the demo accounts listed on the sign-in
+# page. Its secret key is made on first run and kept in var/demo-secret-key (not in git). Never in a
+# deployment.
+DEMO = env.bool("DJANGO_DEMO", default=False)
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-9f3c1e"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET)
+if DEMO and "DJANGO_SECRET_KEY" not in os.environ:
+    import secrets
+
+    _DEMO_KEY_FILE = BASE_DIR / "var" / "demo-secret-key"
+    if not _DEMO_KEY_FILE.exists():
+        _DEMO_KEY_FILE.parent.mkdir(exist_ok=True)
+        _DEMO_KEY_FILE.write_text(secrets.token_urlsafe(50))
+        _DEMO_KEY_FILE.chmod(0o600)
+    SECRET_KEY = _DEMO_KEY_FILE.read_text().strip()
 # The placeholder of deploy/linkage.env.example: copying the example without editing it must not start.
 _EXAMPLE_SECRET = "change-me-to-50-random-characters"
 if not DEBUG and (SECRET_KEY in (_DEV_SECRET, _EXAMPLE_SECRET) or "change-me" in SECRET_KEY
@@ -339,12 +353,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # The demo runs over plain HTTP on loopback: no HTTPS redirect, no secure-only cookies, no HSTS.
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEMO)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Off only for a load test over plain HTTP on loopback; never in a deployment.
-    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEMO)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEMO else 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 X_FRAME_OPTIONS = "DENY"

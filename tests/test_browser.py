@@ -222,3 +222,35 @@ def test_final_no_property_in_the_browser_keeps_every_measure(page, settings):
     assert page.get_by_role("link", name="恢复执行（执恢）").count() == 0  # on the case page, not the register
     page.goto(page.base + f"/cases/{case.pk}/")
     assert page.get_by_role("link", name="恢复执行（执恢）").count() == 1
+
+
+def test_a_unit_verifies_a_downloaded_notice_on_the_verify_page(page, settings, tmp_path):
+    """Issue 14: the bank downloads its e-sealed notice and checks it at /verify/ (no sign-in needed)."""
+    from cases import services
+    from documents import seal
+    from members.models import ActionType, Unit, User
+
+    ca, p12 = seal.make_ca(tmp_path / "seal", court_name="湖北省公安县人民法院", passphrase="browser")
+    settings.DOCUMENTS_SEAL_ON_ISSUE = True
+    settings.SEAL_PKCS12, settings.SEAL_PASSPHRASE, settings.SEAL_TRUST_ROOTS = str(p12), "browser", [str(ca)]
+    clerk = User.objects.get(username="clerk")
+    case = services.case_create(actor=clerk, number="(2026)鄂1022执8814号", title="孙八借款纠纷", amount="50000",
+                                parties=[{"role": "applicant", "name": "周九", "id_number": make_resident_id(891)},
+                                         {"role": "debtor", "name": "孙八", "id_number": make_resident_id(892)}])
+    notice = services.notice_issue(actor=clerk, case=case, unit=Unit.objects.get(code="bank-icbc"),
+                                   action=ActionType.objects.get(code="freeze"), subject="冻结孙八名下存款",
+                                   ruling=case_ruling(case))
+    _sign_in(page, "liaison-bank-icbc")
+    pdf = page.request.get(page.base + f"/notices/{notice.pk}/document.pdf").body()
+    assert pdf.startswith(b"%PDF")
+    page.context.clear_cookies()  # anyone holding the document: no account needed
+    page.goto(page.base + "/verify/")
+    page.set_input_files("#id_file", files=[{"name": "notice.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    page.locator("form.card button[type=submit]").click()
+    verdict = page.locator("#verdict")
+    assert verdict.get_attribute("data-signature") == "valid"
+    assert verdict.get_attribute("data-identical") == "yes"
+    assert verdict.get_attribute("data-standing") == "valid"
+    assert page.get_by_text(notice.number).count() >= 1
+    assert make_resident_id(892) not in page.content()
+    _shot(page, "verify")

@@ -240,20 +240,34 @@ def test_unsigned_when_no_key(settings, make_case, issue, browser_client, client
     assert 'data-signature="none"' in html
 
 
-def test_minutes_issue_stores_the_minutes_and_each_excerpt(users, django_capture_on_commit_callbacks):
+def test_minutes_issue_stores_the_minutes_and_each_excerpt(users, browser_client,
+                                                           django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from conferences import services as conf
+    from conferences.models import Minutes
 
-    meeting = conf.meeting_create(actor=users["office"], title="联席会议", kind="regular", starts_at=timezone.now(),
-                                  agenda_items=[])
-    minutes = conf.minutes_draft(actor=users["office"], meeting=meeting, summary="会议纪要正文", decisions=[])
+    item = conf.agenda_item_propose(actor=users["office"], title="多单位协作事项", reason="multi_unit",
+                                    units=("police", "bank-icbc"))
+    conf.agenda_item_approve(actor=users["convener"], item=item, comment="同意上会")
     with django_capture_on_commit_callbacks(execute=True):
-        conf.minutes_issue(actor=users["convener"], minutes=minutes)
+        meeting = conf.meeting_create(actor=users["office"], title="联席会议", kind="regular",
+                                      starts_at=timezone.now() - timedelta(hours=2), agenda_items=[item])
+    conf.minutes_draft(actor=users["office"], meeting=meeting, summary="会议听取了工作汇报。", decisions=[
+        {"text": "公安局协助查找被执行人下落。", "unit": "police", "due_at": "2026-12-31"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes = conf.minutes_issue(actor=users["convener"], minutes=Minutes.objects.get(meeting=meeting))
     rows = IssuedDocument.objects.filter(minutes=minutes)
     assert rows.filter(kind=DocumentKind.MINUTES).count() == 1
-    assert rows.filter(kind=DocumentKind.EXCERPT).count() == meeting.invitations.count()
+    assert rows.filter(kind=DocumentKind.EXCERPT).count() == meeting.invitations.count() >= 2
     assert all(r.is_stored and r.sealed for r in rows)
+    excerpt = rows.get(kind=DocumentKind.EXCERPT, unit__code="police")
+    pdf = _get(browser_client("liaison-police"), f"/conferences/meetings/{meeting.pk}/minutes.pdf")
+    with excerpt.file.open("rb") as handle:
+        assert pdf == handle.read()
+    assert docs.verify(pdf=pdf)["signature_valid"]
 
 
 def test_the_public_verify_page_is_rate_limited(settings, client, db):

@@ -4,12 +4,27 @@ from members.seeding import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Seed the units and the demo accounts of API.md (idempotent)."
+    help = ("Seed the units and the demo accounts of API.md (idempotent); with --sample, also a realistic "
+            "month of work (cases, notices, a meeting, an assessment period...), added once.")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEMO_PASSWORD, help="password of every demo account")
+        parser.add_argument("--sample", action="store_true",
+                            help="also add a month of sample work (once: a second run adds nothing)")
 
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, sample=False, **options):
         users = seed_demo(password)
         self.stdout.write(self.style.SUCCESS(f"{len(users)} demo accounts ready, password: {password}"))
         self.stdout.write("  clerk, office, convener, assessor, admin, leader-police, liaison-<unit code>")
+        if sample:
+            import logging
+
+            from members.sample import seed_sample
+
+            logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per in-process task
+            added = seed_sample()
+            if added:
+                self.stdout.write(self.style.SUCCESS(
+                    f"sample month added: {added['cases']} cases, {added['notices']} notices"))
+            else:
+                self.stdout.write("sample month already present: nothing added")
