@@ -21,6 +21,7 @@ DEMO_ENV := DJANGO_DEMO=true DJANGO_DEBUG=false
 demo: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py seal_demo_ca
 	$(DEMO_ENV) $(PY) manage.py seed_demo --sample
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000/  (password of every demo account: linkage-demo)"

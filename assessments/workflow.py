@@ -10,6 +10,7 @@ Services look a transition up here and nowhere else; a refused move raises
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.workflow import InvalidTransition
 from linkage.statemachine import Transition, table
@@ -30,7 +31,7 @@ class TaskStatus(models.TextChoices):
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("assessment period status", "Open")
     FINALISED = "finalised", _("Finalised")
 
 

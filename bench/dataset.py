@@ -216,3 +216,25 @@ def history_case_id() -> int:
     qs = Case.objects.filter(status="concluded").order_by("id")
     n = qs.count()
     return qs.values_list("pk", flat=True)[n // 2] if n else Case.objects.order_by("id").values_list("pk", flat=True)[0]
+
+
+if __name__ == "__main__":  # build (or reuse) the data set: python bench/dataset.py --notices 1000000
+    import argparse
+    import os
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linkage.settings")
+    os.environ.setdefault("EMAIL_URL", "dummymail://")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--notices", type=int, default=1_000_000)
+    parser.add_argument("--open-cases", type=int, default=OPEN_CASES)
+    cli = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    build(cli.notices, open_cases=cli.open_cases)

@@ -41,6 +41,10 @@ os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6392/1")
 os.environ.setdefault("EMAIL_URL", "dummymail://")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
+# Static files collected into a directory of the bench's own: the tree's staticfiles/ is shared with
+# whoever else runs collectstatic meanwhile, and a half-written manifest fails every page.
+os.environ.setdefault("STATIC_ROOT", "/tmp/linkage-bench-static")
+
 import django  # noqa: E402
 
 django.setup()
@@ -56,6 +60,7 @@ import dataset  # noqa: E402
 from linkage.celery import app as celery_app  # noqa: E402
 
 RATIO_MAX, GROWTH_MAX, HOME_MAX_MS, NOISE_MS = 3.0, 1.3, 20.0, 1.0
+DOCUMENT_RUNS = 2  # a document takes 0.1-3 s to render; two runs tell its growth
 ROLES = ["clerk", "office", "convener", "assessor", "liaison-bank-icbc", "leader-police", None]
 COURT_HOME = {"clerk", "office", "convener"}
 DOCUMENT_TYPES = ("application/pdf", "application/vnd.openxmlformats", "application/zip", "text/csv")
@@ -135,7 +140,7 @@ def measure(client, path, runs):
             return None
         if i == 0:  # warm-up: template loading, first-use caches
             if response.get("Content-Type", "").startswith(DOCUMENT_TYPES):
-                runs = min(runs, 2)  # a document takes 0.1-3 s to render; two runs tell its growth
+                runs = min(runs, DOCUMENT_RUNS)
             i += 1
             continue
         i += 1
@@ -221,7 +226,12 @@ def main():
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--only", default="", help="a regular expression on the path")
     parser.add_argument("--json", default="")
+    parser.add_argument("--ci", action="store_true",
+                        help="CI on small sizes: documents measured once, growth under 3 ms of difference is noise")
     args = parser.parse_args()
+    global NOISE_MS, DOCUMENT_RUNS
+    if args.ci:
+        NOISE_MS, DOCUMENT_RUNS = 3.0, 1
     if connection.vendor != "postgresql":
         sys.exit("run this against PostgreSQL (DATABASE_URL=postgres://…)")
     celery_app.conf.task_always_eager = True
@@ -233,7 +243,7 @@ def main():
     failures = report(small, large)
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=1, ensure_ascii=False))
-    print(f"\ntargets: ratio ≤ {RATIO_MAX:g}, growth ≤ {GROWTH_MAX:g} (differences under {NOISE_MS:g} ms are "
+    print(f"\ntargets: ratio ≤ {RATIO_MAX:g} (documents excepted), growth ≤ {GROWTH_MAX:g} (differences under {NOISE_MS:g} ms are "
           f"noise), court home ≤ {HOME_MAX_MS:g} ms, queries constant")
     if failures:
         print(f"{len(failures)} broken:\n  " + "\n  ".join(failures))

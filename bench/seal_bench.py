@@ -109,4 +109,9 @@ def _ruling():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        import shutil
+
+        shutil.rmtree(WORK, ignore_errors=True)

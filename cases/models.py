@@ -287,7 +287,9 @@ class NoticeQuerySet(models.QuerySet):
 
     def overdue(self, now=None):
         now = now or timezone.now()
-        return self.filter(ack_overdue_q(now) | answer_overdue_q(now))
+        # status__in=OPEN repeats what both clocks imply, so the planner can use the partial index of open
+        # notices (notice_open_unit) instead of walking the unit's history.
+        return self.filter(ack_overdue_q(now) | answer_overdue_q(now), status__in=OPEN)
 
     def holding_measures(self):
         """Assist notices whose unit holds, or may hold, an active measure (Art. 35).
@@ -378,6 +380,12 @@ class Notice(models.Model):
             models.Index(fields=["status", "due_at"], name="notice_status_due"),
             models.Index(fields=["status", "ack_due_at"], name="notice_status_ack_due"),
             models.Index(fields=["kind", "status"], name="notice_kind_status"),
+            # Open work only (docs/architecture.md "Performance"): a few thousand rows however long the
+            # history; the home pages' counts and the inbox's open and overdue tabs read these.
+            models.Index(fields=["status", "due_at", "ack_due_at"], name="notice_open_work",
+                         include=["kind", "paused_since"], condition=Q(status__in=["issued", "delivered", "acknowledged", "answered"])),
+            models.Index(fields=["unit", "-id"], name="notice_open_unit",
+                         condition=Q(status__in=["issued", "delivered", "acknowledged"])),
         ]
 
     def __str__(self):

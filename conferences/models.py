@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Case
 from linkage.events import ImmutableEvent
@@ -59,7 +60,7 @@ class AgendaItemQuerySet(models.QuerySet):
 class AgendaItem(models.Model):
     """A matter put to the joint conference (议题)."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("agenda item", "title"), max_length=200)
     reason = models.CharField(_("reason"), max_length=12, choices=AgendaReason.choices)
     description = models.TextField(_("description"), blank=True)
     cases = models.ManyToManyField(Case, related_name="agenda_items", blank=True, verbose_name=_("cases"))
@@ -113,7 +114,7 @@ class MeetingQuerySet(models.QuerySet):
 class Meeting(models.Model):
     """A session of the joint conference (联席会议)."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices)
     starts_at = models.DateTimeField(_("date and time"))
     place = models.CharField(_("place"), max_length=200, blank=True)

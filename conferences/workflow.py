@@ -12,6 +12,7 @@ Services look a transition up here; nothing else decides whether a move is allow
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.workflow import InvalidTransition
 from linkage.statemachine import Transition, table
@@ -43,7 +44,7 @@ class MinutesStatus(models.TextChoices):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("action item status", "Open")
     REPORTED = "reported", _("Reported")
     DONE = "done", _("Done")
     RETURNED = "returned", _("Returned")

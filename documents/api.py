@@ -1,5 +1,7 @@
 """``POST /api/v1/documents/verify/``: a unit's system checks a document it received (API.md)."""
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,6 +14,11 @@ from linkage.ratelimit import hit
 from . import services
 
 VERIFY_RATE = "120/min"
+
+
+class VerifyRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False, help_text="The PDF received")
+    code = serializers.CharField(required=False, help_text="Or the verification code printed on it")
 
 
 class VerifyResultSerializer(serializers.Serializer):
@@ -33,6 +40,8 @@ class DocumentVerifyView(APIView):
     permission_classes = [permissions.IsAuthenticated]  # unit tokens too (not only notices)
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    @extend_schema(request={"multipart/form-data": VerifyRequestSerializer, "application/json": VerifyRequestSerializer},
+                   responses=VerifyResultSerializer)
     def post(self, request):
         if not hit("api_verify", request.user.pk, VERIFY_RATE):
             raise Throttled(wait=60)
@@ -43,7 +52,11 @@ class DocumentVerifyView(APIView):
         if upload is not None:
             if upload.size > settings.UPLOAD_MAX_BYTES:
                 raise ValidationError({"file": ["The file is too large."]})
-            result = services.verify(pdf=b"".join(upload.chunks()))
+            try:
+                data, parse = services.checked_upload(upload)
+            except DjangoValidationError as exc:
+                raise ValidationError({"file": exc.messages}) from exc
+            result = services.verify(pdf=data, parse=parse)
         else:
             result = services.verify(code=code)
         document = result.get("document")

@@ -108,14 +108,6 @@ class IssuedDocument(models.Model):
     def __str__(self):
         return f"{self.title} {self.number} [{format_code(self.code)}]"
 
-    @property
-    def display_code(self) -> str:
-        return format_code(self.code)
-
-    @property
-    def is_stored(self) -> bool:
-        return self.status == DocumentStatus.STORED and bool(self.file)
-
     FROZEN = ("code", "kind", "title", "number", "case_number", "notice_id", "minutes_id", "unit_id",
               "issued_by_id", "issued_at", "file", "sha256", "size", "sealed", "signer", "cert_sha256",
               "signed_at", "stored_at", "supersedes_id")
@@ -131,3 +123,11 @@ class IssuedDocument(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Issued documents are never deleted.")
+
+    @property
+    def display_code(self) -> str:
+        return format_code(self.code)
+
+    @property
+    def is_stored(self) -> bool:
+        return self.status == DocumentStatus.STORED and bool(self.file)

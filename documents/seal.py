@@ -1,7 +1,7 @@
 """The court's e-seal: PAdES signatures made with pyHanko, and their validation.
 
 * The key and certificate come from a PKCS#12 file named by ``SEAL_PKCS12`` (passphrase ``SEAL_PASSPHRASE``).
-  With none configured and ``DEBUG`` on, the demo certificate written by ``manage.py seal_demo_ca`` (under
+  With none configured and ``DEBUG`` or ``DJANGO_DEMO`` on, the demo certificate written by ``manage.py seal_demo_ca`` (under
   ``PRIVATE_MEDIA_ROOT/seal/``) is used; with neither, documents are stored and registered unsigned.
 * A signature is PAdES baseline B-B (``/ETSI.CAdES.detached``, SHA-256), or B-T when ``SEAL_TSA_URL`` names
   an RFC 3161 timestamp server.
@@ -44,7 +44,7 @@ def _configured() -> tuple[Path, bytes] | None:
     if path:
         return Path(path), (getattr(settings, "SEAL_PASSPHRASE", "") or "").encode()
     demo = demo_dir() / "demo-court.p12"
-    if settings.DEBUG and demo.exists():
+    if (settings.DEBUG or getattr(settings, "DEMO", False)) and demo.exists():
         return demo, DEMO_PASSPHRASE.encode()
     return None
 
@@ -186,6 +186,21 @@ class _SealPage:
 
 # ---------------------------------------------------------------- signing
 
+def _run(make_coroutine):
+    """Run pyHanko's coroutine to completion from sync code, also where this thread already runs an
+    event loop (an ASGI server, Playwright's sync API): then in a thread of its own."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def field_name(code: str) -> str:
     return f"{FIELD_PREFIX}{code}"
 
@@ -213,7 +228,7 @@ def sign_pdf(pdf: bytes, *, seal: Seal, code: str, reason: str, location: str, p
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     pdf_signer = signers.PdfSigner(meta, signer=seal.signer, timestamper=timestamper, stamp_style=style,
                                    new_field_spec=fields.SigFieldSpec(sig_field_name=name, on_page=page, box=box))
-    out = pdf_signer.sign_pdf(writer)
+    out = _run(lambda: pdf_signer.async_sign_pdf(writer))
     return out.getvalue()
 
 
@@ -240,7 +255,7 @@ def validate(pdf: bytes, *, trust_roots=None, moment: dt.datetime | None = None)
     configured seal's). ``moment``: the time to validate at (the registered signing time, so that a
     document still verifies after the certificate expired); default now, or the timestamp of a B-T."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -268,7 +283,7 @@ def validate(pdf: bytes, *, trust_roots=None, moment: dt.datetime | None = None)
     try:
         context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False,
                                     moment=moment, revocation_mode="soft-fail")
-        status = validate_pdf_signature(sig, context)
+        status = _run(lambda: async_validate_pdf_signature(sig, context))
     except Exception as exc:
         check.error = f"validation failed: {exc.__class__.__name__}"
         return check

@@ -287,6 +287,15 @@ def stored_for_reader(notice, user) -> IssuedDocument | None:
     if not _member_of(user, notice.unit_id):
         return None
     document = current_document(notice)
+    if (document is not None and document.status == DocumentStatus.PENDING
+            and document.attempts < MAX_ATTEMPTS and getattr(settings, "DOCUMENTS_SEAL_ON_ISSUE", True)):
+        # Not sealed yet (a task still queued or lost, or data seeded without sealing): seal it now, so
+        # that what the unit receives is the registered document.
+        try:
+            seal_document(document.pk)
+        except Exception:
+            return None
+        document.refresh_from_db()
     return document if document is not None and document.is_stored else None
 
 
@@ -362,7 +371,25 @@ def find(code: str) -> IssuedDocument | None:
     return (IssuedDocument.objects.select_related("unit", "notice", "superseded_by").filter(code=code).first())
 
 
-def verify(*, pdf: bytes | None = None, code: str = "") -> dict:
+def checked_upload(upload) -> tuple[bytes, bool]:
+    """The uploaded bytes, and whether they may be parsed: the portal's bounded PDF check
+    (``cases.uploads.validate_pdf``) first, so a hostile file costs bounded work. A file it refuses is
+    still looked up by its hash, never parsed. Raises ValidationError for a file too large or no PDF."""
+    from django.core.exceptions import ValidationError
+
+    from cases.uploads import validate_pdf
+
+    data = b"".join(upload.chunks())
+    try:
+        validate_pdf(upload)
+    except ValidationError as exc:
+        if getattr(exc, "code", None) in ("too_large", "not_pdf"):
+            raise
+        return data, False
+    return data, True
+
+
+def verify(*, pdf: bytes | None = None, code: str = "", parse: bool = True) -> dict:
     """The answer of /verify/ and ``POST documents/verify/``.
 
     With ``pdf``: its signature checked with pyHanko against the court's trust roots, the registry looked
@@ -380,10 +407,10 @@ def verify(*, pdf: bytes | None = None, code: str = "") -> dict:
                     .filter(sha256=digest, status=DocumentStatus.STORED).first())
         if document is not None:
             result["identical"] = True
-        else:
+        elif parse:
             document = find(sealing.code_in_signature(pdf) or _code_in_metadata(pdf))
         moment = document.signed_at if document is not None and result["identical"] else None
-        check = sealing.validate(pdf, moment=moment)
+        check = sealing.validate(pdf, moment=moment) if parse or result["identical"] else sealing.SignatureCheck()
         result["sealed"] = check.present
         # Trusted by the court's roots and made with a certificate the court sealed with: the one the
         # register recorded for this document, or (a document not registered here) the seal in use.

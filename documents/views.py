@@ -1,5 +1,6 @@
 """/verify/ (public, rate-limited per client address) and the audited download of a stored document."""
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -12,10 +13,6 @@ from .forms import VerifyForm
 from .models import IssuedDocument
 
 
-def _read(upload) -> bytes:
-    return b"".join(upload.chunks())
-
-
 @require_http_methods(["GET", "POST"])
 @per_client("verify")
 def verify(request):
@@ -25,7 +22,12 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
         if upload is not None:
-            result = services.verify(pdf=_read(upload))
+            try:
+                data, parse = services.checked_upload(upload)
+            except ValidationError as exc:
+                form.add_error("file", exc)
+                return render(request, "documents/verify.html", {"form": form, "result": None})
+            result = services.verify(pdf=data, parse=parse)
         else:
             result = services.verify(code=form.cleaned_data["code"])
             result["unknown_code"] = not result["registered"]

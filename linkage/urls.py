@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -12,6 +15,10 @@ from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
 from documents.api import DocumentVerifyView
 from members import views as member_views
 from members.api import HealthView, ObtainTokenView, UnitViewSet
+
+# The admin's header and page titles in the portal's language (执行联动协调平台管理).
+admin.site.site_header = admin.site.site_title = gettext_lazy("Enforcement linkage portal administration")
+admin.site.index_title = gettext_lazy("Administration")
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -38,7 +45,9 @@ urlpatterns = [
     path("public/dishonest/", public_dishonest, name="public-dishonest"),
     path("", include("documents.urls")),
     path("api/v1/documents/verify/", DocumentVerifyView.as_view(), name="api-document-verify"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", member_views.LoginView.as_view(), name="login"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", member_views.api_tokens, name="api-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),

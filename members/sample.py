@@ -409,7 +409,7 @@ class _Sample:
         from assessments import services
         from cases.models import Notice
 
-        overdue = [n for n in Notice.objects.filter(unit=self.units["bank-boc"], status="delivered", kind="assist")
+        overdue = [n for n in Notice.objects.filter(unit=self.units["bank-boc"], status__in=["issued", "delivered"], kind="assist")
                    if n.ack_due_at < timezone.now()]
         if not overdue:
             return None
@@ -506,9 +506,14 @@ def seed_sample() -> dict:
     """Add the demo month once (see the module docstring); returns what was added."""
     if marker_exists():
         return {}
+    import logging
+
     from cases.models import Case, Notice
 
     before_cases, before_notices = Case.objects.count(), Notice.objects.count()
+    trace = logging.getLogger("celery.app.trace")  # one line per in-process task otherwise
+    level = trace.level
+    trace.setLevel(logging.WARNING)
     # Documents are registered unsealed (sealing a hundred PDFs would take minutes; the seal sweep, or
     # the first download, does it); e-mail to the liaisons stays in memory.
     with override_settings(DOCUMENTS_SEAL_ON_ISSUE=False,
@@ -521,6 +526,7 @@ def seed_sample() -> dict:
         sample.report()
         sample.conference(made)
         sample.assessment()
+    trace.setLevel(level)
     return {"cases": Case.objects.count() - before_cases, "notices": Notice.objects.count() - before_notices}
 
 

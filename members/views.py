@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
@@ -79,3 +80,41 @@ def api_tokens(request):
                      "problem": problem})
     return render(request, "members/api_tokens.html", {
         "rows": rows, "new_key": new_key, "lifetime_days": tokens.lifetime().days})
+
+
+def demo_accounts() -> list[dict]:
+    """The demo accounts (members.seeding.seed_demo) that exist, by role and unit, for the sign-in page of
+    ``make demo`` (settings.DEMO); the court and conference accounts first, then one liaison per unit."""
+    from django.utils.translation import gettext as _
+
+    from .models import User
+
+    court_roles = [("clerk", _("Court clerk")), ("office", _("Conference office")), ("convener", _("Convener")),
+                   ("assessor", _("Assessor")), ("leader-police", _("Unit leader")), ("admin", _("Administration"))]
+    users = {u.username: u for u in User.objects.filter(is_active=True).select_related("unit")
+             .filter(username__in=[name for name, _label in court_roles]
+                     + [f"liaison-{code}" for code in Unit.objects.values_list("code", flat=True)])}
+    rows = [{"username": name, "role": label, "unit": users[name].unit.name if users[name].unit else "—"}
+            for name, label in court_roles if name in users]
+    for unit in Unit.objects.active().order_by("sort_order", "code"):
+        user = users.get(f"liaison-{unit.code}")
+        if user is not None:
+            rows.append({"username": user.username, "role": _("Liaison officer"), "unit": unit.name})
+    return rows
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in; in demo mode (``make demo``) the page lists the demo accounts to sign in with."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        context = super().get_context_data(**kwargs)
+        if getattr(settings, "DEMO", False):
+            context["demo_accounts"] = demo_accounts()
+            from .seeding import DEMO_PASSWORD
+
+            context["demo_password"] = DEMO_PASSWORD
+        return context

@@ -3,6 +3,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
@@ -69,10 +70,10 @@ def test_issuing_registers_one_sealed_document(freeze, users):
     assert len(doc.sha256) == 64 and doc.size > 1000 and len(doc.code) == 12
     assert doc.issued_by == users["clerk"] and doc.unit_id == freeze.unit_id and doc.number == freeze.number
     assert doc.signer == COURT
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         doc.sha256 = "0" * 64
         doc.save()
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         doc.delete()
 
 
@@ -274,3 +275,24 @@ def test_the_public_verify_page_is_rate_limited(settings, client, db):
     settings.PUBLIC_RATE_LIMITS = {**settings.PUBLIC_RATE_LIMITS, "verify": "3/min"}
     codes = [client.get("/verify/ZZZZZZZZZZZZ/").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[-1] == 429
+
+
+def test_a_document_left_pending_is_sealed_when_its_unit_downloads_it(settings, make_case, issue, browser_client):
+    settings.DOCUMENTS_SEAL_ON_ISSUE = False  # e.g. seeded data, or the task was lost
+    notice = issue(make_case(), "bank-icbc", "freeze")
+    doc = IssuedDocument.objects.get(notice=notice)
+    assert doc.status == "pending"
+    settings.DOCUMENTS_SEAL_ON_ISSUE = True
+    pdf = _get(browser_client("liaison-bank-icbc"), f"/notices/{notice.pk}/document.pdf")
+    doc.refresh_from_db()
+    assert doc.is_stored and docs.verify(pdf=pdf)["identical"]
+    assert _get(browser_client("liaison-bank-icbc"), f"/notices/{notice.pk}/document.pdf") == pdf
+
+
+def test_the_sweep_seals_what_is_pending(settings, make_case, issue):
+    from django.core.management import call_command
+
+    settings.DOCUMENTS_SEAL_ON_ISSUE = False
+    notice = issue(make_case(), "bank-icbc", "freeze")
+    call_command("seal_pending")
+    assert IssuedDocument.objects.get(notice=notice).sealed

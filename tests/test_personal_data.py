@@ -110,7 +110,9 @@ def test_pages_and_api_follow_the_same_rule(freeze, browser_client, api):
         assert body["debtors"][0]["id_number"] == first.masked_id
         assert body["account"] != ACCOUNT and body["account"].endswith(ACCOUNT[-4:])
     listed = api("liaison-bank-icbc").get("/api/v1/notices/", {"case": notice.case_id}).json()["results"]
-    assert [n["debtors"][0]["id_number"] for n in listed if n["id"] == notice.pk] == [first.id_number]
+    # the list names the debtor concerned by id only (parties and their IDs are on the detail)
+    assert [n["party"] for n in listed if n["id"] == notice.pk] == [first.pk]
+    assert not any(first.id_number in str(n) for n in listed)
     # another bank does not see the notice at all
     assert api("liaison-bank-abc").get(f"/api/v1/notices/{notice.pk}/").status_code == 404
     # the stored subject is what the clerk typed: masking is for display

@@ -42,3 +42,69 @@ def notice_structured(context, notice):
     from cases.disclosure import structured_for
 
     return structured_for(_viewer(context), notice)
+
+
+def _event_machine(event):
+    """The state machine an event row belongs to: its transition table and its states."""
+    from cases.credit_models import CREDIT_TRANSITIONS, CreditEvent, CreditStatus
+    from cases.models import NoticeEvent
+    from cases.workflow import TRANSITIONS
+
+    if isinstance(event, NoticeEvent):
+        return TRANSITIONS, NoticeStatus
+    if isinstance(event, CreditEvent):
+        return CREDIT_TRANSITIONS, CreditStatus
+    from conferences import workflow as conf
+
+    for field, machine in (("agenda_item_id", "agenda"), ("meeting_id", "meeting"), ("invitation_id", "invitation"),
+                           ("minutes_id", "minutes"), ("action_item_id", "action")):
+        if getattr(event, field, None):
+            return conf.TABLES[machine], conf.STATUS_CHOICES[machine]
+    from assessments import workflow as assess
+
+    for field, machine in (("report_id", "report"), ("task_id", "task"), ("period_id", "period")):
+        if getattr(event, field, None):
+            return assess.TABLES[machine], assess._STATUS[machine]
+    return {}, None
+
+
+def _extra_event_labels():
+    """Events that are not moves of a table (a row's creation, a notification, a request ...)."""
+    from django.utils.translation import pgettext
+
+    return {
+        "issue": pgettext("event", "issued"), "propose": pgettext("event", "proposed"),
+        "schedule": pgettext("event", "scheduled"), "draft": pgettext("event", "drafted"),
+        "assign": pgettext("event", "assigned"), "notify": pgettext("event", "notified"),
+        "file": pgettext("event", "filed"), "refer": pgettext("event", "referred"),
+        "create": pgettext("event", "created"), "request_objection": pgettext("event", "objection filed"),
+        "request_extension": pgettext("event", "more time asked for"),
+        "decide_objection": pgettext("event", "objection decided"),
+        "decide_extension": pgettext("event", "request for more time decided"),
+        "measure_effective": pgettext("event", "measure took effect"),
+        "renewal_too_late": pgettext("event", "renewal too late"), "note": pgettext("event", "note"),
+    }
+
+
+@register.filter
+def event_label(event):
+    """An event row as people read it, in the portal's language: the transition's label and the states'
+    labels from the machine's own table (``批准：已提出 → 已批准``), never the stored codes."""
+    table, states = _event_machine(event)
+    move = table.get(event.transition)
+    label = str(move.label) if move is not None else _extra_event_labels().get(event.transition, event.transition)
+
+    def state(code):
+        if not code:
+            return "—"
+        try:
+            return str(states(code).label) if states is not None else code
+        except ValueError:
+            return code
+
+    from django.utils.translation import get_language
+
+    colon = "：" if (get_language() or "").startswith("zh") else ": "
+    if event.from_status == event.to_status or not event.from_status:
+        return f"{label}{colon}{state(event.to_status)}"
+    return f"{label}{colon}{state(event.from_status)} → {state(event.to_status)}"

@@ -14,6 +14,10 @@ def case_documents(case):
     return grouped
 
 
-@register.inclusion_tag("documents/_notice_documents.html")
-def notice_documents(grouped, notice):
-    return {"docs": grouped.get(notice.pk, []) if grouped else []}
+@register.inclusion_tag("documents/_notice_documents.html", takes_context=True)
+def notice_documents(context, grouped, notice):
+    """The documents issued for ``notice``, beside it on the case page: the sealed notice (its copy as
+    sent only with the audited reveal permission, docs/security.md) and the proof of service."""
+    user = context.get("user")
+    return {"docs": grouped.get(notice.pk, []) if grouped else [],
+            "may_fetch_sealed": bool(user is not None and user.has_perm("cases.reveal_identifier"))}

@@ -9,7 +9,7 @@ from documents import seal
 
 class Command(BaseCommand):
     help = ("Create a demo CA and the court's demo signing certificate (PKCS#12) under "
-            "PRIVATE_MEDIA_ROOT/seal/, used when SEAL_PKCS12 is not set and DEBUG is on. Demo only: a real "
+            "PRIVATE_MEDIA_ROOT/seal/, used when SEAL_PKCS12 is not set and DEBUG or DJANGO_DEMO is on. Demo only: a real "
             "court seals with its own certificate (docs/deploy.md).")
 
     def add_arguments(self, parser):
@@ -24,6 +24,6 @@ class Command(BaseCommand):
             return
         ca, p12 = seal.make_ca(directory, court_name=court_name(), passphrase=seal.DEMO_PASSPHRASE)
         self.stdout.write(f"Demo CA: {ca}\nCourt certificate (PKCS#12, passphrase {seal.DEMO_PASSPHRASE!r}): {p12}")
-        if not settings.DEBUG:
+        if not (settings.DEBUG or getattr(settings, "DEMO", False)):
             self.stdout.write(self.style.WARNING(
-                "DEBUG is off: the demo certificate is not used; set SEAL_PKCS12 and SEAL_PASSPHRASE."))
+                "DEBUG and DJANGO_DEMO are off: the demo certificate is not used; set SEAL_PKCS12 and SEAL_PASSPHRASE."))

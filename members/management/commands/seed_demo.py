@@ -17,11 +17,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{len(users)} demo accounts ready, password: {password}"))
         self.stdout.write("  clerk, office, convener, assessor, admin, leader-police, liaison-<unit code>")
         if sample:
-            import logging
-
             from members.sample import seed_sample
 
-            logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per in-process task
             added = seed_sample()
             if added:
                 self.stdout.write(self.style.SUCCESS(
