@@ -10,6 +10,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	# axe-core for the accessibility browser tests (tests/test_a11y.py); npm from Debian, no browser download
+	command -v npm >/dev/null && (cd tests && npm ci --no-audit --no-fund --silent) || echo "npm missing: tests/test_a11y.py needs axe-core (cd tests && npm ci)"
 	touch $@
 
 install: $(VENV)/.installed

@@ -3,13 +3,13 @@
 The workbook has one sheet of scores and one of evidence; its totals are the ranking page's totals
 (``ranking_totals``), the evidence rows are exactly the rows the evidence pages list.
 """
-import io
 from decimal import Decimal
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import charts, selectors
 from .models import IndicatorCode
@@ -42,66 +42,63 @@ def attach_cells(scores, columns):
     return scores
 
 
-def _naive(value):
-    if value is None:
-        return None
-    return timezone.localtime(value).replace(tzinfo=None)
+EVIDENCE_KINDS = {"notice": gettext_lazy("Notice"), "actionitem": gettext_lazy("Action item"),
+                  "noncooperationreport": gettext_lazy("Non-cooperation report"), "case": gettext_lazy("Case")}
 
 
 def build_workbook(user, period) -> bytes:
-    from openpyxl import Workbook
-
-    from linkage.text import safe_row  # text as text: no control characters, no live formulas
+    """Two titled sheets (``linkage.excel``): the scores with the ranking page's totals, and the evidence."""
+    from linkage.excel import workbook_bytes
 
     scores = list(selectors.scores_for_list(user, period))
     columns = indicator_columns(period)
     totals = ranking_totals(scores, columns)
-    wb = Workbook(write_only=True)
-    sheet = wb.create_sheet(_("Scores"))
-    header = [_("Rank"), _("Unit code"), _("Unit"), _("Score"), _("Data quality")]
+    header = [_("Rank"), _("Unit"), _("Score"), _("Data quality")]
+    types = ["int", "text", "number", "text"]
     for _code, label in columns:
         sample, met, points = _("sample"), _("met"), _("points")
         header += [f"{label} · {sample}", f"{label} · {met}", f"{label} · {points}"]
+        types += ["int", "int", "number"]
     header += [_("Court: to issue (h)"), _("Unit: to acknowledge (h)"), _("Unit: to answer (h)"),
                _("Unit: to release (h)"), _("Clock stopped (h)")]
-    sheet.append(safe_row(header))
+    types += ["hours"] * 5
+    rows = []
     for s in scores:
-        row = [s.rank, s.unit.code, s.unit.name, float(s.score), s.get_data_quality_display()]
+        row = [s.rank, s.unit.name, s.score, s.get_data_quality_display()]
         for code, _label in columns:
             m = s.metrics.get(code, {})
             row += [m.get("sample", 0), m.get("met", 0), m.get("points", 0)]
         stages = s.metrics.get("stages", {})
         row += [stages.get("court_to_issue_hours"), stages.get("unit_to_acknowledge_hours"),
                 stages.get("unit_to_answer_hours"), stages.get("unit_to_release_hours"), stages.get("paused_hours")]
-        sheet.append(safe_row(row))
-    total_row = [_("Total"), "", str(totals["units"]), float(totals["score"]), ""]
+        rows.append(row)
+    total_row = [_("Total"), _("%(count)s units") % {"count": totals["units"]}, totals["score"], ""]
     for code, _label in columns:
-        total_row += [totals["indicators"][code]["sample"], "", float(totals["indicators"][code]["points"])]
-    sheet.append(safe_row(total_row))
+        total_row += [totals["indicators"][code]["sample"], None, totals["indicators"][code]["points"]]
+    rows.append(total_row)
 
-    evidence = wb.create_sheet(_("Evidence"))
-    evidence.append(safe_row([_("Unit code"), _("Unit"), _("Indicator"), _("Indicator name"), _("Type"), _("Id"),
-                              _("Number"), _("Met"), _("Due"), _("Done")]))
     labels = dict(IndicatorCode.choices)
-    for score, code, row in selectors.evidence_rows(period, scores):
-        evidence.append(safe_row([score.unit.code, score.unit.name, code, str(labels[code]), row.kind,
-                                  row.object_id, row.label, 1 if row.met else 0, _naive(row.due_at),
-                                  _naive(row.done_at)]))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    evidence = ([score.unit.name, str(labels[code]), str(EVIDENCE_KINDS.get(row.kind, row.kind)), row.label,
+                 row.detail, _("Met") if row.met else _("Not met"), row.due_at, row.done_at]
+                for score, code, row in selectors.evidence_rows(period, scores))
+    return workbook_bytes([
+        {"title": _("Assessment scores, %(period)s") % {"period": period.name}, "name": _("Scores"),
+         "headers": header, "rows": rows, "column_types": types},
+        {"title": _("Assessment evidence, %(period)s") % {"period": period.name}, "name": _("Evidence"),
+         "headers": [_("Unit"), _("Indicator"), _("Type"), _("Number"), _("Detail"), _("Met"), _("Due"),
+                     _("Done")],
+         "rows": evidence,
+         "column_types": ["text", "text", "text", "text", "text", "text", "datetime", "datetime"]},
+    ])
 
 
 def xlsx_response(user, period) -> HttpResponse:
     from cases.services import access_log
+    from linkage.excel import xlsx_http_response
 
     access_log(actor=user, what="assessment_xlsx", obj=period)  # the scores and their evidence: audited
-    response = HttpResponse(build_workbook(user, period), content_type=XLSX)
-    from linkage.http import content_disposition
-
-    response["Content-Disposition"] = content_disposition(
-        f"考评{period.name}.xlsx", as_attachment=True, fallback=f"assessment-{period.pk}.xlsx")
-    return response
+    return xlsx_http_response(build_workbook(user, period), f"考评{period.name}.xlsx",
+                              fallback=f"assessment-{period.pk}.xlsx")
 
 
 def render_report_pdf(user, period) -> bytes:

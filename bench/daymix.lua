@@ -23,7 +23,7 @@ end
 
 local state, csrf_cookie, csrf_token, session = "form", nil, nil, nil
 local in_flight_login = false
-local ids, acked, used, case_ids = {}, {}, {}, {}
+local ids, new_ids, acked, used, case_ids = {}, {}, {}, {}, {}
 kinds, statuses, bad = {}, {}, 0  -- globals: done() reads them with thread:get
 local clerk
 
@@ -80,7 +80,7 @@ local function liaison_request()
       local n = table.remove(acked, 1)[1]
       return post_json("/api/v1/notices/" .. n .. "/answer/", '{"outcome": "done", "detail": "已办理"}', "answer")
     end
-    for i, n in ipairs(ids) do
+    for i, n in ipairs(new_ids) do  -- from the "to acknowledge" tab only
       if not used[n] then
         used[n] = true
         table.insert(acked, {n, os.time()})
@@ -151,7 +151,8 @@ function response(status, headers, body)
     local found = {}
     for n in body:gmatch('href="/notices/(%d+)/"') do table.insert(found, n) end
     if #found > 0 then ids = found end
-  elseif clerk and body:find('<input', 1, true) and body:find('name="q"', 1, true) then
+    if body:find('href="?tab=new" aria-current="page"', 1, true) then new_ids = found end
+  elseif clerk and body:find('name="q" value=""', 1, true) then  -- the open-case list, not a search
     local found = {}
     for n in body:gmatch('href="/cases/(%d+)/"') do table.insert(found, tonumber(n)) end
     if #found > 0 then case_ids = found end

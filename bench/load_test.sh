@@ -18,6 +18,10 @@ export DJANGO_DEBUG=false DJANGO_SECRET_KEY=load-test-only-secret-key-0123456789
        DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=false \
        DJANGO_SECURE_COOKIES=false LOG_LEVEL=WARNING EMAIL_URL=dummymail:// \
        CACHE_URL="${CACHE_URL:-redis://127.0.0.1:6392/1}" STATIC_ROOT="${STATIC_ROOT:-/tmp/linkage-load-static}"
+# As deployed, background work (delivery, sealing the issued documents with WeasyPrint) goes to a broker
+# and the Celery workers; without one it would run eagerly inside the web request. No worker is started:
+# the figures are the web server's. The queue is emptied at the end.
+export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:6392/2}"
 PORT=${PORT:-8799}
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-45s}
@@ -39,7 +43,8 @@ start() {  # $1: CONN_MAX_AGE, $2: label
   curl -sf "http://127.0.0.1:$PORT/api/v1/health/" >/dev/null || { echo "gunicorn did not start"; exit 1; }
 }
 stop() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; server=; }
-trap stop EXIT
+cleanup() { stop; redis-cli -u "$CELERY_BROKER_URL" flushdb >/dev/null 2>&1 || true; }
+trap cleanup EXIT
 
 run_wrk() {  # $1: label, $2: threads, $3: duration, $4: script, $5: path
   wrk -t"$2" -c"$CONNECTIONS" -d"$3" --timeout 10s -s "$4" "http://127.0.0.1:$PORT$5" >"$OUT/wrk-$1.out" 2>&1 || true

@@ -169,4 +169,13 @@ class NoticeRequestAdmin(admin.ModelAdmin):
         return [f.name for f in self.model._meta.fields]
 
 
-from . import credit_admin  # noqa: E402,F401  (the dishonest-debtor list's admin, kept beside its models)
+from .models import PunishmentIdentifierNeed  # noqa: E402  (the list itself and its admin live in credit/)
+
+
+@admin.register(PunishmentIdentifierNeed)
+class PunishmentIdentifierNeedAdmin(admin.ModelAdmin):
+    """Which units see a listed person's full ID on a push letter, and why (cases.disclosure)."""
+
+    list_display = ["unit", "reason"]
+    list_select_related = ["unit"]
+    search_fields = ["unit__code", "unit__name", "reason"]

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases and notices")
+
+    def ready(self):
+        from members.seeding import units_seeded
+
+        from .seeding import on_units_seeded
+
+        units_seeded.connect(on_units_seeded, dispatch_uid="cases.on_units_seeded")

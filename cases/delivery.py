@@ -76,15 +76,32 @@ def _wake(notice_ids) -> None:
             return
 
 
+def _masked(party: dict) -> str:
+    """A person's ID number as an e-mail may carry it: masked even for the unit that sees it in full in
+    the portal (mail is copied and forwarded); an organisation's credit code is public and stays."""
+    from .identifiers import mask_identifier
+
+    value = party["id_number"]
+    if not value or party["kind"] == "organization" or "*" in value:
+        return value
+    return mask_identifier(value, party["kind"])
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on the portal as its users reach it (``SITE_URL``)."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
 def _compose(row: Delivery) -> tuple[str, str]:
-    """The e-mail to the notice's unit: the debtor concerned with the identifier as that unit may see it
-    (``cases.disclosure``), free text masked."""
+    """The e-mail to the notice's unit: the debtor concerned with the identifier masked, free text
+    masked; the subject carries the notice's number and its deadline, the link is absolute."""
     from . import disclosure
 
     notice = row.notice
     unit = notice.unit  # the reader: the unit's liaison and its contact address
     with translation.override(settings.LANGUAGE_CODE):
-        link = reverse("cases:notice-detail", args=[notice.pk])
+        link = absolute_url(reverse("cases:notice-detail", args=[notice.pk]))
+        due = timezone.localtime(notice.due_at).strftime("%Y-%m-%d %H:%M")
         if row.purpose == "cancel":
             subject = _("Notice %(number)s cancelled") % {"number": notice.number}
         elif row.purpose.startswith("return"):
@@ -95,15 +112,20 @@ def _compose(row: Delivery) -> tuple[str, str]:
             subject = f"{notice.get_kind_display()} {notice.number}"
         else:
             subject = _("Assistance notice %(number)s") % {"number": notice.number}
+        if row.purpose.startswith("remind-ack"):
+            ack_due = timezone.localtime(notice.ack_due_at).strftime("%Y-%m-%d %H:%M")
+            subject = _("%(subject)s, acknowledge by %(due)s") % {"subject": subject, "due": ack_due}
+        elif row.purpose != "cancel":
+            subject = _("%(subject)s, answer by %(due)s") % {"subject": subject, "due": due}
         body = "\n".join([
             subject,
             _("Case: %(case)s") % {"case": notice.case.number},
             _("Action: %(action)s") % {"action": notice.action_label},  # 解除冻结 for a release
-            *[_("Judgment debtor concerned: %(name)s (%(id)s)") % {"name": p["name"], "id": p["id_number"]}
+            *[_("Judgment debtor concerned: %(name)s (%(id)s)") % {"name": p["name"], "id": _masked(p)}
               for p in disclosure.parties_for(unit, notice)],
             _("Subject: %(subject)s") % {"subject": disclosure.free_text(notice.subject)},
             *_structured_lines(disclosure.structured_for(unit, notice)),
-            _("Answer by: %(due)s") % {"due": timezone.localtime(notice.due_at).strftime("%Y-%m-%d %H:%M")},
+            _("Answer by: %(due)s") % {"due": due},
             _("Open it in the portal: %(link)s") % {"link": link},
         ])
     return subject, body

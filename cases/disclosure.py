@@ -101,10 +101,8 @@ def sees_full_identifier(viewer, notice) -> bool:
 
 def _listed_party(notice):
     """The listed debtor of a push or withdrawal letter."""
-    from .models import CreditPush
-
-    push = (CreditPush.objects.filter(push_id=notice.pk) if notice.kind == "push"
-            else CreditPush.objects.filter(withdrawal_id=notice.pk)).select_related("entry__party").first()
+    # The reverse sides of credit.CreditPush.push / .withdrawal (credit sits above cases: no import).
+    push = getattr(notice, "credit_push" if notice.kind == "push" else "credit_withdrawal", None)
     return push.entry.party if push is not None else None
 
 

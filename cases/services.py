@@ -207,12 +207,11 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "", ruling: At
     case.concluded_at = now
     case.concluded_by = actor
     case.save(update_fields=["status", "outcome", "concluded_at", "concluded_by"])
-    if outcome in RELEASE_GROUND_BY_OUTCOME:
-        # 失信规定 Art. 10: performed or terminated, the entry is deleted within three working days; we do
-        # it at once, and the withdrawals go to the units on commit.
-        from .credit import credit_entries_remove_on_conclusion
+    # Apps above cases act on the conclusion once it commits (credit: 失信规定 Art. 10 deletion of the
+    # list entries and 限高规定 Art. 9 lifting of the orders of a case completed or terminated).
+    from .hooks import send_case_concluded
 
-        credit_entries_remove_on_conclusion(actor=actor, case=case, outcome=outcome)
+    send_case_concluded(case=case, outcome=outcome, actor=actor)
     delivery.queue([n.pk for n in to_cancel], purpose="cancel")
     delivery.queue([r.pk for r in releases], purpose="issue")
     return ConclusionResult(case=case, release_notices=releases, cancelled_notices=to_cancel,
@@ -614,3 +613,24 @@ def notice_request_decide(*, actor, request: NoticeRequest, grant: bool, note: s
                     cancelled_at=now)
         delivery.queue([notice.pk], purpose="cancel")
     return request
+
+
+# ---------------------------------------------------------------- notices the system issues for other apps
+
+def system_notices_issue(*, actor, case: Case, specs: list[dict], issued_at=None) -> list[Notice]:
+    """The one public way for an app above ``cases`` (``credit``: dishonest-list pushes and withdrawals,
+    consumption restriction orders and their release) to issue notices: numbered on the case, each
+    with its event and its issued document (``documents``), delivered through the outbox on commit.
+    The caller holds the case's row lock (``Case.objects.select_for_update()``) and its own permission
+    checks; ``specs`` as for assistance notices (unit, action, kind, subject, party, original, ...)."""
+    notices = _create_notices(actor=actor, case=case, issued_at=issued_at or timezone.now(), specs=specs)
+    delivery.queue([n.pk for n in notices], purpose="issue")
+    return notices
+
+
+def system_notices_cancel(*, actor, notices: list[Notice], note: str = "") -> list[Notice]:
+    """Cancel the open ones of ``notices`` (locked here), tell their units on commit; return them."""
+    open_ones = list(Notice.objects.select_for_update().filter(pk__in=[n.pk for n in notices], status__in=OPEN))
+    _transition_many(open_ones, "cancel", actor=actor, cancelled_at=timezone.now(), note=note)
+    delivery.queue([n.pk for n in open_ones], purpose="cancel")
+    return open_ones

@@ -3,7 +3,6 @@ from celery import shared_task
 from django.db import transaction
 
 from . import delivery
-from .credit import credit_sync_pending_task, credit_sync_task  # noqa: F401  (registered with the worker)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, retry_backoff_max=300,

@@ -20,7 +20,7 @@ from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 
-from . import credit, measures, selectors, services
+from . import hooks, measures, selectors, services
 from .documents import notice_filename, render_notice_pdf
 from .forms import (
     AnswerForm,
@@ -61,6 +61,9 @@ def case_list(request):
     except Throttled as exc:
         messages.error(request, exc.detail)
         qs, status = selectors.cases_visible_to(request.user).none(), 429
+    if request.GET.get("format") == "xlsx" and status == 200:
+        services.access_log(actor=request.user, what="cases_xlsx", obj=request.GET.urlencode() or "all")
+        return _cases_xlsx(qs.order_by("-id")[:20_000])
     rows, next_after = _keyset_page(qs, request)
     query = request.GET.copy()
     query.pop("after", None)
@@ -68,6 +71,19 @@ def case_list(request):
         "cases": rows, "next_after": next_after, "filters": filters, "query": query.urlencode(),
         "statuses": CaseStatus.choices, "categories": KeyCategory.choices,
     }, status=status)
+
+
+def _cases_xlsx(rows):
+    """The case list as shown (the filters applied), one row a case (``linkage.excel``)."""
+    from linkage.excel import export_title, workbook_response
+
+    headers = [_("Case number"), _("Title"), _("Debtors"), _("Amount (yuan)"), _("Status"), _("Registered")]
+    body = ([c.number, c.title, "、".join(f"{p.name}（{p.masked_id}）" if p.masked_id else p.name
+                                         for p in c.debtors),
+             c.amount, c.get_status_display(), c.created_at]
+            for c in rows)
+    return workbook_response(export_title(_("Cases")), headers, body, "执行案件.xlsx",
+                             ["text", "text", "text", "amount", "text", "date"], fallback="cases.xlsx")
 
 
 @login_required
@@ -103,14 +119,11 @@ def case_detail(request, pk):
                          .order_by("unit__sort_order", "id"))
     court = is_court_user(request.user)
     rulings = (list(case.attachments.filter(purpose="ruling").order_by("ruling_seq", "id")) if court else [])
-    entries = list(credit.credit_entries_for_case(request.user, case)) if is_court_user(request.user) else []
     return render(request, "cases/case_detail.html", {
         "case": case, "notices": notices, "releases": releases,
         "measures": case_measures,
         "measure_totals": measures.case_measure_totals(case, case_measures),
-        "credit_entries": entries,
-        "propose_revoking": credit.entries_to_propose_revoking(case, entries),
-        "can_list_debtor": case.is_open and request.user.has_perm("cases.add_creditentry"),
+        "case_panels": hooks.case_panels(request, case),  # the list and the orders (credit/), via the hook
         "can_issue": case.is_open and request.user.has_perm("cases.add_notice"),
         "can_conclude": case.is_open and request.user.has_perm("cases.conclude_case"),
         "can_resume": (case.outcome == CaseOutcome.FINAL_NO_PROPERTY and not case.resumptions.all()
@@ -217,17 +230,64 @@ def case_resume(request, pk):
 @login_required
 @require_safe
 def inbox(request):
+    """The unit's notices by tab, searched by case number or party name and the issue date, filtered by
+    action and state; ``?format=xlsx`` exports what is shown (every page of it)."""
+    from django.db.models import Exists, OuterRef
+    from django.utils.dateparse import parse_date
+
+    from .models import Party
+    from .workflow import NoticeStatus
+
     tab = request.GET.get("tab", "open")
-    rows, next_after = _keyset_page(selectors.inbox(request.user, tab), request)
+    filters = {k: strip_controls(request.GET.get(k, "")).strip()[:100]
+               for k in ("q", "action", "status", "since", "until")}
+    qs = selectors.inbox(request.user, tab)
+    if filters["q"]:
+        qs = qs.filter(Q(case__number__icontains=filters["q"]) | Q(number__icontains=filters["q"])
+                       | Exists(Party.objects.filter(case=OuterRef("case_id"), name__icontains=filters["q"])))
+    if filters["action"]:
+        qs = qs.filter(action__code=filters["action"])
+    if filters["status"] in NoticeStatus.values:
+        qs = qs.filter(status=filters["status"])
+    for key, lookup in (("since", "issued_at__date__gte"), ("until", "issued_at__date__lte")):
+        day = parse_date(filters[key]) if filters[key] else None
+        if day is not None:
+            qs = qs.filter(**{lookup: day})
+    if request.GET.get("format") == "xlsx":
+        services.access_log(actor=request.user, what="inbox_xlsx", obj=request.GET.urlencode() or "all")
+        return notices_xlsx(qs.order_by("-issued_at", "-id")[:20_000], _("Inbox"), "协助执行通知书.xlsx")
+    rows, next_after = _keyset_page(qs, request)
+    query = request.GET.copy()
+    query.pop("after", None)
     return render(request, "cases/inbox.html", {
         "notices": rows, "next_after": next_after, "tab": tab, "counts": selectors.inbox_counts(request.user),
+        "filters": filters, "query": query.urlencode(), "statuses": NoticeStatus.choices,
+        "actions": ActionType.objects.order_by("id"),
     })
+
+
+def notices_xlsx(rows, what, filename):
+    """Notices as an office files them (``linkage.excel``): the columns of the notice table."""
+    from linkage.excel import export_title, workbook_response
+
+    headers = [_("Notice"), _("Case number"), _("Case"), _("Unit"), _("Action"), _("Status"), _("Issued"),
+               _("Acknowledge by"), _("Answer by"), _("Amount (yuan)")]
+    body = ([n.number, n.case.number, n.case.title, n.unit.name, n.action.name, n.get_status_display(),
+             n.issued_at, n.ack_due_at, n.due_at, n.amount] for n in rows)
+    return workbook_response(export_title(what), headers, body, filename,
+                             ["text", "text", "text", "text", "text", "text", "datetime", "datetime", "datetime",
+                              "amount"], fallback="notices.xlsx")
 
 
 @login_required
 @require_safe
 def notice_detail(request, pk):
     notice = get_visible_or_404(selectors.notice_for_detail(request.user), pk=pk)
+    return _notice_page(request, notice)
+
+
+def _notice_page(request, notice, *, answer_form=None, return_form=None, status=200):
+    """The notice page; with a bound form that did not validate, its errors beside its fields."""
     allowed = set(allowed_transitions(notice.status))
     handles = request.user.is_superuser or can_handle_unit(request.user, notice.unit_id)
     return render(request, "cases/notice_detail.html", {
@@ -237,12 +297,12 @@ def notice_detail(request, pk):
         "can_close": request.user.has_perm("cases.close_notice") and "close" in allowed,
         "can_return": request.user.has_perm("cases.close_notice") and "return" in allowed,
         "amount_required": notice.kind == "assist" and notice.action.code in services.AMOUNT_REQUIRED_ACTIONS,
-        "return_form": ReturnForm(),
+        "return_form": return_form or ReturnForm(),
         "can_cancel": request.user.has_perm("cases.cancel_notice") and "cancel" in allowed,
-        "answer_form": AnswerForm(measure_fields=_takes_measure(notice)), "note_form": NoteForm(),
+        "answer_form": answer_form or AnswerForm(measure_fields=_takes_measure(notice)), "note_form": NoteForm(),
         "can_request": handles and notice.is_open and not notice.paused_since,
         "can_decide": request.user.has_perm("cases.cancel_notice"),
-    })
+    }, status=status)
 
 
 def _takes_measure(notice) -> bool:
@@ -271,9 +331,10 @@ def notice_transition(request, pk, name):
         response = _run(request, notice, services.notice_acknowledge, _("Notice acknowledged."), note=note)
     elif name == "answer":
         form = AnswerForm(request.POST, request.FILES, measure_fields=_takes_measure(notice))
-        if not form.is_valid():
-            messages.error(request, "; ".join(m for errs in form.errors.values() for m in errs))
-            return redirect("cases:notice-detail", pk=notice.pk)
+        if not form.is_valid():  # the page again, each error beside its field (and said once on top)
+            messages.error(request, _("The answer was not sent: see the fields marked below."))
+            detail = get_visible_or_404(selectors.notice_for_detail(request.user), pk=notice.pk)
+            return _notice_page(request, detail, answer_form=form)
         data = form.cleaned_data
         files = [data["attachment"]] if data.get("attachment") else []
         response = _run(request, notice, services.notice_answer, _("Answer sent."),
@@ -283,8 +344,9 @@ def notice_transition(request, pk, name):
     elif name == "return":
         form = ReturnForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "; ".join(m for errs in form.errors.values() for m in errs))
-            return redirect("cases:notice-detail", pk=notice.pk)
+            messages.error(request, _("The answer was not returned: see the fields marked below."))
+            detail = get_visible_or_404(selectors.notice_for_detail(request.user), pk=notice.pk)
+            return _notice_page(request, detail, return_form=form)
         response = _run(request, notice, services.notice_return, _("Answer returned for correction; the unit "
                                                                    "is told."), reason=form.cleaned_data["reason"])
     elif name == "close":
@@ -372,28 +434,19 @@ def measure_list(request):
 
 
 def _measures_xlsx(rows):
-    from openpyxl import Workbook
+    from linkage.excel import export_title, workbook_response
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Measures")
     # Starts / Expires are the first and last day of the term (inclusive); empty for a waiting seizure.
-    sheet.append([_("Case number"), _("Unit"), _("Action"), _("Asset"), _("Asset kind"), _("Amount (yuan)"),
-                  _("Priority"), _("Place in the waiting queue"), _("Starts"), _("Expires"), _("Renewals"),
-                  _("Status"), _("Term")])
-    from linkage.text import safe_row  # text as text: no control characters, no live formulas
-
-    for m in rows:
-        sheet.append(safe_row([m.case.number, m.unit.name, m.action.name, m.asset, m.get_asset_kind_display(),
-                               m.amount, m.get_priority_display(), m.queue_position, m.starts_on, m.expires_on,
-                               m.renewals, m.get_status_display(), measures.measure_term_label(m) or "—"]))
-    for column, width in zip("ABCDEFGHIJKLM", (26, 24, 10, 40, 14, 14, 12, 8, 12, 12, 8, 10, 36), strict=True):
-        sheet.column_dimensions[column].width = width
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition("执行措施台账.xlsx", as_attachment=True,
-                                                          fallback="measures.xlsx")
-    book.save(response)
-    return response
+    headers = [_("Case number"), _("Unit"), _("Action"), _("Asset"), _("Asset kind"), _("Amount (yuan)"),
+               _("Priority"), _("Place in the waiting queue"), _("Starts"), _("Expires"), _("Renewals"),
+               _("Status"), _("Term")]
+    types = ["text", "text", "text", "text", "text", "amount", "text", "int", "date", "date", "int", "text",
+             "text"]
+    body = ([m.case.number, m.unit.name, m.action.name, m.asset, m.get_asset_kind_display(), m.amount,
+             m.get_priority_display(), m.queue_position, m.starts_on, m.expires_on, m.renewals,
+             m.get_status_display(), measures.measure_term_label(m) or "—"] for m in rows)
+    return workbook_response(export_title(_("Register of enforcement measures")), headers, body,
+                             "执行措施台账.xlsx", types, fallback="measures.xlsx", name=_("Measures"))
 
 
 @login_required

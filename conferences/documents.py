@@ -1,15 +1,24 @@
 """The minutes (会议纪要) as DOCX (python-docx) and PDF (WeasyPrint), in the layout of GB/T 9704-2012.
 
-Both are built from one ``minutes_content`` so they hold the same words. Fonts are Debian's
-``fonts-noto-cjk`` (found through fontconfig, nothing shipped): the title and the red header in
-Noto Serif CJK SC Bold (standing in for 方正小标宋), the body in Noto Serif CJK SC Regular at 16 pt
-(三号; standing in for 仿宋_GB2312, which Debian does not package), labels in Noto Sans CJK SC (黑体).
+Both are built from one ``minutes_content`` so they hold the same words.
+
+Fonts. The DOCX names the official fonts as East Asian fonts (``w:eastAsia``), so Word and WPS on the
+users' machines, which have them, show them: 方正小标宋简体 for the mark and the title, 仿宋_GB2312 for the
+body, 黑体 for the 出席/请假/列席 labels and the annex heading, 楷体_GB2312 for second-level headings; Latin
+letters and digits in Times New Roman. The PDF is rendered here, so it embeds what the server has:
+Debian's ``fonts-noto-cjk`` (Noto Serif CJK SC Bold standing in for 小标宋, Noto Serif CJK SC for 仿宋,
+Noto Sans CJK SC for 黑体), or a font file the court installs for each role when it holds the licensed one
+(settings ``DOCUMENT_FONT_TITLE``, ``DOCUMENT_FONT_BODY``, ``DOCUMENT_FONT_HEADING``, ``DOCUMENT_FONT_KAI``:
+paths to .ttf/.otf files, embedded through ``@font-face``).
 
 Layout: A4; margins top 37 mm, left (binding side) 28 mm, bottom 35 mm, right 26 mm, so the text block is
 156 × 225 mm; 22 lines a page (line pitch 225/22 mm ≈ 28.9 pt); red issuing-authority mark of the
 minutes and the document number under it, a red rule; title 22 pt (二号) centred; body paragraphs
 indented two characters; decisions numbered 一、二、…; issuing body and date (Arabic numerals) at the end,
-right-aligned; the imprint (版记) between rules; page numbers "— 1 —" in 14 pt (四号), outside corner:
+right-aligned; the mark of the minutes (纪要标志) 35 mm below the top of the text block (GB/T 9704-2012
+10.3); 出席 / 请假 / 列席 in 黑体 with the names in 仿宋 after the full-width colon, continuation lines
+aligned after it (10.3); the annex on a new page, then the imprint (版记) at the bottom of the last page:
+抄送 (units separated by ，, ended with 。), 印发机关 left and 印发日期 right, between rules (7.4); page numbers "— 1 —" in 14 pt (四号), outside corner:
 right on odd pages, left on even pages.
 """
 import io
@@ -24,6 +33,16 @@ HEADER = "公安县执行工作联动协调机制联席会议纪要"
 ISSUER = "公安县执行工作联动协调机制联席会议办公室"
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"
+# The fonts the DOCX names (GB/T 9704-2012 5.2.2 and 10.3); the machines that open it have them.
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONT = "黑体"
+KAI_FONT = "楷体_GB2312"
+LATIN_FONT = "Times New Roman"
+MARK_TOP_MM = 35  # the 纪要标志's top edge below the top of the text block (10.3)
+# Invited units that are not conference members (Art. 3 does not list them) attend as 列席.
+OBSERVER_UNIT_CODES = {"sasac"}
+OBSERVER_UNIT_KINDS = {"other"}
 RED = "C00000"
 LINE_PITCH_PT = 28.9  # 225 mm / 22 lines
 
@@ -61,11 +80,14 @@ def minutes_content(minutes, *, unit=None) -> dict:
         tail = f"（{'；'.join(extra)}）" if extra else ""
         lines.append(f"{chinese_ordinal(index)}、{_clean(decision.text)}{tail}")
     invitations = list(meeting.invitations.all())
-    attendance = "、".join(
-        f"{i.unit.name}（{_clean(i.attendees)}）" if i.attendees else i.unit.name
-        for i in invitations if i.status == "confirmed")
-    absent = "、".join(i.unit.name for i in invitations if i.status != "confirmed")
-    issued_on = minutes.issued_at or timezone.now()
+    attended = [i for i in invitations if i.status == "confirmed"]
+    observers = [i for i in attended if _observer(i.unit)]
+    members = [i for i in attended if not _observer(i.unit)]
+    # Issued minutes say what happened at the meeting: a unit that did not confirm its attendance is on
+    # leave (请假); a draft says the same so the office reads what will be issued.
+    on_leave = [i for i in invitations if i.status != "confirmed"]
+    dated = minutes_date(minutes)
+    copy_units = [unit.name] if unit is not None else [i.unit.name for i in invitations]
     return {
         "header": HEADER,
         "number": minutes.number or "（草稿，未编号）",
@@ -76,14 +98,70 @@ def minutes_content(minutes, *, unit=None) -> dict:
                   f"{'定期' if meeting.kind == 'regular' else '专题'}会议。现将会议议定事项纪要如下："),
         "summary": [p.strip() for p in _clean(minutes.summary).splitlines() if p.strip()],
         "decisions": lines,
-        "attendance": attendance,
-        "absent": absent,
+        "attendance": _names(members),
+        "leave": "、".join(i.unit.name for i in on_leave),
+        "observers": _names(observers),
+        "rolls": [(label, text) for label, text in (("出席", _names(members)),
+                                                    ("请假", "、".join(i.unit.name for i in on_leave)),
+                                                    ("列席", _names(observers))) if text],
         "issuer": ISSUER,
-        "date": cn_date(issued_on),
-        "copy_to": unit.name if unit is not None else "、".join(i.unit.name for i in invitations),
-        "printed": f"{ISSUER}　　{cn_date(issued_on)}印发",
+        "date": cn_date(dated),
+        "copy_to": "，".join(copy_units) + "。" if copy_units else "",
+        "printed_by": ISSUER,
+        "printed_on": f"{cn_date(dated)}印发",
+        "printed_pt": imprint_size(ISSUER, f"{cn_date(dated)}印发"),
+        "printed": f"{ISSUER}　　{cn_date(dated)}印发",
         "annex": work_report_annex(meeting) if unit is None else None,
+        "fonts": document_fonts(),
     }
+
+
+def document_fonts() -> dict:
+    """The PDF's font faces: for each role, the court's installed font file (a setting) if there is one,
+    embedded through @font-face, else the closest free font (Noto CJK from Debian)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    faces, families = [], {}
+    fallbacks = {"title": f'"{SERIF}", serif', "body": f'"{SERIF}", serif', "heading": f'"{SANS}", sans-serif',
+                 "kai": f'"{SERIF}", serif'}
+    for role, setting in (("title", "DOCUMENT_FONT_TITLE"), ("body", "DOCUMENT_FONT_BODY"),
+                          ("heading", "DOCUMENT_FONT_HEADING"), ("kai", "DOCUMENT_FONT_KAI")):
+        path = getattr(settings, setting, "") or ""
+        if path and Path(path).is_file():
+            family = f"linkage-{role}"
+            faces.append({"family": family, "url": Path(path).resolve().as_uri()})
+            families[role] = f'"{family}", {fallbacks[role]}'
+        else:
+            families[role] = fallbacks[role]
+    # The title is bold only in the stand-in (Noto Serif Bold looks like 小标宋); a real 小标宋 is not.
+    families["title_weight"] = "normal" if "title" in {f["family"][8:] for f in faces} else "bold"
+    return {"faces": faces, **families}
+
+
+def imprint_size(issuer: str, printed_on: str) -> float:
+    """The point size of the 印发 line: 14 pt (四号), smaller only as far as needed for the issuer, the
+    date and the one-character indents on each side to share one line of the 156 mm text block."""
+    width_pt = 156 / 25.4 * 72
+    # CJK characters are one em wide, digits half; 1 + 1 indents and a gap between
+    chars = sum(1 if ord(c) > 127 else 0.5 for c in issuer + printed_on) + 3
+    return min(14.0, int(width_pt / chars * 2) / 2)
+
+
+def _observer(unit) -> bool:
+    return unit.code in OBSERVER_UNIT_CODES or unit.kind in OBSERVER_UNIT_KINDS
+
+
+def _names(invitations) -> str:
+    return "、".join(f"{i.unit.name}（{_clean(i.attendees)}）" if i.attendees else i.unit.name for i in invitations)
+
+
+def minutes_date(minutes):
+    """The date the minutes bear: the issue date (a draft: today), never earlier than the meeting."""
+    meeting_day = timezone.localtime(minutes.meeting.starts_at).date()
+    day = timezone.localtime(minutes.issued_at or timezone.now()).date()
+    return max(day, meeting_day)
 
 
 def work_report_annex(meeting) -> dict | None:
@@ -122,23 +200,27 @@ def render_minutes_pdf(minutes, *, unit=None) -> bytes:
 
 # ---------------------------------------------------------------- DOCX
 
-def _fonts(run, *, east_asia: str, size: float, bold=False, color=None):
+def _fonts(run, *, east_asia: str, size: float, bold=False, color=None, latin: str = LATIN_FONT):
+    """The run's fonts: ``east_asia`` for Chinese (w:eastAsia, what Word and WPS use for CJK text), Times
+    New Roman for Latin letters and digits."""
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
-    run.font.name = east_asia
+    run.font.name = latin
     run.font.size = Pt(size)
     run.font.bold = bold
     if color:
         run.font.color.rgb = RGBColor.from_string(color)
     rpr = run._element.get_or_add_rPr()
     fonts = rpr.get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), east_asia)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:hint"), "eastAsia")
 
 
-def _paragraph(doc, text="", *, font=SERIF, size=16, bold=False, align=None, indent=True, color=None,
-               space_before=0, right_indent_chars=0):
+def _paragraph(doc, text="", *, font=BODY_FONT, size=16, bold=False, align=None, indent=True, color=None,
+               space_before=0, right_indent_chars=0, left_indent_chars=0, hanging_chars=0):
     from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt
 
@@ -150,13 +232,39 @@ def _paragraph(doc, text="", *, font=SERIF, size=16, bold=False, align=None, ind
     fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
+    if left_indent_chars:
+        fmt.left_indent = Pt(size * left_indent_chars)
+    if hanging_chars:
+        fmt.first_line_indent = Pt(-size * hanging_chars)
     if right_indent_chars:
-        fmt.right_indent = Pt(16 * right_indent_chars)
+        fmt.right_indent = Pt(size * right_indent_chars)
     if align is not None:
         p.alignment = align
     if text:
         _fonts(p.add_run(text), east_asia=font, size=size, bold=bold, color=color)
     return p
+
+
+def _bottom_frame(paragraph):
+    """Anchor the paragraph in a frame at the bottom of the text block (consecutive paragraphs with the
+    same frame share it): the imprint sits at the bottom of the last page, in Word and in WPS."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    frame = OxmlElement("w:framePr")
+    for key, value in (("w:w", str(int(156 / 25.4 * 1440))), ("w:hSpace", "0"), ("w:wrap", "around"),
+                       ("w:vAnchor", "margin"), ("w:hAnchor", "margin"), ("w:xAlign", "center"),
+                       ("w:yAlign", "bottom")):
+        frame.set(qn(key), value)
+    ppr.insert(0, frame)
+
+
+def _right_tab(paragraph, position_pt):
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Pt
+
+    paragraph.paragraph_format.tab_stops.add_tab_stop(Pt(position_pt), WD_TAB_ALIGNMENT.RIGHT)
 
 
 def _border(paragraph, *, side="bottom", color=RED, size=12):
@@ -217,49 +325,67 @@ def render_minutes_docx(minutes, *, unit=None) -> bytes:
     _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
     normal = doc.styles["Normal"]
-    normal.font.name = SERIF
+    normal.font.name = LATIN_FONT
     normal.font.size = Pt(16)
+    from docx.oxml.ns import qn
+
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    _paragraph(doc, doc_data["header"], size=22, bold=True, align=center, indent=False, color=RED)
+    # 纪要标志: red 小标宋, its top edge 35 mm under the top of the text block (GB/T 9704-2012 10.3).
+    _paragraph(doc, doc_data["header"], font=TITLE_FONT, size=22, bold=True, align=center, indent=False,
+               color=RED, space_before=Mm(MARK_TOP_MM).pt)
     number = _paragraph(doc, doc_data["number"], align=center, indent=False, space_before=12)
     _border(number)
-    _paragraph(doc, doc_data["title"], size=22, bold=True, align=center, indent=False, space_before=LINE_PITCH_PT)
+    _paragraph(doc, doc_data["title"], font=TITLE_FONT, size=22, bold=True, align=center, indent=False,
+               space_before=LINE_PITCH_PT)
     _paragraph(doc)
     _paragraph(doc, doc_data["intro"])
     for text in doc_data["summary"]:
         _paragraph(doc, text)
     for text in doc_data["decisions"]:
         _paragraph(doc, text)
-    if doc_data["attendance"]:
-        p = _paragraph(doc, space_before=LINE_PITCH_PT)
-        _fonts(p.add_run("出席："), east_asia=SANS, size=16)
-        _fonts(p.add_run(doc_data["attendance"]), east_asia=SERIF, size=16)
-    if doc_data["absent"]:
-        p = _paragraph(doc)
-        _fonts(p.add_run("未确认出席："), east_asia=SANS, size=16)
-        _fonts(p.add_run(doc_data["absent"]), east_asia=SERIF, size=16)
+    # 出席 / 请假 / 列席: one blank line under the body, two characters in, 黑体 label and full-width colon,
+    # the names in 仿宋, continuation lines aligned after the colon (10.3).
+    for index, (label, names) in enumerate(doc_data["rolls"]):
+        p = _paragraph(doc, indent=False, left_indent_chars=5, hanging_chars=3,
+                       space_before=LINE_PITCH_PT if index == 0 else 0)
+        _fonts(p.add_run(f"{label}："), east_asia=HEADING_FONT, size=16)
+        _fonts(p.add_run(names), east_asia=BODY_FONT, size=16)
     _paragraph(doc, doc_data["issuer"], align=right, indent=False, space_before=2 * LINE_PITCH_PT,
                right_indent_chars=2)
     _paragraph(doc, doc_data["date"], align=right, indent=False, right_indent_chars=4)
-    copy_to = _paragraph(doc, f"抄送：{doc_data['copy_to']}", size=14, indent=False, space_before=2 * LINE_PITCH_PT)
-    _border(copy_to, side="top", color="000000", size=8)
-    printed = _paragraph(doc, doc_data["printed"], size=14, indent=False)
-    _border(printed, side="top", color="000000", size=4)
-    _border(printed, side="bottom", color="000000", size=8)
     annex = doc_data.get("annex")
     if annex:
         from docx.enum.text import WD_BREAK
 
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        _paragraph(doc, annex["title"], font=SANS, indent=False)
+        _paragraph(doc, annex["title"], font=HEADING_FONT, indent=False)
         _paragraph(doc, annex["intro"], size=14)
         table = doc.add_table(rows=0, cols=len(annex["header"]))
         table.style = "Table Grid"
         for values in [annex["header"], *annex["rows"]]:
             cells = table.add_row().cells
             for cell, text in zip(cells, values, strict=True):
-                _fonts(cell.paragraphs[0].add_run(text), east_asia=SERIF, size=10.5)
+                _fonts(cell.paragraphs[0].add_run(text), east_asia=BODY_FONT, size=10.5)
+    # 版记 at the bottom of the last page (7.4): 抄送 one character in, continuation lines after the colon;
+    # 印发机关 left and 印发日期 right, one character in from each side; rules between (the first and last
+    # thicker).
+    width_pt = Mm(156).pt
+    copy_to = _paragraph(doc, size=14, indent=False, left_indent_chars=4, hanging_chars=3)
+    _fonts(copy_to.add_run(f"抄送：{doc_data['copy_to']}"), east_asia=BODY_FONT, size=14)
+    copy_to.paragraph_format.right_indent = Pt(14)
+    _border(copy_to, side="top", color="000000", size=8)
+    size = doc_data["printed_pt"]
+    printed = _paragraph(doc, size=size, indent=False, left_indent_chars=1)
+    printed.paragraph_format.right_indent = Pt(size)
+    _right_tab(printed, width_pt - 2 * size)
+    _fonts(printed.add_run(f"{doc_data['printed_by']}\t{doc_data['printed_on']}"), east_asia=BODY_FONT,
+           size=size)
+    _border(printed, side="top", color="000000", size=4)
+    _border(printed, side="bottom", color="000000", size=8)
+    for p in (copy_to, printed):
+        _bottom_frame(p)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -42,6 +42,11 @@ def queue_action_items(item_ids: list[int]) -> None:
         transaction.on_commit(lambda: _enqueue(notify_action_items, list(item_ids)), robust=True)
 
 
+def absolute_url(path: str) -> str:
+    """``path`` on the portal as its users reach it (``SITE_URL``): e-mails carry absolute links."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
 def send_invitations(meeting_id: int) -> int:
     """E-mail every invited unit not yet notified; idempotent."""
     from .models import Invitation
@@ -59,7 +64,7 @@ def send_invitations(meeting_id: int) -> int:
                     _("When: %(when)s") % {"when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")},
                     _("Where: %(place)s") % {"place": meeting.place or "-"},
                     _("Confirm who attends in the portal: %(link)s")
-                    % {"link": reverse("conferences:meeting-detail", args=[meeting.pk])},
+                    % {"link": absolute_url(reverse("conferences:meeting-detail", args=[meeting.pk]))},
                 ])
             to = recipients(row.unit)
             if to:
@@ -88,7 +93,8 @@ def send_action_items(item_ids: list[int]) -> int:
             with translation.override(settings.LANGUAGE_CODE):
                 subject = _("Action items from minutes %(number)s") % {"number": rows[0].minutes.number}
                 body = "\n".join([subject, *[f"- {i.text}" for i in rows],
-                                  _("Report progress in the portal: %(link)s") % {"link": reverse("conferences:tasks")}])
+                                  _("Report progress in the portal: %(link)s")
+                                  % {"link": absolute_url(reverse("conferences:tasks"))}])
             to = recipients(unit)
             if to:
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)

@@ -261,6 +261,13 @@ def minutes_issue(*, actor, minutes: Minutes, to_all: bool = False) -> Minutes:
     minutes = _locked(Minutes, minutes.pk)
     transition_for("minutes", minutes.status, "issue")
     now = timezone.now()
+    starts_at = Meeting.objects.values_list("starts_at", flat=True).get(pk=minutes.meeting_id)
+    if starts_at > now:  # minutes record a meeting held: none before it (409; their date is never earlier)
+        from cases.workflow import InvalidTransition
+
+        raise InvalidTransition(_("The meeting has not been held yet (it starts %(when)s); its minutes can be "
+                                  "issued once it has.")
+                                % {"when": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")})
     year = timezone.localdate(now).year
     seq, number = next_minutes_number(year)
     _transition(minutes, "issue", actor=actor, note=number, year=year, seq=seq, number=number, issued_by=actor,

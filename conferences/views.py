@@ -359,5 +359,13 @@ def board(request):
     """The office's board: every open action item, by unit and by meeting."""
     _require_court(request.user)
     rows, by_unit, by_meeting = selectors.office_board()
+    if request.GET.get("format") == "xlsx":  # what the board shows, one row an action item
+        from linkage.excel import export_title, workbook_response
+
+        headers = [_("Unit"), _("Action item"), _("Meeting"), _("Minutes"), _("Due"), _("Overdue"), _("Status")]
+        body = ([i.unit.name, i.text, i.meeting.title, i.minutes.number, i.due_at,
+                 _("overdue") if i.is_overdue else "", i.get_status_display()] for i in rows)
+        return workbook_response(export_title(_("Action-item board")), headers, body, "议定事项督办台账.xlsx",
+                                 ["text", "text", "text", "text", "date", "text", "text"], fallback="board.xlsx")
     return render(request, "conferences/board.html", {
         "rows": rows, "by_unit": list(by_unit.items()), "by_meeting": list(by_meeting.items())})

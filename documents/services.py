@@ -38,6 +38,27 @@ NOTICE_DOC_KINDS = frozenset(NOTICE_KINDS.values())
 
 # ---------------------------------------------------------------- registering
 
+# Document kinds whose subject lives in an app above (``credit``: the consumption restriction order):
+# the app registers how to render one (``fn(document, verify_context) -> html``) and, optionally, its
+# standing (``fn(document) -> dict | None``), so that documents imports none of them.
+RENDERERS: dict = {}
+STANDINGS: dict = {}
+
+
+def register_kind(kind: str, *, render, standing=None) -> None:
+    RENDERERS[kind] = render
+    if standing is not None:
+        STANDINGS[kind] = standing
+
+
+def register_document(*, kind: str, title: str, number: str, case_number: str, actor, issued_at=None,
+                      unit=None) -> IssuedDocument:
+    """A pending document of a kind registered with ``register_kind``; sealed after commit."""
+    row = IssuedDocument.objects.create(kind=kind, title=title, number=number, case_number=case_number,
+                                        unit=unit, issued_by=actor, issued_at=issued_at or timezone.now())
+    _enqueue([row.pk])
+    return row
+
 def _enqueue(ids) -> None:
     ids = list(ids)
     if not ids or not getattr(settings, "DOCUMENTS_SEAL_ON_ISSUE", True):
@@ -159,6 +180,8 @@ def document_html(document: IssuedDocument, *, sealing: bool) -> str:
             doc = minutes_content(document.minutes, unit=document.unit if document.kind == DocumentKind.EXCERPT
                                   else None)
             return render_to_string("conferences/minutes_document.html", {"doc": doc, **extra})
+        if document.kind in RENDERERS:  # a kind of an app above (credit: the consumption restriction order)
+            return RENDERERS[document.kind](document, extra)
     raise ValueError(f"no renderer for {document.kind}")
 
 
@@ -343,11 +366,13 @@ def standing(document: IssuedDocument) -> dict:
         if release is not None:
             return {"code": "released", "text": f"已被编号为{release.number}的{_notice_title(release)}解除"}
         if notice.kind == "push":
-            from cases.models import CreditPush
-
-            push = CreditPush.objects.filter(push=notice).exclude(withdrawal=None).select_related("withdrawal").first()
-            if push is not None:
+            push = getattr(notice, "credit_push", None)  # the reverse side of credit.CreditPush.push
+            if push is not None and push.withdrawal_id is not None:
                 return {"code": "withdrawn", "text": f"已被编号为{push.withdrawal.number}的失信被执行人名单撤回函撤回"}
+    if document.kind in STANDINGS:
+        answer = STANDINGS[document.kind](document)
+        if answer:
+            return answer
     return {"code": "valid", "text": "有效"}
 
 

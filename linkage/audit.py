@@ -43,8 +43,8 @@ def register_models() -> None:
         "members.User": dict(exclude_fields=["password", "last_login"]),
         "members.UnitApiToken": dict(exclude_fields=["key_hash", "last_used_at"]),
         "cases.Party": dict(mask_fields=["id_number"], mask_callable=MASK),
-        "cases.CreditEntry": dict(mask_fields=["id_number"], mask_callable=MASK),
-        "cases.CreditPerson": dict(mask_fields=["id_number"], mask_callable=MASK),
+        "credit.CreditEntry": dict(mask_fields=["id_number"], mask_callable=MASK),
+        "credit.CreditPerson": dict(mask_fields=["id_number"], mask_callable=MASK),
     }
     for label, options in special.items():
         if not auditlog.contains(model(label)):

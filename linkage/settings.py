@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "conferences",
     "assessments",
     "documents",  # issued documents: stored, e-sealed, verifiable (issue 14)
+    "credit",  # the dishonest-debtor list and consumption restriction orders (issue 15); above cases
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,14 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="linkage-portal@localhost")
+# The portal's address as its users reach it: e-mails carry absolute links built on it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Font files the court installs when it holds the licensed official fonts (方正小标宋简体, 仿宋_GB2312,
+# 黑体, 楷体_GB2312): the PDF minutes embed them; empty, the closest free font (Noto CJK) is used.
+DOCUMENT_FONT_TITLE = env.str("DOCUMENT_FONT_TITLE", default="")
+DOCUMENT_FONT_BODY = env.str("DOCUMENT_FONT_BODY", default="")
+DOCUMENT_FONT_HEADING = env.str("DOCUMENT_FONT_HEADING", default="")
+DOCUMENT_FONT_KAI = env.str("DOCUMENT_FONT_KAI", default="")
 
 # A user's API token lives this long (POST auth/token/ again renews it); a password change, a disabled
 # account, a move off the unit or a role taken away revokes it at once (members.authentication).
@@ -225,9 +234,9 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "cases.models.RequestKind",
         "AnswerOutcomeEnum": "cases.models.AnswerOutcome",
         "CaseOutcomeEnum": "cases.models.CaseOutcome",
-        "CreditGroundEnum": "cases.credit_models.CreditGround",
+        "CreditGroundEnum": "credit.models.CreditGround",
         "ReleaseGroundEnum": "cases.models.ReleaseGround",
-        "RevokeGroundEnum": "cases.credit_models.RevokeGround",
+        "RevokeGroundEnum": "credit.models.RevokeGround",
     },
 }
 
@@ -272,8 +281,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour="9,15"),
     },
     "sync-dishonest-list-pushes": {
-        "task": "cases.credit.credit_sync_pending_task",
+        "task": "credit.tasks.credit_sync_pending_task",
         "schedule": timedelta(minutes=10),
+    },
+    "sweep-dishonest-list": {  # 失信规定 Art. 2, 10: expired periods, deletion clocks, grace periods
+        "task": "credit.tasks.credit_daily_sweep_task",
+        "schedule": crontab(minute=0, hour=6),
     },
     "sweep-measures": {
         "task": "cases.tasks.sweep_measures",

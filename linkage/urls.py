@@ -9,9 +9,9 @@ from rest_framework.routers import DefaultRouter
 
 from assessments.api import AssessmentPeriodViewSet, NonCooperationReportViewSet, ReferralTaskViewSet
 from cases.api import CaseViewSet, MeasureViewSet, NoticeViewSet
-from cases.credit_api import CreditCheckViewSet, CreditEntryViewSet
-from cases.credit_views import public_dishonest
 from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
+from credit.api import ConsumptionRestrictionViewSet, CreditCheckViewSet, CreditEntryViewSet
+from credit.views import public_dishonest
 from documents.api import DocumentVerifyView
 from members import views as member_views
 from members.api import HealthView, ObtainTokenView, UnitViewSet
@@ -33,6 +33,7 @@ router.register("referral-tasks", ReferralTaskViewSet, basename="referral-task")
 router.register("assessment-periods", AssessmentPeriodViewSet, basename="assessment-period")
 router.register("credit-entries", CreditEntryViewSet, basename="credit-entry")
 router.register("credit-check", CreditCheckViewSet, basename="credit-check")
+router.register("consumption-restrictions", ConsumptionRestrictionViewSet, basename="consumption-restriction")
 
 urlpatterns = [
     path("", member_views.home, name="home"),
@@ -41,7 +42,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("conferences.urls")),
     path("", include("assessments.urls")),
-    path("", include("cases.credit_urls")),
+    path("", include("credit.urls")),
     path("public/dishonest/", public_dishonest, name="public-dishonest"),
     path("", include("documents.urls")),
     path("api/v1/documents/verify/", DocumentVerifyView.as_view(), name="api-document-verify"),

@@ -15,10 +15,11 @@ class Role(models.TextChoices):
     UNIT_LEADER = "unit_leader", _("Unit leader")
     ASSESSOR = "assessor", _("Assessor")
     UNIT_SYSTEM = "unit_system", _("Unit system (API token)")
+    PRESIDENT = "president", _("Court president")  # signs consumption restriction orders (限高规定 Art. 5)
 
 
 # Roles that act for the court and the conference: they see every case and notice.
-COURT_ROLES = frozenset({Role.CLERK, Role.OFFICE, Role.CONVENER})
+COURT_ROLES = frozenset({Role.CLERK, Role.OFFICE, Role.CONVENER, Role.PRESIDENT})
 
 # Model permissions each role's group carries (app_label.codename). Object scope comes on top.
 ROLE_PERMISSIONS = {
@@ -27,20 +28,23 @@ ROLE_PERMISSIONS = {
         "cases.add_notice", "cases.view_notice", "cases.conclude_case", "cases.cancel_notice",
         "cases.close_notice",
         "cases.reveal_identifier",  # the audited reveal of full identifiers, with a reason (user guide)
-        "cases.add_creditentry", "cases.view_creditentry", "cases.publish_creditentry",
-        "cases.shield_creditentry", "cases.revoke_creditentry",
+        "credit.add_creditentry", "credit.view_creditentry", "credit.publish_creditentry",
+        "credit.shield_creditentry", "credit.revoke_creditentry",
+        "credit.add_consumptionrestriction", "credit.view_consumptionrestriction",
+        "credit.lift_consumptionrestriction",
         "conferences.view_agendaitem", "conferences.view_meeting", "conferences.view_minutes",
         "conferences.view_actionitem",
     ],
     Role.OFFICE: ["cases.view_case", "cases.view_notice", "members.add_unit", "members.change_unit",
-                  "cases.view_creditentry",
+                  "credit.view_creditentry", "credit.view_consumptionrestriction",
+                  "credit.change_restrictionunit", "credit.view_restrictionunit",
                   # The holiday table: next year's 调休 arrangement is entered by the office (cases/holidays.py).
                   "cases.view_holidayoverride", "cases.add_holidayoverride", "cases.change_holidayoverride",
                   "cases.delete_holidayoverride",
                   "conferences.add_agendaitem", "conferences.add_meeting", "conferences.add_minutes",
                   "conferences.close_actionitem", "conferences.view_agendaitem", "conferences.view_meeting",
                   "conferences.view_minutes", "conferences.view_actionitem"],
-    Role.CONVENER: ["cases.view_case", "cases.view_notice", "cases.view_creditentry",
+    Role.CONVENER: ["cases.view_case", "cases.view_notice", "credit.view_creditentry",
                     "conferences.decide_agendaitem", "conferences.issue_minutes",
                     "conferences.view_agendaitem", "conferences.view_meeting", "conferences.view_minutes",
                     "conferences.view_actionitem"],
@@ -51,6 +55,8 @@ ROLE_PERMISSIONS = {
                        "conferences.view_actionitem"],
     Role.UNIT_SYSTEM: ["cases.view_notice", "cases.acknowledge_notice", "cases.answer_notice"],
     Role.ASSESSOR: [],
+    Role.PRESIDENT: ["cases.view_case", "cases.view_notice", "credit.view_creditentry",
+                     "credit.view_consumptionrestriction", "credit.sign_consumptionrestriction"],
 }
 
 # Accountability and assessment (issue 5, Art. 9, 36, 37, 39).

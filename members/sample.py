@@ -390,8 +390,8 @@ class _Sample:
                 delivery.queue_reminders(now=timezone.now() - timedelta(days=days))
 
     def credit(self, made):
-        from cases import credit
         from cases.models import Party
+        from credit import services as credit
 
         by_index = {i: case for i, case, _s, _d in made}
         case = by_index.get(5)

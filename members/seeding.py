@@ -3,6 +3,7 @@ from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.dispatch import Signal
 
 from .models import ActionType, Capability, Unit, User
 from .roles import ROLE_PERMISSIONS, Role
@@ -27,12 +28,17 @@ def ensure_role_groups() -> None:
             group.permissions.set(wanted)
 
 
+# Sent at the end of ``seed_units`` with ``units`` = the units it created (possibly none): the apps
+# above members connect to it in their ``ready`` so that members imports none of them.
+units_seeded = Signal()
+
+
 @transaction.atomic
 def seed_units() -> dict:
     """Create the actions and units that are missing; never overwrite an existing row."""
     ensure_role_groups()
     created = {"actions": 0, "units": 0, "capabilities": 0}
-    actions = {}
+    actions, new_units = {}, []
     for order, (code, name, name_en, holds, release, ack, answer, urgent) in enumerate(ACTIONS):
         action, was_created = ActionType.objects.get_or_create(
             code=code,
@@ -56,25 +62,16 @@ def seed_units() -> dict:
         created["units"] += was_created
         if not was_created:
             continue
-        from cases.disclosure import seed_identifier_needs  # a new unit's need of full IDs (PIPL Art. 28)
-
-        seed_identifier_needs([unit])
+        new_units.append(unit)
         for action_code, covers in capabilities_for(entry).items():
             _cap, cap_created = Capability.objects.get_or_create(
                 unit=unit, action=actions[action_code], defaults={"covers": covers}
             )
             created["capabilities"] += cap_created
-    _seed_measure_limits()
+    # Each app above members seeds its own data for the units (cases: the full-ID needs of PIPL Art. 28
+    # and the measure limits; credit: the units that apply consumption restriction orders).
+    units_seeded.send(sender=Unit, units=new_units)
     return created
-
-
-def _seed_measure_limits() -> None:
-    from cases.measures import DEFAULT_LIMIT_MONTHS
-    from cases.models import MeasureLimit
-
-    basis = "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释（2022年修正）第485条"
-    for asset_kind, months in DEFAULT_LIMIT_MONTHS.items():
-        MeasureLimit.objects.get_or_create(asset_kind=asset_kind, defaults={"months": months, "basis": basis})
 
 
 def _ensure_user(username, *, password, role=None, unit=None, superuser=False, first_name="",
@@ -102,6 +99,8 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[User]:
     plc = Unit.objects.get(code="plc")
     users = [
         _ensure_user("clerk", password=password, role=Role.CLERK, unit=court, first_name="执行书记员"),
+        # Signs consumption restriction orders (限高规定 Art. 5).
+        _ensure_user("president", password=password, role=Role.PRESIDENT, unit=court, first_name="院长"),
         # The office keeps the holiday table (调休) in the admin, so it may sign in there.
         _ensure_user("office", password=password, role=Role.OFFICE, unit=court, first_name="联席办", staff=True),
         _ensure_user("convener", password=password, role=Role.CONVENER, unit=plc, first_name="召集人"),

@@ -11,6 +11,7 @@ fc-list 2>/dev/null | grep -q 'Noto Serif CJK' || missing+=(fonts-noto-cjk fontc
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v npm >/dev/null || missing+=(npm)  # installs axe-core (tests/package.json) for tests/test_a11y.py
 if [ "${WITH_POSTGRES:-0}" = 1 ]; then
   command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 fi

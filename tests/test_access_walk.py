@@ -25,23 +25,26 @@ SECRET_ID = make_resident_id(4242)
 MARKERS = [SECRET_CASE, SECRET_DEBTOR, SECRET_SUBJECT, SECRET_ID, SECRET_ID[-8:]]
 PUBLIC_MARKERS = [SECRET_SUBJECT, SECRET_ID, SECRET_ID[-8:]]
 # What an outsider may legitimately add while walking (its own audit trail), everything else must not move.
-MAY_GROW = {"cases.accesslog", "cases.creditcheck", "axes.accessattempt", "axes.accesslog", "sessions.session"}
+MAY_GROW = {"cases.accesslog", "credit.creditcheck", "axes.accessattempt", "axes.accesslog", "sessions.session"}
 SLUGS = ["acknowledge", "answer", "close", "cancel", "renew", "release", "grant", "refuse", "approve", "reject",
-         "publish", "shield", "revoke", "report", "return", "done", "issue", "decide", "confirm"]
+         "publish", "shield", "revoke", "report", "return", "done", "issue", "decide", "confirm", "republish",
+         "sign", "lift", "permit"]
 # The models whose ids appear in URLs.
 ADDRESSABLE = ["cases.case", "cases.notice", "cases.attachment", "cases.measure", "cases.noticerequest",
-               "cases.creditentry", "conferences.agendaitem", "conferences.meeting", "conferences.minutes",
+               "credit.creditentry", "credit.consumptionrestriction", "conferences.agendaitem", "conferences.meeting", "conferences.minutes",
                "conferences.actionitem", "conferences.invitation", "assessments.noncooperationreport",
                "assessments.referraltask", "assessments.assessmentperiod"]
 PREFIX_MODELS = {
     "cases/": ["cases.case"], "notices/": ["cases.notice", "cases.noticerequest"],
     "attachments/": ["cases.attachment"], "measures/": ["cases.measure"],
-    "credit/": ["cases.creditentry", "cases.case"], "conferences/agenda/": ["conferences.agendaitem"],
+    "credit/": ["credit.creditentry", "cases.case"], "conferences/agenda/": ["conferences.agendaitem"],
+    "restrictions/": ["credit.consumptionrestriction", "cases.case"],
+    "api/v1/consumption-restrictions/": ["credit.consumptionrestriction"],
     "conferences/meetings/": ["conferences.meeting"], "conferences/actions/": ["conferences.actionitem"],
     "assessment/periods/": ["assessments.assessmentperiod"],
     "assessment/reports/": ["assessments.noncooperationreport"],
     "api/v1/cases/": ["cases.case"], "api/v1/notices/": ["cases.notice", "cases.noticerequest"],
-    "api/v1/measures/": ["cases.measure"], "api/v1/credit-entries/": ["cases.creditentry"],
+    "api/v1/measures/": ["cases.measure"], "api/v1/credit-entries/": ["credit.creditentry"],
     "api/v1/agenda-items/": ["conferences.agendaitem"], "api/v1/meetings/": ["conferences.meeting"],
     "api/v1/action-items/": ["conferences.actionitem"],
     "api/v1/noncooperation-reports/": ["assessments.noncooperationreport"],
@@ -128,16 +131,22 @@ def world(users, django_capture_on_commit_callbacks):
         item = conf.agenda_item_propose(actor=users["office"], title=SECRET_SUBJECT, reason="major",
                                         cases=[case], units=[icbc])
         conf.agenda_item_approve(actor=users["convener"], item=item)
-        meeting = conf.meeting_create(actor=users["office"], title=SECRET_SUBJECT, kind="special",
-                                      starts_at=timezone.now() + timedelta(days=3), agenda_items=[item])
+        meeting = conf.meeting_create(actor=users["office"], title=SECRET_SUBJECT, kind="special",  # held
+                                      starts_at=timezone.now() - timedelta(hours=2), agenda_items=[item])
         minutes = conf.minutes_draft(actor=users["office"], meeting=meeting, summary=SECRET_SUBJECT, decisions=[
             {"text": SECRET_SUBJECT, "unit": "bank-icbc", "due_at": (timezone.localdate() + timedelta(days=9)).isoformat()}])
         conf.minutes_issue(actor=users["convener"], minutes=minutes)
-        from cases import credit
+        from credit import services as credit
 
         entry = credit.credit_entry_create(actor=clerk, case=case, party=case.parties.get(role="debtor"),
                                            obligation=SECRET_SUBJECT)
         credit.credit_entry_publish(actor=clerk, entry=entry)
+        from credit import restrictions  # an order pushed to natres and the insurers, not to the outsider
+
+        order = restrictions.restriction_draft(actor=clerk, case=case, party=case.parties.get(role="debtor"),
+                                               basis=SECRET_SUBJECT)
+        restrictions.restriction_sign(actor=users["president"], order=order)
+        restrictions.restriction_issue(actor=clerk, order=order)
         from assessments import services as assess
 
         report = assess.report_file(actor=clerk, unit=icbc, kind="passive", detail=SECRET_SUBJECT, notices=[freeze])

@@ -380,20 +380,29 @@ def test_excel_export_opens_and_its_totals_equal_the_page(world, period, browser
     book = load_workbook(io.BytesIO(response.content))
     scores_sheet, evidence_sheet = book.worksheets
     rows = list(scores_sheet.iter_rows(values_only=True))
-    header, body, total = rows[0], rows[1:-1], rows[-1]
+    title, _header, body, total = rows[0], rows[1], rows[2:-1], rows[-1]  # linkage.excel: a title row first
+    assert period.name in title[0] and scores_sheet.freeze_panes == "A3"
     assert len(body) == totals["units"] == Unit.objects.active().count()
-    score_col = header.index("Score") if "Score" in header else 3
+    score_col = 2  # 名次, 单位, 得分: no internal unit code in the sheet
+    assert "bank-icbc" not in {r[1] for r in body}
     assert Decimal(str(round(sum(r[score_col] for r in body), 2))) == totals["score"]
     assert Decimal(str(total[score_col])) == totals["score"]
     shown = page.content.decode()
     assert f'id="total-score">{totals["score"]}<' in shown
 
-    evidence = list(evidence_sheet.iter_rows(values_only=True))[1:]
+    evidence = list(evidence_sheet.iter_rows(values_only=True))[2:]
+    from django.utils import translation
+
+    from assessments.models import IndicatorCode
+    with translation.override("zh-hans"):
+        labels = {code: str(label) for code, label in IndicatorCode.choices}
+        met = translation.gettext("Met")
     for code, figures in totals["indicators"].items():
-        assert sum(1 for r in evidence if r[2] == code) == figures["sample"], code
+        assert sum(1 for r in evidence if r[1] == labels[code]) == figures["sample"], code
         assert f'data-indicator="{code}" data-sample="{figures["sample"]}"' in shown
-    ack_rows = {r[5]: r[7] for r in evidence if r[0] == "bank-icbc" and r[2] == "ack_on_time"}
-    assert ack_rows == {world["n"][0].pk: 1, world["n"][1].pk: 0, world["n"][2].pk: 1}
+    icbc = world["icbc"].name
+    ack_rows = {r[3]: r[5] == met for r in evidence if r[0] == icbc and r[1] == labels["ack_on_time"]}
+    assert ack_rows == {world["n"][0].number: True, world["n"][1].number: False, world["n"][2].number: True}
 
 
 def test_printable_pdf_report(world, period, browser_client, users, django_capture_on_commit_callbacks):

@@ -37,6 +37,13 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 # ---------------------------------------------------------------- helpers
 
+def _held(meeting):
+    """The meeting took place an hour ago (minutes are issued after it, never before)."""
+    Meeting.objects.filter(pk=meeting.pk, starts_at__gt=timezone.now()).update(
+        starts_at=timezone.now() - timedelta(hours=1))
+    meeting.refresh_from_db()
+
+
 @pytest.fixture
 def flow(users, django_capture_on_commit_callbacks):
     """Service-level shortcuts that run the on-commit notifications."""
@@ -65,6 +72,7 @@ def flow(users, django_capture_on_commit_callbacks):
                 ]))
 
         def issue(self, minutes):
+            _held(minutes.meeting)  # minutes are issued once the meeting has been held
             with django_capture_on_commit_callbacks(execute=True):
                 return services.minutes_issue(actor=users["convener"], minutes=minutes)
 
@@ -276,6 +284,10 @@ def test_minutes_drafted_by_office_issued_by_convener_then_read_only(api, flow, 
     assert ActionItem.objects.filter(meeting=meeting).count() == 2
     assert api("office").post(f"{API}meetings/{meeting.pk}/minutes/issue/").status_code == 403
     assert api("liaison-police").post(f"{API}meetings/{meeting.pk}/minutes/issue/").status_code == 403
+    early = api("convener").post(f"{API}meetings/{meeting.pk}/minutes/issue/")
+    assert early.status_code == 409, early.content  # the meeting has not been held yet
+    assert Minutes.objects.get(meeting=meeting).status == "draft"
+    _held(meeting)
     with django_capture_on_commit_callbacks(execute=True):
         issued = api("convener").post(f"{API}meetings/{meeting.pk}/minutes/issue/")
     assert issued.status_code == 200, issued.content
@@ -331,7 +343,7 @@ def test_two_concurrent_issues_never_share_a_number():
         item = services.agenda_item_propose(actor=office, title=f"并发{n}", reason="other", units=["police"])
         services.agenda_item_approve(actor=convener, item=item)
         meeting = services.meeting_create(actor=office, title=f"并发会议{n}", kind="special",
-                                          starts_at=timezone.now() + timedelta(days=1), agenda_items=[item])
+                                          starts_at=timezone.now() - timedelta(hours=1), agenda_items=[item])
         drafts.append(services.minutes_draft(actor=office, meeting=meeting, summary="并发", decisions=[]))
     barrier = threading.Barrier(2)
     errors, retries = [], []
@@ -404,6 +416,7 @@ def test_minutes_pdf_has_cjk_text_and_embedded_cjk_fonts(api, flow):
     assert "公安局负责查找被执行人下落" in compact and "税务局负责查询纳税信息" in compact
     assert "公安县执行工作联动协调机制联席会议办公室" in compact
     assert "—1—" in compact  # the page number
+    assert "未确认出席" not in compact and "请假：" in compact and "抄送：" in compact and "印发" in compact
     assert "\ufffd" not in text and "\u25a1" not in text  # no replacement characters or boxes
     fonts = _pdf_fonts(reader)
     assert fonts and all("CJK" in name for name in fonts), fonts
@@ -439,7 +452,21 @@ def test_minutes_docx_opens_and_holds_the_decisions_in_the_official_layout(api, 
     title_run = doc.paragraphs[texts.index("2026年第一次联席会议")].runs[0]
     assert title_run.bold and title_run.font.size.pt == 22
     body = next(p for p in doc.paragraphs if p.text.startswith("一、"))
-    assert body.runs[0].font.size.pt == 16 and body.runs[0].font.name == "Noto Serif CJK SC"
+    from docx.oxml.ns import qn
+
+    def east_asian(run):
+        return run._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+    assert body.runs[0].font.size.pt == 16 and east_asian(body.runs[0]) == "仿宋_GB2312"
+    assert east_asian(title_run) == "方正小标宋简体" and east_asian(doc.paragraphs[0].runs[0]) == "方正小标宋简体"
+    assert not any(t.startswith("未确认出席") for t in texts)
+    leave = next(p for p in doc.paragraphs if p.text.startswith("请假："))  # nobody confirmed: on leave
+    assert east_asian(leave.runs[0]) == "黑体" and "公安局" in leave.text
+    copy_to = next(p for p in doc.paragraphs if p.text.startswith("抄送："))
+    assert copy_to.text.endswith("。") and "，" in copy_to.text
+    printed = doc.paragraphs[-1]
+    assert printed.text.endswith("印发") and "\t" in printed.text  # issuer left, date right
+    assert "w:framePr" in printed._p.xml and 'w:yAlign="bottom"' in printed._p.xml  # bottom of the last page
     assert "PAGE" in section.footer._element.xml and "PAGE" in section.even_page_footer._element.xml
 
 
@@ -643,6 +670,9 @@ def test_conference_pages_render(browser_client, flow):
         "form-0-text": "公安局落实", "form-0-unit": "police", "form-0-due_at": "2026-11-30"})
     assert draft.status_code == 302
     assert "minutes/issue/" in convener.get(f"/conferences/meetings/{draft_meeting.pk}/").content.decode()
+    convener.post(f"/conferences/meetings/{draft_meeting.pk}/minutes/issue/")
+    assert Minutes.objects.get(meeting=draft_meeting).number == ""  # not held yet: refused
+    _held(draft_meeting)
     convener.post(f"/conferences/meetings/{draft_meeting.pk}/minutes/issue/")
     assert NUMBER.match(Minutes.objects.get(meeting=draft_meeting).number)
 

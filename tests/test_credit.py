@@ -17,18 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from cases import credit, services
-from cases.models import (
-    Case,
-    CreditCheck,
-    CreditEntry,
-    CreditEvent,
-    CreditPush,
-    Delivery,
-    Notice,
-    NoticeEvent,
-    Party,
-)
+from cases import services
+from cases.models import Case, Delivery, Notice, NoticeEvent, Party
+from credit import selectors
+from credit import services as credit
+from credit import tasks as credit_tasks
+from credit.models import CreditCheck, CreditEntry, CreditEvent, CreditPush
 from members.models import Capability, Unit
 
 from .conftest import make_resident_id, make_uscc
@@ -182,7 +176,7 @@ def test_every_transition_writes_an_event_with_who_when_from_to_and_why(entry, p
         ("create", "", "pending", "clerk", ""),
         ("publish", "pending", "published", "clerk", "经审查决定纳入"),
         ("shield", "published", "shielded", "clerk", "当事人申请，暂时屏蔽"),
-        ("publish", "shielded", "published", "clerk", "屏蔽事由消除"),
+        ("republish", "shielded", "published", "clerk", "屏蔽事由消除"),  # a new decision, never a toggle
         ("revoke", "published", "revoked", "clerk", "已全部履行"),
     ]
     assert all(e.at for e in entry.events.all())
@@ -249,8 +243,10 @@ def test_revoke_with_a_ground_and_no_reason_is_recorded(api, entry, publish):
     assert response.status_code == 200, response.content
     assert response.json()["revoke_ground"] == "performed"
     entry.refresh_from_db()
-    assert entry.status == "revoked" and entry.revoke_ground == "performed"
-    assert entry.events.get(transition="revoke").note  # the ground's label stands in for the reason
+    # An Art. 10 ground deletes (删除), kept apart from a revocation of a wrong listing (Art. 12).
+    assert entry.status == "deleted" and entry.revoke_ground == "performed"
+    assert response.json()["status"] == "deleted"
+    assert entry.events.get(transition="delete").note  # the ground's label stands in for the reason
 
 
 def test_the_schema_documents_the_revoke_ground_as_required(api):
@@ -358,7 +354,7 @@ def test_the_fan_out_is_idempotent(entry, publish, django_capture_on_commit_call
     pushes, notices = CreditPush.objects.count(), Notice.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         assert credit.credit_sync(entry.pk) == {"pushed": 0, "withdrawn": 0}
-        credit.credit_sync_task.delay(entry.pk)
+        credit_tasks.credit_sync_task.delay(entry.pk)
     assert (CreditPush.objects.count(), Notice.objects.count()) == (pushes, notices)
 
 
@@ -470,10 +466,11 @@ def test_conclusion_performed_or_terminated_takes_the_debtor_off_the_list(
     with django_capture_on_commit_callbacks(execute=True):
         services.case_conclude(actor=users["clerk"], case=case, outcome=outcome)
     entry.refresh_from_db()
-    assert entry.status == "revoked" and entry.revoke_ground == ground
+    assert entry.status == "deleted" and entry.revoke_ground == ground
+    assert entry.events.filter(transition="delete").count() == 1  # by itself, no proposal
     assert CreditPush.objects.filter(entry=entry, withdrawal__isnull=True).count() == 0
     case.refresh_from_db()
-    assert list(credit.entries_to_propose_revoking(case)) == []
+    assert list(selectors.entries_to_propose_revoking(case)) == []
 
 
 def test_final_no_property_keeps_the_entry(users, entry, publish):
@@ -483,7 +480,7 @@ def test_final_no_property_keeps_the_entry(users, entry, publish):
     case.refresh_from_db()
     entry.refresh_from_db()
     assert entry.status == "published"
-    assert list(credit.entries_to_propose_revoking(case)) == []
+    assert list(selectors.entries_to_propose_revoking(case)) == []
     # the pushes are not releases: 终本 leaves them as they are
     assert not Notice.objects.filter(kind="release").exists()
 
@@ -517,7 +514,7 @@ def test_check_answers_not_listed_for_pending_shielded_and_revoked(api, entry, p
     assert _check(client, entry.id_number).json()["listed"] is True
     publish(entry, "shield", reason="屏蔽")
     assert _check(client, entry.id_number).json() == {"listed": False, "entries": []}
-    publish(entry, "publish")
+    publish(entry, "publish", reason="屏蔽事由消除")
     publish(entry, "revoke", reason="撤销")
     assert _check(client, entry.id_number).json() == {"listed": False, "entries": []}
     assert list(CreditCheck.objects.order_by("id").values_list("listed", flat=True)) == [False, True, False, False]
@@ -807,11 +804,11 @@ def test_public_page_search_by_name_and_no_enumeration(client, users, make_case,
 
 
 def test_public_page_shows_at_most_one_page(client, users, make_case, publish):
-    for _ in range(credit.PUBLIC_PAGE_SIZE + 3):
+    for _ in range(selectors.PUBLIC_PAGE_SIZE + 3):
         case = make_case()
         publish(credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case)))
     text = client.get("/public/dishonest/", {"page": 2, "after": 1}).content.decode()
-    assert text.split("<tbody>")[1].count("<tr>") == credit.PUBLIC_PAGE_SIZE
+    assert text.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == selectors.PUBLIC_PAGE_SIZE
 
 
 def test_public_page_is_a_constant_number_of_queries(client, users, make_case, publish):
@@ -865,8 +862,8 @@ def test_clerk_puts_a_debtor_on_the_list_and_moves_it_through_the_pages(browser_
     with django_capture_on_commit_callbacks(execute=True):
         page.post(f"/credit/{entry.pk}/revoke/", {"ground": "performed", "reason": "已履行"})
     entry.refresh_from_db()
-    assert entry.status == "revoked"
-    assert list(entry.events.values_list("transition", flat=True)) == ["create", "publish", "shield", "revoke"]
+    assert entry.status == "deleted"
+    assert list(entry.events.values_list("transition", flat=True)) == ["create", "publish", "shield", "delete"]
     assert page.post(f"/credit/{entry.pk}/nonsense/").status_code == 404
 
 
@@ -971,12 +968,12 @@ def test_admin_shows_the_audit_rows_read_only(browser_client, entry, publish, ap
     _check(api("liaison-police"), entry.id_number)
     page = browser_client("admin")
     for model in ("creditentry", "creditevent", "creditpush", "creditcheck"):
-        listing = page.get(f"/admin/cases/{model}/")
+        listing = page.get(f"/admin/credit/{model}/")
         assert listing.status_code == 200, model
         assert entry.id_number not in listing.content.decode()
-        assert page.get(f"/admin/cases/{model}/add/").status_code == 403
+        assert page.get(f"/admin/credit/{model}/add/").status_code == 403
     check = CreditCheck.objects.get()
-    assert page.post(f"/admin/cases/creditcheck/{check.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert page.post(f"/admin/credit/creditcheck/{check.pk}/delete/", {"post": "yes"}).status_code == 403
     assert CreditCheck.objects.filter(pk=check.pk).exists()
 
 
@@ -1029,3 +1026,371 @@ def test_public_page_in_chromium(live_server, tmp_path):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(shot, target)
         browser.close()
+
+
+# ---------------------------------------------------------------- the 2017 rules (issue 15)
+# 失信规定 = 最高人民法院关于公布失信被执行人名单信息的若干规定 (2017); 法发〔2019〕35号 item 15.
+
+def _years_after(day, years):
+    from dateutil.relativedelta import relativedelta
+
+    return day + relativedelta(years=years)
+
+
+@pytest.mark.dates
+def test_ground_one_has_no_fixed_term_and_grounds_two_to_six_two_years(users, make_case, publish):
+    """Art. 2: ground 1 no fixed term; grounds 2-6 two years from the publication."""
+    first = make_case()
+    open_ended = credit.credit_entry_create(actor=users["clerk"], case=first, party=debtor_of(first),
+                                            ground="able_refuses")
+    second = make_case()
+    fixed = credit.credit_entry_create(actor=users["clerk"], case=second, party=debtor_of(second),
+                                       ground="obstructs")
+    publish(open_ended)
+    publish(fixed)
+    open_ended.refresh_from_db()
+    fixed.refresh_from_db()
+    assert open_ended.period_years is None and open_ended.expires_on is None
+    today = timezone.localdate()
+    assert fixed.period_years == 2 and fixed.expires_on == _years_after(today, 2)
+
+
+@pytest.mark.dates
+def test_a_serious_case_is_extended_by_one_to_three_years_with_a_reason(users, make_case, publish):
+    case = make_case()
+    with pytest.raises(ValidationError) as refused:
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), ground="obstructs",
+                                   extension_years=2)
+    assert "extension_reason" in refused.value.message_dict
+    for years, field in ((4, "extension_years"),):
+        with pytest.raises(ValidationError) as refused:
+            credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), ground="obstructs",
+                                       extension_years=years, extension_reason="暴力抗拒执行")
+        assert field in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:  # ground 1 has no term to extend
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), ground="able_refuses",
+                                   extension_years=1, extension_reason="情节严重")
+    assert "extension_years" in refused.value.message_dict
+    entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), ground="obstructs",
+                                       extension_years=3, extension_reason="以暴力方法抗拒执行，情节严重")
+    publish(entry)
+    entry.refresh_from_db()
+    assert entry.expires_on == _years_after(timezone.localdate(), 5)
+    assert entry.extension_reason
+
+
+@pytest.mark.dates
+def test_the_daily_sweep_deletes_an_expired_entry_and_withdraws_it(users, make_case, publish,
+                                                                   django_capture_on_commit_callbacks):
+    import time_machine
+
+    case = make_case()
+    entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), ground="property_report")
+    publish(entry)
+    entry.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert credit.credit_daily_sweep(today=entry.expires_on - timezone.timedelta(days=1))["expired"] == 0
+    entry.refresh_from_db()
+    assert entry.status == "published"
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=2 * 366), tick=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert credit.credit_daily_sweep()["expired"] == 1
+            assert credit.credit_daily_sweep()["expired"] == 0  # idempotent
+    entry.refresh_from_db()
+    assert entry.status == "deleted" and entry.revoke_ground == "expired"
+    assert CreditPush.objects.filter(entry=entry, withdrawal__isnull=True).count() == 0
+    assert Notice.objects.filter(kind="withdraw", credit_withdrawal__entry=entry).count() == len(joint_units())
+
+
+@pytest.mark.dates
+def test_a_cause_of_deletion_starts_a_three_working_day_clock(users, entry, publish,
+                                                              django_capture_on_commit_callbacks):
+    """Art. 10: the entry is deleted within three working days of the cause; the sweep holds the limit."""
+    import time_machine
+
+    from cases.deadlines import working_days_after
+
+    publish(entry)
+    today = timezone.localdate()
+    credit.credit_entry_note_deletion_cause(actor=users["clerk"], entry=entry, ground="creditor_request",
+                                            cause_on=today, reason="申请执行人书面申请删除")
+    entry.refresh_from_db()
+    due = working_days_after(today, 3)
+    assert entry.deletion_due_on == due and entry.status == "published"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert credit.credit_daily_sweep(today=due - timezone.timedelta(days=1))["due"] == 0
+    entry.refresh_from_db()
+    assert entry.status == "published"
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=(due - today).days), tick=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert credit.credit_daily_sweep()["due"] == 1
+    entry.refresh_from_db()
+    assert entry.status == "deleted" and entry.revoke_ground == "creditor_request"
+    assert entry.deletion_cause_on == today
+    with pytest.raises(ValidationError):  # a cause in the future is refused
+        credit.credit_entry_delete(actor=users["clerk"], entry=entry, ground="performed",
+                                   cause_on=today + timezone.timedelta(days=1))
+
+
+def test_deletion_and_revocation_are_different_moves(api, users, make_case, publish):
+    """Art. 10 deletes (status deleted); Art. 11-12 revokes a wrong listing, application recorded."""
+    case = make_case()
+    entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
+    publish(entry)
+    with pytest.raises(ValidationError) as refused:
+        credit.credit_entry_correct(actor=users["clerk"], entry=entry, source="application", reason="错误纳入")
+    assert "application" in refused.value.message_dict
+    entry = credit.credit_entry_correct(actor=users["clerk"], entry=entry, source="application",
+                                        applied_on=timezone.localdate(), application="被执行人书面申请：已提供担保",
+                                        decision="理由成立，予以纠正")
+    entry.refresh_from_db()
+    assert entry.status == "revoked" and entry.revoke_ground == "wrongly_listed"
+    assert entry.correction_source == "application" and entry.correction_application
+    assert entry.correction_decision == "理由成立，予以纠正"
+    for ground in ("performed", "settled", "creditor_request", "terminated", "basis_revoked", "expired"):
+        other = make_case()
+        listed = credit.credit_entry_create(actor=users["clerk"], case=other, party=debtor_of(other))
+        response = api("clerk").post(f"/api/v1/credit-entries/{listed.pk}/revoke/", {"ground": ground},
+                                     format="json")
+        assert response.status_code == 200 and response.json()["status"] == "deleted", ground
+
+
+def test_a_minor_is_refused(users):
+    """Art. 4: a debtor under 18 on the decision date is not listed (birth date from the ID)."""
+    from .conftest import make_resident_id as rid
+
+    today = timezone.localdate()
+    minor_birth = f"{today.year - 17}0101"
+    case = services.case_create(actor=users["clerk"], number="(2026)鄂1022执7901号", title="未成年人案",
+                                amount="1000", parties=[
+                                    {"role": "applicant", "name": "甲", "id_number": rid(7901)},
+                                    {"role": "debtor", "name": "少年乙", "id_number": rid(7902, birth=minor_birth)},
+                                    {"role": "debtor", "name": "成年丙", "id_number": rid(7903, birth="19800101")}])
+    minor, adult = case.parties.filter(role="debtor").order_by("id")
+    with pytest.raises(ValidationError) as refused:
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=minor)
+    assert "party" in refused.value.message_dict
+    assert credit.credit_entry_create(actor=users["clerk"], case=case, party=adult).status == "pending"
+
+
+def test_held_property_that_secures_the_debt_bars_ground_one(users, make_case, issue):
+    """Art. 3(2): for ground 1, property already frozen that suffices refuses the listing unless the clerk
+    states why it does not; other grounds are not barred."""
+    case = make_case(amount="1000.00")
+    notice = issue(case, "bank-icbc", "freeze")
+    services.notice_acknowledge(actor=users["liaison-bank-icbc"], notice=notice)
+    services.notice_answer(actor=users["liaison-bank-icbc"], notice=notice, outcome="done", detail="",
+                           result_amount="1000.00")
+    with pytest.raises(ValidationError) as refused:
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), ground="able_refuses")
+    assert "measures_note" in refused.value.message_dict
+    entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), ground="able_refuses",
+                                       measures_note="冻结款项系案外人所有，已提出异议")
+    assert entry.measures_note
+
+
+@pytest.mark.dates
+def test_a_grace_period_blocks_publication_until_it_ends(users, make_case, publish):
+    """法发〔2019〕35号 item 15: one to three months, with the warning recorded; no publication before."""
+    import time_machine
+
+    case = make_case()
+    with pytest.raises(ValidationError) as refused:
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), grace_months=2)
+    assert "grace_warning" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), grace_months=4,
+                                   grace_warning="预警")
+    entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), grace_months=1,
+                                       grace_warning="已向被执行人发出失信惩戒预警通知")
+    assert entry.grace_until > timezone.localdate()
+    assert entry.events.get().note  # the warning is in the record
+    with pytest.raises(ValidationError) as refused:
+        publish(entry)
+    assert "grace_until" in refused.value.message_dict
+    assert not CreditPush.objects.filter(entry=entry).exists()
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=32), tick=True):
+        publish(entry)
+    entry.refresh_from_db()
+    assert entry.status == "published"
+
+
+def test_publishing_again_after_shielding_is_a_new_decision(api, entry, publish):
+    publish(entry)
+    publish(entry, "shield", reason="暂时屏蔽")
+    client = api("clerk")
+    assert client.post(f"/api/v1/credit-entries/{entry.pk}/republish/", {}, format="json").status_code == 400
+    entry.refresh_from_db()
+    assert entry.status == "shielded"
+    from cases.workflow import InvalidTransition
+    from credit.workflow import credit_transition_for
+
+    with pytest.raises(InvalidTransition):  # the first publication cannot be repeated
+        credit_transition_for("shielded", "publish")
+    publish(entry, "republish", reason="屏蔽事由消除，重新决定公布")
+    entry.refresh_from_db()
+    assert entry.status == "published" and entry.round == 2
+    event = entry.events.get(transition="republish")
+    assert event.note == "屏蔽事由消除，重新决定公布" and event.from_status == "shielded"
+    assert push_notices(entry, 2).count() == len(joint_units())
+
+
+@pytest.mark.dates
+def test_public_page_shows_what_art_6_lists(client, users, make_case, org_case, publish):
+    case = make_case(basis_issuer="公安县人民法院", basis_number="（2025）鄂1022民初100号")
+    person = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case), ground="evades")
+    org = credit.credit_entry_create(actor=users["clerk"], case=org_case, party=debtor_of(org_case))
+    publish(person)
+    publish(org)
+    body = client.get("/public/dishonest/").content.decode()
+    assert person.masked_id in body and person.id_number not in body
+    assert "（2025）鄂1022民初100号" in body and "公安县人民法院" in body  # the basis: issuer and number
+    age = timezone.localdate().year - 1990  # make_resident_id: born 1 January 1990
+    assert f"{person.sex} · {age}</td>" in body and person.sex  # sex and age, read from the ID
+    assert org.id_number in body and "赵六" in body  # the credit code is public, and the legal representative
+    assert person.obligation in body and case.number in body
+    assert case.created_at.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d") in body  # filed
+    lead = body.split('class="lead">')[1].split("</p>")[0]
+    assert "refuse" not in lead.lower() and "拒不" not in lead
+    # Search by case number; never by id.
+    found = client.get("/public/dishonest/", {"q": case.number}).content.decode()
+    assert person.name in found and org.name not in found
+
+
+def test_check_by_name_and_id_says_since_when_and_on_which_ground(api, entry, publish):
+    publish(entry)
+    client = api("liaison-bank-icbc")
+    body = client.get("/api/v1/credit-check/", {"id_number": entry.id_number, "name": entry.name,
+                                                "reason": "贷款"}).json()
+    assert body["listed"] is True
+    [found] = body["entries"]
+    assert found["listed_since"] and found["ground"] == "able_refuses" and found["ground_label"]
+    other = client.get("/api/v1/credit-check/", {"id_number": entry.id_number, "name": "别人", "reason": "贷款"})
+    assert other.json()["listed"] is False
+
+
+def test_final_no_property_keeps_entry_and_conclusion_deletes_through_the_hook(users, entry, publish,
+                                                                            django_capture_on_commit_callbacks):
+    """The conclusion reaches the list through cases.hooks.case_concluded, sent on commit."""
+    from cases.hooks import case_concluded
+
+    publish(entry)
+    seen = []
+
+    def receiver(sender, **kwargs):
+        seen.append(kwargs["outcome"])
+
+    case_concluded.connect(receiver)
+    try:
+        case = Case.objects.get(pk=entry.case_id)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+        entry.refresh_from_db()
+        assert entry.status == "published" and seen == []  # nothing before the commit
+        with django_capture_on_commit_callbacks(execute=True):
+            for callback in callbacks:
+                callback()
+    finally:
+        case_concluded.disconnect(receiver)
+    entry.refresh_from_db()
+    assert seen == ["completed"] and entry.status == "deleted"
+
+
+def test_the_sweep_deletes_entries_of_a_concluded_case_when_the_hook_was_lost(users, entry, publish):
+    publish(entry)
+    case = Case.objects.get(pk=entry.case_id)
+    services.case_conclude(actor=users["clerk"], case=case, outcome="terminated")  # on-commit never runs here
+    entry.refresh_from_db()
+    assert entry.status == "published"
+    assert credit.credit_daily_sweep()["concluded"] == 1
+    entry.refresh_from_db()
+    assert entry.status == "deleted" and entry.revoke_ground == "terminated"
+
+
+# ---------------------------------------------------------------- the move to credit/ keeps every row
+
+MIGRATION_SCRIPT = r"""
+import os, sys, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "linkage.settings"
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+step = sys.argv[1]
+TABLES = ["cases_creditentry", "cases_creditperson", "cases_creditevent", "cases_creditpush", "cases_creditcheck"]
+
+def counts():
+    with connection.cursor() as cursor:
+        out = {}
+        for table in TABLES:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            out[table] = cursor.fetchone()[0]
+        cursor.execute("SELECT id, name, status, id_number FROM cases_creditentry ORDER BY id")
+        out["entries"] = [list(r) for r in cursor.fetchall()]
+        return out
+
+if step == "old":
+    # A database at today's head (before the move) with rows in it: migrate, fill through the services,
+    # then go back to the last migration of cases before the move (the tables keep their rows).
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth.models import Group
+    from members.models import Unit, User
+    from members.seeding import seed_units
+    seed_units()
+    clerk = User.objects.create(username="clerk", unit=Unit.objects.get(code="court"))
+    clerk.groups.add(Group.objects.get(name="clerk"))
+    from cases import services
+    from credit import services as credit
+    clerk = User.objects.get(pk=clerk.pk)
+    case = services.case_create(actor=clerk, number="(2026)鄂1022执9901号", title="迁移", amount="100",
+                                parties=[{"role": "applicant", "name": "甲", "id_number": sys.argv[2]},
+                                         {"role": "debtor", "name": "乙", "id_number": sys.argv[3]}])
+    entry = credit.credit_entry_create(actor=clerk, case=case, party=case.parties.get(role="debtor"))
+    credit.credit_entry_publish(actor=clerk, entry=entry)
+    credit.credit_sync(entry.pk)
+    credit.credit_check(actor=clerk, id_number=sys.argv[3], reason="迁移测试")
+    call_command("migrate", "credit", "zero", verbosity=0)
+    call_command("migrate", "cases", "0013", verbosity=0)
+    from django.db.migrations.recorder import MigrationRecorder
+    applied = {(m.app, m.name) for m in MigrationRecorder.Migration.objects.all()}
+    assert ("cases", "0014_credit_moved_to_its_app") not in applied and not any(a == "credit" for a, _ in applied)
+    print(counts())
+else:
+    call_command("migrate", verbosity=0)
+    result = counts()
+    from credit.models import CreditEntry, CreditPush
+    result["orm"] = [CreditEntry.objects.count(), CreditPush.objects.count()]
+    from django.contrib.auth.models import Permission
+    result["perm"] = Permission.objects.filter(content_type__app_label="credit", codename="publish_creditentry").count()
+    result["clerk_can"] = __import__("members.models", fromlist=["User"]).User.objects.get(
+        username="clerk").has_perm("credit.publish_creditentry")
+    print(result)
+"""
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_database_migrated_at_todays_head_keeps_every_row(tmp_path):
+    """credit.0001 / cases.0014 move the models by state only (SeparateDatabaseAndState, db_table kept)."""
+    import ast
+    import subprocess
+    import sys
+
+    script = tmp_path / "migrate_rows.py"
+    script.write_text(MIGRATION_SCRIPT)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}", "CELERY_BROKER_URL": "",
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    cwd = Path(__file__).resolve().parent.parent
+
+    def run(*args):
+        done = subprocess.run([sys.executable, str(script), *args], env=env, cwd=cwd, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return ast.literal_eval(done.stdout.strip().splitlines()[-1])
+
+    before = run("old", make_resident_id(9901), make_resident_id(9902))
+    assert before["cases_creditentry"] >= 1 and before["cases_creditpush"] > 0 and before["cases_creditcheck"] >= 1
+    after = run("new")
+    for table in ("cases_creditentry", "cases_creditperson", "cases_creditevent", "cases_creditpush",
+                  "cases_creditcheck", "entries"):
+        assert after[table] == before[table], table
+    assert after["orm"] == [before["cases_creditentry"], before["cases_creditpush"]]
+    assert after["perm"] == 1 and after["clerk_can"] is True  # the content types moved with the models

@@ -49,9 +49,9 @@ def sample(db, django_capture_on_commit_callbacks):
 
 def test_sample_month_is_complete_and_idempotent(sample):
     from assessments.models import AssessmentPeriod, AssessmentScore, NonCooperationReport
-    from cases.credit_models import CreditEntry
     from cases.models import Case, Delivery, Measure, Notice, NoticeEvent, NoticeRequest
     from conferences.models import ActionItem, Minutes
+    from credit.models import CreditEntry
     from members.sample import seed_sample
 
     assert sample["cases"] == 30

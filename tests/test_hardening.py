@@ -32,7 +32,7 @@ from cases.models import Attachment, Measure, Notice
 from cases.uploads import validate_pdf, validate_pdf_batch
 from conferences import services as conf_services
 from conferences.documents import chinese_ordinal, minutes_content
-from conferences.models import Invitation, Minutes
+from conferences.models import Invitation, Meeting, Minutes
 from linkage.text import safe_cell, strip_controls
 from members.integration import sign, verify
 from members.models import Unit
@@ -292,7 +292,7 @@ def test_control_characters_in_a_measure_asset_are_stripped_and_the_export_answe
     # A row stored before input was cleaned must not make the export answer 500.
     Measure.objects.filter(pk=measure.pk).update(asset="旧\x01数据\x08")
     sheet = _sheet_rows(browser_client("clerk").get(f"/measures/?case={acknowledged.case_id}&format=xlsx"))
-    assert sheet.cell(row=2, column=4).value == "旧数据"
+    assert sheet.cell(row=3, column=4)  # row 1: title, row 2: header.value == "旧数据"
 
 
 def test_a_formula_in_an_asset_is_exported_as_text(api, acknowledged, browser_client):
@@ -301,7 +301,7 @@ def test_a_formula_in_an_asset_is_exported_as_text(api, acknowledged, browser_cl
         "outcome": "done", "result_amount": "1000.00", "measure": {"asset": formula}}, format="json")
     assert response.status_code == 200, response.content
     sheet = _sheet_rows(browser_client("clerk").get(f"/measures/?case={acknowledged.case_id}&format=xlsx"))
-    cell = sheet.cell(row=2, column=4)
+    cell = sheet.cell(row=3, column=4)  # row 1: title, row 2: header
     assert cell.data_type == "s" and not str(cell.value).startswith("=")
     assert cell.value == "'" + formula
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
@@ -322,6 +322,9 @@ def _issue_minutes(users, meeting, decisions, django_capture_on_commit_callbacks
                    summary="会议听取了工作汇报。"):
     minutes = conf_services.minutes_draft(actor=users["office"], meeting=meeting, summary=summary,
                                           decisions=decisions)
+    from conferences.models import Meeting  # the meeting has been held: minutes are issued after it
+
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         return conf_services.minutes_issue(actor=users["convener"], minutes=minutes)
 
@@ -343,6 +346,7 @@ def test_control_characters_in_attendance_and_minutes_are_stripped_and_documents
     assert drafted.status_code == 201, drafted.content
     minutes = Minutes.objects.get(meeting=meeting)
     assert minutes.summary == "会议听取了\n工作汇报。" and minutes.decisions.get().text == "公安局负责"
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=1))  # held
     with django_capture_on_commit_callbacks(execute=True):
         assert api("convener").post(f"{API}meetings/{meeting.pk}/minutes/issue/").status_code == 200
     # Issued minutes that hold control characters from before (they can no longer be edited) still render.

@@ -890,8 +890,13 @@ def test_excel_export_has_one_row_per_measure(register, browser_client):
     a, b, m = register
     client = browser_client("clerk")
     sheet = _sheet(client.get("/measures/?format=xlsx"))
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert sheet.max_row == 1 + len(m) == 1 + len(rows)
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))  # a title row, the header, the rows
+    assert sheet.max_row == 2 + len(m) == 2 + len(rows)
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # 执行措施台账 once the string is translated
+        title = translation.gettext("Register of enforcement measures")
+    assert sheet["A1"].value.startswith(title) and sheet.freeze_panes == "A3"
     assert sorted(row[3] for row in rows) == sorted(x.asset for x in m.values())
     by_asset = {row[3]: row for row in rows}
     for x in m.values():
@@ -902,11 +907,11 @@ def test_excel_export_has_one_row_per_measure(register, browser_client):
         assert row[8].date() == x.starts_on
         assert (row[9].date() if row[9] is not None else None) == x.expires_on
         assert row[10] == x.renewals
-    one_case = list(_sheet(client.get(f"/measures/?case={a.pk}&format=xlsx")).iter_rows(min_row=2,
+    one_case = list(_sheet(client.get(f"/measures/?case={a.pk}&format=xlsx")).iter_rows(min_row=3,
                                                                                          values_only=True))
     assert sorted(row[3] for row in one_case) == sorted(m[k].asset for k in ("a_icbc", "a_police", "a_natres"))
     liaison = list(_sheet(browser_client("liaison-bank-icbc").get("/measures/?format=xlsx"))
-                   .iter_rows(min_row=2, values_only=True))
+                   .iter_rows(min_row=3, values_only=True))
     assert sorted(row[3] for row in liaison) == sorted([m["a_icbc"].asset, m["b_icbc"].asset])
 
 
@@ -980,7 +985,7 @@ def test_case_page_shows_measures_at_three_units_with_totals(register, browser_c
     assert m["b_icbc"].asset not in html
     export = f"/measures/?case={a.pk}&format=xlsx"
     assert f'href="{export}"' in html
-    exported = list(_sheet(client.get(export)).iter_rows(min_row=2, values_only=True))
+    exported = list(_sheet(client.get(export)).iter_rows(min_row=3, values_only=True))
     assert sorted(row[3] for row in exported) == sorted(m[k].asset for k in ("a_icbc", "a_police", "a_natres"))
 
     totals_b = client.get(f"/cases/{b.pk}/").context["measure_totals"]

@@ -15,8 +15,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases import credit
-from cases.models import AccessLog, CreditCheck
+from cases.models import AccessLog
+from credit import services as credit
+from credit.models import CreditCheck
 from members.models import ApiTokenIssue, User
 
 from .conftest import PASSWORD, make_resident_id

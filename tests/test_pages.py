@@ -94,7 +94,7 @@ def html_lang(response) -> str:
 
 def message_tags(response) -> list[str]:
     """The CSS classes of the flash messages rendered on the page (``success``, ``error``...)."""
-    block = re.search(r'<ul class="messages" role="status">(.*?)</ul>', html(response), re.S)
+    block = re.search(r'<div role="status"><ul class="messages">(.*?)</ul>', html(response), re.S)
     return re.findall(r'<li class="([^"]*)">', block.group(1)) if block else []
 
 

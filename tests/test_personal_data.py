@@ -12,9 +12,11 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from cases import credit, disclosure
+from cases import disclosure
 from cases.identifiers import make_valid_uscc, mask_identifier, mask_identifiers_in_text
-from cases.models import CreditPush, Notice, PunishmentIdentifierNeed
+from cases.models import Notice, PunishmentIdentifierNeed
+from credit import services as credit
+from credit.models import CreditPush
 from members.seeding import seed_units
 
 from .conftest import make_resident_id
@@ -122,7 +124,8 @@ def test_pages_and_api_follow_the_same_rule(freeze, browser_client, api):
 def test_the_email_to_the_bank_names_its_debtor_only(freeze):
     notice, first, second = freeze
     body = _mail_to("liaison-bank-icbc", notice)
-    assert first.name in body and first.id_number in body and ACCOUNT in body
+    # an e-mail never carries a person's full ID number, even to the unit that acts on it
+    assert first.name in body and first.id_number not in body and first.masked_id in body and ACCOUNT in body
     assert second.name not in body and second.id_number not in body
     assert TYPED_ID not in body and CARD not in body
 
@@ -209,7 +212,7 @@ def test_push_pages_api_and_emails_follow_the_need(pushes, browser_client, api):
     assert body["debtors"] == [{"id": first.pk, "name": first.name, "kind": "person", "id_number": first.masked_id}]
     assert first.id_number not in _mail_to("liaison-publicity", publicity)
     assert first.masked_id in _mail_to("liaison-publicity", publicity)
-    assert first.id_number in _mail_to("liaison-police", police)
+    assert first.id_number not in _mail_to("liaison-police", police)  # e-mails: masked for every unit
     for code, push in by_unit.items():
         assert second.name not in _mail_to(f"liaison-{code}", push)
 

@@ -46,14 +46,13 @@ def notice_structured(context, notice):
 
 def _event_machine(event):
     """The state machine an event row belongs to: its transition table and its states."""
-    from cases.credit_models import CREDIT_TRANSITIONS, CreditEvent, CreditStatus
     from cases.models import NoticeEvent
     from cases.workflow import TRANSITIONS
 
     if isinstance(event, NoticeEvent):
         return TRANSITIONS, NoticeStatus
-    if isinstance(event, CreditEvent):
-        return CREDIT_TRANSITIONS, CreditStatus
+    if hasattr(event, "state_machine"):  # an app above cases (credit) says its own table
+        return event.state_machine()
     from conferences import workflow as conf
 
     for field, machine in (("agenda_item_id", "agenda"), ("meeting_id", "meeting"), ("invitation_id", "invitation"),

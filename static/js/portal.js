@@ -3,6 +3,55 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
+  // A table wider than the screen scrolls in its frame: keyboard users reach it with Tab (WCAG 2.1.1).
+  function focusableWhenScrolling() {
+    document.querySelectorAll(".table-wrap").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth) { el.setAttribute("tabindex", "0"); } else { el.removeAttribute("tabindex"); }
+    });
+  }
+  focusableWhenScrolling();
+  window.addEventListener("resize", focusableWhenScrolling);
+  // The parties of a case: rows added and removed with a button (the formset's TOTAL_FORMS follows).
+  document.querySelectorAll("[data-party-rows]").forEach(function (rows) {
+    var prefix = rows.getAttribute("data-prefix");
+    var form = rows.closest("form");
+    var total = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    var max = form.querySelector("input[name='" + prefix + "-MAX_NUM_FORMS']");
+    var template = document.getElementById("party-template");
+    var add = form.querySelector("[data-add-party]");
+    var pattern = new RegExp(prefix + "-(\\d+|__prefix__)-");
+    function renumber() {
+      var list = rows.querySelectorAll("[data-party-row]");
+      list.forEach(function (row, index) {
+        row.querySelectorAll("[name],[id],[for]").forEach(function (el) {
+          ["name", "id", "for"].forEach(function (attr) {
+            var value = el.getAttribute(attr);
+            if (value) { el.setAttribute(attr, value.replace(pattern, prefix + "-" + index + "-")); }
+          });
+        });
+      });
+      total.value = list.length;
+      if (add) { add.disabled = max && list.length >= parseInt(max.value, 10); }
+    }
+    rows.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-remove-party]");
+      if (!button) { return; }
+      button.closest("[data-party-row]").remove();
+      renumber();
+      if (add) { add.focus(); }
+    });
+    rows.querySelectorAll("[data-remove-party]").forEach(function (b) { b.hidden = false; });
+    if (add && template) {
+      add.hidden = false;
+      add.addEventListener("click", function () {
+        rows.appendChild(template.content.cloneNode(true));
+        renumber();
+        var last = rows.querySelector("[data-party-row]:last-child input[type=text], [data-party-row]:last-child input:not([type])");
+        if (last) { last.focus(); }
+      });
+    }
+    renumber();
+  });
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }

@@ -1,4 +1,7 @@
-"""Services and selectors of the dishonest-debtor list (DOMAIN.md section 5; Art. 12, 13, 17, 19-31).
+"""Services of the dishonest-debtor list (DOMAIN.md section 5; Art. 12, 13, 17, 19-31), by the 2017 rules
+(失信规定, see ``credit.rules``): the listing period (Art. 2), no minor (Art. 4), Art. 3 for ground 1,
+the grace period (法发〔2019〕35号 item 15), deletion within three working days (Art. 10) apart from
+revocation of a wrong listing (Art. 11, 12), and re-publication after shielding as a decision of its own.
 
 Services (``credit_<action>(*, actor, ...)``) run in one transaction, check permission and state, and
 write the immutable ``CreditEvent``. Publishing, shielding and revoking enqueue ``credit_sync_task`` on
@@ -14,23 +17,27 @@ import io
 import logging
 from datetime import datetime
 
-from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases import services as case_services
+from cases.deadlines import working_days_after
+from cases.identifiers import validate_resident_id, validate_uscc
+from cases.measure_models import MeasureStatus
+from cases.models import Case, CaseOutcome, CaseStatus, NoticeKind, PartyKind, PartyRole
 from members.models import Capability, Unit
 
-from . import delivery
-from .identifiers import normalise_case_number_query, validate_resident_id, validate_uscc
+from . import rules
 from .models import (
-    WITHDRAWN_STATES,
-    Case,
-    CaseOutcome,
-    CaseStatus,
+    CORRECTION_GROUNDS,
+    DELETION_GROUNDS,
+    FIXED_TERM_YEARS,
+    MAX_EXTENSION_YEARS,
+    CorrectionSource,
     CreditCheck,
     CreditCheckChannel,
     CreditEntry,
@@ -40,14 +47,9 @@ from .models import (
     CreditPersonRole,
     CreditPush,
     CreditStatus,
-    Notice,
-    NoticeKind,
-    PartyKind,
-    PartyRole,
     RevokeGround,
-    credit_transition_for,
 )
-from .workflow import OPEN
+from .workflow import WITHDRAWN_STATES, credit_transition_for
 
 log = logging.getLogger(__name__)
 
@@ -120,16 +122,53 @@ def _clean_persons(persons, party) -> tuple[list[CreditPerson], list[str]]:
 
 @transaction.atomic
 def credit_entry_create(*, actor, case: Case, party, ground: str = CreditGround.ABLE_BUT_REFUSES,
-                        obligation: str = "", decided_on=None, persons=()) -> CreditEntry:
-    """Put a debtor party of ``case`` on the list, pending publication."""
-    _require(actor, "cases.add_creditentry")
+                        obligation: str = "", decided_on=None, persons=(), extension_years: int = 0,
+                        extension_reason: str = "", grace_months: int = 0, grace_warning: str = "",
+                        measures_note: str = "") -> CreditEntry:
+    """Put a debtor party of ``case`` on the list, pending publication.
+
+    Refused: a minor at the decision date (Art. 4); for ground 1, a debtor whose held property already
+    secures the whole debt (Art. 3(2)) unless the clerk states why it does not (``measures_note``).
+    Ground 1 has no fixed term; grounds 2-6 two years, extended by one to three years for a serious
+    case with the reason (Art. 2). A grace period of one to three months (法发〔2019〕35号 item 15)
+    keeps the entry unpublished until it ends, with the warning given to the debtor recorded.
+    """
+    _require(actor, "credit.add_creditentry")
     errors = {}
+    decided_on = decided_on or timezone.localdate()
     if party is None or party.case_id != case.pk or party.role != PartyRole.DEBTOR:
         errors["party"] = [_("Choose a judgment debtor of this case.")]
-    elif CreditEntry.objects.filter(party=party).exclude(status=CreditStatus.REVOKED).exists():
+    elif CreditEntry.objects.filter(party=party).exclude(
+            status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]).exists():
         errors["party"] = [_("%(name)s is already on the list for this case.") % {"name": party.name}]
+    elif party.kind != PartyKind.ORGANIZATION and rules.is_minor_on(party.id_number, decided_on):
+        errors["party"] = [_("%(name)s is a minor on the decision date; a minor may not be listed "
+                             "(失信规定 Art. 4).") % {"name": party.name}]
     if ground not in CreditGround.values:
         errors["ground"] = [_("Choose a legal ground for the listing.")]
+    elif ground == CreditGround.ABLE_BUT_REFUSES and "party" not in errors:
+        secured = held_property_secures(case)
+        if secured is not None and not (measures_note or "").strip():
+            errors["measures_note"] = [_(
+                "The measures register holds %(secured)s yuan against %(owed)s owed: property already held "
+                "that suffices for the debt bars listing on ground 1 (失信规定 Art. 3(2)). State why it does not "
+                "suffice to list anyway.") % {"secured": secured, "owed": case.amount}]
+    extension_years = int(extension_years or 0)
+    extension_reason = (extension_reason or "").strip()
+    if extension_years:
+        if ground == CreditGround.ABLE_BUT_REFUSES:
+            errors["extension_years"] = [_("Ground 1 has no fixed term to extend (失信规定 Art. 2).")]
+        elif not 1 <= extension_years <= MAX_EXTENSION_YEARS:
+            errors["extension_years"] = [_("An extension is one to three years (失信规定 Art. 2).")]
+        elif not extension_reason:
+            errors["extension_reason"] = [_("State why the case is serious enough to extend the period.")]
+    grace_months = int(grace_months or 0)
+    grace_warning = (grace_warning or "").strip()
+    if grace_months:
+        if not rules.GRACE_MIN_MONTHS <= grace_months <= rules.GRACE_MAX_MONTHS:
+            errors["grace_months"] = [_("A grace period is one to three months (法发〔2019〕35号 item 15).")]
+        elif not grace_warning:
+            errors["grace_warning"] = [_("Record the warning notice given to the debtor.")]
     obligation = (obligation or "").strip()
     if not obligation:
         obligation = _("Pay %(amount)s yuan as determined in case %(number)s.") % {
@@ -146,46 +185,97 @@ def credit_entry_create(*, actor, case: Case, party, ground: str = CreditGround.
     entry = CreditEntry.objects.create(
         case=case, party=party, name=party.name, kind=party.kind, id_number=party.id_number,
         legal_representative=legal_rep, court=_court_name(actor), ground=ground, obligation=obligation,
-        decided_on=decided_on or timezone.localdate(), created_by=actor,
+        decided_on=decided_on, created_by=actor,
+        period_years=None if ground == CreditGround.ABLE_BUT_REFUSES else FIXED_TERM_YEARS,
+        extension_years=extension_years, extension_reason=extension_reason,
+        grace_until=rules.grace_end(decided_on, grace_months) if grace_months else None,
+        grace_warning=grace_warning, measures_note=(measures_note or "").strip(),
     )
     for person in cleaned:
         person.entry = entry
     CreditPerson.objects.bulk_create(cleaned)
     CreditEvent.objects.create(entry=entry, transition="create", from_status="", to_status=entry.status,
-                               actor=actor)
+                               actor=actor, note=_("Grace period until %(date)s; warning: %(warning)s") % {
+                                   "date": entry.grace_until, "warning": grace_warning} if grace_months else "")
     return entry
 
 
-def _move(*, actor, entry: CreditEntry, name: str, reason: str = "", ground: str = "") -> CreditEntry:
-    """Lock the entry, move it along the table, stamp the dates, write the event, sync on commit."""
-    _require(actor, f"cases.{name}_creditentry")
+def held_property_secures(case: Case):
+    """The amount the measures register holds for ``case`` if it covers the whole debt, else ``None``."""
+    from django.db.models import Sum
+
+    from cases.measure_models import Measure
+
+    secured = (Measure.objects.filter(case=case, status=MeasureStatus.ACTIVE)
+               .aggregate(total=Sum("amount"))["total"])
+    if secured is not None and case.amount is not None and secured >= case.amount:
+        return secured
+    return None
+
+
+PERMISSION_OF = {"publish": "publish", "republish": "publish", "shield": "shield", "delete": "revoke",
+                 "revoke": "revoke"}
+
+
+def _move(*, actor, entry: CreditEntry, name: str, reason: str = "", ground: str = "", extra=None,
+          system: bool = False) -> CreditEntry:
+    """Lock the entry, move it along the table, stamp the dates, write the event, sync on commit.
+    ``system``: the daily sweep or the conclusion, acting by the rules (no permission check)."""
+    if not system:
+        _require(actor, f"credit.{PERMISSION_OF[name]}_creditentry")
     entry = CreditEntry.objects.select_for_update().get(pk=entry.pk)
     move = credit_transition_for(entry.status, name)
     reason = (reason or "").strip()
-    if name == "revoke":
-        # A revocation states its legal ground (失信规定 Art. 10, 12); the free-text reason is optional.
-        if ground not in RevokeGround.values:
+    today = timezone.localdate()
+    if name == "delete":
+        if ground not in DELETION_GROUNDS:
+            raise ValidationError({"ground": [_("Choose the ground of the deletion (失信规定 Art. 10).")]})
+        reason = reason or RevokeGround(ground).label
+    elif name == "revoke":
+        # A revocation states its legal ground (失信规定 Art. 11, 12); the free-text reason is optional.
+        if ground not in CORRECTION_GROUNDS:
             raise ValidationError({"ground": [_("Choose the ground of the revocation.")]})
         reason = reason or RevokeGround(ground).label
     elif move.needs_reason and not reason:
         raise ValidationError({"reason": [_("State the reason.")]})
+    if name == "publish" and entry.grace_until and today < entry.grace_until:
+        raise ValidationError({"grace_until": [_(
+            "The grace period runs until %(date)s; the entry may be published after it ends "
+            "(法发〔2019〕35号 item 15).") % {"date": entry.grace_until}]})
     now = timezone.now()
     before = entry.status
     entry.status = move.target
     entry.status_reason = reason
     fields = ["status", "status_reason"]
-    if name == "publish":
+    if name in ("publish", "republish"):
         entry.round += 1
         entry.published_at = now
-        entry.first_published_at = entry.first_published_at or now
+        if entry.first_published_at is None:
+            entry.first_published_at = now
+            entry.expires_on = rules.expiry(today, entry.period_years, entry.extension_years)
+            fields.append("expires_on")
         fields += ["round", "published_at", "first_published_at"]
     elif name == "shield":
         entry.shielded_at = now
         fields.append("shielded_at")
+    elif name == "delete":
+        cause_on = (extra or {}).get("cause_on") or entry.deletion_cause_on or today
+        entry.deleted_at = now
+        entry.revoke_ground = ground
+        entry.deletion_ground = ground
+        entry.deletion_cause_on = cause_on
+        entry.deletion_due_on = entry.deletion_due_on or working_days_after(cause_on, 3)
+        fields += ["deleted_at", "revoke_ground", "deletion_ground", "deletion_cause_on", "deletion_due_on"]
     elif name == "revoke":
+        extra = extra or {}
         entry.revoked_at = now
         entry.revoke_ground = ground
-        fields += ["revoked_at", "revoke_ground"]
+        entry.correction_source = extra.get("source") or CorrectionSource.COURT
+        entry.correction_applied_on = extra.get("applied_on")
+        entry.correction_application = (extra.get("application") or "").strip()
+        entry.correction_decision = (extra.get("decision") or "").strip() or reason
+        fields += ["revoked_at", "revoke_ground", "correction_source", "correction_applied_on",
+                   "correction_application", "correction_decision"]
     entry.save(update_fields=fields)
     CreditEvent.objects.create(entry=entry, transition=name, from_status=before, to_status=move.target,
                                actor=actor, at=now, note=reason)
@@ -196,7 +286,73 @@ def _move(*, actor, entry: CreditEntry, name: str, reason: str = "", ground: str
 
 @transaction.atomic
 def credit_entry_publish(*, actor, entry: CreditEntry, reason: str = "") -> CreditEntry:
+    """Publish a pending entry; a shielded one is published again by ``credit_entry_republish``
+    (a new decision): asked to publish a shielded entry with a reason, that is what is done."""
+    current = CreditEntry.objects.only("status").get(pk=entry.pk)
+    if current.status == CreditStatus.SHIELDED:
+        return _move(actor=actor, entry=entry, name="republish", reason=reason)
     return _move(actor=actor, entry=entry, name="publish", reason=reason)
+
+
+@transaction.atomic
+def credit_entry_republish(*, actor, entry: CreditEntry, reason: str) -> CreditEntry:
+    """Shielded → published: a new decision with its reason and event, and a new push round."""
+    return _move(actor=actor, entry=entry, name="republish", reason=reason)
+
+
+@transaction.atomic
+def credit_entry_delete(*, actor, entry: CreditEntry, ground: str, reason: str = "", cause_on=None,
+                        system: bool = False) -> CreditEntry:
+    """Art. 10: delete the entry (performed, settled, the creditor asks, terminated, basis revoked or
+    not enforced, period expired); the withdrawals go to the units. ``cause_on``: when the cause
+    arose (default today); the three-working-day limit is counted from it and kept on the entry."""
+    if cause_on is not None and cause_on > timezone.localdate():
+        raise ValidationError({"cause_on": [_("The cause of deletion cannot be in the future.")]})
+    return _move(actor=actor, entry=entry, name="delete", reason=reason, ground=ground,
+                 extra={"cause_on": cause_on}, system=system)
+
+
+@transaction.atomic
+def credit_entry_note_deletion_cause(*, actor, entry: CreditEntry, ground: str, cause_on=None,
+                                     reason: str = "") -> CreditEntry:
+    """Record that a cause of deletion arose (e.g. the creditor's written request received on a day):
+    the entry must be deleted within three working days of it (Art. 10); the daily sweep deletes it
+    on the last day if nobody did before."""
+    _require(actor, "credit.revoke_creditentry")
+    if ground not in DELETION_GROUNDS:
+        raise ValidationError({"ground": [_("Choose the ground of the deletion (失信规定 Art. 10).")]})
+    cause_on = cause_on or timezone.localdate()
+    if cause_on > timezone.localdate():
+        raise ValidationError({"cause_on": [_("The cause of deletion cannot be in the future.")]})
+    entry = CreditEntry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.is_live:
+        raise ValidationError({"status": [_("This entry is no longer on the list.")]})
+    entry.deletion_ground, entry.deletion_cause_on = ground, cause_on
+    entry.deletion_due_on = working_days_after(cause_on, 3)
+    entry.save(update_fields=["deletion_ground", "deletion_cause_on", "deletion_due_on"])
+    CreditEvent.objects.create(entry=entry, transition="deletion_due", from_status=entry.status,
+                               to_status=entry.status, actor=actor,
+                               note=_("%(ground)s on %(cause)s: delete by %(due)s") % {
+                                   "ground": RevokeGround(ground).label, "cause": cause_on,
+                                   "due": entry.deletion_due_on} + (f" ({reason.strip()})" if reason else ""))
+    return entry
+
+
+@transaction.atomic
+def credit_entry_correct(*, actor, entry: CreditEntry, reason: str = "", source: str = CorrectionSource.COURT,
+                         applied_on=None, application: str = "", decision: str = "") -> CreditEntry:
+    """Art. 11, 12: revoke a wrong listing, on the listed person's written application (recorded, with
+    the day it was received) or on the court's own finding, with the decision."""
+    errors = {}
+    if source not in CorrectionSource.values:
+        errors["source"] = [_("Say whether the listed person applied or the court found it itself.")]
+    elif source == CorrectionSource.APPLICATION and not (application or "").strip():
+        errors["application"] = [_("Record the written application.")]
+    if errors:
+        raise ValidationError(errors)
+    return _move(actor=actor, entry=entry, name="revoke", ground=RevokeGround.WRONGLY_LISTED,
+                 reason=reason or decision, extra={"source": source, "applied_on": applied_on,
+                                                   "application": application, "decision": decision})
 
 
 @transaction.atomic
@@ -206,29 +362,88 @@ def credit_entry_shield(*, actor, entry: CreditEntry, reason: str) -> CreditEntr
 
 @transaction.atomic
 def credit_entry_revoke(*, actor, entry: CreditEntry, ground: str = "", reason: str = "") -> CreditEntry:
-    return _move(actor=actor, entry=entry, name="revoke", reason=reason, ground=ground)
+    """The API's ``revoke`` (API.md): an Art. 10 ground deletes the entry (``credit_entry_delete``),
+    ``wrongly_listed`` revokes it as a correction found by the court (``credit_entry_correct``)."""
+    if ground in DELETION_GROUNDS:
+        return credit_entry_delete(actor=actor, entry=entry, ground=ground, reason=reason)
+    if ground in CORRECTION_GROUNDS:
+        return credit_entry_correct(actor=actor, entry=entry, reason=reason)
+    _require(actor, "credit.revoke_creditentry")
+    raise ValidationError({"ground": [_("Choose the ground of the revocation.")]})
 
 
-REVOKE_GROUND_BY_OUTCOME = {CaseOutcome.COMPLETED: RevokeGround.PERFORMED,
+DELETE_GROUND_BY_OUTCOME = {CaseOutcome.COMPLETED: RevokeGround.PERFORMED,
                             CaseOutcome.TERMINATED: RevokeGround.TERMINATED}
+REVOKE_GROUND_BY_OUTCOME = DELETE_GROUND_BY_OUTCOME  # the former name
 
 
-def credit_entries_remove_on_conclusion(*, actor, case: Case, outcome: str) -> list[CreditEntry]:
-    """Called inside ``case_conclude``: a case performed or terminated takes its debtors off the list
-    (失信规定 Art. 10: within three working days; done at once). Entries of the 终本 case it resumed are
-    the same debtors' and go too. 终本 itself keeps them: it never calls this."""
-    ground = REVOKE_GROUND_BY_OUTCOME[outcome]
+def _case_chain(case: Case) -> list[int]:
     cases, current = [], case
     while current is not None and len(cases) < 50:
         cases.append(current.pk)
         current = current.resumed_from
-    entries = list(CreditEntry.objects.filter(case_id__in=cases).exclude(status=CreditStatus.REVOKED))
+    return cases
+
+
+def credit_entries_remove_on_conclusion(*, actor, case: Case, outcome: str) -> list[CreditEntry]:
+    """A case performed or terminated deletes its debtors' entries by itself (失信规定 Art. 10: within
+    three working days of the conclusion; done at once, no proposal). Entries of the 终本 case it
+    resumed are the same debtors' and go too. 终本 keeps them. Idempotent: run from the
+    ``case_concluded`` hook and again by the daily sweep."""
+    ground = DELETE_GROUND_BY_OUTCOME.get(outcome)
+    if ground is None:
+        return []
+    entries = list(CreditEntry.objects.filter(case_id__in=_case_chain(case))
+                   .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]))
     note = _("Case %(number)s concluded: %(outcome)s") % {"number": case.number,
                                                           "outcome": CaseOutcome(outcome).label}
-    return [_move(actor=actor, entry=entry, name="revoke", ground=ground, reason=note) for entry in entries]
+    cause_on = timezone.localdate(case.concluded_at) if case.concluded_at else None
+    return [_move(actor=actor, entry=entry, name="delete", ground=ground, reason=note,
+                  extra={"cause_on": cause_on}, system=True) for entry in entries]
 
 
-CREDIT_SERVICES = {"publish": credit_entry_publish, "shield": credit_entry_shield, "revoke": credit_entry_revoke}
+CREDIT_SERVICES = {"publish": credit_entry_publish, "shield": credit_entry_shield, "revoke": credit_entry_revoke,
+                   "republish": credit_entry_republish}
+
+
+def credit_daily_sweep(*, today=None) -> dict:
+    """The daily sweep (beat ``sweep-dishonest-list``), by the system, idempotent:
+
+    - a fixed listing period that ended is deleted (Art. 10 (period expired), within three working
+      days of the end: on the next run) and withdrawn from the units;
+    - an entry whose deletion clock (a cause noted) reaches its last working day is deleted;
+    - an entry of a case concluded ``completed`` or ``terminated`` still live (a lost hook) is deleted.
+    """
+    today = today or timezone.localdate()
+    done = {"expired": 0, "due": 0, "concluded": 0}
+    system = _system_actor()
+    for entry in CreditEntry.objects.filter(status__in=[CreditStatus.PUBLISHED, CreditStatus.SHIELDED],
+                                            expires_on__lte=today):
+        with transaction.atomic():
+            _move(actor=system, entry=entry, name="delete", ground=RevokeGround.EXPIRED, system=True,
+                  extra={"cause_on": entry.expires_on},
+                  reason=_("The listing period ended on %(date)s (失信规定 Art. 2, 10).") % {"date": entry.expires_on})
+        done["expired"] += 1
+    live = [CreditStatus.PENDING, CreditStatus.PUBLISHED, CreditStatus.SHIELDED]
+    for entry in CreditEntry.objects.filter(status__in=live, deletion_due_on__lte=today).exclude(deletion_ground=""):
+        with transaction.atomic():
+            _move(actor=system, entry=entry, name="delete", ground=entry.deletion_ground, system=True,
+                  reason=_("Deleted on the last day of the three working days (失信规定 Art. 10)."))
+        done["due"] += 1
+    for case in Case.objects.filter(status=CaseStatus.CONCLUDED, outcome__in=list(DELETE_GROUND_BY_OUTCOME),
+                                    credit_entries__status__in=live).distinct():
+        with transaction.atomic():
+            done["concluded"] += len(credit_entries_remove_on_conclusion(actor=case.concluded_by or system,
+                                                                         case=case, outcome=case.outcome))
+    return done
+
+
+def _system_actor():
+    """Who the system acts as: the court's first clerk (events need no actor, notices do)."""
+    from members.models import User
+
+    return (User.objects.filter(groups__name="clerk", is_active=True).order_by("id").first()
+            or User.objects.filter(is_superuser=True).order_by("id").first())
 
 
 # ---------------------------------------------------------------- pushes (Art. 17)
@@ -238,20 +453,12 @@ def _sync_on_commit(entry_id: int) -> None:
 
 
 def _wake_sync(entry_id: int) -> None:
+    from .tasks import credit_sync_task
+
     try:
         credit_sync_task.delay(entry_id)
     except Exception:  # broker down: credit_sync_pending (beat) makes it good
         log.warning("could not enqueue the dishonest-list sync of entry %s; the sweep will do it", entry_id)
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, retry_backoff_max=300, max_retries=5)
-def credit_sync_task(entry_id: int) -> dict:
-    return credit_sync(entry_id)
-
-
-@shared_task(acks_late=True)
-def credit_sync_pending_task() -> int:
-    return credit_sync_pending()
 
 
 def joint_punishment_targets() -> list[tuple[Unit, Capability]]:
@@ -281,14 +488,12 @@ def credit_sync(entry_id: int) -> dict:
     earlier rounds are withdrawn. Shielded or revoked: every push not yet withdrawn is withdrawn; a push
     the unit has not answered yet is also cancelled. Pending: nothing.
     """
-    from .services import _create_notices, _transition_many
-
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         entry = (CreditEntry.objects.select_for_update(of=("self",)).select_related("case")
                  .prefetch_related("persons").get(pk=entry_id))
         if entry.status == CreditStatus.PENDING:
             return {"pushed": 0, "withdrawn": 0}
-        case = Case.objects.select_for_update().get(pk=entry.case_id)
+        case = Case.objects.select_for_update().get(pk=entry.case_id)  # the lock system notices want
         last = entry.events.select_related("actor").order_by("-at", "-id").first()
         actor = last.actor if last and last.actor_id else entry.created_by
         pushes = list(entry.pushes.select_related("push", "push__action", "unit"))
@@ -299,11 +504,10 @@ def credit_sync(entry_id: int) -> dict:
         reason = entry.status_reason or CreditStatus(entry.status).label
 
         # Withdraw: cancel what the unit has not answered yet, and ask every unit to confirm.
-        open_pushes = list(Notice.objects.select_for_update().filter(
-            pk__in=[p.push_id for p in stale], status__in=OPEN))
-        _transition_many(open_pushes, "cancel", actor=actor, cancelled_at=now,
-                         note=_("Dishonest-list entry withdrawn: %(reason)s") % {"reason": reason})
-        withdrawals = _create_notices(actor=actor, case=case, issued_at=now, specs=[
+        case_services.system_notices_cancel(
+            actor=actor, notices=[p.push for p in stale],
+            note=_("Dishonest-list entry withdrawn: %(reason)s") % {"reason": reason})
+        withdrawals = case_services.system_notices_issue(actor=actor, case=case, issued_at=now, specs=[
             dict(unit=p.unit, action=p.push.action, kind=NoticeKind.WITHDRAW, original=p.push, party=entry.party,
                  subject=_("Withdraw the dishonest-list push %(number)s and lift the joint punishment of "
                            "%(who)s (case %(case)s). Reason: %(reason)s") % {
@@ -319,7 +523,7 @@ def credit_sync(entry_id: int) -> dict:
         if entry.status == CreditStatus.PUBLISHED:
             done = {p.unit_id for p in pushes if p.round == entry.round}
             targets = [(unit, cap) for unit, cap in joint_punishment_targets() if unit.pk not in done]
-            notices = _create_notices(actor=actor, case=case, issued_at=now, specs=[
+            notices = case_services.system_notices_issue(actor=actor, case=case, issued_at=now, specs=[
                 dict(unit=unit, action=cap.action, kind=NoticeKind.PUSH, party=entry.party,  # the listed one only
                      subject=_("Dishonest-debtor list (Art. 17): apply joint punishment to %(who)s, case "
                                "%(case)s, %(court)s, published %(date)s. Ground: %(ground)s. What your unit "
@@ -333,9 +537,6 @@ def credit_sync(entry_id: int) -> dict:
                 CreditPush(entry=entry, unit=unit, round=entry.round, push=notice)
                 for (unit, _cap), notice in zip(targets, notices, strict=True)
             ])
-        delivery.queue([n.pk for n in open_pushes], purpose="cancel")
-        delivery.queue([n.pk for n in withdrawals], purpose="issue")
-        delivery.queue([p.push_id for p in created], purpose="issue")
     return {"pushed": len(created), "withdrawn": len(withdrawals)}
 
 
@@ -392,8 +593,10 @@ def matched_as(entry: CreditEntry, identifier: str) -> str:
 
 
 @transaction.atomic
-def credit_check(*, actor, id_number, reason, channel: str = CreditCheckChannel.API) -> dict:
-    """Is this person or organisation on the published list? Audited whatever the answer."""
+def credit_check(*, actor, id_number, reason, channel: str = CreditCheckChannel.API, name: str = "") -> dict:
+    """Is this person or organisation on the published list? Audited whatever the answer. With ``name``
+    (失信规定 Art. 19, 26: a person is checked by name and ID), only an entry whose debtor or listed
+    person has that ID under that name answers."""
     _require_checker(actor)
     errors = {}
     try:
@@ -407,6 +610,10 @@ def credit_check(*, actor, id_number, reason, channel: str = CreditCheckChannel.
     if errors:
         raise ValidationError(errors)
     entries = list(_published_matches([identifier]))
+    name = (name or "").strip()
+    if name:
+        entries = [e for e in entries if (e.id_number == identifier and e.name == name)
+                   or any(p.id_number == identifier and p.name == name for p in e.persons.all())]
     CreditCheck.objects.create(user=actor, unit_id=actor.unit_id, id_number=identifier, reason=reason,
                                channel=channel, listed=bool(entries))
     return {"listed": bool(entries), "entries": entries, "identifier": identifier}
@@ -640,62 +847,3 @@ def bulk_check_file(*, actor, upload, reason) -> tuple[bytes, str, str]:
 def _result_name(name: str, ext: str) -> str:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return f"{stem}-checked{ext}"
-
-
-# ---------------------------------------------------------------- selectors
-
-def credit_entries_visible_to(user):
-    return CreditEntry.objects.visible_to(user)
-
-
-def credit_entries_for_list(user, *, q: str = "", status: str = ""):
-    qs = credit_entries_visible_to(user).select_related("case")
-    if status in CreditStatus.values:
-        qs = qs.filter(status=status)
-    q = (q or "").strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(case__number__contains=normalise_case_number_query(q))
-                       | Q(id_number=q.upper()))
-    return qs
-
-
-def credit_entry_for_detail(user):
-    return credit_entries_visible_to(user).select_related("case", "party", "created_by").prefetch_related(
-        "persons",
-        Prefetch("events", queryset=CreditEvent.objects.select_related("actor")),
-        Prefetch("pushes", queryset=CreditPush.objects.select_related("unit", "push", "push__action",
-                                                                      "withdrawal").order_by("round", "unit__sort_order")),
-    )
-
-
-def credit_entries_for_case(user, case):
-    return credit_entries_visible_to(user).filter(case=case).order_by("id")
-
-
-def entries_to_propose_revoking(case, entries=None):
-    """Entries of a performed or terminated case still on the list: normally none, since the conclusion
-    revokes them; one left (e.g. listed after the conclusion) is proposed to the clerk. ``entries``: the
-    case's entries already fetched (the case page), else they are queried."""
-    if case.status != CaseStatus.CONCLUDED or case.outcome not in REVOKE_GROUND_BY_OUTCOME:
-        return []
-    if entries is None:
-        entries = CreditEntry.objects.filter(case=case).order_by("id")
-    return [e for e in entries if e.status != CreditStatus.REVOKED]
-
-
-def public_entries(q: str = ""):
-    """What the public page shows: published entries only, searched by name (at least two characters),
-    else the latest page. No identifiers but masked ones leave this function's callers."""
-    qs = CreditEntry.objects.published().select_related("case").order_by("-published_at", "-id")
-    q = (q or "").strip()
-    if len(q) >= PUBLIC_MIN_QUERY:
-        qs = qs.filter(name__contains=q)
-    return qs[:PUBLIC_PAGE_SIZE]
-
-
-def pushes_for_unit(user, *, open_only: bool = False):
-    """The pushes and withdrawals a unit must apply and confirm (court roles see every unit's)."""
-    qs = CreditPush.objects.visible_to(user).for_list()
-    if open_only:
-        qs = qs.filter(Q(push__status__in=OPEN) | Q(withdrawal__status__in=OPEN))
-    return qs

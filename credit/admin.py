@@ -1,12 +1,11 @@
 """Admin of the dishonest-debtor list. Entries change state only through the portal's services (they
 push to the units); the admin shows them, and the audit rows (events, checks, pushes) read-only.
-
-Imported by ``cases.credit_urls``, which ``linkage.urls`` includes before ``admin.site.urls``.
 """
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin import ReadOnlyAdmin
+from cases.admin import ReadOnlyAdmin
+
 from .models import CreditCheck, CreditEntry, CreditEvent, CreditPerson, CreditPush
 
 
@@ -74,13 +73,76 @@ class CreditCheckAdmin(ReadOnlyAdmin):
         return obj.masked_id
 
 
-from .models import PunishmentIdentifierNeed  # noqa: E402
+# ---------------------------------------------------------------- consumption restriction orders
+
+from .models import (  # noqa: E402
+    ConsumptionRestriction,
+    RestrictedPerson,
+    RestrictionEvent,
+    RestrictionPermission,
+    RestrictionPush,
+    RestrictionUnit,
+)
 
 
-@admin.register(PunishmentIdentifierNeed)
-class PunishmentIdentifierNeedAdmin(admin.ModelAdmin):
-    """Which units see a listed person's full ID on a push letter, and why (cases.disclosure)."""
+class RestrictedPersonInline(admin.TabularInline):
+    model = RestrictedPerson
+    extra = 0
+    can_delete = False
+    fields = ["role", "name", "masked_id"]
+    readonly_fields = fields
 
-    list_display = ["unit", "reason"]
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RestrictionEventInline(admin.TabularInline):
+    model = RestrictionEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RestrictionPermissionInline(admin.TabularInline):
+    model = RestrictionPermission
+    extra = 0
+    can_delete = False
+    readonly_fields = ["acts", "starts_on", "ends_on", "reason", "granted_by", "granted_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsumptionRestriction)
+class ConsumptionRestrictionAdmin(ReadOnlyAdmin):
+    """Orders move only through the portal (the president signs, the units are told)."""
+
+    list_display = ["name", "masked_id", "case", "status", "signed_at", "issued_at", "lifted_at"]
+    list_filter = ["status"]
+    list_select_related = ["case"]
+    search_fields = ["name", "case__number"]
+    exclude = ["id_number"]
+    readonly_fields = ["masked_id"]
+    inlines = [RestrictedPersonInline, RestrictionPermissionInline, RestrictionEventInline]
+
+    @admin.display(description=_("ID number / credit code"))
+    def masked_id(self, obj):
+        return obj.masked_id
+
+
+@admin.register(RestrictionPush)
+class RestrictionPushAdmin(ReadOnlyAdmin):
+    list_display = ["order", "unit", "notice", "release"]
+    list_filter = ["unit"]
+    list_select_related = ["order", "unit", "notice", "release"]
+
+
+@admin.register(RestrictionUnit)
+class RestrictionUnitAdmin(admin.ModelAdmin):
+    """Which units apply consumption restriction orders and what each enforces (the office edits it)."""
+
+    list_display = ["unit", "acts", "covers"]
     list_select_related = ["unit"]
-    search_fields = ["unit__code", "unit__name", "reason"]

@@ -14,16 +14,20 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
+from cases import selectors as case_selectors
 from linkage.api import CleanCharField, IdCursorPagination, IdField
 
-from . import credit, selectors
+from . import restrictions, selectors
+from . import services as credit
 from .models import (
+    ConsumptionRestriction,
     CreditEntry,
     CreditEvent,
     CreditGround,
     CreditPerson,
     CreditPersonRole,
     CreditPush,
+    RestrictedPerson,
     RevokeGround,
 )
 
@@ -83,13 +87,16 @@ class CreditEntrySerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     id_number = serializers.CharField(source="masked_id", read_only=True)
     persons = CreditPersonSerializer(many=True, read_only=True)
-    status = serializers.CharField(read_only=True, help_text="pending, published, shielded or revoked")
+    status = serializers.CharField(read_only=True, help_text="pending, published, shielded, deleted (Art. 10) or "
+                                   "revoked (Art. 12 correction)")
 
     class Meta:
         model = CreditEntry
         fields = ["id", "case", "case_number", "party", "name", "kind", "id_number", "legal_representative",
                   "persons", "court", "ground", "obligation", "decided_on", "status", "status_reason", "round",
-                  "created_at", "published_at", "shielded_at", "revoked_at", "revoke_ground"]
+                  "created_at", "published_at", "shielded_at", "revoked_at", "revoke_ground",
+                  "period_years", "extension_years", "expires_on", "grace_until", "deleted_at",
+                  "deletion_cause_on", "deletion_due_on", "correction_source"]
 
 
 class CreditEntryDetailSerializer(CreditEntrySerializer):
@@ -107,6 +114,11 @@ class CreditEntryInputSerializer(serializers.Serializer):
     obligation = CleanCharField(required=False, allow_blank=True, default="")
     decided_on = serializers.DateField(required=False, allow_null=True, default=None)
     persons = CreditPersonInputSerializer(many=True, required=False, default=list)
+    extension_years = serializers.IntegerField(required=False, default=0, min_value=0, max_value=3)
+    extension_reason = CleanCharField(required=False, allow_blank=True, default="")
+    grace_months = serializers.IntegerField(required=False, default=0, min_value=0, max_value=3)
+    grace_warning = CleanCharField(required=False, allow_blank=True, default="")
+    measures_note = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class ReasonInputSerializer(serializers.Serializer):
@@ -134,7 +146,10 @@ class CreditCheckEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditEntry
         fields = ["name", "kind", "id_number", "matched_as", "legal_representative", "persons", "case_number",
-                  "court", "ground", "obligation", "published_at"]
+                  "court", "ground", "ground_label", "obligation", "published_at", "listed_since"]
+
+    ground_label = serializers.CharField(source="get_ground_display", read_only=True)
+    listed_since = serializers.DateTimeField(source="first_published_at", read_only=True)
 
     def get_matched_as(self, entry) -> str:
         return credit.matched_as(entry, self.context["identifier"])
@@ -179,32 +194,33 @@ class CreditEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     def get_queryset(self):
         if self.action == "list":
-            return credit.credit_entries_for_list(self.request.user, status=self.request.query_params.get(
+            return selectors.credit_entries_for_list(self.request.user, status=self.request.query_params.get(
                 "status", "")).prefetch_related("persons")
-        return credit.credit_entry_for_detail(self.request.user)
+        return selectors.credit_entry_for_detail(self.request.user)
 
     def get_serializer_class(self):
         return CreditEntrySerializer if self.action == "list" else CreditEntryDetailSerializer
 
     def _answer(self, entry, code=status.HTTP_200_OK):
-        return Response(CreditEntryDetailSerializer(credit.credit_entry_for_detail(self.request.user)
+        return Response(CreditEntryDetailSerializer(selectors.credit_entry_for_detail(self.request.user)
                                                     .get(pk=entry.pk)).data, status=code)
 
     @extend_schema(request=CreditEntryInputSerializer, responses={201: CreditEntryDetailSerializer})
     def create(self, request, *args, **kwargs):
-        if not request.user.has_perm("cases.add_creditentry"):
+        if not request.user.has_perm("credit.add_creditentry"):
             raise PermissionDenied()
         data = CreditEntryInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        case = selectors.cases_visible_to(request.user).filter(pk=values.pop("case")).first()
+        case = case_selectors.cases_visible_to(request.user).filter(pk=values.pop("case")).first()
         if case is None:
             raise ValidationError({"case": ["No such case."]})
         party = case.parties.filter(pk=values.pop("party")).first()
         entry = credit.credit_entry_create(actor=request.user, case=case, party=party, **values)
         return self._answer(entry, status.HTTP_201_CREATED)
 
-    INPUTS = {"publish": ReasonInputSerializer, "shield": ShieldInputSerializer, "revoke": RevokeInputSerializer}
+    INPUTS = {"publish": ReasonInputSerializer, "shield": ShieldInputSerializer, "revoke": RevokeInputSerializer,
+              "republish": ShieldInputSerializer}
 
     def _move(self, request, name):
         entry = self.get_object()
@@ -225,7 +241,14 @@ class CreditEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     @extend_schema(request=RevokeInputSerializer, responses={200: CreditEntryDetailSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
+        """An Art. 10 ground deletes the entry (status ``deleted``); ``wrongly_listed`` revokes it."""
         return self._move(request, "revoke")
+
+    @extend_schema(request=ShieldInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def republish(self, request, pk=None):
+        """Shielded → published again: a new decision with its reason."""
+        return self._move(request, "republish")
 
 
 class CreditCheckViewSet(viewsets.ViewSet):
@@ -242,6 +265,9 @@ class CreditCheckViewSet(viewsets.ViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("id_number", str, required=True,
                                      description="Resident ID number or unified social credit code"),
+                    OpenApiParameter("name", str, required=False,
+                                     description="The person's name: with it, only an entry of that name "
+                                                 "and ID answers (Art. 19, 26)"),
                     OpenApiParameter("reason", str, required=False,
                                      description="Why you check, kept in the audit log (a unit's system "
                                                  "that gives none is logged as an API check)")],
@@ -252,7 +278,7 @@ class CreditCheckViewSet(viewsets.ViewSet):
         # browser form requires it. Every check is logged either way.
         reason = request.query_params.get("reason", "").strip() or _("API check (no reason given)")
         result = credit.credit_check(actor=request.user, id_number=request.query_params.get("id_number", ""),
-                                     reason=reason)
+                                     reason=reason, name=request.query_params.get("name", "")[:120])
         entries = CreditCheckEntrySerializer(result["entries"], many=True,
                                              context={"identifier": result["identifier"]}).data
         return Response({"listed": result["listed"], "entries": entries})
@@ -272,3 +298,84 @@ class CreditCheckViewSet(viewsets.ViewSet):
             return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         return Response({"results": BulkCheckRowSerializer(
             [{"result": code, "entry": entry} for code, entry in rows], many=True).data})
+
+
+# ---------------------------------------------------------------- consumption restriction orders
+
+class RestrictedPersonSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(source="masked_id", read_only=True)
+
+    class Meta:
+        model = RestrictedPerson
+        fields = ["role", "name", "id_number"]
+
+
+class RestrictionSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    id_number = serializers.CharField(source="masked_id", read_only=True)
+    persons = RestrictedPersonSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ConsumptionRestriction
+        fields = ["id", "case", "case_number", "party", "name", "kind", "id_number", "persons", "acts", "basis",
+                  "status", "grace_until", "signed_at", "issued_at", "lifted_at", "lift_ground", "lift_reason"]
+
+
+class RestrictionInputSerializer(serializers.Serializer):
+    case = IdField()
+    party = IdField()
+    acts = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    basis = CleanCharField(required=False, allow_blank=True, default="")
+    on_application = serializers.BooleanField(required=False, default=True)
+    persons = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    grace_months = serializers.IntegerField(required=False, default=0, min_value=0, max_value=3)
+
+
+class LiftInputSerializer(serializers.Serializer):
+    ground = serializers.CharField()
+    reason = CleanCharField(required=False, allow_blank=True, default="")
+
+
+class ConsumptionRestrictionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Orders: the court sees all; a unit only those pushed to it (another unit's: 404)."""
+
+    serializer_class = RestrictionSerializer
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        return selectors.restriction_for_detail(self.request.user)
+
+    def _answer(self, order, code=status.HTTP_200_OK):
+        return Response(RestrictionSerializer(self.get_queryset().get(pk=order.pk)).data, status=code)
+
+    @extend_schema(request=RestrictionInputSerializer, responses={201: RestrictionSerializer})
+    def create(self, request, *args, **kwargs):
+        if not request.user.has_perm("credit.add_consumptionrestriction"):
+            raise PermissionDenied()
+        data = RestrictionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        case = case_selectors.cases_visible_to(request.user).filter(pk=values.pop("case")).first()
+        if case is None:
+            raise ValidationError({"case": ["No such case."]})
+        party = case.parties.filter(pk=values.pop("party")).first()
+        return self._answer(restrictions.restriction_draft(actor=request.user, case=case, party=party, **values),
+                            status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: RestrictionSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._answer(restrictions.restriction_sign(actor=request.user, order=self.get_object()))
+
+    @extend_schema(request=None, responses={200: RestrictionSerializer})
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        return self._answer(restrictions.restriction_issue(actor=request.user, order=self.get_object()))
+
+    @extend_schema(request=LiftInputSerializer, responses={200: RestrictionSerializer})
+    @action(detail=True, methods=["post"])
+    def lift(self, request, pk=None):
+        data = LiftInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(restrictions.restriction_lift(actor=request.user, order=self.get_object(),
+                                                          **data.validated_data))

@@ -1,0 +1,279 @@
+"""Consumption restriction orders (限制消费令; 限高规定 Art. 1-11; 法发〔2019〕35号 items 15, 17).
+
+drafted (the clerk) → signed (the president, 限高规定 Art. 5) → issued: a ``restrict`` notice to each unit
+that applies it (``RestrictionUnit``, data), through ``cases.services.system_notices_issue``. Lifting
+(Art. 9) sends a release to the same units: automatic on a conclusion ``completed``/``terminated``, by
+the clerk on security or the creditor's consent, or on performance. A one-off permission (item 17) is
+recorded with its dates. 终本 keeps the order.
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import measures as case_measures
+from cases import services as case_services
+from cases.identifiers import validate_resident_id
+from cases.models import Case, CaseOutcome, Notice, NoticeKind, PartyKind, PartyRole, ReleaseGround
+from members.models import ActionType, Unit
+
+from . import rules
+from .models import (
+    ConsumptionRestriction,
+    LiftGround,
+    RestrictedAct,
+    RestrictedPerson,
+    RestrictedPersonRole,
+    RestrictionEvent,
+    RestrictionPermission,
+    RestrictionPush,
+    RestrictionStatus,
+    RestrictionUnit,
+)
+from .workflow import restriction_transition_for
+
+# Who seeds as applying orders and what each enforces ("others as the office configures", in the admin).
+DEFAULT_RESTRICTION_UNITS = {
+    "natres": ([RestrictedAct.REAL_ESTATE], "不动产登记：限制购买不动产、新建扩建房屋（限高规定第三条第三项）"),
+    "finance": ([RestrictedAct.OTHER], "政府采购：限制参加政府采购、财政性资金项目"),
+}
+INSURER_PREFIX = "insurance"
+CLERK_LIFT_GROUNDS = {LiftGround.SECURITY, LiftGround.CREDITOR_CONSENT, LiftGround.PERFORMED}
+RELEASE_GROUND = {LiftGround.PERFORMED: ReleaseGround.DEBT_PAID, LiftGround.COMPLETED: ReleaseGround.COMPLETED,
+                  LiftGround.TERMINATED: ReleaseGround.TERMINATED, LiftGround.SECURITY: ReleaseGround.SECURITY,
+                  LiftGround.CREDITOR_CONSENT: ReleaseGround.OTHER}
+LIFT_BY_OUTCOME = {CaseOutcome.COMPLETED: LiftGround.COMPLETED, CaseOutcome.TERMINATED: LiftGround.TERMINATED}
+
+
+def _require(actor, perm):
+    if not actor.has_perm(perm):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def seed_restriction_units(units=None) -> int:
+    """natres (real estate), every insurer (insurance), finance (procurement); idempotent."""
+    made = 0
+    qs = Unit.objects.all() if units is None else Unit.objects.filter(pk__in=[u.pk for u in units])
+    for unit in qs:
+        if unit.code in DEFAULT_RESTRICTION_UNITS:
+            acts, covers = DEFAULT_RESTRICTION_UNITS[unit.code]
+        elif unit.code.startswith(INSURER_PREFIX):
+            acts, covers = [RestrictedAct.INSURANCE], "限制支付高额保费购买保险理财产品（限高规定第三条第八项）"
+        else:
+            continue
+        _obj, created = RestrictionUnit.objects.get_or_create(unit=unit, defaults={"acts": list(acts),
+                                                                                    "covers": covers})
+        made += created
+    return made
+
+
+def _event(order, *, actor, transition, before, note=""):
+    RestrictionEvent.objects.create(order=order, transition=transition, from_status=before,
+                                    to_status=order.status, actor=actor, note=note)
+
+
+def _clean_persons(persons, party) -> list[RestrictedPerson]:
+    cleaned, errors = [], []
+    for n, person in enumerate(persons or [], start=1):
+        role, name = person.get("role") or "", (person.get("name") or "").strip()
+        if role not in RestrictedPersonRole.values:
+            errors.append(_("Person %(n)s: choose the role.") % {"n": n})
+            continue
+        if not name:
+            errors.append(_("Person %(n)s: enter the name.") % {"n": n})
+            continue
+        try:
+            id_number = validate_resident_id(person.get("id_number") or "")
+        except ValidationError as exc:
+            errors += [_("Person %(n)s: %(error)s") % {"n": n, "error": m} for m in exc.messages]
+            continue
+        cleaned.append(RestrictedPerson(role=role, name=name[:60], id_number=id_number))
+    if party.kind == PartyKind.ORGANIZATION:
+        if not any(p.role == RestrictedPersonRole.LEGAL_REPRESENTATIVE for p in cleaned):
+            errors.append(_("An order on an organisation names its legal representative with the ID "
+                            "(限高规定 Art. 3)."))
+    elif cleaned:
+        errors.append(_("Only an organisation's order names further persons."))
+    if errors:
+        raise ValidationError({"persons": errors})
+    return cleaned
+
+
+@transaction.atomic
+def restriction_draft(*, actor, case: Case, party, acts=None, basis: str = "", on_application: bool = True,
+                      persons=(), grace_months: int = 0) -> ConsumptionRestriction:
+    _require(actor, "credit.add_consumptionrestriction")
+    if party is None or party.case_id != case.pk or party.role != PartyRole.DEBTOR:
+        raise ValidationError({"party": [_("Choose a judgment debtor of this case.")]})
+    if not case.is_open:
+        raise ValidationError({"case": [_("The case is concluded.")]})
+    if ConsumptionRestriction.objects.filter(party=party, status__in=["draft", "signed", "issued"]).exists():
+        raise ValidationError({"party": [_("%(name)s already has a live order.") % {"name": party.name}]})
+    acts = list(acts) if acts else list(RestrictedAct.values)
+    if any(a not in RestrictedAct.values for a in acts):
+        raise ValidationError({"acts": [_("Unknown restricted act.")]})
+    grace_months = int(grace_months or 0)
+    if grace_months and not rules.GRACE_MIN_MONTHS <= grace_months <= rules.GRACE_MAX_MONTHS:
+        raise ValidationError({"grace_months": [_("A grace period is one to three months (法发〔2019〕35号 item 15).")]})
+    cleaned = _clean_persons(persons, party)
+    order = ConsumptionRestriction.objects.create(
+        case=case, party=party, name=party.name, kind=party.kind, id_number=party.id_number, acts=acts,
+        basis=(basis or "").strip(), on_application=on_application, drafted_by=actor,
+        grace_until=rules.grace_end(timezone.localdate(), grace_months) if grace_months else None)
+    for person in cleaned:
+        person.order = order
+    RestrictedPerson.objects.bulk_create(cleaned)
+    _event(order, actor=actor, transition="draft", before="")
+    return order
+
+
+def _locked(order):
+    return ConsumptionRestriction.objects.select_for_update().get(pk=order.pk)
+
+
+@transaction.atomic
+def restriction_sign(*, actor, order: ConsumptionRestriction, note: str = "") -> ConsumptionRestriction:
+    """限高规定 Art. 5: the order is signed by the court's president."""
+    _require(actor, "credit.sign_consumptionrestriction")
+    order = _locked(order)
+    before = order.status
+    order.status = restriction_transition_for(order.status, "sign")
+    order.signed_by, order.signed_at = actor, timezone.now()
+    order.save(update_fields=["status", "signed_by", "signed_at"])
+    _event(order, actor=actor, transition="sign", before=before, note=note)
+    return order
+
+
+def restriction_targets() -> list[RestrictionUnit]:
+    return list(RestrictionUnit.objects.filter(unit__active=True).select_related("unit")
+                .order_by("unit__sort_order", "unit__code"))
+
+
+def _describe(order) -> str:
+    persons = "、".join(f"{p.get_role_display()}{p.name}（{p.masked_id}）" for p in order.persons.all())
+    return f"{order.name}（{order.masked_id}）" + (f"；{persons}" if persons else "")
+
+
+@transaction.atomic
+def restriction_issue(*, actor, order: ConsumptionRestriction) -> ConsumptionRestriction:
+    """Issue a signed order: a ``restrict`` notice to every unit that applies it. Blocked during a grace
+    period (法发〔2019〕35号 item 15)."""
+    _require(actor, "credit.add_consumptionrestriction")
+    order = _locked(order)
+    target = restriction_transition_for(order.status, "issue")
+    if order.grace_until and timezone.localdate() < order.grace_until:
+        raise ValidationError({"grace_until": [_("The grace period runs until %(date)s.") % {
+            "date": order.grace_until}]})
+    case = Case.objects.select_for_update().get(pk=order.case_id)
+    before, now = order.status, timezone.now()
+    order.status, order.issued_at = target, now
+    order.save(update_fields=["status", "issued_at"])
+    action = ActionType.objects.get(code="restrict")
+    targets = restriction_targets()
+    what = _describe(order)
+    notices = case_services.system_notices_issue(actor=actor, case=case, issued_at=now, specs=[
+        dict(unit=t.unit, action=action, kind=NoticeKind.ASSIST, party=order.party,
+             subject=_("Consumption restriction order (限制消费令) on %(who)s, case %(case)s: apply %(acts)s. "
+                       "What your unit does: %(covers)s") % {
+                 "who": what, "case": case.number, "covers": t.covers or action.name,
+                 "acts": "；".join(str(RestrictedAct(a).label) for a in order.acts if a in t.acts or not t.acts)
+                 or "；".join(order.act_labels())})
+        for t in targets])
+    RestrictionPush.objects.bulk_create([RestrictionPush(order=order, unit=t.unit, notice=n)
+                                         for t, n in zip(targets, notices, strict=True)])
+    from documents.services import register_document  # the order itself: stored, e-sealed, verifiable
+
+    order.document = register_document(kind="restriction", title="限制消费令", number=case.number,
+                                       case_number=case.number, actor=actor, issued_at=now)
+    order.save(update_fields=["document"])
+    _event(order, actor=actor, transition="issue", before=before)
+    return order
+
+
+def _lift(*, actor, order, ground, reason) -> ConsumptionRestriction:
+    order = _locked(order)
+    target = restriction_transition_for(order.status, "lift")
+    case = Case.objects.select_for_update().get(pk=order.case_id)
+    before, now = order.status, timezone.now()
+    order.status, order.lifted_at, order.lift_ground = target, now, ground
+    order.lift_reason = (reason or "").strip() or LiftGround(ground).label
+    order.save(update_fields=["status", "lifted_at", "lift_ground", "lift_reason"])
+    pushes = list(order.pushes.select_related("notice", "notice__action", "unit"))
+    existing = {n.original_id: n for n in Notice.objects.filter(
+        original_id__in=[p.notice_id for p in pushes], kind=NoticeKind.RELEASE).exclude(status="cancelled")}
+    to_release = [p for p in pushes if p.release_id is None and p.notice_id not in existing
+                  and p.notice.status != "cancelled"]
+    releases = case_services.system_notices_issue(actor=actor, case=case, issued_at=now, specs=[
+        dict(unit=p.unit, action=p.notice.action, kind=NoticeKind.RELEASE, original=p.notice, party=order.party,
+             release_ground=RELEASE_GROUND[ground],
+             subject=_("Lift the consumption restriction order on %(who)s (notice %(number)s). Ground: %(ground)s")
+             % {"who": _describe(order), "number": p.notice.number, "ground": order.lift_reason})
+        for p in to_release])
+    case_measures.attach_releases(releases)
+    for push, release in zip(to_release, releases, strict=True):
+        push.release = release
+    for push in pushes:
+        if push.release_id is None and push.notice_id in existing:
+            push.release = existing[push.notice_id]
+    RestrictionPush.objects.bulk_update(pushes, ["release"])
+    _event(order, actor=actor, transition="lift", before=before, note=order.lift_reason)
+    return order
+
+
+@transaction.atomic
+def restriction_lift(*, actor, order: ConsumptionRestriction, ground: str, reason: str = "") -> ConsumptionRestriction:
+    """限高规定 Art. 9: lift on security or the creditor's consent (the clerk, with the ground), or on
+    performance; a release goes to every unit the order went to."""
+    _require(actor, "credit.lift_consumptionrestriction")
+    if ground not in CLERK_LIFT_GROUNDS:
+        raise ValidationError({"ground": [_("Choose the ground of the lifting (限高规定 Art. 9).")]})
+    if ground != LiftGround.PERFORMED and not (reason or "").strip():
+        raise ValidationError({"reason": [_("State the security given or the creditor's consent.")]})
+    return _lift(actor=actor, order=order, ground=ground, reason=reason)
+
+
+def restrictions_lift_on_conclusion(*, actor, case: Case, outcome: str) -> list[ConsumptionRestriction]:
+    """A case completed or terminated lifts its orders by itself (drafts are withdrawn); 终本 keeps them."""
+    ground = LIFT_BY_OUTCOME.get(outcome)
+    if ground is None:
+        return []
+    from .services import _case_chain
+
+    done = []
+    for order in ConsumptionRestriction.objects.filter(case_id__in=_case_chain(case),
+                                                       status__in=["draft", "signed", "issued"]):
+        if order.status == RestrictionStatus.ISSUED:
+            done.append(_lift(actor=actor, order=order, ground=ground, reason=CaseOutcome(outcome).label))
+        else:
+            locked = _locked(order)
+            before = locked.status
+            locked.status = restriction_transition_for(locked.status, "cancel")
+            locked.save(update_fields=["status"])
+            _event(locked, actor=actor, transition="cancel", before=before, note=CaseOutcome(outcome).label)
+    return done
+
+
+@transaction.atomic
+def restriction_permit(*, actor, order: ConsumptionRestriction, acts, starts_on, ends_on,
+                       reason: str) -> RestrictionPermission:
+    """法发〔2019〕35号 item 17 (e.g. a flight for a medical emergency), 限高规定 Art. 3(3): a one-off
+    permission between two dates, recorded on the order the units read."""
+    _require(actor, "credit.lift_consumptionrestriction")
+    order = _locked(order)
+    errors = {}
+    if order.status != RestrictionStatus.ISSUED:
+        errors["order"] = [_("Only an issued order can allow a one-off act.")]
+    acts = list(acts or [])
+    if not acts or any(a not in order.acts for a in acts):
+        errors["acts"] = [_("Choose restricted acts of this order.")]
+    if not starts_on or not ends_on or ends_on < starts_on:
+        errors["ends_on"] = [_("Give the first and the last day of the permission.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("State the reason (e.g. a medical emergency).")]
+    if errors:
+        raise ValidationError(errors)
+    permission = RestrictionPermission.objects.create(order=order, acts=acts, starts_on=starts_on,
+                                                      ends_on=ends_on, reason=reason.strip(), granted_by=actor)
+    _event(order, actor=actor, transition="permit", before=order.status,
+           note=f"{starts_on}–{ends_on}: {reason.strip()}")
+    return permission

@@ -1,0 +1,127 @@
+"""Reads of the list and of the orders that views and the API reuse."""
+from django.db.models import Prefetch, Q
+
+from cases.identifiers import normalise_case_number_query
+from cases.models import CaseStatus
+from cases.workflow import OPEN
+
+from .models import (
+    ConsumptionRestriction,
+    CreditEntry,
+    CreditEvent,
+    CreditPush,
+    CreditStatus,
+    RestrictionEvent,
+    RestrictionPush,
+    RestrictionStatus,
+)
+
+PUBLIC_PAGE_SIZE = 20
+PUBLIC_MIN_QUERY = 2
+
+
+def credit_entries_visible_to(user):
+    return CreditEntry.objects.visible_to(user)
+
+
+def credit_entries_for_list(user, *, q: str = "", status: str = ""):
+    qs = credit_entries_visible_to(user).select_related("case")
+    if status in CreditStatus.values:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(case__number__contains=normalise_case_number_query(q))
+                       | Q(id_number=q.upper()))
+    return qs
+
+
+def credit_entry_for_detail(user):
+    return credit_entries_visible_to(user).select_related("case", "party", "created_by").prefetch_related(
+        "persons",
+        Prefetch("events", queryset=CreditEvent.objects.select_related("actor")),
+        Prefetch("pushes", queryset=CreditPush.objects.select_related("unit", "push", "push__action",
+                                                                      "withdrawal").order_by("round", "unit__sort_order")),
+    )
+
+
+def credit_entries_for_case(user, case):
+    return credit_entries_visible_to(user).filter(case=case).order_by("id")
+
+
+def entries_to_propose_revoking(case, entries=None):
+    """Entries of a performed or terminated case still live: normally none, since the conclusion deletes
+    them (and the daily sweep makes good a lost hook). ``entries``: the case's entries already fetched."""
+    from .services import DELETE_GROUND_BY_OUTCOME
+
+    if case.status != CaseStatus.CONCLUDED or case.outcome not in DELETE_GROUND_BY_OUTCOME:
+        return []
+    if entries is None:
+        entries = CreditEntry.objects.filter(case=case).order_by("id")
+    return [e for e in entries if e.is_live]
+
+
+def public_entries(q: str = ""):
+    """What the public page shows (失信规定 Art. 6): published entries only, searched by name or case
+    number (at least two characters), else the latest page; never by id. No identifiers but masked
+    ones leave this function's callers."""
+    qs = (CreditEntry.objects.published().select_related("case").prefetch_related("persons")
+          .order_by("-published_at", "-id"))
+    q = (q or "").strip()
+    if len(q) >= PUBLIC_MIN_QUERY:
+        qs = qs.filter(Q(name__contains=q) | Q(case__number__contains=normalise_case_number_query(q)))
+    return qs[:PUBLIC_PAGE_SIZE]
+
+
+def public_restrictions(q: str = ""):
+    """The orders in force, as published (限高规定 Art. 6: the court may announce them): name, masked
+    identifier, case number, court, date; searched like the list, never by id."""
+    qs = ConsumptionRestriction.objects.active().select_related("case").order_by("-issued_at", "-id")
+    q = (q or "").strip()
+    if len(q) >= PUBLIC_MIN_QUERY:
+        qs = qs.filter(Q(name__contains=q) | Q(case__number__contains=normalise_case_number_query(q)))
+    return qs[:PUBLIC_PAGE_SIZE]
+
+
+def pushes_for_unit(user, *, open_only: bool = False):
+    """The pushes and withdrawals a unit must apply and confirm (court roles see every unit's)."""
+    qs = CreditPush.objects.visible_to(user).for_list()
+    if open_only:
+        qs = qs.filter(Q(push__status__in=OPEN) | Q(withdrawal__status__in=OPEN))
+    return qs
+
+
+# ---------------------------------------------------------------- consumption restriction orders
+
+def restrictions_visible_to(user):
+    return ConsumptionRestriction.objects.visible_to(user)
+
+
+def restrictions_for_list(user, *, status: str = ""):
+    qs = restrictions_visible_to(user).select_related("case")
+    if status in RestrictionStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def restriction_for_detail(user):
+    pushes = RestrictionPush.objects.select_related("unit", "notice", "release")
+    if user.is_authenticated and user.unit_id and not _court(user):
+        pushes = pushes.filter(unit_id=user.unit_id)
+    return restrictions_visible_to(user).select_related("case", "party", "drafted_by", "signed_by").prefetch_related(
+        "persons", "permissions", Prefetch("events", queryset=RestrictionEvent.objects.select_related("actor")),
+        Prefetch("pushes", queryset=pushes))
+
+
+def restrictions_for_case(user, case):
+    return restrictions_visible_to(user).filter(case=case).order_by("id")
+
+
+def active_restrictions_for_unit(unit):
+    return (ConsumptionRestriction.objects.active().filter(pushes__unit=unit).select_related("case")
+            .prefetch_related("persons", "permissions").order_by("id").distinct())
+
+
+def _court(user) -> bool:
+    from members.roles import is_court_user
+
+    return is_court_user(user)

@@ -1,0 +1,396 @@
+"""Browser pages of the dishonest-debtor list: the clerk's list and entry pages, a unit's pushes, the
+check (one identifier or a CSV/Excel file), and the public page. Views parse input, call ``credit.services``
+and render; identifiers are masked on every page."""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+from rest_framework.exceptions import Throttled
+
+from cases import selectors as case_selectors
+from cases.forms import apply_service_errors
+from cases.models import PartyRole
+from cases.workflow import InvalidTransition
+from linkage import ratelimit
+from linkage.forms import CleanTextMixin
+from linkage.pagination import keyset_page
+from linkage.text import strip_controls
+from members.roles import is_court_user
+from members.scoping import get_visible_or_404
+
+from . import restrictions, selectors
+from . import services as credit
+from .api import CreditCheckThrottle
+from .models import (
+    CreditGround,
+    CreditStatus,
+    LiftGround,
+    RestrictedAct,
+    RestrictionStatus,
+    RevokeGround,
+)
+from .workflow import credit_allowed
+
+PAGE_SIZE = 50
+
+
+class CreditEntryForm(CleanTextMixin, forms.Form):
+    party = forms.ModelChoiceField(label=gettext_lazy("Judgment debtor"), queryset=None, empty_label=None)
+    ground = forms.ChoiceField(label=gettext_lazy("Legal ground"), choices=CreditGround.choices)
+    obligation = forms.CharField(label=gettext_lazy("Obligation not performed (blank: the amount owed)"),
+                                 required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decided_on = forms.DateField(label=gettext_lazy("Decided on"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    persons = forms.CharField(
+        label=gettext_lazy("Organisation only: legal representative and responsible persons, one a line: "
+                           "role (legal_rep or responsible), name, resident ID number"),
+        required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = case.parties.filter(role=PartyRole.DEBTOR)
+        self.fields["party"].label_from_instance = lambda p: f"{p.name}（{p.masked_id}）"
+
+    def clean_persons(self):
+        rows = []
+        for line in (self.cleaned_data.get("persons") or "").splitlines():
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if not any(parts):
+                continue
+            parts += ["", "", ""]
+            rows.append({"role": parts[0], "name": parts[1], "id_number": parts[2]})
+        return rows
+
+
+class ReasonForm(CleanTextMixin, forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=500)
+
+
+class CheckForm(CleanTextMixin, forms.Form):
+    id_number = forms.CharField(label=gettext_lazy("Resident ID number or credit code"), max_length=40)
+    reason = forms.CharField(label=gettext_lazy("Why you check (recorded)"), max_length=200)
+
+
+class BulkCheckForm(CleanTextMixin, forms.Form):
+    file = forms.FileField(label=gettext_lazy("List (CSV or Excel .xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    reason = forms.CharField(label=gettext_lazy("Why you check (recorded)"), max_length=200)
+
+
+def _require_court(user):
+    if not is_court_user(user):
+        raise Http404
+
+
+def _throttle(request) -> None:
+    """The API's per-user check rate (scope ``credit_check``) applies in the browser too."""
+
+    class _View:
+        throttle_scope = "credit_check"
+
+    throttle = CreditCheckThrottle()
+    if not throttle.allow_request(request, _View()):
+        raise Throttled(wait=throttle.wait())
+
+
+def _too_many(request, template, context):
+    messages.error(request, _("Too many checks in a short time; wait a minute and try again."))
+    return render(request, template, context, status=429)
+
+
+@require_safe
+@login_required
+def entry_list(request):
+    _require_court(request.user)
+    filters = {k: request.GET.get(k, "") for k in ("q", "status")}
+    qs = selectors.credit_entries_for_list(request.user, **filters)
+    rows, next_after = keyset_page(qs, request, PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "credit/entry_list.html", {
+        "entries": rows, "next_after": next_after, "filters": filters, "query": query.urlencode(),
+        "statuses": CreditStatus.choices, "can_check": credit.can_check(request.user),
+    })
+
+
+@login_required
+def entry_create(request, case_pk):
+    case = get_visible_or_404(case_selectors.cases_visible_to(request.user), pk=case_pk)
+    if not request.user.has_perm("credit.add_creditentry"):
+        raise PermissionDenied
+    form = CreditEntryForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = credit.credit_entry_create(actor=request.user, case=case, party=data["party"],
+                                               ground=data["ground"], obligation=data["obligation"],
+                                               decided_on=data["decided_on"], persons=data["persons"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s put on the list, pending publication.") % {"name": entry.name})
+            return redirect("credit:detail", pk=entry.pk)
+    return render(request, "credit/entry_form.html", {
+        "case": case, "form": form, "entries": selectors.credit_entries_for_case(request.user, case)})
+
+
+@require_safe
+@login_required
+def entry_detail(request, pk):
+    entry = get_visible_or_404(selectors.credit_entry_for_detail(request.user), pk=pk)
+    allowed = [name for name in credit_allowed(entry.status) if name != "delete"  # the revoke form deletes too
+               if request.user.has_perm(f"credit.{credit.PERMISSION_OF[name]}_creditentry")]
+    return render(request, "credit/entry_detail.html", {
+        "entry": entry, "allowed": allowed, "reason_form": ReasonForm(), "revoke_grounds": RevokeGround.choices,
+    })
+
+
+@login_required
+@require_POST
+def entry_transition(request, pk, name):
+    entry = get_visible_or_404(selectors.credit_entries_visible_to(request.user), pk=pk)
+    service = credit.CREDIT_SERVICES.get(name)
+    if service is None:
+        raise Http404
+    try:
+        extra = {"ground": request.POST.get("ground", "")} if name == "revoke" else {}
+        service(actor=request.user, entry=entry, reason=strip_controls(request.POST.get("reason", "")), **extra)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, {
+            "publish": _("Entry published; the units that apply joint punishment are being told."),
+            "shield": _("Entry shielded; the units are told to withdraw it."),
+            "revoke": _("Entry taken off the list; the units are told to withdraw it."),
+            "republish": _("Entry published again; the units are told."),
+        }[name])
+    return redirect("credit:detail", pk=entry.pk)
+
+
+@require_safe
+@login_required
+def pushes(request):
+    """The pushes a unit must apply and the withdrawals it must confirm; scoped to the user's unit."""
+    open_only = request.GET.get("tab", "open") == "open"
+    qs = selectors.pushes_for_unit(request.user, open_only=open_only)
+    rows, next_after = keyset_page(qs, request, PAGE_SIZE)
+    return render(request, "credit/pushes.html", {
+        "pushes": rows, "next_after": next_after, "open_only": open_only})
+
+
+@login_required
+def check(request):
+    """One identifier, or a whole CSV/Excel list returned with a result column."""
+    if not credit.can_check(request.user):
+        raise PermissionDenied
+    form = CheckForm(request.POST if "id_number" in request.POST else None)
+    bulk = BulkCheckForm(request.POST if "file" in request.FILES else None, request.FILES or None)
+    context = {"form": form, "bulk": bulk, "result": None}
+    if request.method != "POST":
+        return render(request, "credit/check.html", context)
+    try:
+        if not bulk.is_bound:  # a file is charged per row, by the service
+            _throttle(request)
+    except Throttled:
+        return _too_many(request, "credit/check.html", context)
+    status = 200
+    if bulk.is_bound and bulk.is_valid():
+        try:
+            content, content_type, filename = credit.bulk_check_file(
+                actor=request.user, upload=bulk.cleaned_data["file"], reason=bulk.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_service_errors(bulk, exc)
+            status = 429 if isinstance(exc, credit.CheckQuotaExceeded) else 200
+        else:
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+            return response
+    elif form.is_bound and form.is_valid():
+        try:
+            context["result"] = credit.credit_check(actor=request.user, channel="browser", **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:  # the identifier is not echoed back: the answer shows it masked
+            context["form"] = CheckForm(initial={"reason": form.cleaned_data["reason"]})
+    return render(request, "credit/check.html", context, status=status)
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@require_safe
+@ratelimit.per_client("public_dishonest")
+def public_dishonest(request):
+    """The public exposure page (Art. 12, 13): no login, published entries only, identifiers masked,
+    searched by name (two characters at least) or the latest page; no per-entry address."""
+    q = (request.GET.get("q") or "").strip()[:60]
+    too_short = 0 < len(q) < selectors.PUBLIC_MIN_QUERY
+    return render(request, "credit/public.html", {
+        "entries": list(selectors.public_entries("" if too_short else q)), "q": q, "too_short": too_short,
+        "orders": list(selectors.public_restrictions("" if too_short else q)),
+        "min_query": selectors.PUBLIC_MIN_QUERY,
+    })
+
+
+# ---------------------------------------------------------------- consumption restriction orders
+
+class RestrictionForm(CleanTextMixin, forms.Form):
+    party = forms.ModelChoiceField(label=gettext_lazy("Judgment debtor"), queryset=None, empty_label=None)
+    acts = forms.MultipleChoiceField(label=gettext_lazy("Restricted acts"), choices=RestrictedAct.choices,
+                                     initial=RestrictedAct.values, widget=forms.CheckboxSelectMultiple)
+    basis = forms.CharField(label=gettext_lazy("Facts and reasons"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    grace_months = forms.IntegerField(label=gettext_lazy("Grace period (months, 0-3)"), min_value=0, max_value=3,
+                                      initial=0, required=False)
+    persons = forms.CharField(
+        label=gettext_lazy("Organisation only: legal_rep, principal, controller or responsible; name; resident "
+                           "ID number, one a line"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = case.parties.filter(role=PartyRole.DEBTOR)
+        self.fields["party"].label_from_instance = lambda p: f"{p.name}（{p.masked_id}）"
+
+    def clean_persons(self):
+        rows = []
+        for line in (self.cleaned_data.get("persons") or "").splitlines():
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if any(parts):
+                parts += ["", "", ""]
+                rows.append({"role": parts[0], "name": parts[1], "id_number": parts[2]})
+        return rows
+
+
+@require_safe
+@login_required
+def restriction_list(request):
+    qs = selectors.restrictions_for_list(request.user, status=request.GET.get("status", ""))
+    rows, next_after = keyset_page(qs, request, PAGE_SIZE)
+    return render(request, "credit/restriction_list.html", {
+        "orders": rows, "next_after": next_after, "statuses": RestrictionStatus.choices,
+        "can_export": bool(request.user.unit_id) and not is_court_user(request.user)})
+
+
+@login_required
+def restriction_create(request, case_pk):
+    case = get_visible_or_404(case_selectors.cases_visible_to(request.user), pk=case_pk)
+    if not request.user.has_perm("credit.add_consumptionrestriction"):
+        raise PermissionDenied
+    form = RestrictionForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = restrictions.restriction_draft(actor=request.user, case=case, party=data["party"],
+                                                   acts=data["acts"], basis=data["basis"],
+                                                   grace_months=data["grace_months"] or 0, persons=data["persons"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Order drafted; the president signs it."))
+            return redirect("credit:restriction-detail", pk=order.pk)
+    return render(request, "credit/restriction_form.html", {"case": case, "form": form})
+
+
+@require_safe
+@login_required
+def restriction_detail(request, pk):
+    order = get_visible_or_404(selectors.restriction_for_detail(request.user), pk=pk)
+    user = request.user
+    return render(request, "credit/restriction_detail.html", {
+        "order": order,
+        "can_sign": order.status == RestrictionStatus.DRAFT and user.has_perm("credit.sign_consumptionrestriction"),
+        "can_issue": order.status == RestrictionStatus.SIGNED and user.has_perm("credit.add_consumptionrestriction"),
+        "can_lift": order.status == RestrictionStatus.ISSUED and user.has_perm("credit.lift_consumptionrestriction"),
+        "lift_grounds": [(g, LiftGround(g).label) for g in restrictions.CLERK_LIFT_GROUNDS],
+        "acts": RestrictedAct.choices,
+    })
+
+
+@login_required
+@require_POST
+def restriction_transition(request, pk, name):
+    order = get_visible_or_404(selectors.restrictions_visible_to(request.user), pk=pk)
+    post = request.POST
+    try:
+        if name == "sign":
+            restrictions.restriction_sign(actor=request.user, order=order)
+        elif name == "issue":
+            restrictions.restriction_issue(actor=request.user, order=order)
+        elif name == "lift":
+            restrictions.restriction_lift(actor=request.user, order=order, ground=post.get("ground", ""),
+                                          reason=strip_controls(post.get("reason", "")))
+        elif name == "permit":
+            from datetime import date
+
+            def day(key):
+                try:
+                    return date.fromisoformat(post.get(key, ""))
+                except ValueError:
+                    return None
+
+            restrictions.restriction_permit(actor=request.user, order=order, acts=post.getlist("acts"),
+                                            starts_on=day("starts_on"), ends_on=day("ends_on"),
+                                            reason=strip_controls(post.get("reason", "")))
+        else:
+            raise Http404
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("credit:restriction-detail", pk=order.pk)
+
+
+@require_safe
+@login_required
+def restriction_pdf(request, pk):
+    """The order as a PDF in the court's style (限制消费令), identifiers masked but for the units it went to."""
+    order = get_visible_or_404(selectors.restriction_for_detail(request.user), pk=pk)
+    from .documents import render_restriction_pdf
+
+    stored = order.document if order.document_id and order.document.status == "stored" else None
+    content = stored.file.open("rb").read() if stored is not None else render_restriction_pdf(order, request.user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote('限制消费令-' + str(order.pk) + '.pdf')}"
+    return response
+
+
+@require_safe
+@login_required
+def restriction_export(request):
+    """The active orders pushed to the user's unit, as Excel (identifiers masked)."""
+    from openpyxl import Workbook
+
+    from linkage.text import safe_cell
+
+    if not request.user.unit_id or is_court_user(request.user):
+        raise Http404
+    book = Workbook()
+    sheet = book.active
+    sheet.append([_("Case number"), _("Name"), _("ID number / credit code"), _("Restricted persons"),
+                  _("Restricted acts"), _("Issued"), _("One-off permissions")])
+    for order in selectors.active_restrictions_for_unit(request.user.unit):
+        sheet.append([safe_cell(v) for v in [
+            order.case.number, order.name, order.masked_id,
+            "；".join(f"{p.get_role_display()} {p.name} {p.masked_id}" for p in order.persons.all()),
+            "；".join(order.act_labels()), order.issued_at.strftime("%Y-%m-%d") if order.issued_at else "",
+            "；".join(f"{p.starts_on}–{p.ends_on}" for p in order.permissions.all())]])
+    import io
+
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote('限制消费令.xlsx')}"
+    return response
