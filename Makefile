@@ -27,7 +27,7 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py seed_demo --sample
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000/  (password of every demo account: linkage-demo)"
-	@echo "  clerk · office · convener · assessor · admin · leader-police · liaison-<unit>, e.g. liaison-bank-icbc"
+	@echo "  clerk · office · convener · president · assessor · admin · leader-police · liaison-<unit>, e.g. liaison-bank-icbc"
 	@echo "  (the sign-in page lists every account with its role and unit)"
 	@echo ""
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000

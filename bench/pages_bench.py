@@ -56,12 +56,12 @@ if "Compressed" in settings.STORAGES["staticfiles"]["BACKEND"]:
 logging.getLogger("django.request").setLevel(logging.CRITICAL)  # 4xx/5xx are counted, not logged
 logging.getLogger("django.security").setLevel(logging.CRITICAL)
 
+import dataset  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-import dataset  # noqa: E402
 from linkage.celery import app as celery_app  # noqa: E402
 
 RATIO_MAX, GROWTH_MAX, HOME_MAX_MS, NOISE_MS = 3.0, 1.3, 20.0, 1.0

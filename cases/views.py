@@ -423,7 +423,7 @@ def measure_list(request):
         qs = qs.filter(status="active", expires_on__lte=soon)
     if request.GET.get("format") == "xlsx":
         services.access_log(actor=request.user, what="measures_xlsx", obj=request.GET.urlencode() or "all")
-        return _measures_xlsx(qs.order_by("case_id", "unit__sort_order", "id")[:50_000])
+        return _measures_xlsx(qs.order_by("case_id", "unit__sort_order", "id")[:50_000], request.user)
     rows, next_after = _keyset_page(qs, request)
     query = request.GET.copy()
     query.pop("after", None)
@@ -433,8 +433,17 @@ def measure_list(request):
     })
 
 
-def _measures_xlsx(rows):
+def _measures_xlsx(rows, user):
     from linkage.excel import export_title, workbook_response
+    from members.scoping import unit_ids
+
+    from .identifiers import mask_identifiers_in_text
+
+    # The asset (an account, a plate) in full only for the unit that holds the measure (docs/security.md).
+    own = set() if is_court_user(user) else set(unit_ids(user))
+
+    def asset(m):
+        return m.asset if m.unit_id in own else mask_identifiers_in_text(m.asset)
 
     # Starts / Expires are the first and last day of the term (inclusive); empty for a waiting seizure.
     headers = [_("Case number"), _("Unit"), _("Action"), _("Asset"), _("Asset kind"), _("Amount (yuan)"),
@@ -442,7 +451,7 @@ def _measures_xlsx(rows):
                _("Status"), _("Term")]
     types = ["text", "text", "text", "text", "text", "amount", "text", "int", "date", "date", "int", "text",
              "text"]
-    body = ([m.case.number, m.unit.name, m.action.name, m.asset, m.get_asset_kind_display(), m.amount,
+    body = ([m.case.number, m.unit.name, m.action.name, asset(m), m.get_asset_kind_display(), m.amount,
              m.get_priority_display(), m.queue_position, m.starts_on, m.expires_on, m.renewals,
              m.get_status_display(), measures.measure_term_label(m) or "—"] for m in rows)
     return workbook_response(export_title(_("Register of enforcement measures")), headers, body,

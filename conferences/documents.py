@@ -61,8 +61,11 @@ def cn_date(value) -> str:
 
 def _clean(text) -> str:
     """Stored text as a document may hold it: a control character (typed before input was cleaned) would
-    make python-docx refuse the whole document, and issued minutes cannot be edited."""
-    return strip_controls(text or "").replace("\t", " ")
+    make python-docx refuse the whole document, and issued minutes cannot be edited. Identifier-shaped runs
+    typed into free text are masked for every reader (docs/security.md)."""
+    from cases.identifiers import mask_identifiers_in_text
+
+    return mask_identifiers_in_text(strip_controls(text or "").replace("\t", " "))
 
 
 def minutes_content(minutes, *, unit=None) -> dict:

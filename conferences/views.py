@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.identifiers import normalise_case_number_query
+from cases.identifiers import mask_identifiers_in_text, normalise_case_number_query
 from cases.models import Case
 from linkage.text import strip_controls
 from members.roles import is_court_user
@@ -363,7 +363,8 @@ def board(request):
         from linkage.excel import export_title, workbook_response
 
         headers = [_("Unit"), _("Action item"), _("Meeting"), _("Minutes"), _("Due"), _("Overdue"), _("Status")]
-        body = ([i.unit.name, i.text, i.meeting.title, i.minutes.number, i.due_at,
+        body = ([i.unit.name, mask_identifiers_in_text(i.text), mask_identifiers_in_text(i.meeting.title),
+                 i.minutes.number, i.due_at,
                  _("overdue") if i.is_overdue else "", i.get_status_display()] for i in rows)
         return workbook_response(export_title(_("Action-item board")), headers, body, "议定事项督办台账.xlsx",
                                  ["text", "text", "text", "text", "date", "text", "text"], fallback="board.xlsx")

@@ -237,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "CreditGroundEnum": "credit.models.CreditGround",
         "ReleaseGroundEnum": "cases.models.ReleaseGround",
         "RevokeGroundEnum": "credit.models.RevokeGround",
+        "PartyRoleEnum": "cases.models.PartyRole",
+        "CreditPersonRoleEnum": "credit.models.CreditPersonRole",
+        "RestrictedPersonRoleEnum": "credit.models.RestrictedPersonRole",
     },
 }
 

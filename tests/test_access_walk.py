@@ -122,7 +122,7 @@ def world(users, django_capture_on_commit_callbacks):
                                            "ruling.pdf", pdf_bytes(), content_type="application/pdf"))
         services.notice_acknowledge(actor=liaison, notice=freeze)
         services.notice_answer(actor=liaison, notice=freeze, outcome="done", detail=SECRET_SUBJECT,
-                               result_amount="99", attachments=[SimpleUploadedFile("a.pdf", pdf_bytes())])
+                               result_amount="40", attachments=[SimpleUploadedFile("a.pdf", pdf_bytes())])
         query = services.notice_issue(actor=clerk, case=case, unit=icbc, action=ActionType.objects.get(code="query"),
                                       subject=SECRET_SUBJECT)
         services.notice_request_file(actor=liaison, notice=query, kind="objection", grounds=SECRET_SUBJECT)
@@ -138,8 +138,9 @@ def world(users, django_capture_on_commit_callbacks):
         conf.minutes_issue(actor=users["convener"], minutes=minutes)
         from credit import services as credit
 
+        # The obligation is published by law (失信规定 Art. 6), so it carries no secret marker here.
         entry = credit.credit_entry_create(actor=clerk, case=case, party=case.parties.get(role="debtor"),
-                                           obligation=SECRET_SUBJECT)
+                                           obligation="支付货款99元")
         credit.credit_entry_publish(actor=clerk, entry=entry)
         from credit import restrictions  # an order pushed to natres and the insurers, not to the outsider
 

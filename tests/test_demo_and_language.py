@@ -109,7 +109,7 @@ def test_error_pages_are_chinese(db, settings):
     missing = client.get("/no-such-page/")
     assert missing.status_code == 404
     body = missing.content.decode()
-    assert "页面没有找到" in body and "Traceback" not in body
+    assert "页面不存在" in body and "Traceback" not in body
     broken = client.get("/test-boom/")
     assert broken.status_code == 500
     body = broken.content.decode()

@@ -540,7 +540,9 @@ def test_case_form_renders_for_the_clerk(browser_client):
     names = {i.get("name") for i in elements(response, "input")}
     assert {"number", "title", "amount", "form-TOTAL_FORMS", "form-INITIAL_FORMS", "form-0-name",
             "form-0-id_number"} <= names
-    assert elements(response, "input", name="form-TOTAL_FORMS", value="5")
+    # two rows to start (applicant, debtor) plus a blank one; more are added with a button, up to 10
+    assert elements(response, "input", name="form-TOTAL_FORMS", value="3")
+    assert elements(response, "input", name="form-MAX_NUM_FORMS", value="10")
 
 
 def test_register_case_through_the_form(browser_client):
@@ -1256,7 +1258,7 @@ def test_inbox_tabs_and_counts(browser_client, make_case, issue, users, acknowle
     assert notice_links(default) == expected["open"]
     assert elements(default, "a", href="?tab=open", aria_current="page")
     overdue_page = html(client.get("/inbox/", {"tab": "overdue"}))
-    assert re.search(r'<td class="overdue">[^<]+<strong>', overdue_page)
+    assert re.search(r'<td data-label="[^"]*" class="overdue">[^<]+<strong>', overdue_page)
     assert "县公安局" in overdue_page
 
 
