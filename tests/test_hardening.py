@@ -562,3 +562,16 @@ def test_object_ids_beyond_64_bits_in_the_path_are_404(api, path):
 def test_deeply_nested_json_to_the_token_endpoint_is_400(api):
     body = "[" * 5000 + "]" * 5000
     assert api().post(f"{API}auth/token/", body, content_type="application/json").status_code == 400
+
+
+def test_a_case_with_too_many_parties_is_refused_and_nothing_created(api):
+    """Finding 7: 10,000 parties were accepted; a case holds at most 50."""
+    from cases.models import Case
+    from tests.conftest import make_resident_id
+
+    parties = [{"role": "debtor", "name": f"被执行人{i}", "id_number": make_resident_id(i)} for i in range(51)]
+    count = Case.objects.count()
+    response = api("clerk").post("/api/v1/cases/", {"number": "(2026)鄂1022执8899号", "title": "多当事人",
+                                                    "amount": "1.00", "parties": parties}, format="json")
+    assert response.status_code == 400 and "parties" in response.json()
+    assert Case.objects.count() == count
