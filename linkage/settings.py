@@ -304,6 +304,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
     },
 }
+# Rendering and sealing a document takes a few hundred ms; on a queue of its own it never delays the
+# delivery of notices (2,000 notices issued at once would otherwise wait behind 2,000 seals). A worker
+# consumes it with `-Q documents` (deploy/linkage-documents-worker.service).
+CELERY_TASK_ROUTES = {"documents.tasks.*": {"queue": "documents"}}
 
 # Issued documents (documents app, docs/deploy.md "The court's e-seal"): the court's key and certificate
 # as PKCS#12; with none and DEBUG on, the demo certificate of `manage.py seal_demo_ca`; with neither,
