@@ -163,6 +163,11 @@ def main():
 
     redis = start_redis()
     worker = celery("worker", "--concurrency", "4", "-l", "warning", "--without-gossip", "--without-mingle")
+    # A fresh schedule file: one left by a beat killed in an earlier run can keep this beat from sweeping.
+    import glob
+
+    for stale in glob.glob("/tmp/fault-beat-schedule*"):
+        os.remove(stale)
     beat = celery("beat", "-l", "warning", "--schedule", "/tmp/fault-beat-schedule")
     try:
         from linkage.celery import app
