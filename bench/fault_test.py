@@ -162,13 +162,19 @@ def main():
                                                    webhook_secret="fault-test")
 
     redis = start_redis()
-    worker = celery("worker", "--concurrency", "4", "-l", "warning", "--without-gossip", "--without-mingle")
+    worker = celery("worker", "--concurrency", "4", "-l", os.environ.get("FAULT_LOG_LEVEL", "warning"), "--without-gossip", "--without-mingle")
     # A fresh schedule file: one left by a beat killed in an earlier run can keep this beat from sweeping.
     import glob
 
     for stale in glob.glob("/tmp/fault-beat-schedule*"):
         os.remove(stale)
-    beat = celery("beat", "-l", "warning", "--schedule", "/tmp/fault-beat-schedule")
+    beat = celery("beat", "-l", os.environ.get("FAULT_LOG_LEVEL", "warning"), "--schedule", "/tmp/fault-beat-schedule")
+    time.sleep(5)
+    for name, proc in (("worker", worker), ("beat", beat)):
+        # A process that died at start (an import error, say) would only show as deliveries never resuming.
+        if proc.poll() is not None:
+            print(Path(f"/tmp/fault-{name}.log").read_text(errors="replace")[-3000:])
+            sys.exit(f"celery {name} exited at start (code {proc.returncode}); its log is above")
     try:
         from linkage.celery import app
 
@@ -227,6 +233,7 @@ def main():
         took = time.monotonic() - redis_back_at
         check(done, f"every message (releases and cancellations) delivered {took:.0f} s after Redis returned")
         check(took <= within, f"delivered within two sweep intervals ({within} s): {took:.0f} s")
+        check(beat.poll() is None and worker.poll() is None, "beat and worker still running at the end")
         inbox = Delivery.objects.filter(notice__kind="release", purpose="issue", channel="inbox", status="sent")
         hooks = Delivery.objects.filter(notice__kind="release", purpose="issue", channel="webhook", status="sent")
         check(inbox.count() == total, f"{inbox.count()} release inbox deliveries (want {total})")

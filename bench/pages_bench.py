@@ -53,6 +53,9 @@ django.setup()
 # compression pass of CompressedManifestStaticFilesStorage: a minute of collectstatic that pages never see.
 if "Compressed" in settings.STORAGES["staticfiles"]["BACKEND"]:
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+# The bench measures pages, not throttles: /verify/ allows 30 requests a minute per address, and every
+# role's client comes from the same address, so the second size would read 429 there.
+settings.PUBLIC_RATE_LIMITS = {}
 logging.getLogger("django.request").setLevel(logging.CRITICAL)  # 4xx/5xx are counted, not logged
 logging.getLogger("django.security").setLevel(logging.CRITICAL)
 
@@ -219,7 +222,8 @@ def report(small, large):
             flags.append(f"home>{HOME_MAX_MS:g}ms")
         if flags:
             timing.append(f"{key}: {', '.join(flags)}")
-        if base and base["queries"] != row["queries"]:
+        # Fewer queries at the larger size is data, not a defect (a panel with nothing to show at that size).
+        if base and row["queries"] > base["queries"]:
             flags.append(f"queries {base['queries']}→{row['queries']}")
             failures.append(f"{key}: queries {base['queries']}→{row['queries']}")
         print(f"{key[:62]:62} {row['median']:7.1f} {row['p95']:7.1f} {row['queries']:3} {row['raw']:6.1f} {row['health']:5.1f} "

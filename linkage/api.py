@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.workflow import InvalidTransition
 
@@ -40,6 +39,11 @@ def exception_handler(exc, context):
         return Response(_flatten(exc), status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    # Imported here, not above: rest_framework.views reads DEFAULT_PARSER_CLASSES (this module's JSONParser)
+    # when it is first imported, so a process whose first DRF import is this module (celery beat, whose
+    # system checks resolve DEFAULT_PAGINATION_CLASS first) would find this module half-initialised.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     return drf_exception_handler(exc, context)
 
 

@@ -425,3 +425,23 @@ def test_a_real_worker_delivers_each_notice_exactly_once(tmp_path, settings):
             worker.kill()
             worker.wait(timeout=10)
     assert "deliver_notice" in log_path.read_text(errors="replace")
+
+
+def test_a_fresh_process_passes_the_system_checks_the_way_celery_beat_runs_them():
+    """Celery's Django fixup runs the system checks before beat has imported any view; a circular import
+    (linkage.api ⇄ rest_framework.views) once crashed beat there, so the sweep never ran and no lost
+    notice was re-sent (found by bench/fault_test.py). The check runs in a new interpreter, as beat does."""
+    script = (
+        "import django; django.setup()\n"
+        "from rest_framework.settings import api_settings\n"
+        "api_settings.DEFAULT_PAGINATION_CLASS; api_settings.DEFAULT_PARSER_CLASSES\n"
+        "from django.core.checks import run_checks\n"
+        "serious = [str(e) for e in run_checks() if e.is_serious()]\n"
+        "assert not serious, serious\n"
+        "print('checks passed')\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "linkage.settings"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "checks passed" in result.stdout
