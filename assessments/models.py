@@ -81,16 +81,17 @@ class NonCooperationReport(models.Model):
         help_text=_("A referral then also goes to the organization department (Art. 11)."))
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
                               default=ReportStatus.FILED)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("reported by"))
     filed_at = models.DateTimeField(_("filed"), default=timezone.now)
     unit_answer = models.TextField(_("the unit's statement"), blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("answered by"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=ReportOutcome.choices, blank=True)
     outcome_detail = models.TextField(_("decision"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+                                   related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
@@ -128,13 +129,15 @@ class ReferralTaskQuerySet(models.QuerySet):
 class ReferralTask(models.Model):
     """A referral handed to the discipline unit (and the organization department for cadres)."""
 
-    report = models.ForeignKey(NonCooperationReport, on_delete=models.CASCADE, related_name="tasks")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="referral_tasks")
+    report = models.ForeignKey(NonCooperationReport, on_delete=models.CASCADE, related_name="tasks",
+                               verbose_name=_("non-cooperation report"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="referral_tasks",
+                             verbose_name=_("member unit"))
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("answered by"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     objects = ReferralTaskQuerySet.as_manager()
@@ -157,14 +160,15 @@ class AssessmentPeriod(models.Model):
     ends_on = models.DateField(_("ends on"))
     status = models.CharField(_("status"), max_length=10, choices=PeriodStatus.choices,
                               default=PeriodStatus.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     compute_requested_at = models.DateTimeField(_("computation requested"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
     as_of = models.DateTimeField(_("data as of"), null=True, blank=True,
                                  help_text=_("The cut-off the scores were computed at."))
     finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="+")
+                                     blank=True, related_name="+", verbose_name=_("finalised by"))
     finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
 
     class Meta:
@@ -215,7 +219,8 @@ class Indicator(models.Model):
     """One line of a period's scheme. A rate indicator earns ``weight × rate`` points; a deduction takes
     ``per_item`` points per finding or case, at most ``weight``."""
 
-    period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, related_name="indicators")
+    period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, related_name="indicators",
+                               verbose_name=_("assessment period"))
     code = models.CharField(_("indicator"), max_length=20, choices=IndicatorCode.choices)
     weight = models.DecimalField(_("weight (points)"), max_digits=6, decimal_places=2)
     per_item = models.DecimalField(_("points per item (deductions)"), max_digits=6, decimal_places=2,
@@ -264,14 +269,16 @@ class AssessmentScore(models.Model):
     """A unit's score in a period, with every indicator's value, weight, points and sample in
     ``metrics``. Rewritten by each computation while the period is open; frozen once finalised."""
 
-    period = models.ForeignKey(AssessmentPeriod, on_delete=models.PROTECT, related_name="scores")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assessment_scores")
+    period = models.ForeignKey(AssessmentPeriod, on_delete=models.PROTECT, related_name="scores",
+                               verbose_name=_("assessment period"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assessment_scores",
+                             verbose_name=_("member unit"))
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
     rank = models.PositiveSmallIntegerField(_("rank"))
     data_quality = models.CharField(_("data quality"), max_length=14, choices=DataQuality.choices)
     metrics = models.JSONField(_("metrics"), default=dict)
-    computed_at = models.DateTimeField(default=timezone.now)
-    frozen = models.BooleanField(default=False, editable=False)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    frozen = models.BooleanField(_("frozen"), default=False, editable=False)
 
     objects = ScoreQuerySet.as_manager()
 
@@ -301,10 +308,11 @@ class AssessmentEvent(ImmutableEvent):
     subject is set. Written once, never edited."""
 
     report = models.ForeignKey(NonCooperationReport, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="events")
-    task = models.ForeignKey(ReferralTask, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+                               related_name="events", verbose_name=_("non-cooperation report"))
+    task = models.ForeignKey(ReferralTask, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+                             verbose_name=_("referral task"))
     period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="events")
+                               related_name="events", verbose_name=_("assessment period"))
 
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("assessment event")
@@ -316,8 +324,9 @@ class AssessmentEvidence(models.Model):
     its due and done times and its verdict. Written once by ``period_finalise``, never edited, so the
     evidence pages and exports of a finalised period stay what the scores were computed from."""
 
-    period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, related_name="evidence")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, related_name="evidence",
+                               verbose_name=_("assessment period"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("member unit"))
     indicator = models.CharField(_("indicator"), max_length=20, choices=IndicatorCode.choices)
     kind = models.CharField(_("type"), max_length=30)
     object_id = models.PositiveBigIntegerField(_("id"))

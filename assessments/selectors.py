@@ -25,13 +25,25 @@ def reports_visible_to(user):
     return NonCooperationReport.objects.visible_to(user)
 
 
+# ``?status=open``: the reports a convener has still to decide (filed, or answered by the unit).
+REPORTS_TO_DECIDE = "open"
+
+
 def reports_for_list(user, *, status: str = "", unit: str = ""):
     qs = reports_visible_to(user).for_list()
-    if status:
+    if status == REPORTS_TO_DECIDE:
+        qs = qs.open()
+    elif status:
         qs = qs.filter(status=status)
     if unit:
         qs = qs.filter(unit__code=unit)
     return qs
+
+
+def reports_to_decide_count() -> int:
+    """The convener's to-do: every undecided report (``ReportQuerySet.open``), the rows of
+    ``reports_for_list(status="open")`` for a convener, who sees all reports."""
+    return NonCooperationReport.objects.open().count()
 
 
 def report_for_detail(user):

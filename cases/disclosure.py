@@ -18,6 +18,7 @@ The one rule, used by the notice document (PDF), the notice page, the notice API
 
 ``viewer`` is a user (the page, the API) or a unit (the e-mail and webhook to that unit).
 """
+from linkage.numerals import format_yuan
 from members.models import Unit
 from members.roles import is_court_user
 from members.scoping import unit_ids
@@ -173,7 +174,7 @@ def structured_for(viewer, notice) -> dict | None:
     account = source.account if _acts(viewer, notice) else mask_account(source.account)
     return {"asset_kind": source.asset_kind, "asset_kind_label": source.get_asset_kind_display() if source.asset_kind
             else "", "account": account, "amount": source.amount,
-            "amount_text": f"{source.amount:,.2f}" if source.amount is not None else ""}
+            "amount_text": format_yuan(source.amount)}
 
 
 def asset_for(viewer, notice) -> str:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from linkage.numerals import chinese_numeral
+from linkage.numerals import chinese_numeral, format_yuan
 
 from . import disclosure
 from .measures import SHANGHAI, local_date
@@ -159,9 +159,9 @@ def notice_context(notice, viewer=None) -> dict:
 
     amount_limit = ""
     if kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and notice.amount is not None:
-        amount_limit = f"{notice.amount:,.2f}"  # the structured amount the clerk gave
+        amount_limit = format_yuan(notice.amount)  # the structured amount the clerk gave
     elif kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and not _AMOUNT_IN_TEXT.search(notice.subject):
-        amount_limit = f"{case.amount:,.2f}"
+        amount_limit = format_yuan(case.amount)
 
     release = None
     if kind == "release":
@@ -202,7 +202,7 @@ def notice_context(notice, viewer=None) -> dict:
         "subject": disclosure.free_text(notice.subject),
         "measure_asset": disclosure.asset_for(viewer, notice) if measure is not None else "",
         "structured": disclosure.structured_for(viewer, notice) if not public_letter else None,
-        "measure_amount": f"{measure.amount:,.2f}" if measure is not None and measure.amount is not None else "",
+        "measure_amount": format_yuan(measure.amount) if measure is not None else "",
         "measure_starts": cn_date(measure.starts_on) if measure is not None and measure.starts_on else "",
         "measure_expires": cn_date(measure.expires_on) if measure is not None and measure.expires_on else "",
         "release": release,

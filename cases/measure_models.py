@@ -65,10 +65,14 @@ class MeasureQuerySet(models.QuerySet):
 
 
 class Measure(models.Model):
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="measures")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures")
-    action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="measures",
+                             verbose_name=_("case"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures",
+                             verbose_name=_("member unit"))
+    action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("assistance action"))
     notice = models.OneToOneField("cases.Notice", on_delete=models.PROTECT, related_name="measure",
+                                  verbose_name=_("notice"),
                                   help_text=_("The assistance notice whose answer recorded the measure."))
     party = models.ForeignKey("cases.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                               verbose_name=_("debtor"))
@@ -87,7 +91,7 @@ class Measure(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=MeasureStatus.choices,
                               default=MeasureStatus.ACTIVE)
     release_notice = models.ForeignKey("cases.Notice", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="released_measures")
+                                       related_name="released_measures", verbose_name=_("release notice"))
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
     lapsed_on = models.DateField(_("lapsed"), null=True, blank=True)
 
@@ -110,10 +114,11 @@ class Measure(models.Model):
 class MeasureReminder(models.Model):
     """A renewal reminder sent to the clerk N working days before expiry; one per threshold and expiry."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="reminders")
-    expires_on = models.DateField()
-    working_days_before = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="reminders",
+                                verbose_name=_("measure"))
+    expires_on = models.DateField(_("expires"))
+    working_days_before = models.PositiveSmallIntegerField(_("working days before expiry"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["measure", "expires_on", "working_days_before"],

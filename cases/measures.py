@@ -456,6 +456,22 @@ def _remind(measure, threshold) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [clerk.email])
 
 
+def renewal_horizon(today: date | None = None) -> date:
+    """The last expiry day a renewal reminder is due for by ``today``: the widest reminder threshold
+    (``REMINDER_WORKING_DAYS``, 30 working days by default) from today, Asia/Shanghai."""
+    return working_days_after(today or local_today(), max(REMINDER_WORKING_DAYS))
+
+
+def renewal_due_q(today: date | None = None) -> Q:
+    """Measures near expiry, whose renewal the clerk must see to: active, with a term ending by the
+    renewal horizon, no release under way, and in a case that keeps its measures (open, or concluded 终本;
+    a case concluded completed or terminated releases them: nothing to renew). The one rule of the daily
+    reminders, the register's ``?expiring=1`` and the clerk's to-do count."""
+    return (Q(status=MeasureStatus.ACTIVE, expires_on__isnull=False, expires_on__lte=renewal_horizon(today),
+              release_notice__isnull=True)
+            & ~(Q(case__status="concluded") & ~Q(case__outcome=KEEPS_MEASURES_OUTCOME)))
+
+
 def measures_sweep(today: date | None = None) -> dict:
     """Daily: mark lapsed the measures whose last day has ended (Asia/Shanghai); remind the clerk 30, 10
     and 3 working days before the last day, 终本 cases included. A waiting seizure has no term and never
@@ -466,13 +482,9 @@ def measures_sweep(today: date | None = None) -> dict:
     today = today or local_today()
     lapsed = Measure.objects.filter(status=MeasureStatus.ACTIVE, expires_on__isnull=False,
                                     expires_on__lt=today).update(status=MeasureStatus.LAPSED, lapsed_on=today)
-    widest = max(REMINDER_WORKING_DAYS)
-    horizon = working_days_after(today, widest)
     sent = 0
-    candidates = (Measure.objects.filter(status=MeasureStatus.ACTIVE, expires_on__gte=today,
-                                         expires_on__lte=horizon, release_notice__isnull=True)
-                  # A case concluded completed or terminated releases its measures: nothing to renew.
-                  .exclude(Q(case__status="concluded") & ~Q(case__outcome=KEEPS_MEASURES_OUTCOME))
+    # expires_on__gte: none earlier is left active after the update above; stated for the planner.
+    candidates = (Measure.objects.filter(renewal_due_q(today), expires_on__gte=today)
                   .select_related("case__created_by", "unit", "action"))
     thresholds = {n: working_days_after(today, n) for n in REMINDER_WORKING_DAYS}
     for measure in candidates:

@@ -70,11 +70,13 @@ class Case(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
     listed_supervision = models.BooleanField(_("listed supervision (挂牌督办)"), default=False)
     responsible_leader = models.CharField(_("responsible leader (领导包案)"), max_length=60, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("registered by"))
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     concluded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("concluded by"),
     )
     # The document being enforced (执行依据): who issued it, its number, its date. Printed on every notice.
     basis_issuer = models.CharField(_("basis issued by"), max_length=100, blank=True,
@@ -108,7 +110,8 @@ class Case(models.Model):
 
 
 class CaseCategory(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="categories")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="categories",
+                             verbose_name=_("case"))
     category = models.CharField(_("category"), max_length=20, choices=KeyCategory.choices)
 
     class Meta:
@@ -132,7 +135,7 @@ class PartyKind(models.TextChoices):
 
 
 class Party(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", verbose_name=_("case"))
     role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=PartyKind.choices, default=PartyKind.PERSON)
     name = models.CharField(_("name"), max_length=120)
@@ -189,20 +192,22 @@ def private_upload_path(instance, filename):
 class Attachment(models.Model):
     """A PDF kept outside any public URL; served by ``cases.views.attachment_download`` only."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments",
+                             verbose_name=_("case"))
     notice = models.ForeignKey("Notice", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="answer_attachments")
+                               related_name="answer_attachments", verbose_name=_("notice"))
     purpose = models.CharField(_("purpose"), max_length=10, choices=AttachmentPurpose.choices)
-    file = models.FileField(storage=_private_storage, upload_to=private_upload_path)
+    file = models.FileField(_("file"), storage=_private_storage, upload_to=private_upload_path)
     original_name = models.CharField(_("file name"), max_length=200)
     title = models.CharField(_("title"), max_length=120, blank=True,
                              help_text=_("e.g. 执行裁定书 or 解除冻结裁定书"))
     # Rulings of a case are numbered in order: （2026）鄂1022执123号之一, 之二 ...
     ruling_seq = models.PositiveSmallIntegerField(_("ruling number in case"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
@@ -312,12 +317,15 @@ class NoticeQuerySet(models.QuerySet):
 class Notice(models.Model):
     """An assistance notice (协助执行通知书) or a release notice sent to one unit."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="notices")
-    action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="notices")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices", verbose_name=_("case"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="notices",
+                             verbose_name=_("member unit"))
+    action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="notices",
+                               verbose_name=_("assistance action"))
     kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices, default=NoticeKind.ASSIST)
     original = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
+        verbose_name=_("original notice"),
         help_text=_("For a release or renewal notice: the notice whose measure it concerns."),
     )
     party = models.ForeignKey("Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -337,8 +345,9 @@ class Notice(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=NoticeStatus.choices,
                               default=NoticeStatus.ISSUED)
     ruling = models.ForeignKey(Attachment, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="ruling_notices")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+                               related_name="ruling_notices", verbose_name=_("ruling"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issuer"))
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     ack_due_at = models.DateTimeField(_("acknowledge by"))
     due_at = models.DateTimeField(_("answer by"))
@@ -422,7 +431,8 @@ class Notice(models.Model):
 class NoticeEvent(ImmutableEvent):
     """One transition of a notice: who, when, from, to, note. Written once, never edited."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events",
+                               verbose_name=_("notice"))
 
     class Meta(ImmutableEvent.Meta):
         indexes = [models.Index(fields=["notice", "at"], name="event_notice_at")]
@@ -452,17 +462,19 @@ class NoticeRequest(models.Model):
     counts these as such, not as non-cooperation.
     """
 
-    notice = models.ForeignKey("Notice", on_delete=models.CASCADE, related_name="requests")
+    notice = models.ForeignKey("Notice", on_delete=models.CASCADE, related_name="requests",
+                               verbose_name=_("notice"))
     kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
     grounds = models.TextField(_("grounds"))
     requested_due_at = models.DateTimeField(_("new deadline asked for"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices,
                               default=RequestStatus.PENDING)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField(default=timezone.now)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("requested by"))
+    filed_at = models.DateTimeField(_("requested"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("decision"), blank=True)
 
     class Meta:
@@ -494,17 +506,18 @@ class Delivery(models.Model):
     """The outbox: one row per message about a notice per channel. The unique key makes re-sending
     idempotent; the periodic sweep re-sends whatever is still pending, so a lost task loses nothing."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries",
+                               verbose_name=_("notice"))
     channel = models.CharField(_("channel"), max_length=10, choices=DeliveryChannel.choices)
     purpose = models.CharField(_("purpose"), max_length=40, help_text=_("issue, cancel, reminder-…"))
     status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(null=True, blank=True,
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True,
                                            help_text=_("After a failure: not retried before this time."))
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -537,11 +550,12 @@ class HolidayOverride(models.Model):
 class AccessLog(models.Model):
     """Who saw a full personal identifier or downloaded a document, and why (audited reads)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    what = models.CharField(max_length=40)
-    object_repr = models.CharField(max_length=120)
-    reason = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("user"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    what = models.CharField(_("what was accessed"), max_length=40)
+    object_repr = models.CharField(_("object representation"), max_length=120)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at"]

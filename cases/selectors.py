@@ -1,7 +1,6 @@
 """Reused reads. Every one starts from a queryset scoped to the user."""
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -16,8 +15,10 @@ from .models import (
     Notice,
     NoticeEvent,
     NoticeKind,
+    NoticeRequest,
     Party,
     PartyRole,
+    RequestStatus,
     ack_overdue_q,
     answer_overdue_q,
 )
@@ -128,30 +129,72 @@ def case_notices(user, case):
     )
 
 
+# The notice lists a user is sent to (the inbox tabs, the home page's and the menu's to-do counts), each
+# rule stated once: a tab lists ``qs.filter(notice_rule(tab, now))`` and a count is ``Count("id",
+# filter=notice_rule(...))`` over the same rows, so a count and the page it links to cannot disagree.
+def notice_rule(name: str, now) -> Q:
+    if name == "new":  # to acknowledge (签收)
+        return Q(status__in=AWAITING_ACK)
+    if name == "to_answer":  # signed for, the answer (回执) still owed
+        return Q(status=NoticeStatus.ACKNOWLEDGED)
+    if name == "open":
+        return Q(status__in=OPEN)
+    if name == "overdue":
+        # status__in=OPEN repeats what both clocks imply (NoticeQuerySet.overdue): the partial index of open
+        # notices serves it.
+        return (ack_overdue_q(now) | answer_overdue_q(now)) & Q(status__in=OPEN)
+    if name == "to_release":  # a release notice its unit has not confirmed (answered) yet
+        return Q(kind=NoticeKind.RELEASE, status__in=OPEN)
+    if name == "answered":  # answers the court has still to close or return for correction
+        return Q(status=NoticeStatus.ANSWERED)
+    if name == "requests":  # an objection or extension request waiting for the clerk's decision
+        return Q(id__in=pending_requests().values("notice_id"))
+    if name == "all":
+        return Q()
+    raise KeyError(name)
+
+
+def pending_requests():
+    """Objections and extension requests not yet decided (at most one per notice: a constraint)."""
+    return NoticeRequest.objects.filter(status=RequestStatus.PENDING)
+
+
 def inbox_counts(user) -> dict:
     """The numbers on a liaison's inbox tabs, in one query."""
     now = timezone.now()
     # Every figure is of open notices: reading only those (index notice_unit_status) keeps the cost to
     # the unit's open work, not its history.
     return notices_visible_to(user).filter(status__in=OPEN).aggregate(
-        new=Count("id", filter=Q(status__in=AWAITING_ACK)),
-        open=Count("id", filter=Q(status__in=OPEN)),
-        overdue=Count("id", filter=ack_overdue_q(now) | answer_overdue_q(now)),
-        to_release=Count("id", filter=Q(kind=NoticeKind.RELEASE, status__in=OPEN)),
-    )
+        **{tab: Count("id", filter=notice_rule(tab, now)) for tab in ("new", "to_answer", "open", "overdue",
+                                                                      "to_release")})
 
 
-INBOX_TABS = {
-    "new": lambda qs, now: qs.filter(status__in=AWAITING_ACK),
-    "open": lambda qs, now: qs.filter(status__in=OPEN),
-    "overdue": lambda qs, now: qs.overdue(now),
-    "to_release": lambda qs, now: qs.filter(kind=NoticeKind.RELEASE, status__in=OPEN),
-    "all": lambda qs, now: qs,
-}
+# Tabs any user may open (scoped to what they see); the court's ``answered`` and ``requests`` lists are
+# the clerk's review work.
+INBOX_TABS = ("new", "to_answer", "open", "overdue", "to_release", "answered", "requests", "all")
 
 
 def inbox(user, tab: str):
-    return INBOX_TABS.get(tab, INBOX_TABS["open"])(notices_for_list(user), timezone.now())
+    tab = tab if tab in INBOX_TABS else "open"
+    return notices_for_list(user).filter(notice_rule(tab, timezone.now()))
+
+
+def clerk_todo_counts(now=None) -> dict:
+    """What waits for the clerk, three small queries over open work only: answers to review and releases
+    not confirmed (the open-work notices, partial index ``notice_open_work``), objections and extension
+    requests to decide (pending requests, index ``request_status_kind``) and measures whose renewal is
+    due (active measures, index ``measure_status_expiry``; plus the holiday table's rows of the next
+    weeks). Each figure is the row count of the list it links to (``inbox``, ``measures.renewal_due_q``)."""
+    from . import measures
+
+    now = now or timezone.now()
+    counts = Notice.objects.filter(status__in=OPEN_WORK).aggregate(
+        answered=Count("id", filter=notice_rule("answered", now)),
+        to_release=Count("id", filter=notice_rule("to_release", now)),
+    )
+    counts["requests"] = pending_requests().count()
+    counts["measures_due"] = Measure.objects.filter(measures.renewal_due_q()).count()
+    return counts
 
 
 def pending_releases(case):
@@ -161,23 +204,20 @@ def pending_releases(case):
 
 def court_counts() -> dict:
     """The court's home-page figures, three queries, each reading open work only: the notices still open
-    or answered (the partial index ``notice_open_work``), the open cases, the active and lapsed measures;
-    closed history is never scanned (docs/architecture.md "Performance")."""
+    or answered (the partial index ``notice_open_work``), the open cases, the lapsed measures; closed
+    history is never scanned (docs/architecture.md "Performance"). What waits for a clerk (answers to
+    review, releases, renewals) is counted with the to-do (``clerk_todo_counts``)."""
     now = timezone.now()
     counts = Notice.objects.filter(status__in=OPEN_WORK).aggregate(
         ack_overdue=Count("id", filter=ack_overdue_q(now)),
         answer_overdue=Count("id", filter=answer_overdue_q(now)),
-        releases_open=Count("id", filter=Q(kind=NoticeKind.RELEASE, status__in=OPEN)),
-        answered=Count("id", filter=Q(status="answered")),
     )
     counts.update(Case.objects.filter(status="open").aggregate(
         open_cases=Count("id"),
         listed=Count("id", filter=Q(listed_supervision=True)),
     ))
-    soon = timezone.localdate() + timedelta(days=30)
-    counts.update(Measure.objects.filter(status__in=["lapsed", "active"]).aggregate(
-        measures_lapsed=Count("id", filter=Q(status="lapsed", case__status="open")),
-        measures_expiring=Count("id", filter=Q(status="active", expires_on__lte=soon)),
+    counts.update(Measure.objects.filter(status="lapsed").aggregate(
+        measures_lapsed=Count("id", filter=Q(case__status="open")),
     ))
     return counts
 

@@ -1,6 +1,5 @@
 """Browser pages for cases and notices. Views parse input, call services and render; every lookup
 starts from a queryset scoped to the user, so another unit's object is a plain 404."""
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import Throttled
@@ -20,7 +18,7 @@ from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 
-from . import hooks, measures, selectors, services
+from . import hooks, measures, pickers, selectors, services
 from .documents import notice_filename, render_notice_pdf
 from .forms import (
     AnswerForm,
@@ -418,9 +416,8 @@ def measure_list(request):
         qs = qs.filter(unit__code=filters["unit"])
     if filters["status"]:
         qs = qs.filter(status=filters["status"])
-    if request.GET.get("expiring") == "1":
-        soon = timezone.localdate(timezone=measures.SHANGHAI) + timedelta(days=45)
-        qs = qs.filter(status="active", expires_on__lte=soon)
+    if request.GET.get("expiring") == "1":  # near expiry: the renewal reminders' rule (measures.renewal_due_q)
+        qs = qs.filter(measures.renewal_due_q())
     if request.GET.get("format") == "xlsx":
         services.access_log(actor=request.user, what="measures_xlsx", obj=request.GET.urlencode() or "all")
         return _measures_xlsx(qs.order_by("case_id", "unit__sort_order", "id")[:50_000], request.user)
@@ -430,6 +427,8 @@ def measure_list(request):
     return render(request, "cases/measure_list.html", {
         "measures": rows, "next_after": next_after, "filters": filters, "query": query.urlencode(),
         "statuses": MeasureStatus.choices, "can_act": request.user.has_perm("cases.add_notice"),
+        "expiring": request.GET.get("expiring") == "1", "reminder_days": max(measures.REMINDER_WORKING_DAYS),
+        **pickers.measure_filter_context(request.user, filters),  # the unit list, the chosen case's number
     })
 
 

@@ -70,10 +70,11 @@ class AgendaItem(models.Model):
                               default=AgendaStatus.PROPOSED)
     suggested = models.CharField(_("suggested from data"), max_length=20, blank=True,
                                  help_text=_("Which automatic suggestion the office accepted, if any."))
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("proposed by"))
     proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+                                   related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_comment = models.TextField(_("convener's comment"), blank=True)
 
@@ -121,8 +122,9 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=MeetingStatus.choices,
                               default=MeetingStatus.SCHEDULED)
     agenda_items = models.ManyToManyField(AgendaItem, related_name="meetings", verbose_name=_("agenda items"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -143,14 +145,16 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """A unit invited to a meeting, its notification and its attendance (confirmed by its liaison)."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meeting_invitations")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations",
+                                verbose_name=_("meeting"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meeting_invitations",
+                             verbose_name=_("member unit"))
     status = models.CharField(_("status"), max_length=10, choices=InvitationStatus.choices,
                               default=InvitationStatus.INVITED)
     attendees = models.CharField(_("attendees"), max_length=300, blank=True,
                                  help_text=_("Names and posts of who attends for the unit."))
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="+")
+                                     blank=True, related_name="+", verbose_name=_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
 
@@ -170,8 +174,8 @@ class Invitation(models.Model):
 class MinutesCounter(models.Model):
     """The last minutes number used in a year; locked with SELECT … FOR UPDATE while numbering."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number used"), default=0)
 
     class Meta:
         verbose_name = _("minutes number counter")
@@ -184,17 +188,19 @@ class MinutesCounter(models.Model):
 class Minutes(models.Model):
     """The minutes of a meeting (会议纪要); numbered and read-only once issued."""
 
-    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes",
+                                   verbose_name=_("meeting"))
     status = models.CharField(_("status"), max_length=10, choices=MinutesStatus.choices,
                               default=MinutesStatus.DRAFT)
     summary = models.TextField(_("summary"))
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     seq = models.PositiveIntegerField(_("sequence in year"), null=True, blank=True)
     number = models.CharField(_("document number"), max_length=40, blank=True)
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("drafted by"))
     drafted_at = models.DateTimeField(_("drafted"), default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+                                  related_name="+", verbose_name=_("issuer"))
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     # The convener's recorded choice when issuing: the full minutes to every invited unit, or (the default)
     # to each unit only the common part and the decisions addressed to it (its excerpt, 摘录).
@@ -227,7 +233,8 @@ def format_minutes_number(year: int, seq: int) -> str:
 class Decision(models.Model):
     """One decision in the minutes; addressed to a unit with a due date, it becomes an action item."""
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="decisions")
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="decisions",
+                                verbose_name=_("minutes"))
     seq = models.PositiveSmallIntegerField(_("order"))
     text = models.TextField(_("decision"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -268,10 +275,14 @@ class ActionItemQuerySet(models.QuerySet):
 class ActionItem(models.Model):
     """A decision a unit must carry out (督促落实, Art. 4), tracked to done."""
 
-    decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="action_item")
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="action_items")
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="action_items")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="action_items")
+    decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="action_item",
+                                    verbose_name=_("decision"))
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="action_items",
+                                verbose_name=_("minutes"))
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="action_items",
+                                verbose_name=_("meeting"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="action_items",
+                             verbose_name=_("unit responsible"))
     text = models.TextField(_("what to do"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices,
@@ -300,10 +311,12 @@ class ActionItem(models.Model):
 class ActionReport(models.Model):
     """A unit's progress report on an action item. Written once, never edited."""
 
-    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reports")
+    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reports",
+                                    verbose_name=_("action item"))
     detail = models.TextField(_("progress"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("reported by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
@@ -317,9 +330,10 @@ class ActionReport(models.Model):
 class ActionReminder(models.Model):
     """One reminder (催办) per overdue action item per day; the unique key makes the task idempotent."""
 
-    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders")
-    day = models.DateField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders",
+                                    verbose_name=_("action item"))
+    day = models.DateField(_("date"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["action_item", "day"], name="action_reminder_day")]
@@ -335,13 +349,15 @@ class ConferenceEvent(ImmutableEvent):
     note. Exactly one subject is set. Written once, never edited."""
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="events")
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+                                    related_name="events", verbose_name=_("agenda item"))
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+                                verbose_name=_("meeting"))
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="events")
-    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+                                   related_name="events", verbose_name=_("invitation"))
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+                                verbose_name=_("minutes"))
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="events")
+                                    related_name="events", verbose_name=_("action item"))
 
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("conference event")
@@ -353,7 +369,8 @@ class MeetingReport(models.Model):
     are computed as of the meeting's start and stored when it is held (its minutes issued), so the report
     a convener reads, and the annex of the minutes, are the same next month. Written once."""
 
-    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="work_report")
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="work_report",
+                                   verbose_name=_("meeting"))
     as_of = models.DateTimeField(_("figures as of"))
     data = models.JSONField(_("figures"))
     frozen_at = models.DateTimeField(_("frozen"), default=timezone.now)

@@ -21,7 +21,7 @@ from .models import (
     MeetingKind,
     Minutes,
 )
-from .workflow import ACTION_UNSETTLED, AgendaStatus, MinutesStatus
+from .workflow import ACTION_UNSETTLED, AgendaStatus, MeetingStatus, MinutesStatus
 
 MANY_UNITS = 3
 
@@ -119,11 +119,14 @@ def unit_tasks(user):
     return invitations, items
 
 
-def office_board():
-    """Open action items (not done) grouped by unit and by meeting, for the office's board."""
-    rows = list(ActionItem.objects.filter(status__in=ACTION_UNSETTLED, minutes__status=MinutesStatus.ISSUED)
-                .select_related("unit", "meeting", "minutes").order_by("unit__sort_order", "unit__code",
-                                                                         "meeting__starts_at", "id"))
+def office_board(*, overdue: bool = False, now=None):
+    """Open action items (not done) grouped by unit and by meeting, for the office's board; ``overdue``:
+    only those past their due date and still owed (``ActionItemQuerySet.overdue``)."""
+    qs = ActionItem.objects.filter(status__in=ACTION_UNSETTLED, minutes__status=MinutesStatus.ISSUED)
+    if overdue:
+        qs = qs.overdue(now)
+    rows = list(qs.select_related("unit", "meeting", "minutes").order_by("unit__sort_order", "unit__code",
+                                                                          "meeting__starts_at", "id"))
     by_unit = {}
     for row in rows:
         by_unit.setdefault(row.unit, []).append(row)
@@ -131,6 +134,53 @@ def office_board():
     for row in rows:
         by_meeting.setdefault(row.meeting, []).append(row)
     return rows, by_unit, by_meeting
+
+
+# ---------------------------------------------------------------- what waits for the office and the conveners
+
+def meeting_rule(name: str, now) -> Q:
+    """The meetings lists of the conference page (``?meetings=``), each rule stated once. A meeting is
+    held when its minutes are issued (``minutes_issue``), so one still ``scheduled`` whose start has passed
+    has no issued minutes: ``no_minutes`` (the office writes them, or a draft waits), ``to_issue`` (a draft
+    the convener can sign and issue: never before the meeting has begun)."""
+    if name == "no_minutes":
+        return Q(status=MeetingStatus.SCHEDULED, starts_at__lte=now)
+    if name == "to_issue":
+        return meeting_rule("no_minutes", now) & Q(minutes__status=MinutesStatus.DRAFT)
+    raise KeyError(name)
+
+
+MEETING_LISTS = ("no_minutes", "to_issue")
+
+
+def meetings_listed(user, name: str = "", now=None):
+    qs = meetings_for_list(user)
+    if name in MEETING_LISTS:
+        qs = qs.filter(meeting_rule(name, now or timezone.now()))
+    return qs
+
+
+def meeting_counts(now=None) -> dict:
+    """``no_minutes`` and ``to_issue`` in one query over scheduled meetings only."""
+    now = now or timezone.now()
+    return Meeting.objects.filter(status=MeetingStatus.SCHEDULED).aggregate(
+        **{name: Count("id", filter=meeting_rule(name, now)) for name in MEETING_LISTS})
+
+
+def convener_todo_counts(now=None) -> dict:
+    """Agenda items to approve (index ``agenda_status_id``) and minutes to issue; the reports to decide
+    are the assessments app's (``assessments.selectors.reports_to_decide_count``)."""
+    now = now or timezone.now()
+    return {"agenda_to_approve": AgendaItem.objects.filter(status=AgendaStatus.PROPOSED).count(),
+            "minutes_to_issue": meeting_counts(now)["to_issue"]}
+
+
+def office_todo_counts(now=None) -> dict:
+    """Action items overdue (open or returned, due date past; index ``action_status_due``) and meetings
+    held without issued minutes."""
+    now = now or timezone.now()
+    return {"actions_overdue": ActionItem.objects.overdue(now).count(),
+            "meetings_no_minutes": meeting_counts(now)["no_minutes"]}
 
 
 def excerpt_decisions(minutes, unit) -> list:

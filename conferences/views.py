@@ -63,9 +63,13 @@ def index(request):
         if status in AgendaStatus.values:
             qs = qs.filter(status=status)
         agenda = list(qs[:LIST_SIZE])
-    meetings = list(selectors.meetings_for_list(user)[:LIST_SIZE])
+    # ?meetings=no_minutes | to_issue: the office's and the conveners' to-do lists (selectors.meeting_rule).
+    listed = request.GET.get("meetings", "")
+    listed = listed if listed in selectors.MEETING_LISTS and is_court_user(user) else ""
+    meetings = list(selectors.meetings_listed(user, listed)[:LIST_SIZE])
     return render(request, "conferences/index.html", {
-        "agenda": agenda, "meetings": meetings, "status": status, "statuses": AgendaStatus.choices,
+        "agenda": agenda, "meetings": meetings, "meetings_listed": listed,
+        "status": status, "statuses": AgendaStatus.choices,
         "court": is_court_user(user),
         "can_propose": user.has_perm("conferences.add_agendaitem"),
         "can_schedule": user.has_perm("conferences.add_meeting"),
@@ -358,7 +362,8 @@ def action_transition(request, pk, name):
 def board(request):
     """The office's board: every open action item, by unit and by meeting."""
     _require_court(request.user)
-    rows, by_unit, by_meeting = selectors.office_board()
+    overdue = request.GET.get("overdue") == "1"
+    rows, by_unit, by_meeting = selectors.office_board(overdue=overdue)
     if request.GET.get("format") == "xlsx":  # what the board shows, one row an action item
         from linkage.excel import export_title, workbook_response
 
@@ -369,4 +374,4 @@ def board(request):
         return workbook_response(export_title(_("Action-item board")), headers, body, "议定事项督办台账.xlsx",
                                  ["text", "text", "text", "text", "date", "text", "text"], fallback="board.xlsx")
     return render(request, "conferences/board.html", {
-        "rows": rows, "by_unit": list(by_unit.items()), "by_meeting": list(by_meeting.items())})
+        "rows": rows, "by_unit": list(by_unit.items()), "by_meeting": list(by_meeting.items()), "overdue": overdue})

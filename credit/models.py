@@ -93,8 +93,10 @@ class CreditEntryQuerySet(models.QuerySet):
 class CreditEntry(models.Model):
     """One debtor party of a case on the dishonest-debtor list."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="credit_entries")
-    party = models.ForeignKey("cases.Party", on_delete=models.PROTECT, related_name="credit_entries")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="credit_entries",
+                             verbose_name=_("case"))
+    party = models.ForeignKey("cases.Party", on_delete=models.PROTECT, related_name="credit_entries",
+                              verbose_name=_("party"))
     # What is published, as decided: kept even if the party's record is corrected later.
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, default="person")
@@ -110,7 +112,8 @@ class CreditEntry(models.Model):
     round = models.PositiveIntegerField(
         _("publication round"), default=0,
         help_text=_("Incremented at each publication; the units get one push per round."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     first_published_at = models.DateTimeField(_("first published"), null=True, blank=True)
@@ -200,7 +203,8 @@ class CreditPerson(models.Model):
     """For an organisation on the list: its legal representative and other responsible persons, whom
     the restrictions of Art. 21 and 31 reach too."""
 
-    entry = models.ForeignKey(CreditEntry, on_delete=models.CASCADE, related_name="persons")
+    entry = models.ForeignKey(CreditEntry, on_delete=models.CASCADE, related_name="persons",
+                              verbose_name=_("dishonest-debtor entry"))
     role = models.CharField(_("role"), max_length=12, choices=CreditPersonRole.choices)
     name = models.CharField(_("name"), max_length=60)
     id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
@@ -223,7 +227,8 @@ class CreditPerson(models.Model):
 class CreditEvent(ImmutableEvent):
     """One move of an entry: who, when, from, to, why. Written once, never edited."""
 
-    entry = models.ForeignKey(CreditEntry, on_delete=models.CASCADE, related_name="events")
+    entry = models.ForeignKey(CreditEntry, on_delete=models.CASCADE, related_name="events",
+                              verbose_name=_("dishonest-debtor entry"))
 
     class Meta(ImmutableEvent.Meta):
         db_table = "cases_creditevent"  # moved from ``cases`` (migration credit.0001): same table, same rows
@@ -255,13 +260,16 @@ class CreditPush(models.Model):
     """An entry pushed to one unit that applies joint punishment (Art. 17), in one publication round,
     and its withdrawal when the entry is shielded or revoked."""
 
-    entry = models.ForeignKey(CreditEntry, on_delete=models.PROTECT, related_name="pushes")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="credit_pushes")
+    entry = models.ForeignKey(CreditEntry, on_delete=models.PROTECT, related_name="pushes",
+                              verbose_name=_("dishonest-debtor entry"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="credit_pushes",
+                             verbose_name=_("member unit"))
     round = models.PositiveIntegerField(_("publication round"))
-    push = models.OneToOneField("cases.Notice", on_delete=models.PROTECT, related_name="credit_push")
+    push = models.OneToOneField("cases.Notice", on_delete=models.PROTECT, related_name="credit_push",
+                                verbose_name=_("push notice"))
     withdrawal = models.OneToOneField("cases.Notice", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="credit_withdrawal")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                      related_name="credit_withdrawal", verbose_name=_("withdrawal notice"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     objects = CreditPushQuerySet.as_manager()
@@ -290,8 +298,10 @@ class CreditCheckChannel(models.TextChoices):
 class CreditCheck(models.Model):
     """One check of an identifier against the list (Art. 19, 26): who, when, why, and the answer."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("user"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("member unit"))
     at = models.DateTimeField(_("at"), default=timezone.now)
     id_number = models.CharField(_("identifier checked"), max_length=40)
     reason = models.CharField(_("reason"), max_length=200)
@@ -376,8 +386,10 @@ class RestrictionQuerySet(models.QuerySet):
 class ConsumptionRestriction(models.Model):
     """A consumption restriction order on one debtor of a case (限高规定 Art. 1, 3, 5, 9)."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="consumption_restrictions")
-    party = models.ForeignKey("cases.Party", on_delete=models.PROTECT, related_name="consumption_restrictions")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="consumption_restrictions",
+                             verbose_name=_("case"))
+    party = models.ForeignKey("cases.Party", on_delete=models.PROTECT, related_name="consumption_restrictions",
+                              verbose_name=_("party"))
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, default="person")
     id_number = models.CharField(_("ID number / credit code"), max_length=18)
@@ -387,10 +399,11 @@ class ConsumptionRestriction(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=RestrictionStatus.choices,
                               default=RestrictionStatus.DRAFT)
     grace_until = models.DateField(_("grace period until"), null=True, blank=True)
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("drafted by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+                                  related_name="+", verbose_name=_("signatory"))
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
@@ -436,7 +449,8 @@ class RestrictedPersonRole(models.TextChoices):
 
 
 class RestrictedPerson(models.Model):
-    order = models.ForeignKey(ConsumptionRestriction, on_delete=models.CASCADE, related_name="persons")
+    order = models.ForeignKey(ConsumptionRestriction, on_delete=models.CASCADE, related_name="persons",
+                              verbose_name=_("consumption restriction order"))
     role = models.CharField(_("role"), max_length=12, choices=RestrictedPersonRole.choices)
     name = models.CharField(_("name"), max_length=60)
     id_number = models.CharField(_("resident ID number"), max_length=18)
@@ -455,7 +469,8 @@ class RestrictedPerson(models.Model):
 
 
 class RestrictionEvent(ImmutableEvent):
-    order = models.ForeignKey(ConsumptionRestriction, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(ConsumptionRestriction, on_delete=models.CASCADE, related_name="events",
+                              verbose_name=_("consumption restriction order"))
 
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("consumption restriction event")
@@ -467,7 +482,8 @@ class RestrictionUnit(models.Model):
     edited by the office in the admin; seeded: natres real estate, insurers insurance, finance
     procurement and the other units that offer the ``restrict`` action)."""
 
-    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="restriction_role")
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="restriction_role",
+                                verbose_name=_("member unit"))
     acts = models.JSONField(_("acts it enforces"), default=list)
     covers = models.CharField(_("what the unit does"), max_length=300, blank=True)
 
@@ -483,11 +499,14 @@ class RestrictionUnit(models.Model):
 class RestrictionPush(models.Model):
     """The order sent to one unit (a ``cases.Notice``, action ``restrict``) and its release."""
 
-    order = models.ForeignKey(ConsumptionRestriction, on_delete=models.PROTECT, related_name="pushes")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="restriction_pushes")
-    notice = models.OneToOneField("cases.Notice", on_delete=models.PROTECT, related_name="restriction_push")
+    order = models.ForeignKey(ConsumptionRestriction, on_delete=models.PROTECT, related_name="pushes",
+                              verbose_name=_("consumption restriction order"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="restriction_pushes",
+                             verbose_name=_("member unit"))
+    notice = models.OneToOneField("cases.Notice", on_delete=models.PROTECT, related_name="restriction_push",
+                                  verbose_name=_("notice"))
     release = models.OneToOneField("cases.Notice", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="restriction_release")
+                                   related_name="restriction_release", verbose_name=_("release notice"))
 
     class Meta:
         ordering = ["order", "unit__sort_order"]
@@ -503,12 +522,14 @@ class RestrictionPermission(models.Model):
     """A one-off permission (法发〔2019〕35号 item 17; 限高规定 Art. 3(3)): e.g. a flight for a medical
     emergency, between two dates; told to the units."""
 
-    order = models.ForeignKey(ConsumptionRestriction, on_delete=models.PROTECT, related_name="permissions")
+    order = models.ForeignKey(ConsumptionRestriction, on_delete=models.PROTECT, related_name="permissions",
+                              verbose_name=_("consumption restriction order"))
     acts = models.JSONField(_("acts permitted"), default=list)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     reason = models.TextField(_("reason"))
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("granted by"))
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
 
     class Meta:

@@ -103,6 +103,17 @@ def restrictions_for_list(user, *, status: str = ""):
     return qs
 
 
+def restriction_todo_counts() -> dict:
+    """Orders waiting for the court, one query over the open states (index ``restriction_status_id``):
+    drafts the president signs (限高规定 Art. 5) and signed orders the clerk issues."""
+    from django.db.models import Count
+
+    return ConsumptionRestriction.objects.filter(
+        status__in=[RestrictionStatus.DRAFT, RestrictionStatus.SIGNED]).aggregate(
+        to_sign=Count("id", filter=Q(status=RestrictionStatus.DRAFT)),
+        to_issue=Count("id", filter=Q(status=RestrictionStatus.SIGNED)))
+
+
 def restriction_for_detail(user):
     pushes = RestrictionPush.objects.select_related("unit", "notice", "release")
     if user.is_authenticated and user.unit_id and not _court(user):

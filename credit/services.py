@@ -29,6 +29,7 @@ from cases.deadlines import working_days_after
 from cases.identifiers import validate_resident_id, validate_uscc
 from cases.measure_models import MeasureStatus
 from cases.models import Case, CaseOutcome, CaseStatus, NoticeKind, PartyKind, PartyRole
+from linkage.numerals import format_yuan
 from members.models import Capability, Unit
 
 from . import rules
@@ -152,7 +153,7 @@ def credit_entry_create(*, actor, case: Case, party, ground: str = CreditGround.
             errors["measures_note"] = [_(
                 "The measures register holds %(secured)s yuan against %(owed)s owed: property already held "
                 "that suffices for the debt bars listing on ground 1 (失信规定 Art. 3(2)). State why it does not "
-                "suffice to list anyway.") % {"secured": secured, "owed": case.amount}]
+                "suffice to list anyway.") % {"secured": format_yuan(secured), "owed": format_yuan(case.amount)}]
     extension_years = int(extension_years or 0)
     extension_reason = (extension_reason or "").strip()
     if extension_years:
@@ -172,7 +173,7 @@ def credit_entry_create(*, actor, case: Case, party, ground: str = CreditGround.
     obligation = (obligation or "").strip()
     if not obligation:
         obligation = _("Pay %(amount)s yuan as determined in case %(number)s.") % {
-            "amount": case.amount, "number": case.number}
+            "amount": format_yuan(case.amount), "number": case.number}
     cleaned, person_errors = ([], [])
     if "party" not in errors:
         cleaned, person_errors = _clean_persons(persons, party)

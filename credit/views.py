@@ -26,6 +26,8 @@ from members.scoping import get_visible_or_404
 from . import restrictions, selectors
 from . import services as credit
 from .api import CreditCheckThrottle
+from .forms import CreditPersonFormSet, RestrictedPersonFormSet, persons_formset
+from .forms import apply_errors as apply_person_errors
 from .models import (
     CreditGround,
     CreditStatus,
@@ -46,25 +48,12 @@ class CreditEntryForm(CleanTextMixin, forms.Form):
                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
     decided_on = forms.DateField(label=gettext_lazy("Decided on"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    persons = forms.CharField(
-        label=gettext_lazy("Organisation only: legal representative and responsible persons, one a line: "
-                           "role (legal_rep or responsible), name, resident ID number"),
-        required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The persons (organisation only) are the rows of ``credit.forms.CreditPersonFormSet``.
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = case.parties.filter(role=PartyRole.DEBTOR)
         self.fields["party"].label_from_instance = lambda p: f"{p.name}（{p.masked_id}）"
-
-    def clean_persons(self):
-        rows = []
-        for line in (self.cleaned_data.get("persons") or "").splitlines():
-            parts = [p.strip() for p in line.replace("，", ",").split(",")]
-            if not any(parts):
-                continue
-            parts += ["", "", ""]
-            rows.append({"role": parts[0], "name": parts[1], "id_number": parts[2]})
-        return rows
 
 
 class ReasonForm(CleanTextMixin, forms.Form):
@@ -124,19 +113,21 @@ def entry_create(request, case_pk):
     if not request.user.has_perm("credit.add_creditentry"):
         raise PermissionDenied
     form = CreditEntryForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
+    persons = persons_formset(CreditPersonFormSet, request)
+    if request.method == "POST" and form.is_valid() & persons.is_valid():  # both, for every error at once
         data = form.cleaned_data
         try:
             entry = credit.credit_entry_create(actor=request.user, case=case, party=data["party"],
                                                ground=data["ground"], obligation=data["obligation"],
-                                               decided_on=data["decided_on"], persons=data["persons"])
+                                               decided_on=data["decided_on"], persons=persons.rows())
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            apply_person_errors(form, persons, exc)
         else:
             messages.success(request, _("%(name)s put on the list, pending publication.") % {"name": entry.name})
             return redirect("credit:detail", pk=entry.pk)
     return render(request, "credit/entry_form.html", {
-        "case": case, "form": form, "entries": selectors.credit_entries_for_case(request.user, case)})
+        "case": case, "form": form, "persons": persons,
+        "entries": selectors.credit_entries_for_case(request.user, case)})
 
 
 @require_safe
@@ -252,23 +243,12 @@ class RestrictionForm(CleanTextMixin, forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3}))
     grace_months = forms.IntegerField(label=gettext_lazy("Grace period (months, 0-3)"), min_value=0, max_value=3,
                                       initial=0, required=False)
-    persons = forms.CharField(
-        label=gettext_lazy("Organisation only: legal_rep, principal, controller or responsible; name; resident "
-                           "ID number, one a line"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The persons (organisation only) are the rows of ``credit.forms.RestrictedPersonFormSet``.
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = case.parties.filter(role=PartyRole.DEBTOR)
         self.fields["party"].label_from_instance = lambda p: f"{p.name}（{p.masked_id}）"
-
-    def clean_persons(self):
-        rows = []
-        for line in (self.cleaned_data.get("persons") or "").splitlines():
-            parts = [p.strip() for p in line.replace("，", ",").split(",")]
-            if any(parts):
-                parts += ["", "", ""]
-                rows.append({"role": parts[0], "name": parts[1], "id_number": parts[2]})
-        return rows
 
 
 @require_safe
@@ -287,18 +267,19 @@ def restriction_create(request, case_pk):
     if not request.user.has_perm("credit.add_consumptionrestriction"):
         raise PermissionDenied
     form = RestrictionForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
+    persons = persons_formset(RestrictedPersonFormSet, request)
+    if request.method == "POST" and form.is_valid() & persons.is_valid():  # both, for every error at once
         data = form.cleaned_data
         try:
             order = restrictions.restriction_draft(actor=request.user, case=case, party=data["party"],
                                                    acts=data["acts"], basis=data["basis"],
-                                                   grace_months=data["grace_months"] or 0, persons=data["persons"])
+                                                   grace_months=data["grace_months"] or 0, persons=persons.rows())
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            apply_person_errors(form, persons, exc)
         else:
             messages.success(request, _("Order drafted; the president signs it."))
             return redirect("credit:restriction-detail", pk=order.pk)
-    return render(request, "credit/restriction_form.html", {"case": case, "form": form})
+    return render(request, "credit/restriction_form.html", {"case": case, "form": form, "persons": persons})
 
 
 @require_safe

@@ -66,9 +66,9 @@ class IssuedDocument(models.Model):
     number = models.CharField(_("document number"), max_length=80, blank=True)
     case_number = models.CharField(_("case number"), max_length=60, blank=True)
     notice = models.ForeignKey("cases.Notice", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="issued_documents")
+                               related_name="issued_documents", verbose_name=_("notice"))
     minutes = models.ForeignKey("conferences.Minutes", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="issued_documents")
+                                related_name="issued_documents", verbose_name=_("minutes"))
     unit = models.ForeignKey("members.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("addressed to"),
                              help_text=_("The unit the document is addressed to (its reader); empty: the court's record."))
@@ -76,18 +76,18 @@ class IssuedDocument(models.Model):
                                   verbose_name=_("issuer"))
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     # Filled once, when the file is stored.
-    file = models.FileField(storage=_private_storage, upload_to="documents/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    file = models.FileField(_("file"), storage=_private_storage, upload_to="documents/", blank=True)
+    sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64, blank=True, db_index=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     sealed = models.BooleanField(_("e-sealed"), default=False)
     signer = models.CharField(_("signer"), max_length=200, blank=True)
     cert_sha256 = models.CharField(_("certificate fingerprint"), max_length=64, blank=True)
     signed_at = models.DateTimeField(_("sealed"), null=True, blank=True)
     stored_at = models.DateTimeField(_("stored"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # A correction: the new document names the one it replaces; the old one is marked, both are kept.
     supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="superseded_by")
+                                      related_name="superseded_by", verbose_name=_("supersedes"))
     superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
     correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
 

@@ -29,3 +29,20 @@ def chinese_numeral(n: int) -> str:
                    else "")
         out.append(_UNITS[place])
     return "".join(out).replace("〇", "零")
+
+
+def format_yuan(value) -> str:
+    """An amount of money as every page and document shows it: thousands separated, two decimals
+    (50000 → 50,000.00; Decimal("1234.5") → 1,234.50). None or "" → "". Not localised: the court's
+    documents write 50,000.00 in either language."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return ""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    return f"{amount:,.2f}"

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
-    "axes",
+    "linkage.apps.AxesConfig",  # django-axes (label "axes"), with a translated name
     "csp",
     "auditlog",  # old/new values of every registered model (linkage/audit.py)
     "members",

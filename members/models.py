@@ -34,7 +34,7 @@ class ActionType(models.Model):
     legal_basis = models.CharField(
         _("legal basis"), max_length=300, blank=True,
         help_text=_("Printed on the assistance notice, e.g. 《中华人民共和国民事诉讼法》第二百五十三条"))
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -63,8 +63,9 @@ class Unit(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    actions = models.ManyToManyField(ActionType, through="Capability", related_name="units", blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    actions = models.ManyToManyField(ActionType, through="Capability", related_name="units", blank=True,
+                                     verbose_name=_("assistance actions"))
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     # Point-to-point integration: notices are POSTed to the unit's own system, signed with this secret.
     webhook_url = models.URLField(_("webhook URL"), blank=True,
                                   help_text=_("The unit's system receives notices here (signed JSON)."))
@@ -88,8 +89,10 @@ class Unit(models.Model):
 class Capability(models.Model):
     """An action a unit can be asked to do, and what it covers there (e.g. police query, Art. 15)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="capabilities")
-    action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="capabilities")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="capabilities",
+                             verbose_name=_("member unit"))
+    action = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="capabilities",
+                               verbose_name=_("assistance action"))
     covers = models.TextField(_("what it covers"), blank=True)
 
     class Meta:
@@ -111,7 +114,7 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     # Bumped when the account is disabled or moved off its unit: every session signed with the old value
     # stops being valid at its next request (see _get_session_auth_hash).
-    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -132,12 +135,15 @@ class User(AbstractUser):
 class LiaisonAssignment(models.Model):
     """Who held a unit's liaison post and when (Art. 4: one liaison officer per unit)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="liaison_assignments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="liaison_posts")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="liaison_assignments",
+                             verbose_name=_("member unit"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="liaison_posts",
+                             verbose_name=_("user"))
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assigned by"),
     )
 
     class Meta:
@@ -158,12 +164,14 @@ class UnitApiToken(models.Model):
     """A token for a unit's own system: it may read, acknowledge and answer that unit's notices and
     nothing else. Only a hash is stored; the token is shown once, when it is made."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="api_tokens")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("member unit"))
     name = models.CharField(_("name"), max_length=100, blank=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text=_("The first characters, to tell tokens apart."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    key_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8,
+                              help_text=_("The first characters, to tell tokens apart."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
 
     class Meta:
@@ -182,9 +190,9 @@ class ApiTokenIssue(models.Model):
     (``members.authentication.ExpiringTokenAuthentication``)."""
 
     token = models.OneToOneField("authtoken.Token", on_delete=models.CASCADE, primary_key=True,
-                                 related_name="issue")
+                                 related_name="issue", verbose_name=_("token"))
     # The user's session auth hash at issue: HMAC of the password hash and the session epoch.
-    auth_hash = models.CharField(max_length=64)
+    auth_hash = models.CharField(_("session auth hash at issue"), max_length=64)
     issued_at = models.DateTimeField(_("issued"))
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

@@ -489,14 +489,14 @@ def test_each_unit_gets_the_excerpt_of_its_decisions(api, browser_client, flow):
 
 
 def test_screenshot_of_a_minutes_page_is_committed_and_rendering_matches(flow, tmp_path):
-    """docs/img/minutes-page.png is a page of a rendered minutes PDF (pdftoppm -png -r 60)."""
+    """docs/img/minutes-page-1.png (the user guide's) is the first page of a rendered minutes PDF (pdftoppm -png -r 60)."""
     _, minutes = flow.issued()
     pdf = tmp_path / "minutes.pdf"
     pdf.write_bytes(render_minutes_pdf(minutes))
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                    check=True)
     rendered = next(tmp_path.glob("page*.png")).read_bytes()
-    committed = (BASE_DIR / "docs" / "img" / "minutes-page.png").read_bytes()
+    committed = (BASE_DIR / "docs" / "img" / "minutes-page-1.png").read_bytes()
     assert committed[:8] == b"\x89PNG\r\n\x1a\n" and rendered[:8] == committed[:8]
     # both are A4 pages at 60 dpi: about 496 × 702 pixels (IHDR width and height)
     width, height = int.from_bytes(committed[16:20], "big"), int.from_bytes(committed[20:24], "big")

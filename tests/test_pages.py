@@ -287,10 +287,10 @@ def test_home_police_members_see_inbox_counts(browser_client, make_case, issue, 
     assert response.status_code == 200
     page = html(response)
     assert 'aria-labelledby="inbox-h"' in page
-    assert re.search(r'href="/inbox/\?tab=new"><strong>2</strong>', page)
+    assert re.search(r'href="/inbox/\?tab=new"><span>[^<]+</span> <strong>2</strong>', page)
     assert re.search(r'href="/inbox/\?tab=open"><strong>2</strong>', page)
-    assert re.search(r'href="/inbox/\?tab=overdue"><strong>0</strong>', page)
-    assert re.search(r'href="/inbox/\?tab=to_release"><strong>0</strong>', page)
+    assert re.search(r'href="/inbox/\?tab=overdue"><span>[^<]+</span> <strong>0</strong>', page)
+    assert re.search(r'href="/inbox/\?tab=to_release"><span>[^<]+</span> <strong>0</strong>', page)
     assert f"/notices/{first.pk}/" in hrefs(response)
     assert "县公安局" in page
     assert "/cases/new/" not in hrefs(response)
@@ -901,7 +901,7 @@ def test_notice_page_liaison_acknowledges_then_answers(browser_client, make_case
     actions = form_actions(page)
     assert f"/notices/{notice.pk}/answer/" not in actions
     assert f"/notices/{notice.pk}/acknowledge/" not in actions
-    assert "50000.00" in html(page) and "已冻结存款 50000 元" in html(page)
+    assert "50,000.00" in html(page) and "已冻结存款 50000 元" in html(page)  # thousands separated (issue 12)
     assert f"/attachments/{attachment.pk}/" in hrefs(page)
     assert body_bytes(client.get(f"/attachments/{attachment.pk}/")) == receipt
     assert body_bytes(browser_client("clerk").get(f"/attachments/{attachment.pk}/")) == receipt
@@ -1245,6 +1245,7 @@ def test_inbox_tabs_and_counts(browser_client, make_case, issue, users, acknowle
         "open": {new.pk, acknowledged.pk, overdue.pk, release.pk},
         "overdue": {overdue.pk},
         "to_release": {release.pk},
+        "to_answer": {acknowledged.pk},
         "all": {new.pk, acknowledged.pk, overdue.pk, answered.pk, restrict.pk, release.pk},
     }
     for tab, pks in expected.items():
@@ -1253,7 +1254,7 @@ def test_inbox_tabs_and_counts(browser_client, make_case, issue, users, acknowle
         assert notice_links(response) == pks, tab
         assert foreign.pk not in notice_links(response)
         assert elements(response, "a", href=f"?tab={tab}", aria_current="page"), tab
-        assert _tab_counts(response) == {"new": 3, "open": 4, "overdue": 1, "to_release": 1}, tab
+        assert _tab_counts(response) == {"new": 3, "open": 4, "overdue": 1, "to_release": 1, "to_answer": 1}, tab
     default = client.get("/inbox/")
     assert notice_links(default) == expected["open"]
     assert elements(default, "a", href="?tab=open", aria_current="page")
@@ -1268,7 +1269,7 @@ def test_inbox_of_another_unit_is_empty(browser_client, make_case, issue):
     response = browser_client("liaison-tax").get("/inbox/", {"tab": "all"})
     assert response.status_code == 200
     assert notice_links(response) == set()
-    assert _tab_counts(response) == {"new": 0, "open": 0, "overdue": 0, "to_release": 0}
+    assert _tab_counts(response) == {"new": 0, "open": 0, "overdue": 0, "to_release": 0, "to_answer": 0}
 
 
 def test_inbox_pagination(browser_client, make_case, issue):

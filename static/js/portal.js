@@ -11,13 +11,14 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   focusableWhenScrolling();
   window.addEventListener("resize", focusableWhenScrolling);
-  // The parties of a case: rows added and removed with a button (the formset's TOTAL_FORMS follows).
+  // The parties of a case, the persons of a listed organisation: rows added and removed with a button
+  // (the formset's TOTAL_FORMS follows); data-template names the <template> of a new row.
   document.querySelectorAll("[data-party-rows]").forEach(function (rows) {
     var prefix = rows.getAttribute("data-prefix");
     var form = rows.closest("form");
     var total = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
     var max = form.querySelector("input[name='" + prefix + "-MAX_NUM_FORMS']");
-    var template = document.getElementById("party-template");
+    var template = document.getElementById(rows.getAttribute("data-template") || "party-template");
     var add = form.querySelector("[data-add-party]");
     var pattern = new RegExp(prefix + "-(\\d+|__prefix__)-");
     function renumber() {

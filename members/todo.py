@@ -1,0 +1,130 @@
+"""What waits for the signed-in user (issue 12 §3, "work that finds you"): per role, counts that link to
+the list of exactly those rows. Shown on the home page (every count, zeros too) and in the top menu of
+every page (the counts that are not zero).
+
+The counts are each app's reads (``cases.selectors.clerk_todo_counts``, ``inbox_counts``,
+``conferences.selectors.convener_todo_counts``, ``office_todo_counts``,
+``assessments.selectors.reports_to_decide_count``); this module only says which role sees which and
+where each links. One small function per role, a constant handful of queries over open work, computed
+once per request (``todo_for_request``) and never cached across requests: a count is always current.
+"""
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .roles import Role, has_role
+
+
+@dataclass(frozen=True)
+class Todo:
+    key: str
+    label: str
+    count: int
+    url: str
+    warn: bool = False  # late work: shown in the warning colour
+    group: str = "court"  # "unit": a member unit's notices (the home page shows them in the unit's panel)
+
+    @property
+    def aria_label(self) -> str:
+        """What a screen reader says for the link: 待签收 3 件."""
+        return ngettext("%(label)s %(count)d item", "%(label)s %(count)d items", self.count) % {
+            "label": self.label, "count": self.count}
+
+
+def _url(name: str, query: str) -> str:
+    return f"{reverse(name)}?{query}"
+
+
+def clerk_todo() -> list[Todo]:
+    from cases.selectors import clerk_todo_counts
+    from credit.selectors import restriction_todo_counts
+
+    c = clerk_todo_counts()
+    orders = restriction_todo_counts()
+    return [
+        Todo("answered", _("Answers to review"), c["answered"], _url("cases:inbox", "tab=answered")),
+        Todo("requests", _("Objections and extension requests"), c["requests"],
+             _url("cases:inbox", "tab=requests")),
+        Todo("releases", _("Releases not confirmed"), c["to_release"], _url("cases:inbox", "tab=to_release")),
+        Todo("measures", _("Measures near expiry"), c["measures_due"], _url("cases:measures", "expiring=1"),
+             warn=True),
+        Todo("orders_to_issue", _("Restriction orders signed, to issue"), orders["to_issue"],
+             _url("credit:restriction-list", "status=signed")),
+    ]
+
+
+def president_todo() -> list[Todo]:
+    """The president signs consumption restriction orders (限高规定 Art. 5): the drafts waiting."""
+    from credit.selectors import restriction_todo_counts
+
+    return [Todo("orders_to_sign", _("Restriction orders to sign"), restriction_todo_counts()["to_sign"],
+                 _url("credit:restriction-list", "status=draft"))]
+
+
+def convener_todo() -> list[Todo]:
+    from assessments.selectors import REPORTS_TO_DECIDE, reports_to_decide_count
+    from conferences.selectors import convener_todo_counts
+
+    c = convener_todo_counts()
+    return [
+        Todo("agenda", _("Agenda items to approve"), c["agenda_to_approve"],
+             _url("conferences:index", "status=proposed")),
+        Todo("reports", _("Reports to decide"), reports_to_decide_count(),
+             _url("assessments:reports", f"status={REPORTS_TO_DECIDE}")),
+        Todo("minutes", _("Minutes to issue"), c["minutes_to_issue"],
+             _url("conferences:index", "meetings=to_issue")),
+    ]
+
+
+def office_todo() -> list[Todo]:
+    from conferences.selectors import office_todo_counts
+
+    c = office_todo_counts()
+    return [
+        Todo("actions", _("Action items overdue"), c["actions_overdue"], _url("conferences:board", "overdue=1"),
+             warn=True),
+        Todo("no_minutes", _("Meetings without minutes"), c["meetings_no_minutes"],
+             _url("conferences:index", "meetings=no_minutes")),
+    ]
+
+
+def unit_todo(user, counts: dict | None = None) -> list[Todo]:
+    """A liaison's or unit leader's: their own unit's notices only (``inbox_counts`` is scoped; ``counts``:
+    its figures if the caller has just read them)."""
+    from cases.selectors import inbox_counts
+
+    c = counts if counts is not None else inbox_counts(user)
+    return [
+        Todo("new", _("To acknowledge"), c["new"], _url("cases:inbox", "tab=new"), group="unit"),
+        Todo("to_answer", _("To answer"), c["to_answer"], _url("cases:inbox", "tab=to_answer"), group="unit"),
+        Todo("to_release", _("To release"), c["to_release"], _url("cases:inbox", "tab=to_release"), group="unit"),
+        Todo("overdue", _("Overdue"), c["overdue"], _url("cases:inbox", "tab=overdue"), warn=True, group="unit"),
+    ]
+
+
+def todo_for(user, *, inbox_counts: dict | None = None) -> list[Todo]:
+    """Every role's to-do the user holds, in the order clerk, president, convener, office, unit."""
+    if not user.is_authenticated:
+        return []
+    items = []
+    if user.is_superuser or has_role(user, Role.CLERK):  # as the menu's ``nav.clerk``
+        items += clerk_todo()
+    if has_role(user, Role.PRESIDENT):
+        items += president_todo()
+    if has_role(user, Role.CONVENER):
+        items += convener_todo()
+    if has_role(user, Role.OFFICE):
+        items += office_todo()
+    if has_role(user, Role.LIAISON, Role.UNIT_LEADER) and user.unit_id:
+        items += unit_todo(user, inbox_counts)
+    return items
+
+
+def todo_for_request(request, *, inbox_counts: dict | None = None) -> list[Todo]:
+    """``todo_for(request.user)``, computed at most once per request (the home page and the menu share it)."""
+    cached = getattr(request, "_todo", None)
+    if cached is None:
+        cached = request._todo = todo_for(request.user, inbox_counts=inbox_counts)
+    return cached
