@@ -72,6 +72,27 @@ def periods_visible_to(user):
     return AssessmentPeriod.objects.none()
 
 
+PERIODS_TO_FINALISE = "to_finalise"
+
+
+def periods_to_finalise_q(today=None) -> Q:
+    """Open periods whose last day has passed (Asia/Shanghai): the assessor computes and finalises them
+    (Art. 36, 37). One rule for the index filter and the assessor's to-do count."""
+    from .models import PeriodStatus
+
+    return Q(status=PeriodStatus.OPEN, ends_on__lt=today or timezone.localdate())
+
+
+def periods_listed(user, status: str = ""):
+    """The index's periods; ``status=to_finalise``: only those waiting to be finalised."""
+    periods = periods_visible_to(user)
+    return periods.filter(periods_to_finalise_q()) if status == PERIODS_TO_FINALISE else periods
+
+
+def periods_to_finalise_count() -> int:
+    return AssessmentPeriod.objects.filter(periods_to_finalise_q()).count()
+
+
 def period_for_detail(user, pk):
     return get_visible_or_404(periods_visible_to(user).prefetch_related("indicators"), pk=pk)
 

@@ -39,9 +39,11 @@ def _error_message(request, exc):
 
 @login_required
 def index(request):
-    periods = selectors.periods_visible_to(request.user)
-    if not (selectors.can_see_all_scores(request.user) or request.user.unit_id) and not periods.exists():
+    if not (selectors.can_see_all_scores(request.user) or request.user.unit_id) and not (
+            selectors.periods_visible_to(request.user).exists()):
         raise Http404
+    to_finalise = request.GET.get("status") == selectors.PERIODS_TO_FINALISE
+    periods = selectors.periods_listed(request.user, request.GET.get("status", ""))
     form = PeriodForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("assessments.add_assessmentperiod"):
@@ -55,7 +57,8 @@ def index(request):
                 messages.success(request, _("Period %(name)s created.") % {"name": period.name})
                 return redirect("assessments:ranking", pk=period.pk)
     return render(request, "assessments/index.html", {
-        "periods": periods, "form": form, "sees_all": selectors.can_see_all_scores(request.user),
+        "periods": periods, "to_finalise": to_finalise, "form": form,
+        "sees_all": selectors.can_see_all_scores(request.user),
         "can_create": request.user.has_perm("assessments.add_assessmentperiod"),
         "trend_chart": charts.trend_line(selectors.trend(request.user)),
     })

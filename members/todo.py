@@ -104,8 +104,16 @@ def unit_todo(user, counts: dict | None = None) -> list[Todo]:
     ]
 
 
+def assessor_todo() -> list[Todo]:
+    """The assessor finalises a period once its last day has passed (Art. 36, 37)."""
+    from assessments.selectors import PERIODS_TO_FINALISE, periods_to_finalise_count
+
+    return [Todo("periods", _("Periods ended, to finalise"), periods_to_finalise_count(),
+                 _url("assessments:index", f"status={PERIODS_TO_FINALISE}"))]
+
+
 def todo_for(user, *, inbox_counts: dict | None = None) -> list[Todo]:
-    """Every role's to-do the user holds, in the order clerk, president, convener, office, unit."""
+    """Every role's to-do the user holds, in the order clerk, president, convener, office, assessor, unit."""
     if not user.is_authenticated:
         return []
     items = []
@@ -117,6 +125,8 @@ def todo_for(user, *, inbox_counts: dict | None = None) -> list[Todo]:
         items += convener_todo()
     if has_role(user, Role.OFFICE):
         items += office_todo()
+    if has_role(user, Role.ASSESSOR):
+        items += assessor_todo()
     if has_role(user, Role.LIAISON, Role.UNIT_LEADER) and user.unit_id:
         items += unit_todo(user, inbox_counts)
     return items

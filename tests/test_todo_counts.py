@@ -86,6 +86,8 @@ def _listed(client, href: str) -> list[int]:
         rows = context["reports"]
     elif href.startswith("/restrictions/"):
         rows = context["orders"]
+    elif href.startswith("/assessment/?"):
+        rows = context["periods"]
     else:
         raise AssertionError(href)
     ids = [row.pk for row in rows]
@@ -375,9 +377,24 @@ def test_the_president_signs_and_the_clerk_issues_the_orders_waiting(users, make
                 {"orders_to_issue": [drafts[1]]})
 
 
-def test_an_assessor_has_no_to_do(browser_client):
-    page = _html(browser_client("assessor").get("/"))
-    assert 'aria-labelledby="todo-h"' not in page and '<nav class="todo"' not in page
+@pytest.mark.dates
+def test_the_assessor_sees_the_periods_ended_and_not_finalised(users, browser_client):
+    """Art. 36, 37: a period whose last day has passed (Asia/Shanghai) waits for the assessor to finalise
+    it; a running or a finalised period does not."""
+    from assessments import services as periods
+
+    today = timezone.localdate()
+    assessor = users["assessor"]
+    ended = periods.period_create(actor=assessor, name="上半年", starts_on=today - timedelta(days=200),
+                                  ends_on=today - timedelta(days=20))
+    finalised = periods.period_create(actor=assessor, name="去年", starts_on=today - timedelta(days=400),
+                                      ends_on=today - timedelta(days=201))
+    periods.period_finalise(actor=assessor, period=finalised)
+    periods.period_create(actor=assessor, name="本季度", starts_on=today - timedelta(days=10),
+                          ends_on=today)  # today is its last day: not over yet
+    href = "/assessment/?status=to_finalise"
+    page = _check_role(browser_client("assessor"), {"periods": href}, {"periods": [ended]})
+    assert 'aria-label="已结束待定稿的考评周期 1 件"' in page
 
 
 # ---------------------------------------------------------------- cost: constant, over open work
@@ -425,7 +442,7 @@ def test_query_count_of_home_and_menu_does_not_grow_with_the_data(users, make_ca
 
 
 @pytest.mark.parametrize("username, most", [("clerk", 5), ("convener", 3), ("office", 2), ("liaison-police", 3),
-                                            ("assessor", 0)])
+                                            ("assessor", 1)])
 def test_each_roles_to_do_is_a_few_queries(users, make_case, issue, commit, username, most):
     _grow(users, make_case, issue, commit, 2)
     user = User.objects.get(username=username)  # fresh: no role or unit cache
