@@ -404,6 +404,15 @@ class _Sample:
         entry = credit.credit_entry_create(actor=self.user("clerk"), case=case, party=party,
                                            ground="able_refuses", persons=persons)
         credit.credit_entry_publish(actor=self.user("clerk"), entry=entry)
+        # A consumption restriction order drafted by the clerk, waiting for the president's signature
+        # (限高规定 Art. 5): the president's to-do.
+        other = by_index.get(6)
+        if other is not None:
+            from credit import restrictions
+
+            restrictions.restriction_draft(actor=self.user("clerk"), case=other,
+                                           party=Party.objects.filter(case=other, role="debtor").order_by("id").first(),
+                                           basis="被执行人未按执行通知履行法律文书确定的给付义务")
 
     def report(self):
         from assessments import services
@@ -489,6 +498,10 @@ class _Sample:
         from assessments import services
 
         today = timezone.localdate()
+        # Last month's period: over, computed, not yet finalised (the assessor's to-do).
+        ended = services.period_create(actor=self.user("assessor"), name=f"{today:%Y}年上期考评",
+                                       starts_on=today - timedelta(days=61), ends_on=today - timedelta(days=31))
+        services.period_compute(actor=self.user("assessor"), period=ended)
         first = today - timedelta(days=30)
         period = services.period_create(actor=self.user("assessor"), name=f"{today:%Y}年{today.month}月考评",
                                         starts_on=first, ends_on=today)

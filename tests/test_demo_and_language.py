@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import path
-from django.utils import translation
+from django.utils import timezone, translation
 
 from linkage import urls as portal_urls
 from members.models import User
@@ -72,8 +72,13 @@ def test_sample_month_is_complete_and_idempotent(sample):
     minutes = Minutes.objects.get(status="issued")
     assert ActionItem.objects.filter(minutes=minutes, status__in=["open", "returned"]).exists()
     assert NonCooperationReport.objects.exists()
-    period = AssessmentPeriod.objects.get()
-    assert AssessmentScore.objects.filter(period=period).exists()
+    periods = list(AssessmentPeriod.objects.order_by("ends_on"))
+    assert len(periods) == 2 and all(p.status == "open" for p in periods)  # last month's waits to be finalised
+    assert periods[0].ends_on < timezone.localdate() <= periods[1].ends_on
+    assert all(AssessmentScore.objects.filter(period=p).exists() for p in periods)
+    from credit.models import ConsumptionRestriction
+
+    assert ConsumptionRestriction.objects.filter(status="draft").count() == 1  # the president's to-do
     assert CreditEntry.objects.filter(status="published").exists()
     # The month is laid out over time, not all "now".
     issued = list(Notice.objects.filter(kind="assist").values_list("issued_at", flat=True))
