@@ -17,6 +17,7 @@ from linkage.text import strip_controls
 from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
+from members.todo import todo_for_request
 
 from . import hooks, measures, pickers, selectors, services
 from .documents import notice_filename, render_notice_pdf
@@ -257,8 +258,10 @@ def inbox(request):
     rows, next_after = _keyset_page(qs, request)
     query = request.GET.copy()
     query.pop("after", None)
+    counts = selectors.inbox_counts(request.user)
+    todo_for_request(request, inbox_counts=counts)  # the menu's counts are the tabs' counts: one query
     return render(request, "cases/inbox.html", {
-        "notices": rows, "next_after": next_after, "tab": tab, "counts": selectors.inbox_counts(request.user),
+        "notices": rows, "next_after": next_after, "tab": tab, "counts": counts,
         "filters": filters, "query": query.urlencode(), "statuses": NoticeStatus.choices,
         "actions": ActionType.objects.order_by("id"),
     })

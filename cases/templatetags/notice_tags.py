@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django import template
 
 from cases.workflow import NoticeStatus
@@ -68,7 +70,15 @@ def _event_machine(event):
 
 
 def _extra_event_labels():
-    """Events that are not moves of a table (a row's creation, a notification, a request ...)."""
+    """Events that are not moves of a table (a row's creation, a notification, a request ...), in the
+    current language (built once per language: every notice's first event, 'issued', needs it)."""
+    from django.utils.translation import get_language
+
+    return _extra_event_labels_in(get_language())
+
+
+@lru_cache(maxsize=8)
+def _extra_event_labels_in(language):
     from django.utils.translation import pgettext
 
     return {
