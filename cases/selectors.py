@@ -2,7 +2,7 @@
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Func, IntegerField, Max, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from members.roles import is_court_user
@@ -188,13 +188,26 @@ def clerk_todo_counts(now=None) -> dict:
     from . import measures
 
     now = now or timezone.now()
+    # One round trip (issue 13: the menu shows these on every clerk page): the two notice figures and
+    # the other two tables' counts as scalar subqueries of the same SELECT. The renewal horizon reads the
+    # holiday table first (working days), a query of its own.
+    renewal_due = measures.renewal_due_q()
     counts = Notice.objects.filter(status__in=OPEN_WORK).aggregate(
         answered=Count("id", filter=notice_rule("answered", now)),
         to_release=Count("id", filter=notice_rule("to_release", now)),
+        requests=Max(_row_count(pending_requests())),
+        measures_due=Max(_row_count(Measure.objects.filter(renewal_due))),
     )
-    counts["requests"] = pending_requests().count()
-    counts["measures_due"] = Measure.objects.filter(measures.renewal_due_q()).count()
+    if counts["requests"] is None:  # no open-work notice at all: the aggregate ran over no rows
+        counts["requests"] = pending_requests().count()
+        counts["measures_due"] = Measure.objects.filter(renewal_due).count()
     return counts
+
+
+def _row_count(qs):
+    """``SELECT COUNT(*) FROM (qs)`` as a scalar subquery."""
+    # Func, not Count: Django adds no GROUP BY for it, so the subquery is one row even over no rows.
+    return Subquery(qs.order_by().values(n=Func("pk", function="COUNT")), output_field=IntegerField())
 
 
 def pending_releases(case):
