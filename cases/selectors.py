@@ -216,22 +216,24 @@ def pending_releases(case):
 
 
 def court_counts() -> dict:
-    """The court's home-page figures, three queries, each reading open work only: the notices still open
+    """The court's home-page figures in one query, each reading open work only: the notices still open
     or answered (the partial index ``notice_open_work``), the open cases, the lapsed measures; closed
     history is never scanned (docs/architecture.md "Performance"). What waits for a clerk (answers to
     review, releases, renewals) is counted with the to-do (``clerk_todo_counts``)."""
     now = timezone.now()
+    open_cases = Case.objects.filter(status="open")
+    lapsed = Measure.objects.filter(status="lapsed", case__status="open")
+    # One round trip, as the clerk's to-do: the case and measure figures as scalar subqueries.
     counts = Notice.objects.filter(status__in=OPEN_WORK).aggregate(
         ack_overdue=Count("id", filter=ack_overdue_q(now)),
         answer_overdue=Count("id", filter=answer_overdue_q(now)),
+        open_cases=Max(_row_count(open_cases)),
+        listed=Max(_row_count(open_cases.filter(listed_supervision=True))),
+        measures_lapsed=Max(_row_count(lapsed)),
     )
-    counts.update(Case.objects.filter(status="open").aggregate(
-        open_cases=Count("id"),
-        listed=Count("id", filter=Q(listed_supervision=True)),
-    ))
-    counts.update(Measure.objects.filter(status="lapsed").aggregate(
-        measures_lapsed=Count("id", filter=Q(case__status="open")),
-    ))
+    if counts["open_cases"] is None:  # no open-work notice at all: the aggregate ran over no rows
+        counts.update(open_cases=open_cases.count(), listed=open_cases.filter(listed_supervision=True).count(),
+                      measures_lapsed=lapsed.count())
     return counts
 
 

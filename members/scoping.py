@@ -28,23 +28,19 @@ def unit_ids(user, perm: str = VIEW) -> frozenset[int]:
 
 
 def _granted_unit_ids(user, perm: str) -> frozenset[int]:
-    """The object permissions django-guardian holds for ``user`` on units, read straight from its two
-    tables (the user's own rows and its groups' rows) in one small query.
+    """The units on which django-guardian holds ``perm`` for ``user`` (its own rows and its groups').
 
     What ``get_objects_for_user(user, perm, klass=Unit, accept_global_perms=False, with_superuser=False)``
-    answers, without its general query building (a third of a liaison's page went there: every page
-    asks for the unit scope once); ``tests/test_scoping.py`` compares the two."""
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.models import GroupObjectPermission, UserObjectPermission
+    answers, read straight from guardian's two tables (``members.who``) for every unit permission at
+    once: a liaison's page asks for the scope and for the right to act, and guardian's general query
+    building was a third of a small page. ``tests/test_lean_pages.py`` compares the two."""
+    cache = user.__dict__.setdefault("_unit_ids_cache", {})
+    grants = cache.get("_grants")
+    if grants is None:
+        from .who import unit_grants
 
-    from .models import Unit
-
-    ct = ContentType.objects.get_for_model(Unit)  # cached by contenttypes for the process
-    codename = perm.split(".", 1)[1]
-    rows = {"content_type_id": ct.id, "permission__content_type_id": ct.id, "permission__codename": codename}
-    direct = UserObjectPermission.objects.filter(user_id=user.pk, **rows).values_list("object_pk", flat=True)
-    via_groups = GroupObjectPermission.objects.filter(group__user=user.pk, **rows).values_list("object_pk", flat=True)
-    return frozenset(int(pk) for pk in direct.union(via_groups) if pk.isdigit())
+        grants = cache["_grants"] = unit_grants(user.pk)
+    return grants.get(perm.split(".", 1)[1], frozenset())
 
 
 def forget_cached_scope(user) -> None:

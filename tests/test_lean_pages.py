@@ -21,6 +21,7 @@ from django.utils import translation
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from cases.templatetags.notice_tags import event_label
+from members.backends import load_roles
 from members.models import Unit, User
 from members.scoping import HANDLE, VIEW, _granted_unit_ids, forget_cached_scope, unit_ids
 from members.templatetags.rows import iso, minute, path
@@ -144,3 +145,87 @@ def test_event_labels_follow_the_language(make_case, issue):
         again = event_label(first)
     assert chinese == again != english
     assert chinese.startswith("发出") and english.startswith("issued"), (chinese, english)
+
+
+def _roles_by_orm(user):
+    """The role query as the ORM wrote it before ``members.who``: the reference answer."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import CharField, Value
+
+    text = CharField()
+    from_groups = Group.objects.filter(user=user).annotate(source=Value("group", output_field=text)).values_list(
+        "source", "name", "permissions__content_type__app_label", "permissions__codename").order_by()
+    from_user = Permission.objects.filter(user=user).annotate(
+        source=Value("user", output_field=text), role_name=Value("", output_field=text)).values_list(
+        "source", "role_name", "content_type__app_label", "codename").order_by()
+    names, role_perms, own = set(), set(), set()
+    for source, name, app_label, codename in from_groups.union(from_user, all=True):
+        if source == "group":
+            names.add(name)
+            if codename:
+                role_perms.add(f"{app_label}.{codename}")
+        else:
+            own.add(f"{app_label}.{codename}")
+    return frozenset(names), frozenset(role_perms), frozenset(own)
+
+
+@pytest.mark.django_db
+def test_roles_read_in_plain_sql_are_what_the_orm_reads():
+    from django.contrib.auth.models import Permission
+
+    empty_role = Group.objects.create(name="role-without-permissions")
+    mixed = User.objects.create_user("roles-mixed")
+    mixed.groups.add(Group.objects.get(name="clerk"), empty_role)
+    mixed.user_permissions.add(Permission.objects.get(codename="view_unit"))
+    lone = User.objects.create_user("roles-none")
+    checked = 0
+    for user in [mixed, lone, *User.objects.exclude(pk__in=[mixed.pk, lone.pk])]:
+        user.__dict__.pop("_roles_and_perms", None)
+        assert load_roles(user) == _roles_by_orm(user), user.username
+        checked += 1
+    assert checked > 20
+    names, role_perms, own = load_roles(mixed)
+    assert {"clerk", "role-without-permissions"} <= names and "cases.add_notice" in role_perms
+    assert own == {"members.view_unit"}
+    assert load_roles(lone) == (frozenset(), frozenset(), frozenset())
+
+
+def _straight_counts():
+    """The figures counted one by one, as before they shared a round trip."""
+    from cases import measures
+    from cases.models import Case, Measure, Notice
+    from cases.selectors import pending_requests
+    from cases.workflow import NoticeStatus
+
+    return {"open_cases": Case.objects.filter(status="open").count(),
+            "listed": Case.objects.filter(status="open", listed_supervision=True).count(),
+            "measures_lapsed": Measure.objects.filter(status="lapsed", case__status="open").count(),
+            "answered": Notice.objects.filter(status=NoticeStatus.ANSWERED).count(),
+            "requests": pending_requests().count(),
+            "measures_due": Measure.objects.filter(measures.renewal_due_q()).count()}
+
+
+@pytest.mark.django_db
+def test_counts_in_one_round_trip_match_the_counts_one_by_one(make_case, issue, users):
+    from cases import services
+    from cases.selectors import clerk_todo_counts, court_counts
+
+    def both():
+        merged = {**court_counts(), **clerk_todo_counts()}
+        return {k: merged[k] for k in _straight_counts()}
+
+    # No open-work notice at all: the aggregate runs over no rows, the figures still count.
+    make_case(listed_supervision=True)
+    assert both() == _straight_counts() == {"open_cases": 1, "listed": 1, "measures_lapsed": 0, "answered": 0,
+                                            "requests": 0, "measures_due": 0}
+    case = make_case()
+    notice = issue(case, "bank-icbc", "query")
+    services.notice_acknowledge(actor=users["liaison-bank-icbc"], notice=notice)
+    services.notice_answer(actor=users["liaison-bank-icbc"], notice=notice, outcome="done", detail="已查询")
+    issue(case, "police", "query")
+    counts = both()
+    assert counts == _straight_counts()
+    assert counts["open_cases"] == 2 and counts["answered"] == 1
+    with CaptureQueriesContext(connection) as ctx:
+        court_counts()
+    assert len(ctx.captured_queries) == 1

@@ -1,0 +1,100 @@
+"""Who the signed-in user is, in two plain SQL queries (issue 13: lean pages).
+
+Every signed-in page asks what roles and permissions the user holds (``members.backends.load_roles``)
+and, for a unit's member, on which units (``members.scoping.unit_ids``). Built through the ORM, a
+``UNION`` of annotated ``values_list`` querysets, each cost 1–2 ms of Python per request to compile —
+more than the queries themselves take in the database. The SQL here says the same thing, written once
+per process from the models' own table and column names (so it follows any ``db_table``), with the user
+as a parameter. ``tests/test_lean_pages.py`` compares both answers with the ORM's and guardian's for
+users with own permissions, group permissions, both and none.
+"""
+from functools import lru_cache
+
+from django.db import connection
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model) -> str:
+    return _q(model._meta.db_table)
+
+
+def _col(model, field: str) -> str:
+    return _q(model._meta.get_field(field).column)
+
+
+@lru_cache(maxsize=4)
+def _roles_sql(vendor: str) -> str:
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import User
+
+    memberships = User.groups.through
+    group_perms = Group.permissions.through
+    own_perms = User.user_permissions.through
+    g, ug, gp, p, ct, up = (_table(m) for m in (Group, memberships, group_perms, Permission, ContentType, own_perms))
+    # A role without permissions still names the role: LEFT JOINs from the membership.
+    return (
+        f"SELECT 'group', {g}.{_q('name')}, {ct}.{_q('app_label')}, {p}.{_q('codename')} FROM {ug} "
+        f"JOIN {g} ON {g}.{_q('id')} = {ug}.{_col(memberships, 'group')} "
+        f"LEFT JOIN {gp} ON {gp}.{_col(group_perms, 'group')} = {g}.{_q('id')} "
+        f"LEFT JOIN {p} ON {p}.{_q('id')} = {gp}.{_col(group_perms, 'permission')} "
+        f"LEFT JOIN {ct} ON {ct}.{_q('id')} = {p}.{_col(Permission, 'content_type')} "
+        f"WHERE {ug}.{_col(memberships, 'user')} = %s "
+        f"UNION ALL "
+        f"SELECT 'user', '', {ct}.{_q('app_label')}, {p}.{_q('codename')} FROM {up} "
+        f"JOIN {p} ON {p}.{_q('id')} = {up}.{_col(own_perms, 'permission')} "
+        f"JOIN {ct} ON {ct}.{_q('id')} = {p}.{_col(Permission, 'content_type')} "
+        f"WHERE {up}.{_col(own_perms, 'user')} = %s"
+    )
+
+
+def role_rows(user_pk: int) -> list[tuple[str, str, str | None, str | None]]:
+    """(source, role name, app label, codename): one row per permission of each of the user's roles
+    (a role without any: one row with no permission), and one per permission given to the user."""
+    with connection.cursor() as cur:
+        cur.execute(_roles_sql(connection.vendor), [user_pk, user_pk])
+        return cur.fetchall()
+
+
+@lru_cache(maxsize=4)
+def _unit_grants_sql(vendor: str) -> str:
+    from django.contrib.auth.models import Permission
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    from .models import User
+
+    memberships = User.groups.through
+    uop, gop, p, ug = (_table(m) for m in (UserObjectPermission, GroupObjectPermission, Permission, memberships))
+    return (
+        f"SELECT {p}.{_q('codename')}, {uop}.{_col(UserObjectPermission, 'object_pk')} FROM {uop} "
+        f"JOIN {p} ON {p}.{_q('id')} = {uop}.{_col(UserObjectPermission, 'permission')} "
+        f"WHERE {uop}.{_col(UserObjectPermission, 'user')} = %s "
+        f"AND {uop}.{_col(UserObjectPermission, 'content_type')} = %s AND {p}.{_col(Permission, 'content_type')} = %s "
+        f"UNION "
+        f"SELECT {p}.{_q('codename')}, {gop}.{_col(GroupObjectPermission, 'object_pk')} FROM {gop} "
+        f"JOIN {p} ON {p}.{_q('id')} = {gop}.{_col(GroupObjectPermission, 'permission')} "
+        f"JOIN {ug} ON {ug}.{_col(memberships, 'group')} = {gop}.{_col(GroupObjectPermission, 'group')} "
+        f"WHERE {ug}.{_col(memberships, 'user')} = %s "
+        f"AND {gop}.{_col(GroupObjectPermission, 'content_type')} = %s AND {p}.{_col(Permission, 'content_type')} = %s"
+    )
+
+
+def unit_grants(user_pk: int) -> dict[str, frozenset[int]]:
+    """codename → ids of the units on which the user holds that object permission (django-guardian's
+    rows: the user's own and its groups'), every codename in one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Unit
+
+    ct = ContentType.objects.get_for_model(Unit).id  # cached by contenttypes for the process
+    grants: dict[str, set[int]] = {}
+    with connection.cursor() as cur:
+        cur.execute(_unit_grants_sql(connection.vendor), [user_pk, ct, ct, user_pk, ct, ct])
+        for codename, object_pk in cur.fetchall():
+            if str(object_pk).isdigit():
+                grants.setdefault(codename, set()).add(int(object_pk))
+    return {codename: frozenset(ids) for codename, ids in grants.items()}
