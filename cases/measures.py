@@ -524,6 +524,7 @@ def measures_for_list(user):
 
     follow_ups = Notice.objects.filter(original_id=OuterRef("notice_id"))
     return (Measure.objects.visible_to(user)
-            .select_related("case", "unit", "action", "party", "release_notice")
+            # release_notice is not joined: rows print its id only (a join more is planning time, ~0.3 ms)
+            .select_related("case", "unit", "action", "party")
             .annotate(renewal_open=Exists(follow_ups.filter(kind=NoticeKind.RENEWAL, status__in=OPEN)),
                       release_sent=Exists(follow_ups.filter(kind=NoticeKind.RELEASE))))

@@ -9,6 +9,7 @@ from members.roles import is_court_user
 
 from .identifiers import normalise_case_number_query
 from .models import (
+    Attachment,
     Case,
     CaseCategory,
     Measure,
@@ -113,8 +114,11 @@ def notices_for_list(user):
 
 
 def notice_for_detail(user):
-    return notices_visible_to(user).select_related("case", "unit", "action", "ruling", "ruling__case", "original",
-                                                   "party").prefetch_related(
+    # Joined: what every notice has. Prefetched: the ruling (and its case) and the original notice, which
+    # many notices lack (no query then) — an eight-table join cost PostgreSQL 3.7 ms to plan for 0.2 ms
+    # of execution, on every notice page.
+    return notices_visible_to(user).select_related("case", "unit", "action", "party").prefetch_related(
+        Prefetch("ruling", queryset=Attachment.objects.select_related("case")), "original",
         Prefetch("events", queryset=NoticeEvent.objects.select_related("actor")),
         "answer_attachments", "requests",
     )
