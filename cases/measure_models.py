@@ -12,6 +12,7 @@ seizure (轮候) has neither until it takes effect. The rules live in ``cases.me
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linkage.choices import ChoiceLabels
 from members.models import ActionType, Unit
 from members.scoping import scope_by_unit
 
@@ -64,7 +65,7 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(status=MeasureStatus.ACTIVE)
 
 
-class Measure(models.Model):
+class Measure(ChoiceLabels, models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="measures",
                              verbose_name=_("case"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures",

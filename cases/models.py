@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
 from members.models import ActionType, Unit
 from members.roles import is_court_user
@@ -60,7 +61,7 @@ class CaseQuerySet(models.QuerySet):
                                   .exclude(kind__in=["push", "withdraw"])))
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     number = models.CharField(_("case number"), max_length=40, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     case_type = models.CharField(_("case type"), max_length=4)
@@ -109,7 +110,7 @@ class Case(models.Model):
         return self.status == CaseStatus.OPEN
 
 
-class CaseCategory(models.Model):
+class CaseCategory(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="categories",
                              verbose_name=_("case"))
     category = models.CharField(_("category"), max_length=20, choices=KeyCategory.choices)
@@ -134,7 +135,7 @@ class PartyKind(models.TextChoices):
     ORGANIZATION = "organization", _("Organisation")
 
 
-class Party(models.Model):
+class Party(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", verbose_name=_("case"))
     role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=PartyKind.choices, default=PartyKind.PERSON)
@@ -314,7 +315,7 @@ class NoticeQuerySet(models.QuerySet):
                 .exclude(measure__status__in=["released", "lapsed"]))
 
 
-class Notice(models.Model):
+class Notice(ChoiceLabels, models.Model):
     """An assistance notice (协助执行通知书) or a release notice sent to one unit."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices", verbose_name=_("case"))
@@ -454,7 +455,7 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class NoticeRequest(models.Model):
+class NoticeRequest(ChoiceLabels, models.Model):
     """A unit's written objection to a notice, or its request for more time; the clerk decides.
 
     While one is pending the notice's overdue clocks stop (``Notice.paused_since``); on decision they

@@ -229,3 +229,27 @@ def test_counts_in_one_round_trip_match_the_counts_one_by_one(make_case, issue, 
     with CaptureQueriesContext(connection) as ctx:
         court_counts()
     assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.django_db
+def test_choice_labels_are_djangos_in_each_language(make_case, issue):
+    from django.db import models
+
+    from cases.models import Case, Notice
+
+    notice = issue(make_case(), "bank-icbc", "query")
+    case = notice.case
+    checks = [(notice, "status"), (notice, "kind"), (case, "status"), (case.parties.first(), "role")]
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for obj, name in checks:
+                field = obj._meta.get_field(name)
+                assert getattr(obj, f"get_{name}_display")() == models.Model._get_FIELD_display(obj, field)
+    notice.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert notice.get_status_display() == "已送达"
+    with translation.override("en"):
+        assert notice.get_status_display() == "Delivered"
+    unknown = Case(status="no-such-status")
+    assert unknown.get_status_display() == "no-such-status"  # as Django: the stored value
+    assert isinstance(Notice.__mro__[1], type) and Notice.__mro__[1].__name__ == "ChoiceLabels"
