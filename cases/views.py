@@ -109,8 +109,10 @@ def case_create(request):
 @require_safe
 def case_detail(request, pk):
     case = get_visible_or_404(selectors.cases_visible_to(request.user)
-                              .select_related("resumed_from").prefetch_related("parties", "categories", "resumptions"),
+                              .select_related("resumed_from").prefetch_related("parties", "categories"),
                               pk=pk)
+    # Only a 终本 case can have been resumed (services.case_resume): no query for the others.
+    resumptions = list(case.resumptions.all()) if case.outcome == CaseOutcome.FINAL_NO_PROPERTY else []
     notices = list(selectors.case_notices(request.user, case))
     releases = [n for n in notices if n.kind == "release"]
     # A resumed case's measures moved to it; the 终本 case they came from still shows them.
@@ -125,7 +127,8 @@ def case_detail(request, pk):
         "case_panels": hooks.case_panels(request, case),  # the list and the orders (credit/), via the hook
         "can_issue": case.is_open and request.user.has_perm("cases.add_notice"),
         "can_conclude": case.is_open and request.user.has_perm("cases.conclude_case"),
-        "can_resume": (case.outcome == CaseOutcome.FINAL_NO_PROPERTY and not case.resumptions.all()
+        "resumptions": resumptions,
+        "can_resume": (case.outcome == CaseOutcome.FINAL_NO_PROPERTY and not resumptions
                        and request.user.has_perm("cases.add_case")),
         "can_reveal": request.user.has_perm("cases.reveal_identifier"),
         "rulings": rulings,

@@ -136,6 +136,9 @@ def test_resume_moves_the_active_measures_and_both_case_pages_show_them(api, use
     for pk in (case.pk, new.pk):
         page = browser_client("clerk").get(f"/cases/{pk}/").content.decode()
         assert "冻结账户6222" in page or measure.asset in page
+    old_page = browser_client("clerk").get(f"/cases/{case.pk}/").content.decode()
+    assert f'<dt>已恢复为</dt><dd><a href="/cases/{new.pk}/">{new.number}</a>' in old_page
+    assert f"/cases/{case.pk}/resume/" not in old_page  # resumed once: the button is gone
     # Concluding the resumed case as performed releases the moved measure from the new case.
     result = services.case_conclude(actor=users["clerk"], case=new, outcome="completed")
     release = Notice.objects.get(kind="release", original=n["freeze"])
