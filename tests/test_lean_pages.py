@@ -253,3 +253,19 @@ def test_choice_labels_are_djangos_in_each_language(make_case, issue):
     unknown = Case(status="no-such-status")
     assert unknown.get_status_display() == "no-such-status"  # as Django: the stored value
     assert isinstance(Notice.__mro__[1], type) and Notice.__mro__[1].__name__ == "ChoiceLabels"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_blank_release_form_rendered_once_is_each_rows_own_form(language):
+    from django.template.loader import render_to_string
+
+    from cases.forms import MeasureReleaseForm
+    from cases.templatetags.measure_tags import blank_release_fields, for_measure
+
+    with translation.override(language):
+        blank = blank_release_fields()
+        for pk in (1, 42, 90210):
+            own = render_to_string("cases/_release_fields.html", {"rform": MeasureReleaseForm(measure_id=pk)})
+            assert for_measure(blank, pk) == own
+            assert f'for="id_release_{pk}_ground"' in own and f'id="id_release_{pk}_ground"' in own
+    assert "ROW" not in for_measure(blank, 7)
