@@ -269,3 +269,11 @@ def test_the_blank_release_form_rendered_once_is_each_rows_own_form(language):
             assert for_measure(blank, pk) == own
             assert f'for="id_release_{pk}_ground"' in own and f'id="id_release_{pk}_ground"' in own
     assert "ROW" not in for_measure(blank, 7)
+
+
+@pytest.mark.parametrize("indicator", ["ack_on_time", "answer_on_time", "findings", "some_future_code"])
+def test_an_evidence_link_is_its_units_page_and_the_indicator(indicator):
+    # templates/assessments/ranking.html builds each cell's link so: one reverse() per row, not per cell.
+    for code in ("police", "bank-icbc", "insurance-picc"):
+        assert reverse("assessments:evidence", args=[7, code, indicator]) == (
+            reverse("assessments:unit", args=[7, code]) + f"{indicator}/")
