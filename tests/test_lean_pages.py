@@ -44,6 +44,19 @@ def test_path_follows_the_script_prefix():
     assert path(42, "cases:detail") == "/cases/42/"
 
 
+@pytest.mark.parametrize("name", ["documents:download", "documents:verify-code"])
+@pytest.mark.parametrize("code", ["K7Q2M9X4B8C1", "abc", "0042", 42, "AB-12", "含中文", "a b"])
+def test_path_of_a_document_code_is_reverse(name, code):
+    assert path(code, name) == reverse(name, args=[code])
+
+
+def test_a_code_on_a_route_of_ids_fails_as_reverse_does():
+    with pytest.raises(NoReverseMatch):
+        path("K7Q2M9X4B8C1", "cases:detail")
+    with pytest.raises(NoReverseMatch):
+        reverse("cases:detail", args=["K7Q2M9X4B8C1"])
+
+
 def test_path_takes_the_slow_way_for_what_is_not_a_plain_id():
     assert path("42", "cases:detail") == reverse("cases:detail", args=["42"])
     with pytest.raises(NoReverseMatch):  # what {% url %} does with a missing id: no link to "None"

@@ -4,8 +4,9 @@ A page of fifty notices printed ``{% url 'cases:notice-detail' n.pk %}`` and ``{
 fifty times each: a full ``reverse()`` (resolver walk, argument conversion, quoting) and a date format
 parsed again for every cell. These give the same text for a fraction of the cost:
 
-- ``{{ n.pk|path:"cases:notice-detail" }}``: the URL of a route that takes one integer, reversed once
-  per route and script prefix and then filled in (``reverse`` itself for anything else);
+- ``{{ n.pk|path:"cases:notice-detail" }}``: the URL of a route that takes one id (an integer, or a code
+  of ASCII letters and digits), reversed once per route and script prefix and then filled in
+  (``reverse`` itself for anything else);
 - ``{{ n.due_at|minute }}``: ``Y-m-d H:i`` in the current time zone (Asia/Shanghai), what
   ``|date:"Y-m-d H:i"`` prints; ``{{ e.at|iso }}``: what ``|date:"c"`` prints, for ``<time datetime>``.
 """
@@ -13,31 +14,46 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 register = template.Library()
 
-# An id no table will reach in this court's lifetime, so it occurs once in the reversed path.
-_MARK = 987654321987
+# Marks that occur once in a reversed path: an id no table will reach in this court's lifetime, and a
+# code of mixed-case letters and digits (a route that takes it takes any such code; a route whose
+# converter refuses it, <int:…> say, is never filled with a code here).
+_MARKS = {int: 987654321987, str: "Zq9Mark0Zq9"}
 
 
 @lru_cache(maxsize=512)
-def _split_path(name: str, prefix: str, urlconf) -> tuple[str, str] | None:
-    path = reverse(name, args=[_MARK], urlconf=urlconf)
-    mark = str(_MARK)
+def _split_path(name: str, prefix: str, urlconf, kind: type) -> tuple[str, str] | None:
+    mark = _MARKS[kind]
+    try:
+        path = reverse(name, args=[mark], urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+    mark = str(mark)
     if path.count(mark) != 1:
         return None
     head, _, tail = path.partition(mark)
     return head, tail
 
 
+def _plain(value) -> bool:
+    """An id that every converter takes as it is and no quoting changes: a non-negative int, or ASCII
+    letters and digits (a document code). Anything else goes the slow, exact way."""
+    if type(value) is int:  # noqa: E721 — not bool
+        return value >= 0
+    return type(value) is str and value.isascii() and value.isalnum()  # noqa: E721
+
+
 @register.filter
 def path(pk, name: str) -> str:
-    """The path of route ``name`` for the integer ``pk`` (``reverse(name, args=[pk])``, cached)."""
-    if type(pk) is not int or pk < 0:  # noqa: E721 — bool and str go the slow, exact way
+    """The path of route ``name`` for the one argument ``pk`` (``reverse(name, args=[pk])``, cached per
+    route: the route is reversed once with a mark and the mark replaced)."""
+    if not _plain(pk):
         return reverse(name, args=[pk])
-    parts = _split_path(name, get_script_prefix(), get_urlconf())
+    parts = _split_path(name, get_script_prefix(), get_urlconf(), type(pk))
     if parts is None:
         return reverse(name, args=[pk])
     return f"{parts[0]}{pk}{parts[1]}"
