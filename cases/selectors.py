@@ -113,6 +113,11 @@ def notices_for_list(user):
     return notices_visible_to(user).for_list()
 
 
+def notice_for_action(user):
+    """A notice to act on (acknowledge, answer, decide …): scoped, with the relations the services read."""
+    return notices_visible_to(user).select_related("case", "unit", "action")
+
+
 def notice_for_detail(user):
     # Joined: what every notice has. Prefetched: the ruling (and its case) and the original notice, which
     # many notices lack (no query then) — an eight-table join cost PostgreSQL 3.7 ms to plan for 0.2 ms

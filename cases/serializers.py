@@ -2,7 +2,7 @@ from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from linkage.api import CleanCharField
+from linkage.api import CleanCharField, OutputModelSerializer
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
@@ -42,7 +42,7 @@ def _viewer(serializer):
     return getattr(request, "user", None)
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(OutputModelSerializer):
     id_number = serializers.SerializerMethodField()
 
     class Meta:
@@ -79,7 +79,7 @@ class CaseInputSerializer(serializers.Serializer):
     basis_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(OutputModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     categories = serializers.SerializerMethodField()
     resumptions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -149,7 +149,7 @@ class RulingInputSerializer(serializers.Serializer):
     title = CleanCharField(required=False, allow_blank=True, default="", max_length=120)
 
 
-class RulingSerializer(serializers.ModelSerializer):
+class RulingSerializer(OutputModelSerializer):
     number = serializers.CharField(source="ruling_number", read_only=True)
 
     class Meta:
@@ -158,13 +158,13 @@ class RulingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseRefSerializer(serializers.ModelSerializer):
+class CaseRefSerializer(OutputModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "number"]
 
 
-class NoticeEventSerializer(serializers.ModelSerializer):
+class NoticeEventSerializer(OutputModelSerializer):
     actor = serializers.SerializerMethodField()
     note = MaskedTextField()
 
@@ -176,7 +176,7 @@ class NoticeEventSerializer(serializers.ModelSerializer):
         return event.actor.username if event.actor_id else None
 
 
-class NoticeRequestSerializer(serializers.ModelSerializer):
+class NoticeRequestSerializer(OutputModelSerializer):
     grounds = MaskedTextField()
     decision_note = MaskedTextField()
 
@@ -199,7 +199,7 @@ class DecideInputSerializer(serializers.Serializer):
     new_due_at = CleanCharField(required=False, allow_blank=True, allow_null=True)
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(OutputModelSerializer):
     case = CaseRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
     action = serializers.CharField(source="action.code", read_only=True)
@@ -306,7 +306,7 @@ class NoteInputSerializer(serializers.Serializer):
     note = CleanCharField(required=False, allow_blank=True, default="")
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(OutputModelSerializer):
     """A measure of the register. ``starts_on``/``expires_on`` are the first and last day of its term
     (inclusive; null for a waiting seizure, which has no term while it waits, and ``expires_on`` null for
     an action without a legal time limit); ``term_label`` states it as 自…起至…止."""

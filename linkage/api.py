@@ -137,3 +137,24 @@ class JSONParser(parsers.JSONParser):
         if _json_depth_exceeds(data, MAX_JSON_DEPTH):
             raise exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels.")
         return data
+
+
+class OutputModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that only writes responses, its fields built from the model once per class.
+
+    DRF builds a ModelSerializer's fields from the model's metadata (field kwargs, labels, validators)
+    every time one is instantiated: a notice's detail with its events, attachments and requests paid
+    that four times per response (issue 13: a tenth of an acknowledge). Here the fields built the first
+    time are kept per class and each instance gets copies (what DRF does with declared fields anyway:
+    ``Field.__deepcopy__`` builds each field again from its arguments, a queryset without its cache).
+    Labels stay lazy, so a response still speaks the request's language. Not for input serializers."""
+
+    def get_fields(self):
+        import copy
+
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built_once = built
+        return copy.deepcopy(built)

@@ -290,3 +290,26 @@ def test_an_evidence_link_is_its_units_page_and_the_indicator(indicator):
     for code in ("police", "bank-icbc", "insurance-picc"):
         assert reverse("assessments:evidence", args=[7, code, indicator]) == (
             reverse("assessments:unit", args=[7, code]) + f"{indicator}/")
+
+
+@pytest.mark.django_db
+def test_output_serializers_built_once_answer_what_drf_builds_each_time(make_case, issue, users, monkeypatch):
+    from rest_framework import serializers as drf
+
+    from cases import selectors, services
+    from cases.serializers import CaseSerializer, MeasureSerializer, NoticeDetailSerializer, NoticeSerializer
+    from linkage.api import OutputModelSerializer
+
+    notice = issue(make_case(), "bank-icbc", "query")
+    services.notice_acknowledge(actor=users["liaison-bank-icbc"], notice=notice)
+    detail = selectors.notice_for_detail(users["clerk"]).get(pk=notice.pk)
+
+    def render():
+        return (NoticeDetailSerializer(detail).data, NoticeSerializer(detail).data,
+                CaseSerializer(detail.case).data, MeasureSerializer(many=True, instance=[]).data)
+
+    once = [render(), render()]
+    monkeypatch.setattr(OutputModelSerializer, "get_fields", drf.ModelSerializer.get_fields)
+    each_time = render()
+    assert once[0] == once[1] == each_time
+    assert once[0][0]["status"] == "acknowledged" and once[0][0]["events"]
