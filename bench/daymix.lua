@@ -78,7 +78,9 @@ local function liaison_request()
     local first = acked[1]
     if first and os.time() - first[2] >= 2 then
       local n = table.remove(acked, 1)[1]
-      return post_json("/api/v1/notices/" .. n .. "/answer/", '{"outcome": "done", "detail": "已办理"}', "answer")
+      -- A done freeze or deduction must say the amount (issue 11); a bank says it for every answer.
+      return post_json("/api/v1/notices/" .. n .. "/answer/",
+                       '{"outcome": "done", "detail": "已办理", "result_amount": "1000.00"}', "answer")
     end
     for i, n in ipairs(new_ids) do  -- from the "to acknowledge" tab only
       if not used[n] then
