@@ -189,11 +189,12 @@ def inbox(user, tab: str):
 
 
 def clerk_todo_counts(now=None) -> dict:
-    """What waits for the clerk, three small queries over open work only: answers to review and releases
-    not confirmed (the open-work notices, partial index ``notice_open_work``), objections and extension
-    requests to decide (pending requests, index ``request_status_kind``) and measures whose renewal is
-    due (active measures, index ``measure_status_expiry``; plus the holiday table's rows of the next
-    weeks). Each figure is the row count of the list it links to (``inbox``, ``measures.renewal_due_q``)."""
+    """What waits for the clerk, in one query over open work only (after the holiday rows of the renewal
+    horizon): answers to review and releases not confirmed (the open-work notices, partial index
+    ``notice_open_work``), objections and extension requests to decide (pending requests, index
+    ``request_status_kind``) and measures whose renewal is due (active measures, index
+    ``measure_status_expiry``). Each figure is the row count of the list it links to (``inbox``,
+    ``measures.renewal_due_q``)."""
     from . import measures
 
     now = now or timezone.now()
