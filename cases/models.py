@@ -45,6 +45,11 @@ class KeyCategory(models.TextChoices):
     FARMLAND = "farmland", _("Illegal occupation of farmland")
 
 
+# Notices that do not open their case to the unit: a dishonest-list push and its withdrawal go to every
+# punishing unit. The scope below and its index (Notice.Meta, notice_unit_case) must say the same.
+LIST_NOTICE_KINDS = ["push", "withdraw"]
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Court roles see every case; a unit's members only cases with a notice to their unit."""
@@ -58,7 +63,7 @@ class CaseQuerySet(models.QuerySet):
         # A dishonest-list push does not open the case to every punishing unit: only the notices that
         # ask a unit to act in the case do.
         return self.filter(Exists(Notice.objects.filter(case=OuterRef("pk"), unit_id__in=ids)
-                                  .exclude(kind__in=["push", "withdraw"])))
+                                  .exclude(kind__in=LIST_NOTICE_KINDS)))
 
 
 class Case(ChoiceLabels, models.Model):
@@ -398,6 +403,13 @@ class Notice(ChoiceLabels, models.Model):
                          condition=Q(status__in=["issued", "delivered", "acknowledged", "answered"])),
             models.Index(fields=["unit", "-id"], name="notice_open_unit",
                          condition=Q(status__in=["issued", "delivered", "acknowledged"])),
+            # The cases a unit's members may see (CaseQuerySet.visible_to): without it the unit's case
+            # list walked every notice of the case index to find the unit's (430 ms at 1,000,000).
+            models.Index(fields=["unit", "case"], name="notice_unit_case",
+                         condition=~Q(kind__in=LIST_NOTICE_KINDS)),
+            # A period's notices (the assessment, the meeting's work report): the period's rows, not
+            # every notice ever issued.
+            models.Index(fields=["issued_at"], name="notice_issued_at"),
         ]
 
     def __str__(self):

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
-from cases.models import Case, Notice, NoticeKind
+from cases.models import Case, CaseCategory, Notice, NoticeKind
 from cases.workflow import OPEN as NOTICE_OPEN
 from members.models import Unit
 
@@ -340,8 +340,12 @@ def work_report_figures(meeting: Meeting, now=None) -> dict:
                 .select_related("unit").order_by("due_at", "id")[:100])
     open_then = Q(notices__issued_at__lt=until) & ~Q(notices__answered_at__lte=until) & ~Q(
         notices__cancelled_at__lte=until)
-    key_cases = (Case.objects.filter(Q(listed_supervision=True) | Q(categories__isnull=False), created_at__lt=until)
-                 .filter(Q(concluded_at__isnull=True) | Q(concluded_at__gt=until)).distinct()
+    # The key cases are few; read from their own indexes (listed, or in a key category), not by walking
+    # every case for the two conditions at once.
+    key_ids = (Case.objects.filter(listed_supervision=True).order_by().values("id")
+               .union(CaseCategory.objects.order_by().values("case_id")))
+    key_cases = (Case.objects.filter(id__in=key_ids, created_at__lt=until)
+                 .filter(Q(concluded_at__isnull=True) | Q(concluded_at__gt=until))
                  .annotate(open_notices=Count("notices", filter=open_then, distinct=True))
                  .prefetch_related("categories").order_by("-listed_supervision", "-id")[:50])
     return {
