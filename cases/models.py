@@ -410,6 +410,8 @@ class Notice(ChoiceLabels, models.Model):
             # A period's notices (the assessment, the meeting's work report): the period's rows, not
             # every notice ever issued.
             models.Index(fields=["issued_at"], name="notice_issued_at"),
+            # The court's notices by state, newest first (the API's ?status=, the inbox's state filter).
+            models.Index(fields=["status", "-id"], name="notice_status_id"),
         ]
 
     def __str__(self):

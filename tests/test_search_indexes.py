@@ -78,7 +78,7 @@ def _index_names() -> set[str]:
 @pytest.mark.django_db
 def test_the_search_and_scope_indexes_exist():
     names = _index_names()
-    assert {"notice_unit_case", "notice_issued_at"} <= names
+    assert {"notice_unit_case", "notice_issued_at", "notice_status_id"} <= names
     if connection.vendor == "postgresql":
         assert TRIGRAM_INDEXES <= names
     else:

@@ -1,6 +1,7 @@
 """Indexes for the case search, a unit's case list and a period's notices (issue 13).
 
-``notice_unit_case``: the cases a unit's members may see; ``notice_issued_at``: a period's notices. The trigram indexes (PostgreSQL only, the
+``notice_unit_case``: the cases a unit's members may see; ``notice_issued_at``: a period's notices;
+``notice_status_id``: the notices in a state, newest first. The trigram indexes (PostgreSQL only, the
 ``pg_trgm`` extension, trusted since PostgreSQL 13 so the database's owner may create it) serve
 ``LIKE '%…%'`` on the case number, the title and the parties' names, the case search's three fields
 (``cases.selectors.case_search``); SQLite has no such index and scans, as it did.
@@ -45,6 +46,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='notice',
             index=models.Index(fields=['issued_at'], name='notice_issued_at'),
+        ),
+        migrations.AddIndex(
+            model_name='notice',
+            index=models.Index(fields=['status', '-id'], name='notice_status_id'),
         ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes, elidable=False),
     ]
