@@ -71,14 +71,35 @@ def case_search(qs, user, q: str):
         return qs
     if looks_like_identifier(q):
         return qs.filter(id__in=Party.objects.filter(_identifier_q(user, q)).values("case_id"))
-    # One id set from each field, each read through its own trigram index on PostgreSQL (migration
-    # cases 0016); an OR of the three made the planner walk every case, since it cannot guess how many
-    # an OR of a subquery matches. Words under three characters have no trigram and still scan.
-    found = Case.objects.filter(number__contains=normalise_case_number_query(q)).order_by().values("id")
-    parts = [Party.objects.filter(name__contains=q).order_by().values("case_id")]
-    if is_court_user(user):
-        parts.append(Case.objects.filter(title__contains=q).order_by().values("id"))
-    return qs.filter(id__in=found.union(*parts, all=True))
+    return qs.filter(id__in=case_ids_matching(q, titles=is_court_user(user)))
+
+
+def case_ids_matching(q: str, *, titles: bool):
+    """The ids of the cases whose number (brackets as stored), a party's name or, with ``titles``, the
+    title holds ``q``, any letter case: one id set from each field, each read through its own trigram
+    index on PostgreSQL (migration cases 0016). An ``OR`` of the fields made the planner walk every case
+    (it cannot guess how many an ``OR`` with a subquery matches). A word under three characters has no
+    trigram and scans."""
+    found = Case.objects.filter(number__icontains=normalise_case_number_query(q)).order_by().values("id")
+    parts = [Party.objects.filter(name__icontains=q).order_by().values("case_id")]
+    if titles:
+        parts.append(Case.objects.filter(title__icontains=q).order_by().values("id"))
+    return found.union(*parts, all=True)
+
+
+def notices_matching(qs, q: str):
+    """``qs`` (notices) narrowed to those ``q`` finds in the inbox: by their case (its number or a
+    party's name, ``case_ids_matching`` without titles) or by their own number. A notice's number is its
+    case's number and a serial (``…执150号-002``), so a word without the hyphen finds by the case's
+    number whatever the notice's does, and the notice numbers are searched only for a word with it;
+    the planner then chooses between walking the inbox (a common word) and the few cases' notices."""
+    q = (q or "").strip()
+    cases = case_ids_matching(q, titles=False)
+    if "-" not in q:
+        return qs.filter(case_id__in=cases)
+    by_case = Notice.objects.filter(case_id__in=cases).order_by().values("id")
+    by_number = Notice.objects.filter(number__icontains=normalise_case_number_query(q)).order_by().values("id")
+    return qs.filter(id__in=by_case.union(by_number, all=True))
 
 
 def _identifier_q(user, q: str) -> Q:

@@ -234,10 +234,8 @@ def case_resume(request, pk):
 def inbox(request):
     """The unit's notices by tab, searched by case number or party name and the issue date, filtered by
     action and state; ``?format=xlsx`` exports what is shown (every page of it)."""
-    from django.db.models import Exists, OuterRef
     from django.utils.dateparse import parse_date
 
-    from .models import Party
     from .workflow import NoticeStatus
 
     tab = request.GET.get("tab", "open")
@@ -245,8 +243,7 @@ def inbox(request):
                for k in ("q", "action", "status", "since", "until")}
     qs = selectors.inbox(request.user, tab)
     if filters["q"]:
-        qs = qs.filter(Q(case__number__icontains=filters["q"]) | Q(number__icontains=filters["q"])
-                       | Exists(Party.objects.filter(case=OuterRef("case_id"), name__icontains=filters["q"])))
+        qs = selectors.notices_matching(qs, filters["q"])
     if filters["action"]:
         qs = qs.filter(action__code=filters["action"])
     if filters["status"] in NoticeStatus.values:

@@ -2,8 +2,11 @@
 
 - the case search reads the number, the parties' names and (court roles) the title as three id sets:
   a case found by all three is listed once, a liaison finds only their unit's cases and never by title;
-- on PostgreSQL the trigram indexes exist and serve the search's ``LIKE`` (a change of the query to
-  ``icontains``, which they cannot serve, fails here); SQLite has none and scans;
+- the inbox search finds a notice by its case's number (brackets as typed), a party's name, or its own
+  number with the serial, in the unit's notices only;
+- both searches ignore the letter case of Latin letters (a company's name);
+- on PostgreSQL the trigram indexes exist and serve the searches' ``icontains`` (a change of the query's
+  form that they cannot serve fails here); SQLite has none and scans;
 - the meeting's work report lists a key case once however many ways it is key (listed, two categories),
   and not one concluded before the meeting;
 - an Excel sheet counts its own rows (``linkage.excel.add_sheet``): every row's number formats land on
@@ -22,11 +25,11 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Case
 from cases.selectors import cases_for_list
-from tests.conftest import make_resident_id
+from tests.conftest import make_resident_id, make_uscc
 from tests.test_conferences import flow  # noqa: F401  (the meeting fixture)
 from tests.test_pages import case_links
 
-TRIGRAM_INDEXES = {"case_number_trgm", "case_title_trgm", "party_name_trgm"}
+TRIGRAM_INDEXES = {"case_number_trgm", "case_title_trgm", "party_name_trgm", "notice_number_trgm"}
 
 
 @pytest.fixture
@@ -86,8 +89,9 @@ def test_the_search_and_scope_indexes_exist():
 
 
 def test_the_trigram_indexes_serve_the_search_query(users, triple):
-    """The plan, with sequential scans priced out, reads the party name and case number through their
-    trigram indexes: the query's LIKE is one they can serve (UPPER(...) LIKE, from icontains, is not)."""
+    """The plan, with sequential scans priced out, reads the party name, case number and title through
+    their trigram indexes: the query's ``UPPER(col::text) LIKE UPPER(…)`` (Django's ``icontains``) is the
+    expression they index; a plain ``LIKE`` or ``ILIKE`` would miss them."""
     qs = cases_for_list(users["clerk"], q="七七九物流").order_by("-id").values_list("id", flat=True)
     sql, params = qs.query.sql_with_params()
     assert list(qs) == [triple[0].pk]
@@ -165,3 +169,59 @@ def test_the_scope_index_serves_the_scope_query(users, triple):
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
             assert re.search(r"SEARCH U0 USING (COVERING )?INDEX \S*(notice_unit|unit_id)", plan), plan
+
+
+def _inbox_notices(client, q, tab="all"):
+    from tests.test_pages import notice_links
+
+    response = client.get("/inbox/", {"tab": tab, "q": q})
+    assert response.status_code == 200
+    return notice_links(response)
+
+
+@pytest.mark.parametrize("q", ["(2026)鄂1022执779号", "（2026）鄂1022执779号", "执779号", "七七九商贸", "七七九物流",
+                               "执779号-001", "779号-00"])
+def test_the_inbox_finds_a_notice_by_case_number_name_or_own_number(browser_client, triple, q):
+    from cases.models import Notice
+
+    case, _other = triple
+    notice = Notice.objects.get(case=case, unit__code="police")
+    assert notice.number == "（2026）鄂1022执779号-001"
+    assert _inbox_notices(browser_client("liaison-police"), q) == {notice.pk}
+    assert _inbox_notices(browser_client("clerk"), q) == {notice.pk}
+    assert _inbox_notices(browser_client("liaison-tax"), q) == set()    # not the tax bureau's notice
+
+
+@pytest.mark.parametrize("q", ["七七九号仓库", "执779号-002", "执780号", "丙某"])
+def test_the_inbox_does_not_find_by_title_another_serial_or_another_case(browser_client, triple, q):
+    assert _inbox_notices(browser_client("liaison-police"), q) == set()
+    assert _inbox_notices(browser_client("clerk"), q) == set()
+
+
+def test_a_company_name_is_found_in_any_letter_case(browser_client, users, issue):
+    case = case_services.case_create(
+        actor=users["clerk"], number="(2026)鄂1022执781号", title="买卖合同纠纷", amount=Decimal("100"),
+        parties=[{"role": "applicant", "name": "丁某", "id_number": make_resident_id(7811)},
+                 {"role": "debtor", "name": "公安县ABC建材有限公司", "kind": "organization",
+                  "id_number": make_uscc(7812)}])
+    notice = issue(case, "police", "query", subject="查询车辆")
+    for q in ("ABC建材", "abc建材", "Abc"):
+        assert case_links(browser_client("clerk").get("/cases/", {"q": q})) == {case.pk}
+        assert _inbox_notices(browser_client("liaison-police"), q) == {notice.pk}
+
+
+def test_the_notice_number_index_serves_a_search_with_the_serial(users, triple):
+    from cases.models import Notice
+    from cases.selectors import notices_matching
+
+    qs = notices_matching(Notice.objects.all(), "执779号-001").order_by("-id").values_list("id", flat=True)
+    assert list(qs) == [Notice.objects.get(case=triple[0], unit__code="police").pk]
+    sql, params = qs.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "notice_number_trgm" in plan and "party_name_trgm" in plan, plan
+    else:
+        assert "UNION ALL" in sql

@@ -3,8 +3,9 @@
 ``notice_unit_case``: the cases a unit's members may see; ``notice_issued_at``: a period's notices;
 ``notice_status_id``: the notices in a state, newest first. The trigram indexes (PostgreSQL only, the
 ``pg_trgm`` extension, trusted since PostgreSQL 13 so the database's owner may create it) serve
-``LIKE '%…%'`` on the case number, the title and the parties' names, the case search's three fields
-(``cases.selectors.case_search``); SQLite has no such index and scans, as it did.
+``icontains`` (``UPPER(col::text) LIKE UPPER('%…%')``, hence on ``UPPER``) on the case number, the title,
+the parties' names and the notice number, the fields of the case search and the inbox search
+(``cases.selectors.case_ids_matching``, ``notice_ids_matching``); SQLite has no such index and scans.
 """
 from django.db import migrations, models
 
@@ -12,6 +13,7 @@ TRIGRAM_INDEXES = (
     ("case_number_trgm", "cases_case", "number"),
     ("case_title_trgm", "cases_case", "title"),
     ("party_name_trgm", "cases_party", "name"),
+    ("notice_number_trgm", "cases_notice", "number"),
 )
 
 
@@ -20,7 +22,7 @@ def create_trigram_indexes(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, table, column in TRIGRAM_INDEXES:
-        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ("{column}" gin_trgm_ops)')
+        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (UPPER("{column}"::text) gin_trgm_ops)')
 
 
 def drop_trigram_indexes(apps, schema_editor):
