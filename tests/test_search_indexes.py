@@ -109,7 +109,7 @@ def test_the_trigram_indexes_serve_the_search_query(users, triple):
 
 
 @pytest.mark.dates
-def test_the_work_report_lists_a_key_case_once(flow, make_case, issue, users):
+def test_the_work_report_lists_a_key_case_once(flow, make_case, issue, users):  # noqa: F811 (the fixture)
     from conferences import selectors
 
     both = make_case(listed_supervision=True, categories=["finance", "migrant_wages"])
