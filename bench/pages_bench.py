@@ -109,9 +109,12 @@ def extra_paths():
              "/cases/?status=open": "/cases/?status=open"}
     paths.update({p: p for p in ["/inbox/?tab=new", "/inbox/?tab=overdue", "/inbox/?tab=all",
                                  "/inbox/?tab=to_release", "/api/v1/notices/?status=acknowledged"]})
+    # The inbox searched over every notice of the tab "all" (the clerk's: every notice ever issued).
+    paths["/inbox/?tab=all&q=<name>"] = f"/inbox/?tab=all&q={debtor.name}"
     if notice:
         paths["/notices/<open notice>/"] = f"/notices/{notice.pk}/"
         paths["/api/v1/notices/<open notice>/"] = f"/api/v1/notices/{notice.pk}/"
+        paths["/inbox/?tab=all&q=<notice number>"] = f"/inbox/?tab=all&q={notice.number}"
     return paths
 
 
