@@ -180,7 +180,8 @@ def _inbox_notices(client, q, tab="all"):
 
 
 @pytest.mark.parametrize("q", ["(2026)鄂1022执779号", "（2026）鄂1022执779号", "执779号", "七七九商贸", "七七九物流",
-                               "执779号-001", "779号-00"])
+                               "执779号-001", "779号-00", "（2026）鄂1022执779号-001", "(2026)鄂1022执77",
+                               "〔2026〕鄂1022执779号-0"])
 def test_the_inbox_finds_a_notice_by_case_number_name_or_own_number(browser_client, triple, q):
     from cases.models import Notice
 
@@ -192,7 +193,8 @@ def test_the_inbox_finds_a_notice_by_case_number_name_or_own_number(browser_clie
     assert _inbox_notices(browser_client("liaison-tax"), q) == set()    # not the tax bureau's notice
 
 
-@pytest.mark.parametrize("q", ["七七九号仓库", "执779号-002", "执780号", "丙某"])
+@pytest.mark.parametrize("q", ["七七九号仓库", "执779号-002", "执780号", "丙某", "（2026）鄂1022执779号-002",
+                               "（2026）鄂1022执78", "（2025）鄂1022执779号"])
 def test_the_inbox_does_not_find_by_title_another_serial_or_another_case(browser_client, triple, q):
     assert _inbox_notices(browser_client("liaison-police"), q) == set()
     assert _inbox_notices(browser_client("clerk"), q) == set()
@@ -225,3 +227,30 @@ def test_the_notice_number_index_serves_a_search_with_the_serial(users, triple):
         assert "notice_number_trgm" in plan and "party_name_trgm" in plan, plan
     else:
         assert "UNION ALL" in sql
+
+
+@pytest.mark.parametrize("q, found", [("（2026）鄂1022执779号", {"case"}), ("(2026)鄂1022执779号", {"case"}),
+                                      ("（2026）鄂1022执7", {"case", "other"}), ("(2026)鄂1022执78", {"other"}),
+                                      ("（2026）鄂1022执77号", set()), ("鄂1022执779", {"case"})])
+def test_a_number_from_its_bracket_is_found_from_the_start(browser_client, triple, q, found):
+    """A term that opens with the bracket is looked up as the start of the number (the number's B-tree
+    index); which is all a number holding it can do, since its only bracket is its first character."""
+    case, other = triple
+    expected = {{"case": case.pk, "other": other.pk}[k] for k in found}
+    assert case_links(browser_client("clerk").get("/cases/", {"q": q})) == expected
+
+
+def test_the_rows_of_a_search_page_are_read_without_searching_again(browser_client, triple):
+    """The keyset page finds the ids with the search, then reads the rows by id alone (``rows_from``):
+    the party names are searched once per page, in the case list and the inbox."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = browser_client("clerk")
+    for url, data in (("/cases/", {"q": "七七九物流"}), ("/inbox/", {"tab": "all", "q": "七七九物流"})):
+        client.get(url, data)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, data)
+        assert response.status_code == 200
+        searched = [q["sql"] for q in queries.captured_queries if "cases_party" in q["sql"] and "LIKE" in q["sql"]]
+        assert len(searched) == 1, searched
+    assert case_links(client.get("/cases/", {"q": "七七九物流"})) == {triple[0].pk}
