@@ -5,7 +5,7 @@
 ``pg_trgm`` extension, trusted since PostgreSQL 13 so the database's owner may create it) serve
 ``icontains`` (``UPPER(col::text) LIKE UPPER('%…%')``, hence on ``UPPER``) on the case number, the title,
 the parties' names and the notice number, the fields of the case search and the inbox search
-(``cases.selectors.case_ids_matching``, ``notice_ids_matching``); SQLite has no such index and scans.
+(``cases.selectors.case_ids_matching``, ``notices_matching``); SQLite has no such index and scans.
 """
 from django.db import migrations, models
 
