@@ -462,12 +462,14 @@ def renewal_horizon(today: date | None = None) -> date:
     return working_days_after(today or local_today(), max(REMINDER_WORKING_DAYS))
 
 
-def renewal_due_q(today: date | None = None) -> Q:
+def renewal_due_q(today: date | None = None, *, horizon: date | None = None) -> Q:
     """Measures near expiry, whose renewal the clerk must see to: active, with a term ending by the
     renewal horizon, no release under way, and in a case that keeps its measures (open, or concluded 终本;
     a case concluded completed or terminated releases them: nothing to renew). The one rule of the daily
-    reminders, the register's ``?expiring=1`` and the clerk's to-do count."""
-    return (Q(status=MeasureStatus.ACTIVE, expires_on__isnull=False, expires_on__lte=renewal_horizon(today),
+    reminders, the register's ``?expiring=1`` and the clerk's to-do count (which passes the ``horizon``
+    it has already read)."""
+    horizon = horizon or renewal_horizon(today)
+    return (Q(status=MeasureStatus.ACTIVE, expires_on__isnull=False, expires_on__lte=horizon,
               release_notice__isnull=True)
             & ~(Q(case__status="concluded") & ~Q(case__outcome=KEEPS_MEASURES_OUTCOME)))
 

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Func, IntegerField, Max, Prefetch, Q, Subquery
 from django.utils import timezone
 
+from linkage.prepared import PreparedCounts
 from members.roles import is_court_user
+from members.scoping import scope_key
 
 from .identifiers import normalise_case_number_query
 from .models import (
@@ -204,14 +206,21 @@ def pending_requests():
     return NoticeRequest.objects.filter(status=RequestStatus.PENDING)
 
 
-def inbox_counts(user) -> dict:
-    """The numbers on a liaison's inbox tabs, in one query."""
-    now = timezone.now()
+def _inbox_counts(now, user) -> dict:
     # Every figure is of open notices: reading only those (index notice_unit_status) keeps the cost to
     # the unit's open work, not its history.
     return notices_visible_to(user).filter(status__in=OPEN).aggregate(
         **{tab: Count("id", filter=notice_rule(tab, now)) for tab in ("new", "to_answer", "open", "overdue",
                                                                       "to_release")})
+
+
+# Compiled once per process and scope (linkage.prepared): the scope is all a user's SQL depends on.
+_prepared_inbox_counts = PreparedCounts(_inbox_counts)
+
+
+def inbox_counts(user) -> dict:
+    """The numbers on a liaison's inbox tabs, in one query."""
+    return _prepared_inbox_counts(timezone.now(), user, key=scope_key(user))
 
 
 # Tabs any user may open (scoped to what they see); the court's ``answered`` and ``requests`` lists are
@@ -237,17 +246,28 @@ def clerk_todo_counts(now=None) -> dict:
     # One round trip (issue 13: the menu shows these on every clerk page): the two notice figures and
     # the other two tables' counts as scalar subqueries of the same SELECT. The renewal horizon reads the
     # holiday table first (working days), a query of its own.
-    renewal_due = measures.renewal_due_q()
-    counts = Notice.objects.filter(status__in=OPEN_WORK).aggregate(
-        answered=Count("id", filter=notice_rule("answered", now)),
-        to_release=Count("id", filter=notice_rule("to_release", now)),
-        requests=Max(_row_count(pending_requests())),
-        measures_due=Max(_row_count(Measure.objects.filter(renewal_due))),
-    )
+    horizon = measures.renewal_horizon()
+    counts = _prepared_clerk_todo_counts(now, horizon, key=(horizon,))
     if counts["requests"] is None:  # no open-work notice at all: the aggregate ran over no rows
+        renewal_due = measures.renewal_due_q(horizon=horizon)
         counts["requests"] = pending_requests().count()
         counts["measures_due"] = Measure.objects.filter(renewal_due).count()
     return counts
+
+
+def _clerk_todo_counts(now, horizon) -> dict:
+    from . import measures
+
+    return Notice.objects.filter(status__in=OPEN_WORK).aggregate(
+        answered=Count("id", filter=notice_rule("answered", now)),
+        to_release=Count("id", filter=notice_rule("to_release", now)),
+        requests=Max(_row_count(pending_requests())),
+        measures_due=Max(_row_count(Measure.objects.filter(measures.renewal_due_q(horizon=horizon)))),
+    )
+
+
+# Compiled once per process and renewal horizon (linkage.prepared).
+_prepared_clerk_todo_counts = PreparedCounts(_clerk_todo_counts)
 
 
 def _row_count(qs):
@@ -266,21 +286,36 @@ def court_counts() -> dict:
     or answered (the partial index ``notice_open_work``), the open cases, the lapsed measures; closed
     history is never scanned (docs/architecture.md "Performance"). What waits for a clerk (answers to
     review, releases, renewals) is counted with the to-do (``clerk_todo_counts``)."""
-    now = timezone.now()
-    open_cases = Case.objects.filter(status="open")
-    lapsed = Measure.objects.filter(status="lapsed", case__status="open")
+    counts = _prepared_court_counts(timezone.now())
+    if counts["open_cases"] is None:  # no open-work notice at all: the aggregate ran over no rows
+        open_cases = _court_open_cases()
+        counts.update(open_cases=open_cases.count(), listed=open_cases.filter(listed_supervision=True).count(),
+                      measures_lapsed=_court_lapsed().count())
+    return counts
+
+
+def _court_open_cases():
+    return Case.objects.filter(status="open")
+
+
+def _court_lapsed():
+    return Measure.objects.filter(status="lapsed", case__status="open")
+
+
+def _court_counts(now) -> dict:
+    open_cases = _court_open_cases()
     # One round trip, as the clerk's to-do: the case and measure figures as scalar subqueries.
-    counts = Notice.objects.filter(status__in=OPEN_WORK).aggregate(
+    return Notice.objects.filter(status__in=OPEN_WORK).aggregate(
         ack_overdue=Count("id", filter=ack_overdue_q(now)),
         answer_overdue=Count("id", filter=answer_overdue_q(now)),
         open_cases=Max(_row_count(open_cases)),
         listed=Max(_row_count(open_cases.filter(listed_supervision=True))),
-        measures_lapsed=Max(_row_count(lapsed)),
+        measures_lapsed=Max(_row_count(_court_lapsed())),
     )
-    if counts["open_cases"] is None:  # no open-work notice at all: the aggregate ran over no rows
-        counts.update(open_cases=open_cases.count(), listed=open_cases.filter(listed_supervision=True).count(),
-                      measures_lapsed=lapsed.count())
-    return counts
+
+
+# Compiled once per process (linkage.prepared): only the instant changes.
+_prepared_court_counts = PreparedCounts(_court_counts)
 
 
 # ---------------------------------------------------------------- conclusion by outcome (Art. 35)

@@ -1,4 +1,7 @@
-"""What every portal form shares: typed text is stored without control characters."""
+"""What every portal form shares: typed text is stored without control characters, and the renderer."""
+from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
+from django.template import TemplateDoesNotExist
+
 from .text import strip_controls
 
 
@@ -12,3 +15,22 @@ class CleanTextMixin:
         for name, value in list(self.cleaned_data.items()):
             if isinstance(value, str):
                 self.cleaned_data[name] = strip_controls(value)
+
+
+class WidgetRenderer(BaseRenderer):
+    """The form renderer (``FORM_RENDERER``): Django's own Jinja2 templates of its forms and widgets
+    (``django/forms/jinja2``, the same markup as the template-language ones, whitespace aside), and the
+    template language for any other widget template (the admin's, in ``django.contrib.admin``).
+
+    A form page renders a few hundred widget and label templates; Jinja2 compiles each one to Python and
+    renders it about four times faster (issue 13: a form page's widgets took 6 of its 20 ms)."""
+
+    def __init__(self):
+        self.jinja2 = Jinja2()
+        self.django = DjangoTemplates()
+
+    def get_template(self, template_name):
+        try:
+            return self.jinja2.get_template(template_name)
+        except TemplateDoesNotExist:
+            return self.django.get_template(template_name)

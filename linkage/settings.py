@@ -101,6 +101,10 @@ TEMPLATES = [
     },
 ]
 
+# Forms and widgets render through Django's own Jinja2 templates, the admin's widgets through the template
+# language (linkage.forms.WidgetRenderer; issue 13, docs/architecture.md "Lean pages").
+FORM_RENDERER = "linkage.forms.WidgetRenderer"
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if "postgresql" in DATABASES["default"]["ENGINE"]:

@@ -61,6 +61,16 @@ def scope_by_unit(qs: QuerySet, user, unit_field: str = "unit", *, perm: str = V
     return qs.filter(**{f"{unit_field}__in": ids})
 
 
+def scope_key(user, perm: str = VIEW) -> tuple:
+    """What ``scope_by_unit(qs, user, perm=perm)`` turns into SQL, as a hashable value: a query compiled
+    for one user may be reused for another with the same key (``linkage.prepared``)."""
+    if not user.is_authenticated:
+        return ("none",)
+    if is_court_user(user):
+        return ("court",)
+    return ("units", perm, tuple(sorted(unit_ids(user, perm))))
+
+
 def can_handle_unit(user, unit_id: int) -> bool:
     return unit_id in unit_ids(user, HANDLE)
 
