@@ -19,8 +19,8 @@ from django.db import connection
 from django.db.models import DateTimeField
 
 # Two instants no real clock shows, with every field different (microseconds included).
-_FIRST = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.timezone.utc)
-_SECOND = datetime.datetime(2002, 3, 4, 5, 6, 7, 890123, tzinfo=datetime.timezone.utc)
+_FIRST = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+_SECOND = datetime.datetime(2002, 3, 4, 5, 6, 7, 890123, tzinfo=datetime.UTC)
 _UNPROVEN = object()
 
 
@@ -82,7 +82,7 @@ class PreparedCounts:
             got = tuple(col[0] for col in cursor.description)
         if got != names:  # cannot happen with the SQL captured; stated so that it never answers wrongly
             return self.build(now, *args)
-        return dict(zip(names, row))
+        return dict(zip(names, row, strict=True))
 
     def _prepare(self, counts, args):
         first = _capture(lambda: self.build(_FIRST, *args))
@@ -92,7 +92,7 @@ class PreparedCounts:
         if not all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in counts.values()):
             return _UNPROVEN
         field = DateTimeField()
-        places = [i for i, (a, b) in enumerate(zip(first[1], second[1])) if a != b]
+        places = [i for i, (a, b) in enumerate(zip(first[1], second[1], strict=True)) if a != b]
         expected = (field.get_db_prep_value(_FIRST, connection), field.get_db_prep_value(_SECOND, connection))
         if any((first[1][i], second[1][i]) != expected for i in places):  # no place: ``now`` is not in it
             return _UNPROVEN
