@@ -80,9 +80,12 @@ class CaseInputSerializer(serializers.Serializer):
 
 
 class CaseSerializer(OutputModelSerializer):
-    parties = PartySerializer(many=True, read_only=True)
+    """A case as ``CaseViewSet.get_queryset`` reads it: its parties, categories and resumptions prefetched
+    into lists."""
+
+    parties = PartySerializer(many=True, read_only=True, source="party_list")
     categories = serializers.SerializerMethodField()
-    resumptions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    resumptions = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -91,7 +94,10 @@ class CaseSerializer(OutputModelSerializer):
                   "basis_issuer", "basis_number", "basis_date", "resumed_from", "resumptions"]
 
     def get_categories(self, case) -> list[str]:
-        return [c.category for c in case.categories.all()]
+        return [c.category for c in case.category_list]
+
+    def get_resumptions(self, case) -> list[int]:
+        return [c.pk for c in case.resumption_list]
 
 
 @extend_schema_field({"oneOf": [{"type": "integer", "description": "the id of a ruling of the case"},

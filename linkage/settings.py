@@ -99,6 +99,14 @@ TEMPLATES = [
             ],
         },
     },
+    # The tables a clerk pages through all day (linkage/jinja2.py): only what {% jinja %} includes.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "linkage.jinja2.environment"},
+    },
 ]
 
 # Forms and widgets render through Django's own Jinja2 templates, the admin's widgets through the template

@@ -129,7 +129,11 @@ def test_resume_moves_the_active_measures_and_both_case_pages_show_them(api, use
     assert response.status_code == 201, response.content
     new = Case.objects.get(pk=response.json()["id"])
     assert new.number == "（2026）鄂1022执恢88号" and new.case_type == "执恢" and new.resumed_from_id == case.pk
-    assert response.json()["resumed_from"] == case.pk
+    assert response.json()["resumed_from"] == case.pk and response.json()["resumptions"] == []
+    # The old case lists its resumption (API and page alike).
+    old = api("clerk").get(f"{API}cases/{case.pk}/").json()
+    assert old["resumptions"] == [new.pk] and old["parties"] and old["categories"] == []
+    assert new.pk in {c["id"] for c in api("clerk").get(f"{API}cases/").json()["results"]}
     assert sorted(p.name for p in new.parties.all()) == sorted(p.name for p in case.parties.all())
     measure = Measure.objects.get(notice=n["freeze"])
     assert measure.case_id == new.pk and measure.status == "active"

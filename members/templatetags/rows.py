@@ -14,8 +14,10 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from django import template
+from django.template import engines
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -79,3 +81,12 @@ def iso(value) -> str:
     if isinstance(value, (datetime, date)):
         return _local(value).isoformat()
     return ""
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, template_name: str, **values):
+    """``{% jinja "cases/notice_table.html" notices=notices %}``: the rows of a long list, printed by the
+    Jinja2 template ``templates/jinja2/<template_name>`` with ``values`` (``linkage/jinja2.py``)."""
+    template = engines["jinja2"].get_template(template_name)
+    # Jinja2 has escaped every value it printed: the markup is safe as it is.
+    return mark_safe(template.render(values, context.get("request")))  # noqa: S308
