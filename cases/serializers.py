@@ -99,6 +99,13 @@ class CaseSerializer(OutputModelSerializer):
     def get_resumptions(self, case) -> list[int]:
         return [c.pk for c in case.resumption_list]
 
+    def to_representation(self, case):
+        if not hasattr(case, "party_list"):  # a case not read through CaseViewSet.get_queryset
+            case.party_list = list(case.parties.all())
+            case.category_list = list(case.categories.all())
+            case.resumption_list = list(case.resumptions.all())
+        return super().to_representation(case)
+
 
 @extend_schema_field({"oneOf": [{"type": "integer", "description": "the id of a ruling of the case"},
                                {"type": "string", "format": "binary", "description": "a PDF (multipart)"}]})
