@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import Environment
 
+from cases.templatetags.notice_tags import event_label, mask_identifiers
 from linkage.numerals import format_yuan
 from members.templatetags.rows import iso, minute, path
 
@@ -21,6 +22,7 @@ from members.templatetags.rows import iso, minute, path
 def environment(**options) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext)
-    env.filters.update(path=path, minute=minute, iso=iso, yuan=format_yuan)
+    env.filters.update(path=path, minute=minute, iso=iso, yuan=format_yuan, event_label=event_label,
+                       mask_identifiers=mask_identifiers)
     env.globals.update(url=lambda name, *args: reverse(name, args=args))
     return env

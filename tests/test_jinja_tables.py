@@ -1,6 +1,6 @@
 """The tables a clerk pages through all day, printed by Jinja2 (linkage/jinja2.py; issue 13): the notices
-of the inbox and the home page, the cases of the case list and the home page, the ranking. What each row
-shows, in both languages, escaped, with identifiers masked."""
+of the inbox and the home page, the cases of the case list and the home page, the ranking, the case
+page's notices. What each row shows, in both languages, escaped, with identifiers masked."""
 from datetime import timedelta
 
 import pytest
@@ -100,3 +100,28 @@ def test_the_ranking_table(browser_client, users, django_capture_on_commit_callb
     client.cookies["django_language"] = "en"
     english = _table(client.get(f"/assessment/periods/{period.pk}/").content.decode(), '<table id="ranking"')
     assert "<th>Rank</th>" in english and "No sample: neutral value" in english
+
+
+@pytest.mark.django_db
+def test_the_case_pages_notices(browser_client, make_case, issue):
+    from django.urls import reverse
+
+    from documents.models import IssuedDocument
+
+    from .conftest import make_resident_id
+
+    case = make_case()
+    person = make_resident_id(77)
+    notice = issue(case, "bank-icbc", "query", subject=f"查询{person}名下存款")
+    html = browser_client("clerk").get(f"/cases/{case.pk}/").content.decode()
+    timeline = html.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert f'<a href="/notices/{notice.pk}/">{notice.number}</a>' in timeline
+    assert person not in timeline and "查询4210" in timeline  # the identifier in the subject is masked
+    assert '<ul class="events"><li><time datetime="' in timeline and "发出" in timeline
+    docs = IssuedDocument.objects.filter(notice=notice)
+    assert docs.exists()
+    for doc in docs:
+        assert f"<code>{doc.display_code}</code>" in timeline
+        assert reverse("documents:verify-code", args=[doc.code]) in timeline
+    empty = browser_client("clerk").get(f"/cases/{make_case().pk}/").content.decode()
+    assert '<ol class="timeline">\n<li class="muted">尚未发出通知书。</li>\n</ol>' in empty

@@ -5,7 +5,8 @@ register = template.Library()
 
 @register.simple_tag
 def case_documents(case):
-    """{notice id: [its current and superseded issued documents]} of a case, in one query."""
+    """{notice id: [its current and superseded issued documents]} of a case, in one query: the case page
+    prints them beside each notice (``templates/jinja2/cases/notice_timeline.html``)."""
     from documents.models import IssuedDocument
 
     grouped = {}
@@ -13,11 +14,3 @@ def case_documents(case):
         grouped.setdefault(doc.notice_id, []).append(doc)
     return grouped
 
-
-@register.inclusion_tag("documents/_notice_documents.html", takes_context=True)
-def notice_documents(context, grouped, notice):
-    """The documents issued for ``notice``, beside it on the case page: the sealed notice (its copy as
-    sent only with the audited reveal permission, docs/security.md) and the proof of service."""
-    user = context.get("user")
-    return {"docs": grouped.get(notice.pk, []) if grouped else [],
-            "may_fetch_sealed": bool(user is not None and user.has_perm("cases.reveal_identifier"))}
