@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from cases.models import Case, Notice, NoticeKind, ack_overdue_q, answer_overdue_q
 from cases.workflow import OPEN
+from linkage.prepared import PreparedCounts
 from members.scoping import get_visible_or_404
 
 from . import scoring
@@ -43,7 +44,12 @@ def reports_for_list(user, *, status: str = "", unit: str = ""):
 def reports_to_decide_count() -> int:
     """The convener's to-do: every undecided report (``ReportQuerySet.open``), the rows of
     ``reports_for_list(status="open")`` for a convener, who sees all reports."""
-    return NonCooperationReport.objects.open().count()
+    return _prepared_reports_to_decide(timezone.now())["n"]
+
+
+# On every page of the convener's (the menu): compiled once (linkage.prepared).
+_prepared_reports_to_decide = PreparedCounts(
+    lambda now: NonCooperationReport.objects.open().aggregate(n=Count("id")))
 
 
 def report_for_detail(user):
@@ -90,7 +96,13 @@ def periods_listed(user, status: str = ""):
 
 
 def periods_to_finalise_count() -> int:
-    return AssessmentPeriod.objects.filter(periods_to_finalise_q()).count()
+    today = timezone.localdate()
+    return _prepared_periods_to_finalise(timezone.now(), today, key=(today,))["n"]
+
+
+# On every page of the assessor's (the menu): compiled once per day (linkage.prepared).
+_prepared_periods_to_finalise = PreparedCounts(
+    lambda now, today: AssessmentPeriod.objects.filter(periods_to_finalise_q(today)).aggregate(n=Count("id")))
 
 
 def period_for_detail(user, pk):

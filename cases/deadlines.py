@@ -42,25 +42,46 @@ def working_days_after(start: date, n: int) -> date:
     horizon = start + window
     overrides = dict(HolidayOverride.objects.filter(date__gte=start, date__lte=horizon)
                      .values_list("date", "is_workday"))
+    # The count is a pure function of (start, n, the overrides read): kept per process, so the menu's
+    # renewal horizon on every clerk's page does not walk 40 days of the calendar each time. The overrides
+    # are read on every call, so an edit in the admin counts at once.
+    key = (start, n, frozenset(overrides.items()))
+    day = _counted.get(key)
+    if day is None:
+        day, extended = _count_working_days(start, n, overrides, horizon, window)
+        if not extended:  # a count that read more overrides than the key holds is not kept
+            if len(_counted) >= 1024:
+                _counted.clear()
+            _counted[key] = day
+    return day
+
+
+_counted: dict = {}
+
+
+def _count_working_days(start: date, n: int, overrides: dict, horizon: date, window: timedelta):
+    """(the day, whether more overrides than those given had to be read)."""
+    extended = False
 
     def workday(day):
-        nonlocal horizon
+        nonlocal horizon, extended
         if day > horizon:  # a very long run of holidays: load the next stretch of overrides
             overrides.update(HolidayOverride.objects.filter(date__gt=horizon, date__lte=day + window)
                              .values_list("date", "is_workday"))
             horizon = day + window
+            extended = True
         return _is_workday(day, overrides)
 
     day = start
     if n == 0:
         while not workday(day):
             day += timedelta(days=1)
-        return day
+        return day, extended
     counted = 0
     while counted < n:
         day += timedelta(days=1)
         counted += workday(day)
-    return day
+    return day, extended
 
 
 def default_deadlines(action, issued_at: datetime) -> tuple[datetime, datetime]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseCategory, Notice, NoticeKind
 from cases.workflow import OPEN as NOTICE_OPEN
+from linkage.prepared import PreparedCounts
 from members.models import Unit
 
 from .models import (
@@ -162,16 +163,27 @@ def meetings_listed(user, name: str = "", now=None):
 
 def meeting_counts(now=None) -> dict:
     """``no_minutes`` and ``to_issue`` in one query over scheduled meetings only."""
-    now = now or timezone.now()
+    return _prepared_meeting_counts(now or timezone.now())
+
+
+def _meeting_counts(now) -> dict:
     return Meeting.objects.filter(status=MeetingStatus.SCHEDULED).aggregate(
         **{name: Count("id", filter=meeting_rule(name, now)) for name in MEETING_LISTS})
+
+
+# The menu's counts run on every page of the convener and the office: compiled once (linkage.prepared).
+_prepared_meeting_counts = PreparedCounts(_meeting_counts)
+_prepared_agenda_to_approve = PreparedCounts(
+    lambda now: AgendaItem.objects.filter(status=AgendaStatus.PROPOSED).aggregate(n=Count("id")))
+_prepared_actions_overdue = PreparedCounts(
+    lambda now: ActionItem.objects.overdue(now).aggregate(n=Count("id")))
 
 
 def convener_todo_counts(now=None) -> dict:
     """Agenda items to approve (index ``agenda_status_id``) and minutes to issue; the reports to decide
     are the assessments app's (``assessments.selectors.reports_to_decide_count``)."""
     now = now or timezone.now()
-    return {"agenda_to_approve": AgendaItem.objects.filter(status=AgendaStatus.PROPOSED).count(),
+    return {"agenda_to_approve": _prepared_agenda_to_approve(now)["n"],
             "minutes_to_issue": meeting_counts(now)["to_issue"]}
 
 
@@ -179,7 +191,7 @@ def office_todo_counts(now=None) -> dict:
     """Action items overdue (open or returned, due date past; index ``action_status_due``) and meetings
     held without issued minutes."""
     now = now or timezone.now()
-    return {"actions_overdue": ActionItem.objects.overdue(now).count(),
+    return {"actions_overdue": _prepared_actions_overdue(now)["n"],
             "meetings_no_minutes": meeting_counts(now)["no_minutes"]}
 
 

@@ -1,9 +1,11 @@
 """Reads of the list and of the orders that views and the API reuse."""
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from cases.identifiers import normalise_case_number_query
 from cases.models import CaseStatus
 from cases.workflow import OPEN
+from linkage.prepared import PreparedCounts
 
 from .models import (
     ConsumptionRestriction,
@@ -106,12 +108,15 @@ def restrictions_for_list(user, *, status: str = ""):
 def restriction_todo_counts() -> dict:
     """Orders waiting for the court, one query over the open states (index ``restriction_status_id``):
     drafts the president signs (限高规定 Art. 5) and signed orders the clerk issues."""
-    from django.db.models import Count
+    return _prepared_restriction_todo_counts(timezone.now())
 
-    return ConsumptionRestriction.objects.filter(
+
+# On every page of the clerk's and the president's (the menu): compiled once (linkage.prepared).
+_prepared_restriction_todo_counts = PreparedCounts(
+    lambda now: ConsumptionRestriction.objects.filter(
         status__in=[RestrictionStatus.DRAFT, RestrictionStatus.SIGNED]).aggregate(
         to_sign=Count("id", filter=Q(status=RestrictionStatus.DRAFT)),
-        to_issue=Count("id", filter=Q(status=RestrictionStatus.SIGNED)))
+        to_issue=Count("id", filter=Q(status=RestrictionStatus.SIGNED))))
 
 
 def restriction_for_detail(user):

@@ -293,3 +293,26 @@ def test_api_accepts_today_as_seen_in_shanghai(api, make_case):
     response = _post_notice(api, case, today.isoformat())
     assert response.status_code == 201, response.content
     assert Notice.objects.get(case=case).due_at == datetime.fromisoformat(f"{today.isoformat()}T23:59:59+08:00")
+
+
+@pytest.mark.django_db
+def test_a_count_kept_from_before_an_override_gives_way_to_it_at_once():
+    """The count is kept per process (issue 13: the clerk's renewal horizon on every page), keyed by the
+    overrides read on each call: an override the office adds or deletes counts on the next call."""
+    assert working_days_after(date(2025, 9, 30), 1) == date(2025, 10, 9)  # 国庆 from the package
+    assert working_days_after(date(2025, 9, 30), 1) == date(2025, 10, 9)  # kept, the same answer
+    override = HolidayOverride.objects.create(date=date(2025, 10, 2), is_workday=True)
+    assert working_days_after(date(2025, 9, 30), 1) == date(2025, 10, 2)
+    override.delete()
+    assert working_days_after(date(2025, 9, 30), 1) == date(2025, 10, 9)
+
+
+@pytest.mark.django_db
+def test_a_count_that_reads_past_its_window_is_exact_and_not_kept():
+    from cases import deadlines
+
+    # Fifty local holidays in a row: the first window of overrides (40 days for n = 0) runs out.
+    HolidayOverride.objects.bulk_create(HolidayOverride(date=date(2026, 6, 1) + timedelta(days=i), is_workday=False)
+                                        for i in range(50))
+    assert working_days_after(date(2026, 6, 1), 0) == date(2026, 7, 21)  # Tuesday after the run
+    assert not [k for k in deadlines._counted if k[0] == date(2026, 6, 1)]

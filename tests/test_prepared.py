@@ -112,3 +112,55 @@ def test_an_aggregate_that_is_not_integers_is_left_to_the_orm(make_case, issue):
     assert counts(notice.ack_due_at)["last"] == notice.ack_due_at
     assert list(counts._shapes.values()) == [_UNPROVEN]
     assert counts(notice.ack_due_at)["last"] == notice.ack_due_at
+
+
+@pytest.mark.django_db
+def test_the_menus_other_counts_are_the_orms_answers_at_every_instant(users):
+    """The convener's, the office's, the assessor's and the president's menu counts (issue 13) are also
+    compiled once: each answer is the plain ORM count's, and a period waits for the assessor from the day
+    after its last (Asia/Shanghai), a new key per day. (tests/test_todo_counts.py checks each count against
+    the rows of its list, on the compiled path too once the first call has compiled it.)"""
+    from datetime import timedelta
+
+    from assessments import selectors as assessment_selectors
+    from assessments import services as periods
+    from assessments.models import AssessmentPeriod
+    from conferences import selectors as conference_selectors
+    from conferences.models import ActionItem, AgendaItem, Meeting
+    from credit import selectors as credit_selectors
+    from credit.models import ConsumptionRestriction
+
+    _forget(conference_selectors._prepared_meeting_counts, conference_selectors._prepared_agenda_to_approve,
+            conference_selectors._prepared_actions_overdue, assessment_selectors._prepared_reports_to_decide,
+            assessment_selectors._prepared_periods_to_finalise, credit_selectors._prepared_restriction_todo_counts)
+    today = timezone.localdate()
+    periods.period_create(actor=users["assessor"], name="本季度", starts_on=today - timedelta(days=30), ends_on=today)
+    tomorrow = timezone.localtime() + timedelta(days=1)
+
+    def orm():
+        now = timezone.now()
+        return {"actions": ActionItem.objects.overdue(now).count(),
+                "agenda": AgendaItem.objects.filter(status="proposed").count(),
+                "meetings": conference_selectors._meeting_counts(now),
+                "reports": assessment_selectors.NonCooperationReport.objects.open().count(),
+                "periods": AssessmentPeriod.objects.filter(assessment_selectors.periods_to_finalise_q()).count(),
+                "orders": ConsumptionRestriction.objects.filter(status__in=["draft", "signed"]).count()}
+
+    def prepared():
+        office = conference_selectors.office_todo_counts()
+        restriction = credit_selectors.restriction_todo_counts()
+        return {"actions": office["actions_overdue"],
+                "agenda": conference_selectors.convener_todo_counts()["agenda_to_approve"],
+                "meetings": conference_selectors.meeting_counts(),
+                "reports": assessment_selectors.reports_to_decide_count(),
+                "periods": assessment_selectors.periods_to_finalise_count(),
+                "orders": restriction["to_sign"] + restriction["to_issue"]}
+
+    for instant in (timezone.now(), tomorrow, timezone.now(), tomorrow):
+        with time_machine.travel(instant, tick=False):
+            assert prepared() == orm()
+            assert prepared()["periods"] == (1 if timezone.localdate() > today else 0)
+    assert Meeting.objects.count() == 0  # the counts of nothing are zeros, not None
+    for p in (conference_selectors._prepared_meeting_counts, conference_selectors._prepared_actions_overdue,
+              assessment_selectors._prepared_periods_to_finalise, credit_selectors._prepared_restriction_todo_counts):
+        assert p._shapes and _UNPROVEN not in p._shapes.values()
