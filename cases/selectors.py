@@ -168,10 +168,12 @@ def notice_for_detail(user):
 
 
 def case_notices(user, case):
-    """The case's notices the user may see, with their events, for the case page timeline."""
+    """The case's notices the user may see, with their events (``event_list``), for the case page timeline.
+    The events go into a list, not the manager: a queryset per notice would be built for nothing."""
     return (
-        notices_visible_to(user).filter(case=case).select_related("unit", "action", "original")
-        .prefetch_related(Prefetch("events", queryset=NoticeEvent.objects.select_related("actor")))
+        notices_visible_to(user).filter(case=case).select_related("unit", "action")
+        .prefetch_related(Prefetch("events", queryset=NoticeEvent.objects.select_related("actor"),
+                                   to_attr="event_list"))
         .order_by("seq")
     )
 

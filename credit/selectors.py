@@ -66,7 +66,10 @@ def public_entries(q: str = ""):
     """What the public page shows (失信规定 Art. 6): published entries only, searched by name or case
     number (at least two characters), else the latest page; never by id. No identifiers but masked
     ones leave this function's callers."""
-    qs = (CreditEntry.objects.published().select_related("case").prefetch_related("persons")
+    # Only the columns the page prints: a page anyone can open reads nothing else of the entry or its case.
+    qs = (CreditEntry.objects.published().select_related("case")
+          .only("name", "kind", "id_number", "legal_representative", "court", "ground", "obligation", "published_at",
+                "case__number", "case__basis_issuer", "case__basis_number", "case__created_at")
           .order_by("-published_at", "-id"))
     q = (q or "").strip()
     if len(q) >= PUBLIC_MIN_QUERY:
@@ -77,7 +80,8 @@ def public_entries(q: str = ""):
 def public_restrictions(q: str = ""):
     """The orders in force, as published (限高规定 Art. 6: the court may announce them): name, masked
     identifier, case number, court, date; searched like the list, never by id."""
-    qs = ConsumptionRestriction.objects.active().select_related("case").order_by("-issued_at", "-id")
+    qs = (ConsumptionRestriction.objects.active().select_related("case")
+          .only("name", "kind", "id_number", "issued_at", "case__number").order_by("-issued_at", "-id"))
     q = (q or "").strip()
     if len(q) >= PUBLIC_MIN_QUERY:
         qs = qs.filter(Q(name__contains=q) | Q(case__number__contains=normalise_case_number_query(q)))
