@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessment/periods/<int:pk>/scheme/", views.scheme, name="scheme"),
     path("assessment/periods/<int:pk>/export.xlsx", views.export_xlsx, name="export"),
     path("assessment/periods/<int:pk>/report.pdf", views.report_pdf, name="pdf"),
+    # The ranking's table builds these two from the ranking's path (templates/jinja2/assessments/ranking_table.html).
     path("assessment/periods/<int:pk>/units/<slug:code>/", views.unit_page, name="unit"),
     path("assessment/periods/<int:pk>/units/<slug:code>/<slug:indicator>/", views.evidence, name="evidence"),
     path("assessment/periods/<int:pk>/<slug:name>/", views.period_action, name="period-action"),

@@ -95,6 +95,16 @@ def test_the_ranking_table(browser_client, users, django_capture_on_commit_callb
     # Each figure links to its unit's evidence; a unit with no sample carries the flag, labelled.
     assert f'href="/assessment/periods/{period.pk}/units/bank-icbc/"' in table
     assert f'href="/assessment/periods/{period.pk}/units/bank-icbc/ack_on_time/"' in table
+    # The links are built from the ranking's path, once per table: each is what reverse() gives.
+    from django.urls import reverse
+
+    from assessments.exports import indicator_columns
+    from members.models import Unit
+
+    for code in Unit.objects.filter(assessment_scores__period=period).values_list("code", flat=True):
+        assert f'href="{reverse("assessments:unit", args=[period.pk, code])}"' in table
+        for indicator, _label in indicator_columns(period):
+            assert f'href="{reverse("assessments:evidence", args=[period.pk, code, indicator])}"' in table
     assert 'title="无样本：取中性值">!<span class="visually-hidden">无样本：取中性值</span>' in table
     assert "0/0" in table
     client.cookies["django_language"] = "en"
