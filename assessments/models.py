@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Notice
+from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
 from members.models import Unit
 from members.roles import is_court_user
@@ -67,7 +68,7 @@ class ReportQuerySet(models.QuerySet):
         return self.exclude(status=ReportStatus.DECIDED)
 
 
-class NonCooperationReport(models.Model):
+class NonCooperationReport(ChoiceLabels, models.Model):
     """The court or the office reports a unit that does not cooperate (Art. 37); a convener decides."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="noncooperation_reports",
@@ -126,7 +127,7 @@ class ReferralTaskQuerySet(models.QuerySet):
         return self.select_related("unit", "report__unit", "answered_by")
 
 
-class ReferralTask(models.Model):
+class ReferralTask(ChoiceLabels, models.Model):
     """A referral handed to the discipline unit (and the organization department for cadres)."""
 
     report = models.ForeignKey(NonCooperationReport, on_delete=models.CASCADE, related_name="tasks",
@@ -152,7 +153,7 @@ class ReferralTask(models.Model):
         return f"{self.unit}: {self.report}"
 
 
-class AssessmentPeriod(models.Model):
+class AssessmentPeriod(ChoiceLabels, models.Model):
     """An assessment period (e.g. 2026 first half) with its own scoring scheme (``Indicator`` rows)."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -215,7 +216,7 @@ DEFAULT_SCHEME = {
 }
 
 
-class Indicator(models.Model):
+class Indicator(ChoiceLabels, models.Model):
     """One line of a period's scheme. A rate indicator earns ``weight × rate`` points; a deduction takes
     ``per_item`` points per finding or case, at most ``weight``."""
 
@@ -265,7 +266,7 @@ class ScoreQuerySet(models.QuerySet):
         return self.select_related("unit", "period").order_by("rank", "unit__sort_order", "unit__code")
 
 
-class AssessmentScore(models.Model):
+class AssessmentScore(ChoiceLabels, models.Model):
     """A unit's score in a period, with every indicator's value, weight, points and sample in
     ``metrics``. Rewritten by each computation while the period is open; frozen once finalised."""
 
@@ -319,7 +320,7 @@ class AssessmentEvent(ImmutableEvent):
         verbose_name_plural = _("assessment events")
 
 
-class AssessmentEvidence(models.Model):
+class AssessmentEvidence(ChoiceLabels, models.Model):
     """One row behind a figure of a finalised period, as it was counted at finalisation: what counted,
     its due and done times and its verdict. Written once by ``period_finalise``, never edited, so the
     evidence pages and exports of a finalised period stay what the scores were computed from."""

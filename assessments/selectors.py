@@ -110,7 +110,9 @@ def period_for_detail(user, pk):
 
 
 def scores_for_list(user, period):
-    return AssessmentScore.objects.visible_to(user).filter(period=period).for_list()
+    """One period's scores in rank order. The period is the caller's: not joined again on every row."""
+    return (AssessmentScore.objects.visible_to(user).filter(period=period).for_list()
+            .select_related(None).select_related("unit"))
 
 
 def score_for_unit(user, period, unit_code):

@@ -213,13 +213,46 @@ def run_size(notices, runs, only, open_cases):
             row["path"] = path
             results[f"{role} {label}"] = row
     print(f"{len(results)} (role, page) pairs measured in {time.perf_counter() - started:.0f} s", flush=True)
+    confirm_ratios(results, cs, health, runs)
     return {"notices": have, "open": open_, "health": health["anonymous"], "pages": results, "errors": errors}
+
+
+CONFIRM_ROUNDS = 2  # a page over its ratio is measured again, at most this many times
+
+
+def confirm_ratios(results, cs, health, runs):
+    """A page over the ratio target is measured again (``CONFIRM_ROUNDS`` times at most, with three
+    times the runs), and its health with it; the lowest median of each stands. On two cores another
+    process (a checkpoint, the autovacuum, a cron job) slows a few requests in a while, and only ever
+    makes a page slower: a page that meets the target once meets it. A page that misses it every time
+    is a miss. The page's median is the lowest of its rounds, and so are the raw SQL's and health's."""
+    for key, row in results.items():
+        rounds = 0
+        while not row["document"] and row["ratio"] > RATIO_MAX and rounds < CONFIRM_ROUNDS:
+            rounds += 1
+            role = key.split(" ", 1)[0]
+            again = measure(cs[role], row["path"], runs * 3, warm=False)
+            hl = measure(cs[role], "/api/v1/health/", max(runs * 3, 15), warm=False)
+            if not again or "error" in again or not hl or "error" in hl:
+                break
+            # The lowest of each: interference slows the SQL and the health endpoint too, so their lowest
+            # (a smaller denominator, a larger ratio) never flatters the page.
+            if again["median"] < row["median"]:
+                row.update(median=again["median"], p95=again["p95"])
+            row["raw"] = min(row["raw"], again["raw"])
+            row["health"] = min(row["health"], hl["median"])
+            row["ratio"] = row["median"] / (row["raw"] + row["health"])
+        row["remeasured"] = rounds
+    again = sum(1 for r in results.values() if r.get("remeasured"))
+    if again:
+        still = sum(1 for r in results.values() if r.get("remeasured") and r["ratio"] > RATIO_MAX)
+        print(f"{again} pair(s) over the ratio measured again: {still} still over", flush=True)
 
 
 def report(small, large):
     """(failures, timing breaks): a failure is a query count that grows with the data or a page that
     breaks; a timing break is a ratio, growth or home-page target missed (measured, noisy on 2 cores)."""
-    failures, timing = [], []
+    failures, timing, ratios = [], [], []
     print(f"\n{'role and page':62} {'median':>7} {'p95':>7} {'q':>3} {'SQL':>6} {'hlth':>5} {'ratio':>5} {'growth':>6}  "
           f"(ms; health {large['health']:.2f} ms at {large['notices']:,}"
           + (f", {small['health']:.2f} ms at {small['notices']:,})" if small else ")"))
@@ -229,6 +262,7 @@ def report(small, large):
         flags = []
         if not row["document"] and row["ratio"] > RATIO_MAX:
             flags.append(f"ratio>{RATIO_MAX:g}")
+            ratios.append(f"{key}: ratio {row['ratio']:.2f}")
         single = DOCUMENT_RUNS == 1 and row["document"]  # one sample of a document tells no growth
         if base and not single and growth > GROWTH_MAX and row["median"] - base["median"] > NOISE_MS:
             flags.append(f"growth>{GROWTH_MAX:g}")
@@ -249,7 +283,7 @@ def report(small, large):
         gone = sorted(set(small["pages"]) - set(large["pages"]))
         for key in gone:
             failures.append(f"{key}: answered 200 at {small['notices']:,} notices only")
-    return failures, timing
+    return failures, timing, ratios
 
 
 def main():
@@ -262,6 +296,8 @@ def main():
     parser.add_argument("--ratio-max", type=float, default=3.0, help="the ratio target (default 3)")
     parser.add_argument("--strict", action="store_true",
                         help="also exit non-zero on a missed timing target (ratio, growth, home page)")
+    parser.add_argument("--strict-ratio", action="store_true",
+                        help="exit non-zero on a page over the ratio target (after measuring it again)")
     parser.add_argument("--ci", action="store_true",
                         help="CI on small sizes: documents measured once (queries checked, not growth), growth under "
                              "3 ms of difference is noise")
@@ -278,7 +314,7 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = [run_size(n, args.runs, args.only, args.open_cases) for n in sizes]
     small, large = (runs[0], runs[-1]) if len(runs) > 1 else (None, runs[0])
-    failures, timing = report(small, large)
+    failures, timing, ratios = report(small, large)
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=1, ensure_ascii=False))
     print(f"\ntargets: ratio ≤ {RATIO_MAX:g} (documents excepted), growth ≤ {GROWTH_MAX:g} (differences under {NOISE_MS:g} ms are "
@@ -288,7 +324,10 @@ def main():
               + ":\n  " + "\n  ".join(timing))
     if failures:
         print(f"{len(failures)} broken (queries growing with the data, or errors):\n  " + "\n  ".join(failures))
-    if failures or (args.strict and timing):
+    if args.strict_ratio and ratios:
+        print(f"{len(ratios)} page(s) over the ratio target, measured {CONFIRM_ROUNDS + 1} times (fatal with "
+              "--strict-ratio):\n  " + "\n  ".join(ratios))
+    if failures or (args.strict and timing) or (args.strict_ratio and ratios):
         sys.exit(1)
     print("query counts constant and no errors" + ("" if timing else "; all timing targets met"))
 

@@ -30,7 +30,7 @@ class AssetKind(models.TextChoices):
     UNKNOWN = "unknown", _("Not stated")
 
 
-class MeasureLimit(models.Model):
+class MeasureLimit(ChoiceLabels, models.Model):
     """How long a measure on one kind of asset may last before it must be renewed."""
 
     asset_kind = models.CharField(_("asset kind"), max_length=20, choices=AssetKind.choices, unique=True)
@@ -112,7 +112,7 @@ class Measure(ChoiceLabels, models.Model):
         return f"{self.unit}: {self.asset}"
 
 
-class MeasureReminder(models.Model):
+class MeasureReminder(ChoiceLabels, models.Model):
     """A renewal reminder sent to the clerk N working days before expiry; one per threshold and expiry."""
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="reminders",

@@ -195,7 +195,7 @@ def private_upload_path(instance, filename):
     return timezone.now().strftime("%Y/%m/") + f"{uuid.uuid4().hex}.pdf"
 
 
-class Attachment(models.Model):
+class Attachment(ChoiceLabels, models.Model):
     """A PDF kept outside any public URL; served by ``cases.views.attachment_download`` only."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments",
@@ -517,7 +517,7 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", _("Not sent: the notice was cancelled first")
 
 
-class Delivery(models.Model):
+class Delivery(ChoiceLabels, models.Model):
     """The outbox: one row per message about a notice per channel. The unique key makes re-sending
     idempotent; the periodic sweep re-sends whatever is still pending, so a lost task loses nothing."""
 
@@ -545,7 +545,7 @@ class Delivery(models.Model):
         return f"{self.notice_id} {self.channel} {self.purpose} {self.status}"
 
 
-class HolidayOverride(models.Model):
+class HolidayOverride(ChoiceLabels, models.Model):
     """A day the office marks as a holiday or a make-up workday (调休), for years the calendar package
     does not know yet or for local decisions. It wins over the package."""
 
@@ -562,7 +562,7 @@ class HolidayOverride(models.Model):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
 
 
-class AccessLog(models.Model):
+class AccessLog(ChoiceLabels, models.Model):
     """Who saw a full personal identifier or downloaded a document, and why (audited reads)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

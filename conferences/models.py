@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.models import Case
+from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
 from members.models import Unit
 from members.roles import is_court_user
@@ -57,7 +58,7 @@ class AgendaItemQuerySet(models.QuerySet):
         return self.filter(status=AgendaStatus.APPROVED)
 
 
-class AgendaItem(models.Model):
+class AgendaItem(ChoiceLabels, models.Model):
     """A matter put to the joint conference (议题)."""
 
     title = models.CharField(pgettext_lazy("agenda item", "title"), max_length=200)
@@ -112,7 +113,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.select_related("minutes").prefetch_related("invitations__unit", "agenda_items")
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabels, models.Model):
     """A session of the joint conference (联席会议)."""
 
     title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
@@ -142,7 +143,7 @@ class InvitationQuerySet(models.QuerySet):
         return scope_by_unit(self, user, "unit")
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabels, models.Model):
     """A unit invited to a meeting, its notification and its attendance (confirmed by its liaison)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations",
@@ -171,7 +172,7 @@ class Invitation(models.Model):
         return f"{self.meeting} · {self.unit}"
 
 
-class MinutesCounter(models.Model):
+class MinutesCounter(ChoiceLabels, models.Model):
     """The last minutes number used in a year; locked with SELECT … FOR UPDATE while numbering."""
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
@@ -185,7 +186,7 @@ class MinutesCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Minutes(models.Model):
+class Minutes(ChoiceLabels, models.Model):
     """The minutes of a meeting (会议纪要); numbered and read-only once issued."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes",
@@ -230,7 +231,7 @@ def format_minutes_number(year: int, seq: int) -> str:
     return f"{MINUTES_PREFIX}〔{year}〕{seq}号"
 
 
-class Decision(models.Model):
+class Decision(ChoiceLabels, models.Model):
     """One decision in the minutes; addressed to a unit with a due date, it becomes an action item."""
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="decisions",
@@ -272,7 +273,7 @@ class ActionItemQuerySet(models.QuerySet):
                            due_at__lt=now or timezone.now())
 
 
-class ActionItem(models.Model):
+class ActionItem(ChoiceLabels, models.Model):
     """A decision a unit must carry out (督促落实, Art. 4), tracked to done."""
 
     decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="action_item",
@@ -308,7 +309,7 @@ class ActionItem(models.Model):
         return self.status in ACTION_OPEN and self.due_at is not None and timezone.now() > self.due_at
 
 
-class ActionReport(models.Model):
+class ActionReport(ChoiceLabels, models.Model):
     """A unit's progress report on an action item. Written once, never edited."""
 
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reports",
@@ -327,7 +328,7 @@ class ActionReport(models.Model):
         return f"{self.action_item_id} {self.at:%Y-%m-%d}"
 
 
-class ActionReminder(models.Model):
+class ActionReminder(ChoiceLabels, models.Model):
     """One reminder (催办) per overdue action item per day; the unique key makes the task idempotent."""
 
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders",
@@ -364,7 +365,7 @@ class ConferenceEvent(ImmutableEvent):
         verbose_name_plural = _("conference events")
 
 
-class MeetingReport(models.Model):
+class MeetingReport(ChoiceLabels, models.Model):
     """The court's work report (Art. 9) of a meeting as it stood when the meeting was held: the figures
     are computed as of the meeting's start and stored when it is held (its minutes issued), so the report
     a convener reads, and the annex of the minutes, are the same next month. Written once."""

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import mask_identifier
+from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
 from members.models import Unit
 from members.roles import is_court_user
@@ -90,7 +91,7 @@ class CreditEntryQuerySet(models.QuerySet):
         return self.filter(Q(id_number__in=ids) | Q(persons__id_number__in=ids)).distinct()
 
 
-class CreditEntry(models.Model):
+class CreditEntry(ChoiceLabels, models.Model):
     """One debtor party of a case on the dishonest-debtor list."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="credit_entries",
@@ -199,7 +200,7 @@ class CreditPersonRole(models.TextChoices):
     RESPONSIBLE = "responsible", _("Other responsible person")
 
 
-class CreditPerson(models.Model):
+class CreditPerson(ChoiceLabels, models.Model):
     """For an organisation on the list: its legal representative and other responsible persons, whom
     the restrictions of Art. 21 and 31 reach too."""
 
@@ -256,7 +257,7 @@ class CreditPushQuerySet(models.QuerySet):
         return self.select_related("entry", "entry__case", "unit", "push", "push__action", "withdrawal")
 
 
-class CreditPush(models.Model):
+class CreditPush(ChoiceLabels, models.Model):
     """An entry pushed to one unit that applies joint punishment (Art. 17), in one publication round,
     and its withdrawal when the entry is shielded or revoked."""
 
@@ -295,7 +296,7 @@ class CreditCheckChannel(models.TextChoices):
     BULK = "bulk", _("Bulk file")
 
 
-class CreditCheck(models.Model):
+class CreditCheck(ChoiceLabels, models.Model):
     """One check of an identifier against the list (Art. 19, 26): who, when, why, and the answer."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -383,7 +384,7 @@ class RestrictionQuerySet(models.QuerySet):
         return self.filter(status=RestrictionStatus.ISSUED)
 
 
-class ConsumptionRestriction(models.Model):
+class ConsumptionRestriction(ChoiceLabels, models.Model):
     """A consumption restriction order on one debtor of a case (限高规定 Art. 1, 3, 5, 9)."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="consumption_restrictions",
@@ -448,7 +449,7 @@ class RestrictedPersonRole(models.TextChoices):
     RESPONSIBLE = "responsible", _("Person directly responsible")
 
 
-class RestrictedPerson(models.Model):
+class RestrictedPerson(ChoiceLabels, models.Model):
     order = models.ForeignKey(ConsumptionRestriction, on_delete=models.CASCADE, related_name="persons",
                               verbose_name=_("consumption restriction order"))
     role = models.CharField(_("role"), max_length=12, choices=RestrictedPersonRole.choices)
@@ -477,7 +478,7 @@ class RestrictionEvent(ImmutableEvent):
         verbose_name_plural = _("consumption restriction events")
 
 
-class RestrictionUnit(models.Model):
+class RestrictionUnit(ChoiceLabels, models.Model):
     """A member unit that applies consumption restriction orders, and the acts it enforces (data,
     edited by the office in the admin; seeded: natres real estate, insurers insurance, finance
     procurement and the other units that offer the ``restrict`` action)."""
@@ -496,7 +497,7 @@ class RestrictionUnit(models.Model):
         return str(self.unit)
 
 
-class RestrictionPush(models.Model):
+class RestrictionPush(ChoiceLabels, models.Model):
     """The order sent to one unit (a ``cases.Notice``, action ``restrict``) and its release."""
 
     order = models.ForeignKey(ConsumptionRestriction, on_delete=models.PROTECT, related_name="pushes",
@@ -518,7 +519,7 @@ class RestrictionPush(models.Model):
         return f"{self.order_id} → {self.unit_id}"
 
 
-class RestrictionPermission(models.Model):
+class RestrictionPermission(ChoiceLabels, models.Model):
     """A one-off permission (法发〔2019〕35号 item 17; 限高规定 Art. 3(3)): e.g. a flight for a medical
     emergency, between two dates; told to the units."""
 

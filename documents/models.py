@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import _private_storage
+from linkage.choices import ChoiceLabels
 
 # Crockford's base32 without I, L, O, U: nothing a reader confuses when typing a code from paper.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -57,7 +58,7 @@ class DocumentStatus(models.TextChoices):
     STORED = "stored", _("Stored")
 
 
-class IssuedDocument(models.Model):
+class IssuedDocument(ChoiceLabels, models.Model):
     code = models.CharField(_("verification code"), max_length=20, unique=True, default=new_code)
     kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
     status = models.CharField(_("status"), max_length=8, choices=DocumentStatus.choices,

@@ -6,8 +6,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linkage.choices import ChoiceLabels
 
-class ImmutableEvent(models.Model):
+
+class ImmutableEvent(ChoiceLabels, models.Model):
     transition = models.CharField(_("transition"), max_length=20)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12)

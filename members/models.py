@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linkage.choices import ChoiceLabels
+
 
 class UnitKind(models.TextChoices):
     PARTY = "party", _("Party committee body")
@@ -14,7 +16,7 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ActionType(models.Model):
+class ActionType(ChoiceLabels, models.Model):
     """An assistance action (协助事项, DOMAIN.md section 4) with its default deadlines."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -50,7 +52,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class Unit(models.Model):
+class Unit(ChoiceLabels, models.Model):
     """A member unit of the joint conference (Art. 3). Units are data: the office may add one."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -86,7 +88,7 @@ class Unit(models.Model):
         return self.name
 
 
-class Capability(models.Model):
+class Capability(ChoiceLabels, models.Model):
     """An action a unit can be asked to do, and what it covers there (e.g. police query, Art. 15)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="capabilities",
@@ -132,7 +134,7 @@ class User(AbstractUser):
                            algorithm="sha256").hexdigest()
 
 
-class LiaisonAssignment(models.Model):
+class LiaisonAssignment(ChoiceLabels, models.Model):
     """Who held a unit's liaison post and when (Art. 4: one liaison officer per unit)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="liaison_assignments",
@@ -160,7 +162,7 @@ class LiaisonAssignment(models.Model):
         return f"{self.unit}: {self.user}"
 
 
-class UnitApiToken(models.Model):
+class UnitApiToken(ChoiceLabels, models.Model):
     """A token for a unit's own system: it may read, acknowledge and answer that unit's notices and
     nothing else. Only a hash is stored; the token is shown once, when it is made."""
 
@@ -183,7 +185,7 @@ class UnitApiToken(models.Model):
         return f"{self.unit.code} {self.prefix}…"
 
 
-class ApiTokenIssue(models.Model):
+class ApiTokenIssue(ChoiceLabels, models.Model):
     """When and under which credentials a user's API token (DRF ``Token``) was issued. A token without
     this row, older than ``API_TOKEN_LIFETIME_DAYS``, or issued before the user's password or session
     epoch last changed (disabled, moved off the unit, a role taken away) is refused
