@@ -15,7 +15,9 @@ bare cursor). The health endpoint is measured the same way in the same run, and 
 
 Documents (PDF, DOCX, XLSX: rendering a document is the work asked for) are judged by growth and
 queries only. Growth below 1 ms of difference is noise and passes. The script exits 1 when a target is
-broken, so CI runs it on a small size:
+broken, so CI runs it on a small size. ``--strict-ratio`` makes a ratio fatal: a page over the target
+is measured again (``confirm_ratios``) and fails if it stays over ``--ratio-fail`` (CI: 3.5) by more
+than ``RATIO_NOISE_MS`` (docs/architecture.md, "Lean pages"); the target 3 is printed for every page:
 
     DATABASE_URL=postgres://linkage:linkage@127.0.0.1:5432/linkage_bench CACHE_URL=redis://127.0.0.1:6392/1 \
         .venv/bin/python bench/pages_bench.py --sizes 100000,1000000 [--runs 9] [--only inbox] [--json out.json]
@@ -217,6 +219,7 @@ def run_size(notices, runs, only, open_cases):
     return {"notices": have, "open": open_, "health": health["anonymous"], "pages": results, "errors": errors}
 
 
+RATIO_NOISE_MS = 0.5  # with --strict-ratio, a page fails only if it is over the line by more than this too
 CONFIRM_ROUNDS = 2  # a page over its ratio is measured again, at most this many times
 
 
@@ -262,7 +265,7 @@ def report(small, large):
         flags = []
         if not row["document"] and row["ratio"] > RATIO_MAX:
             flags.append(f"ratio>{RATIO_MAX:g}")
-            ratios.append(f"{key}: ratio {row['ratio']:.2f}")
+            ratios.append((key, row))
         single = DOCUMENT_RUNS == 1 and row["document"]  # one sample of a document tells no growth
         if base and not single and growth > GROWTH_MAX and row["median"] - base["median"] > NOISE_MS:
             flags.append(f"growth>{GROWTH_MAX:g}")
@@ -297,7 +300,9 @@ def main():
     parser.add_argument("--strict", action="store_true",
                         help="also exit non-zero on a missed timing target (ratio, growth, home page)")
     parser.add_argument("--strict-ratio", action="store_true",
-                        help="exit non-zero on a page over the ratio target (after measuring it again)")
+                        help="exit non-zero on a page over --ratio-fail (after measuring it again)")
+    parser.add_argument("--ratio-fail", type=float, default=None,
+                        help="with --strict-ratio, the ratio a page fails at (default: the target)")
     parser.add_argument("--ci", action="store_true",
                         help="CI on small sizes: documents measured once (queries checked, not growth), growth under "
                              "3 ms of difference is noise")
@@ -324,10 +329,17 @@ def main():
               + ":\n  " + "\n  ".join(timing))
     if failures:
         print(f"{len(failures)} broken (queries growing with the data, or errors):\n  " + "\n  ".join(failures))
-    if args.strict_ratio and ratios:
-        print(f"{len(ratios)} page(s) over the ratio target, measured {CONFIRM_ROUNDS + 1} times (fatal with "
-              "--strict-ratio):\n  " + "\n  ".join(ratios))
-    if failures or (args.strict and timing) or (args.strict_ratio and ratios):
+    fail_at = args.ratio_fail if args.ratio_fail is not None else RATIO_MAX
+    # Over the fail line by more than RATIO_NOISE_MS too: on a page of 3 ms with 0.8 ms of SQL and
+    # health (the public list), 0.3 ms of noise alone moves the ratio by 0.4.
+    broken = [(key, row) for key, row in ratios
+              if row["ratio"] > fail_at and row["median"] - fail_at * (row["raw"] + row["health"]) > RATIO_NOISE_MS]
+    if args.strict_ratio:
+        print(f"ratio: {len(ratios)} page(s) over the target {RATIO_MAX:g}, {len(broken)} over {fail_at:g} (fatal), "
+              f"each measured up to {CONFIRM_ROUNDS + 1} times")
+        for key, row in broken:
+            print(f"  BROKEN {key}: ratio {row['ratio']:.2f} ({row['median']:.1f} ms)")
+    if failures or (args.strict and timing) or (args.strict_ratio and broken):
         sys.exit(1)
     print("query counts constant and no errors" + ("" if timing else "; all timing targets met"))
 
