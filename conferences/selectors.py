@@ -38,6 +38,10 @@ def agenda_item_for_detail(user):
     )
 
 
+def meetings_visible_to(user):
+    return Meeting.objects.visible_to(user)
+
+
 def meetings_for_list(user):
     return Meeting.objects.visible_to(user).for_list()
 

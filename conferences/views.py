@@ -219,7 +219,8 @@ def meeting_attendance(request, pk):
 @login_required
 def work_report(request, pk):
     _require_court(request.user)
-    meeting = _meeting(request, pk)
+    # The report prints the meeting's title only: none of the meeting page's six prefetches.
+    meeting = get_visible_or_404(selectors.meetings_visible_to(request.user), pk=pk)
     return render(request, "conferences/work_report.html", {"meeting": meeting,
                                                             "report": selectors.work_report(meeting)})
 
