@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseCategory, Notice, NoticeKind
 from cases.workflow import OPEN as NOTICE_OPEN
+from linkage.orm import unique_or_none
 from linkage.prepared import PreparedCounts
 from members.models import Unit
 
@@ -56,11 +57,11 @@ def meeting_for_detail(user):
 
 def minutes_of(meeting) -> Minutes | None:
     """The meeting's minutes with decisions, units and action items, or None."""
-    return (Minutes.objects.filter(meeting=meeting).select_related("meeting", "issued_by", "drafted_by")
-            .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related(
-                "unit", "agenda_item", "action_item")),
-                Prefetch("events", queryset=ConferenceEvent.objects.select_related("actor")))
-            .first())
+    return unique_or_none(  # one per meeting
+        Minutes.objects.filter(meeting=meeting).select_related("meeting", "issued_by", "drafted_by")
+        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related(
+            "unit", "agenda_item", "action_item")),
+            Prefetch("events", queryset=ConferenceEvent.objects.select_related("actor"))))
 
 
 def may_read_minutes(user, minutes) -> bool:

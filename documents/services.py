@@ -29,6 +29,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from linkage.orm import unique_or_none
+
 from .models import NOTICE_KINDS, DocumentKind, DocumentStatus, IssuedDocument, format_code, normalize_code
 
 log = logging.getLogger(__name__)
@@ -393,7 +395,7 @@ def find(code: str) -> IssuedDocument | None:
     code = normalize_code(code)
     if not code:
         return None
-    return (IssuedDocument.objects.select_related("unit", "notice", "superseded_by").filter(code=code).first())
+    return unique_or_none(IssuedDocument.objects.select_related("unit", "notice", "superseded_by").filter(code=code))
 
 
 def checked_upload(upload) -> tuple[bytes, bool]:

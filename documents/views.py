@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from linkage.http import ascii_filename, content_disposition
+from linkage.orm import unique_or_none
 from linkage.ratelimit import per_client
 
 from . import services
@@ -49,7 +50,7 @@ def download(request, code):
     """A stored document, to the unit it is addressed to and (audited) to the court; 404 to anyone else."""
     from cases.services import access_log
 
-    document = IssuedDocument.objects.select_related("notice", "minutes__meeting", "unit").filter(code=code).first()
+    document = unique_or_none(IssuedDocument.objects.select_related("notice", "minutes__meeting", "unit").filter(code=code))
     if document is None or not document.is_stored or not services.may_download(request.user, document):
         raise Http404
     access_log(actor=request.user, what="sealed_document", obj=document,

@@ -6,6 +6,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from linkage.orm import unique_or_none
+
 from . import tokens
 
 
@@ -13,7 +15,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     model = Token
 
     def authenticate_credentials(self, key):
-        token = Token.objects.select_related("user", "issue").filter(key=key).first()
+        token = unique_or_none(Token.objects.select_related("user", "issue").filter(key=key))
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         problem = tokens.token_problem(token)

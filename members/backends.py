@@ -3,6 +3,8 @@ query and the user's unit fetched with the user, so every page starts with fewer
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from linkage.orm import unique_or_none
+
 
 def load_roles(user) -> tuple[frozenset, frozenset, frozenset]:
     """(role codes, permissions of those roles, the user's own permissions) as "app_label.codename",
@@ -26,7 +28,7 @@ def load_roles(user) -> tuple[frozenset, frozenset, frozenset]:
 
 class PortalBackend(ModelBackend):
     def get_user(self, user_id):
-        user = get_user_model()._default_manager.select_related("unit").filter(pk=user_id).first()
+        user = unique_or_none(get_user_model()._default_manager.select_related("unit").filter(pk=user_id))
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_group_permissions(self, user_obj, obj=None):

@@ -1,0 +1,12 @@
+"""Small ORM helpers."""
+
+
+def unique_or_none(queryset):
+    """The one row a lookup by a unique key finds, or None: ``first()`` without its ORDER BY.
+
+    ``first()`` orders an unordered queryset by the primary key, and to build that ORDER BY Django
+    compares the ordering with every selected column (hashing each one): a fifth of a millisecond for a
+    row joined with ``select_related`` to a hundred columns. A unique key needs no order. Used where that
+    cost is paid on every request (the signed-in user, the API token) or on public pages."""
+    found = list(queryset.order_by()[:1])
+    return found[0] if found else None
