@@ -125,6 +125,11 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; a generous timeout keeps the in-process demo from "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE): one that read first and
+    # then wrote would fail at once with "database is locked" when another writer held the lock (SQLite
+    # cannot wait there without risking a deadlock), whatever the timeout; the in-process delivery and a
+    # unit acknowledging at the same moment did.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     # A file, so that a real Celery worker in a test can open it; one per process, so concurrent runs
     # of the test suite do not clobber each other's database.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"linkage-test-{os.getpid()}.sqlite3")}
