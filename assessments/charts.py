@@ -1,5 +1,9 @@
-"""Charts drawn on the server as inline SVG: no CDN, no JavaScript, printable as they are."""
-from django.utils.html import escape
+"""Charts drawn on the server as inline SVG: no CDN, no JavaScript, printable as they are.
+
+Text is escaped with the standard library's ``html.escape``, which is what Django's ``escape`` calls
+(without its lazy-string wrapper: a ranking escapes a few hundred names and titles)."""
+from html import escape
+
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,10 +30,11 @@ def score_bars(scores, *, width=680, label_width=190):
         y = top + i * row_h
         w = plot * float(s.score) / top_score
         color = COLORS[0] if s.data_quality == "ok" else FLAG_COLOR
+        name = escape(s.unit.name)
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + 12}" text-anchor="end">{escape(s.unit.name)}</text>'
+            f'<text x="{label_width - 6}" y="{y + 12}" text-anchor="end">{name}</text>'
             f'<rect x="{label_width}" y="{y + 2}" width="{w:.1f}" height="{row_h - 5}" fill="{color}">'
-            f'<title>{escape(s.unit.name)}: {s.score}</title></rect>'
+            f'<title>{name}: {s.score}</title></rect>'
             f'<text x="{label_width + w + 4:.1f}" y="{y + 12}">{s.score}</text>')
     height = top * 2 + row_h * max(len(scores), 1) + 16
     parts.append(f'<text x="{label_width}" y="{height - 4}" fill="#6b7280">'
@@ -56,10 +61,12 @@ def rate_bars(scores, *, width=680, label_width=190):
         parts.append(f'<rect x="{label_width + k * 170}" y="2" width="10" height="10" fill="{COLORS[k]}"/>'
                      f'<text x="{label_width + k * 170 + 14}" y="11">{escape(str(label))}</text>')
     top = 20
+    no_sample = escape(str(NO_SAMPLE))
     for i, s in enumerate(scores):
         y = top + i * group_h
+        name = escape(s.unit.name)
         parts.append(f'<text x="{label_width - 6}" y="{y + group_h / 2 + 3:.1f}" text-anchor="end">'
-                     f'{escape(s.unit.name)}</text>')
+                     f'{name}</text>')
         for k, (code, _label) in enumerate(series):
             m = s.metrics.get(code)
             if not m:
@@ -67,10 +74,10 @@ def rate_bars(scores, *, width=680, label_width=190):
             value = m["value"] if m["flag"] != "no_sample" else 0
             w = plot * value
             parts.append(f'<rect x="{label_width}" y="{y + k * bar_h}" width="{w:.1f}" height="{bar_h - 1}" '
-                         f'fill="{COLORS[k]}"><title>{escape(s.unit.name)} {m["met"]}/{m["sample"]}</title></rect>')
+                         f'fill="{COLORS[k]}"><title>{name} {m["met"]}/{m["sample"]}</title></rect>')
             if m["flag"] == "no_sample":
                 parts.append(f'<text x="{label_width + 2}" y="{y + k * bar_h + 6}" font-size="7" '
-                             'fill="#6b7280">' + escape(str(NO_SAMPLE)) + "</text>")
+                             'fill="#6b7280">' + no_sample + "</text>")
     height = top + group_h * max(len(scores), 1) + 6
     return _svg(width, height, _("On-time rates by unit"), "".join(parts))
 
