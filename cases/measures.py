@@ -518,6 +518,17 @@ def case_measure_totals(case, measures) -> dict:
     }
 
 
+def measures_for_case(user, case):
+    """The case page's measures: the case's own and those its notices took. A resumed case's measures
+    moved to it; the 终本 case they came from still shows them. Its notices as a subquery, not a join:
+    the OR across a join of the notices cost PostgreSQL 1.1 ms to plan, the subquery 0.7."""
+    from .models import Notice
+
+    return (measures_for_list(user)
+            .filter(Q(case=case) | Q(notice__in=Notice.objects.filter(case=case).values("id")))
+            .order_by("unit__sort_order", "id"))
+
+
 def measures_for_list(user):
     """The user's measures with what a row shows, and whether a renewal or release is under way (so that
     ``is_renewable`` asks no query per row)."""

@@ -4,7 +4,6 @@ starts from a queryset scoped to the user, so another unit's object is a plain 4
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -115,9 +114,7 @@ def case_detail(request, pk):
     resumptions = list(case.resumptions.all()) if case.outcome == CaseOutcome.FINAL_NO_PROPERTY else []
     notices = list(selectors.case_notices(request.user, case))
     releases = [n for n in notices if n.kind == "release"]
-    # A resumed case's measures moved to it; the 终本 case they came from still shows them.
-    case_measures = list(measures.measures_for_list(request.user).filter(Q(case=case) | Q(notice__case=case))
-                         .order_by("unit__sort_order", "id"))
+    case_measures = list(measures.measures_for_case(request.user, case))
     court = is_court_user(request.user)
     rulings = (list(case.attachments.filter(purpose="ruling").order_by("ruling_seq", "id")) if court else [])
     return render(request, "cases/case_detail.html", {
