@@ -1,9 +1,57 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
+from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermissionsForm, GuardedModelAdmin
+from guardian.shortcuts import get_perms_for_model
 
 from .models import ActionType, Capability, LiaisonAssignment, Unit, UnitApiToken, User
+
+# Django stores a permission's name once, in English, when it migrates: "Can add notice", and ours as
+# their msgids ("Can conclude a case"). The admin prints them in the reader's language instead: Django's
+# four from the codename and the model's verbose name, ours through the catalogue.
+DEFAULT_PERMISSION_NAMES = {"add": _("Can add %(model)s"), "change": _("Can change %(model)s"),
+                            "delete": _("Can delete %(model)s"), "view": _("Can view %(model)s")}
+
+
+def permission_name(permission: Permission) -> str:
+    action, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action in DEFAULT_PERMISSION_NAMES and model is not None and model_name == model._meta.model_name:
+        return DEFAULT_PERMISSION_NAMES[action] % {"model": model._meta.verbose_name}
+    return gettext(permission.name)
+
+
+def permission_label(permission: Permission) -> str:
+    """What a permission list shows: "application | model | permission", all three translated."""
+    return f"{permission.content_type} | {permission_name(permission)}"
+
+
+class TranslatedPermissions:
+    """A model admin whose permission pickers (a user's own permissions, a role's) read in Chinese."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.remote_field.model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
+class TranslatedObjectPermissions:
+    """django-guardian's per-unit permission form, its choices translated like the pickers."""
+
+    def get_obj_perms_field_choices(self):
+        return [(p.codename, permission_name(p)) for p in get_perms_for_model(self.obj).select_related("content_type")]
+
+
+class UserObjectPermissionsForm(TranslatedObjectPermissions, AdminUserObjectPermissionsForm):
+    pass
+
+
+class GroupObjectPermissionsForm(TranslatedObjectPermissions, AdminGroupObjectPermissionsForm):
+    pass
 
 
 class CapabilityInline(admin.TabularInline):
@@ -22,6 +70,12 @@ class UnitAdmin(GuardedModelAdmin):
     inlines = [CapabilityInline]
     readonly_fields = ["webhook_secret"]
 
+    def get_obj_perms_manage_user_form(self, request):
+        return UserObjectPermissionsForm
+
+    def get_obj_perms_manage_group_form(self, request):
+        return GroupObjectPermissionsForm
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "webhook_url":
             kwargs["assume_scheme"] = "https"
@@ -36,13 +90,21 @@ class ActionTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(TranslatedPermissions, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "unit", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups", "unit"]
     list_select_related = ["unit"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = [*BaseUserAdmin.fieldsets, (_("Member unit"), {"fields": ["unit", "phone"]})]
     add_fieldsets = [*BaseUserAdmin.add_fieldsets, (_("Member unit"), {"fields": ["unit"]})]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissions, BaseGroupAdmin):
+    pass
 
 
 @admin.register(LiaisonAssignment)

@@ -140,13 +140,29 @@ def test_clerk_issues_to_two_banks_liaison_answers_clerk_concludes(page, setting
     assert page.get_by_text("待确认解除").count() == 1
 
 
-def test_narrow_screen_home_and_inbox(page):
+def test_narrow_screen_home_and_inbox(page, make_case, issue):
+    for _ in range(3):  # three notices waiting to be acknowledged: the to-do links show them
+        issue(make_case(), "bank-icbc", "query", subject="查询被执行人名下账户")
     page.set_viewport_size({"width": 375, "height": 800})
-    _sign_in(page, "liaison-police")
-    page.goto(page.base + "/inbox/")
+    _sign_in(page, "liaison-bank-icbc")
+    page.goto(page.base + "/inbox/?tab=new")
+    assert page.locator("table.stack tbody tr").count() == 3
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 380, f"the inbox scrolls sideways on a phone ({width}px)"
+    # The menu is folded behind one summary, the to-do links stay: the first notice is on the first screen.
+    menu, sign_out = page.locator("details.menu"), page.get_by_role("button", name="退出登录")
+    assert menu.get_attribute("open") is None and not sign_out.is_visible()
+    assert page.locator("nav.todo").get_by_role("link", name="待签收").is_visible()
+    first_notice = page.locator("table.stack tbody tr").first.bounding_box()
+    assert first_notice["y"] < 800, f"the first notice starts {first_notice['y']:.0f}px down, below the screen"
     _shot(page, "liaison-inbox-phone")
+    page.get_by_text("菜单", exact=True).click()
+    assert sign_out.is_visible() and page.get_by_role("link", name="收件箱").is_visible()
+    # On a wide screen the menu is open and has no summary to click.
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.reload()
+    assert menu.get_attribute("open") is not None and sign_out.is_visible()
+    assert not page.get_by_text("菜单", exact=True).is_visible()
 
 
 def test_case_page_shows_measures_at_three_units(page):

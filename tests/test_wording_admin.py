@@ -219,6 +219,37 @@ def test_the_projects_catalogue_wins_over_the_apps_catalogues():
         assert translation.gettext(":") == ":"
 
 
+def _permission_options(text: str) -> list[str]:
+    return [htmlmod.unescape(o) for o in re.findall(r'<option value="[^"]*"[^>]*>([^<]*)</option>', text)]
+
+
+def test_the_permission_pickers_read_chinese(browser_client, users):
+    """Django stores permission names in English when it migrates ("Can add notice"); the pickers of a
+    user, of a role and of a unit's object permissions print them in Chinese, and English in English."""
+    from django.contrib.auth.models import Group
+
+    client = browser_client("admin")
+    liaison = users["liaison-bank-icbc"]
+    role = Group.objects.filter(permissions__isnull=False).first()
+    pickers = {f"/admin/members/user/{users['clerk'].pk}/change/": 'name="user_permissions"',
+               f"/admin/auth/group/{role.pk}/change/": 'name="permissions"',
+               f"/admin/members/unit/{liaison.unit_id}/permissions/user-manage/{liaison.pk}/": 'name="permissions"'}
+    for url, select in pickers.items():
+        text = text_of(client.get(url, **ZH))
+        options = _permission_options(text.split(select, 1)[1].split("</select>", 1)[0])
+        assert options, url
+        assert not [o for o in options if re.search(r"\bCan\b", o)], (url, [o for o in options if "Can" in o][:3])
+        if "user_permissions" in select:
+            # Django's own four, from the model's name, and ours, from the catalogue
+            assert "案件与通知书 | 通知书 | 可以查看通知书" in options
+            assert "案件与通知书 | 案件 | 可以结案" in options
+    english = text_of(client.get(next(iter(pickers)), HTTP_ACCEPT_LANGUAGE="en"))
+    options = _permission_options(english.split('name="user_permissions"', 1)[1].split("</select>", 1)[0])
+    assert "Cases and notices | notice | Can view notice" in options
+    assert "Cases and notices | case | Can conclude a case" in options
+    assert not [o for o in options if "可以" in o]
+
+
 # ---------------------------------------------------------------- 3. wording: amounts and colons
 
 @pytest.mark.parametrize("value, shown", [

@@ -1,5 +1,13 @@
 // Small progressive enhancement; every page works without it. No inline script: the CSP forbids it.
 document.addEventListener("DOMContentLoaded", function () {
+  // On a phone the menu is folded behind its summary; on a wide screen it is open (and without this
+  // script it is open everywhere).
+  var narrow = window.matchMedia("(max-width: 640px)");
+  document.querySelectorAll("details[data-fold-narrow]").forEach(function (menu) {
+    function fit() { menu.open = !narrow.matches; }
+    fit();
+    narrow.addEventListener("change", fit);
+  });
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
