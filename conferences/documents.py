@@ -90,6 +90,7 @@ def minutes_content(minutes, *, unit=None) -> dict:
     # leave (请假); a draft says the same so the office reads what will be issued.
     on_leave = [i for i in invitations if i.status != "confirmed"]
     dated = minutes_date(minutes)
+    annex = work_report_annex(meeting) if unit is None else None
     copy_units = [unit.name] if unit is not None else [i.unit.name for i in invitations]
     return {
         "header": HEADER,
@@ -114,7 +115,8 @@ def minutes_content(minutes, *, unit=None) -> dict:
         "printed_on": f"{cn_date(dated)}印发",
         "printed_pt": imprint_size(ISSUER, f"{cn_date(dated)}印发"),
         "printed": f"{ISSUER}　　{cn_date(dated)}印发",
-        "annex": work_report_annex(meeting) if unit is None else None,
+        "annex": annex,
+        "annex_note": f"{annex['label']}：{annex['title']}" if annex else "",
         "fonts": document_fonts(),
     }
 
@@ -180,7 +182,11 @@ def work_report_annex(meeting) -> dict | None:
     keys = ["issued", "acknowledged", "ack_late", "answered", "on_time", "late", "paused"]
     rows = [[_clean(r["name"]), *[str(r[k]) for k in keys]] for r in data["by_unit"]]
     rows.append(["合计", *[str(data["totals"][k]) for k in keys]])
-    return {"title": "附件：人民法院执行工作情况通报",
+    from django.conf import settings
+
+    # GB/T 9704-2012: the annex's own page opens with "附件" (3号黑体, top left) and its title centred on
+    # the third line; the body names it in its annex note (附件说明), in the same words.
+    return {"label": "附件", "title": f"{settings.COURT_NAME}执行工作情况通报",
             "intro": f"统计{cn_date(_parse(data['since']))}至{cn_date(_parse(data['until']))}发出的协助执行通知书，"
                      f"按截至{cn_date(_parse(data['until']))}会议召开时的办理情况计算。",
             "header": header, "rows": rows,
@@ -348,29 +354,40 @@ def render_minutes_docx(minutes, *, unit=None) -> bytes:
         _paragraph(doc, text)
     for text in doc_data["decisions"]:
         _paragraph(doc, text)
+    if doc_data.get("annex_note"):
+        # 附件说明: one blank line under the body, two characters in (GB/T 9704-2012 7.3.5).
+        _paragraph(doc, doc_data["annex_note"], space_before=LINE_PITCH_PT)
     # 出席 / 请假 / 列席: one blank line under the body, two characters in, 黑体 label and full-width colon,
     # the names in 仿宋, continuation lines aligned after the colon (10.3).
     for index, (label, names) in enumerate(doc_data["rolls"]):
         p = _paragraph(doc, indent=False, left_indent_chars=5, hanging_chars=3,
                        space_before=LINE_PITCH_PT if index == 0 else 0)
+        p.paragraph_format.keep_with_next = True  # the rolls and the issuer on one page (7.3.5)
         _fonts(p.add_run(f"{label}："), east_asia=HEADING_FONT, size=16)
         _fonts(p.add_run(names), east_asia=BODY_FONT, size=16)
     _paragraph(doc, doc_data["issuer"], align=right, indent=False, space_before=2 * LINE_PITCH_PT,
-               right_indent_chars=2)
+               right_indent_chars=2).paragraph_format.keep_with_next = True
     _paragraph(doc, doc_data["date"], align=right, indent=False, right_indent_chars=4)
     annex = doc_data.get("annex")
     if annex:
         from docx.enum.text import WD_BREAK
 
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        _paragraph(doc, annex["title"], font=HEADING_FONT, indent=False)
-        _paragraph(doc, annex["intro"], size=14)
+        # "附件" at the top left in 3号黑体, the title centred on the third line (GB/T 9704-2012 8).
+        _paragraph(doc, annex["label"], font=HEADING_FONT, indent=False)
+        _paragraph(doc)
+        _paragraph(doc, annex["title"], font=TITLE_FONT, size=22, bold=True, align=center, indent=False)
+        _paragraph(doc, annex["intro"], size=14, space_before=LINE_PITCH_PT / 2)
         table = doc.add_table(rows=0, cols=len(annex["header"]))
         table.style = "Table Grid"
-        for values in [annex["header"], *annex["rows"]]:
+        for row_index, values in enumerate([annex["header"], *annex["rows"]]):
             cells = table.add_row().cells
-            for cell, text in zip(cells, values, strict=True):
-                _fonts(cell.paragraphs[0].add_run(text), east_asia=BODY_FONT, size=10.5)
+            for column, (cell, text) in enumerate(zip(cells, values, strict=True)):
+                # the header and the figures centred, the units' names from the left
+                if row_index == 0 or column > 0:
+                    cell.paragraphs[0].alignment = center
+                _fonts(cell.paragraphs[0].add_run(text), east_asia=HEADING_FONT if row_index == 0 else BODY_FONT,
+                       size=10.5)
     # 版记 at the bottom of the last page (7.4): 抄送 one character in, continuation lines after the colon;
     # 印发机关 left and 印发日期 right, one character in from each side; rules between (the first and last
     # thicker).

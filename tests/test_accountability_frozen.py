@@ -275,8 +275,37 @@ def test_the_work_report_is_as_of_the_meeting_and_fixed_when_it_is_held(
     meeting.refresh_from_db()
     assert meeting.status == "held" and meeting.work_report.as_of == sh(11, 25, 9)
     assert _report_figures(meeting) == provisional
-    annex = minutes_content(minutes)["annex"]
+    content = minutes_content(minutes)
+    annex = content["annex"]
     assert annex["rows"][-1] == ["合计", "6", "5", "1", "2", "2", "2", "2"]
+    # GB/T 9704-2012: the body's annex note and the annex's own "附件" and title say the same, with the
+    # court's name; the PDF and the Word file print them so.
+    assert (annex["label"], annex["title"]) == ("附件", "湖北省公安县人民法院执行工作情况通报")
+    assert content["annex_note"] == "附件：湖北省公安县人民法院执行工作情况通报"
+    import io
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    from conferences.documents import render_minutes_docx, render_minutes_pdf
+
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(render_minutes_pdf(minutes))).pages]
+    assert "附件：湖北省公安县人民法院执行工作情况通报" in pages[0].replace(" ", "")
+    # The issuer and the date never stand alone on a page: the rolls go with them (7.3.5).
+    from conferences.documents import ISSUER
+
+    closing = [page.replace(" ", "") for page in pages if "请假：" in page.replace(" ", "")]
+    assert len(closing) == 1 and f"{ISSUER}\n" in closing[0], pages
+    annex_page = [page.replace(" ", "") for page in pages if "执行工作情况通报" in page and "合计" in page][0]
+    assert annex_page.lstrip().startswith("附件\n湖北省公安县人民法院执行工作情况通报")
+    word = Document(io.BytesIO(render_minutes_docx(minutes)))
+    texts = [p.text for p in word.paragraphs]
+    assert "附件：湖北省公安县人民法院执行工作情况通报" in texts
+    label = texts.index("附件")
+    assert texts[label + 1] == "" and texts[label + 2] == "湖北省公安县人民法院执行工作情况通报"
+    assert word.paragraphs[label + 2].alignment == 1  # centred
+    figures = word.tables[-1].rows[1].cells
+    assert figures[0].paragraphs[0].alignment is None and figures[1].paragraphs[0].alignment == 1
 
     # Later: police answer both, the extension is granted, c2's answer is returned.
     clock.move_to(sh(12, 2, 10))
