@@ -50,6 +50,18 @@ def cases_for_list(user, *, q: str = "", status: str = "", category: str = "", l
     return case_search(qs, user, q)
 
 
+def cases_for_table(user):
+    """The rows of a page of the case table (the case list, the home page:
+    templates/jinja2/cases/case_table.html) with the columns it prints alone, its debtors' and categories'
+    too (issue 13). A column the table starts to print must be added here, or each row reads it with a
+    query of its own (tests/test_pages.py counts them)."""
+    return cases_visible_to(user).only("number", "listed_supervision", "title", "amount", "status").prefetch_related(
+        Prefetch("parties", to_attr="debtors", queryset=Party.objects.filter(role=PartyRole.DEBTOR)
+                 .only("case_id", "name", "id_number", "kind")),
+        Prefetch("categories", queryset=CaseCategory.objects.only("case_id", "category")),
+    )
+
+
 # An identifier as typed into a search box: a resident ID (15 or 18 characters) or a credit code, or a
 # masked one as the public page shows it (4210**********1234).
 _IDENTIFIER_SHAPED = re.compile(r"^(?=(?:.*[0-9]){6})[0-9A-Z]{15,18}$")
@@ -228,6 +240,10 @@ def inbox_counts(user) -> dict:
 # Tabs any user may open (scoped to what they see); the court's ``answered`` and ``requests`` lists are
 # the clerk's review work.
 INBOX_TABS = ("new", "to_answer", "open", "overdue", "to_release", "answered", "requests", "all")
+
+
+def notices_for_table(user):
+    return notices_visible_to(user).for_table()
 
 
 def inbox(user, tab: str):

@@ -62,7 +62,7 @@ def case_list(request):
     if request.GET.get("format") == "xlsx" and status == 200:
         services.access_log(actor=request.user, what="cases_xlsx", obj=request.GET.urlencode() or "all")
         return _cases_xlsx(qs.order_by("-id")[:20_000])
-    rows, next_after = _keyset_page(qs, request, rows_from=selectors.cases_for_list(request.user))
+    rows, next_after = _keyset_page(qs, request, rows_from=selectors.cases_for_table(request.user))
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "cases/case_list.html", {
@@ -252,7 +252,7 @@ def inbox(request):
     if request.GET.get("format") == "xlsx":
         services.access_log(actor=request.user, what="inbox_xlsx", obj=request.GET.urlencode() or "all")
         return notices_xlsx(qs.order_by("-issued_at", "-id")[:20_000], _("Inbox"), "协助执行通知书.xlsx")
-    rows, next_after = _keyset_page(qs, request, rows_from=selectors.notices_for_list(request.user))
+    rows, next_after = _keyset_page(qs, request, rows_from=selectors.notices_for_table(request.user))
     query = request.GET.copy()
     query.pop("after", None)
     counts = selectors.inbox_counts(request.user)

@@ -21,14 +21,14 @@ def home(request):
     inbox_counts = None
     if has_role(user, Role.LIAISON, Role.UNIT_LEADER) and user.unit_id:
         context["inbox_counts"] = inbox_counts = case_selectors.inbox_counts(user)
-        context["latest_notices"] = case_selectors.inbox(user, "open")[:8]
+        context["latest_notices"] = case_selectors.inbox(user, "open").for_table()[:8]
     # What waits for the user, zeros too (the menu shows the others); the unit's from the figures above.
     todo = todo_for_request(request, inbox_counts=inbox_counts)
     context["todo"] = [t for t in todo if t.group != "unit"]
     context["unit_todo"] = [t for t in todo if t.group == "unit"]
     if is_court_user(user):
         context["court_counts"] = case_selectors.court_counts()
-        context["recent_cases"] = case_selectors.cases_for_list(user)[:8]
+        context["recent_cases"] = case_selectors.cases_for_table(user)[:8]
     context["is_assessor"] = has_role(user, Role.ASSESSOR)
     if user.is_superuser or has_role(user, Role.OFFICE):
         year = holidays.next_year_arrangement_missing()
