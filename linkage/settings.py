@@ -265,7 +265,8 @@ SPECTACULAR_SETTINGS = {
 # signed out in one worker live on in another.
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Django's Redis cache, one client per pool (linkage/cache.py)
+    CACHES = {"default": {"BACKEND": "linkage.cache.RedisCache", "LOCATION": CACHE_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
