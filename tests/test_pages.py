@@ -1331,6 +1331,29 @@ def test_case_list_query_count_does_not_grow_with_rows(browser_client, make_case
     assert many < 15
 
 
+@pytest.mark.parametrize("username", ["clerk", "liaison-bank-icbc"])
+def test_case_page_query_count_does_not_grow_with_notices_and_events(browser_client, make_case, issue, users,
+                                                                    username):
+    # The case page reads the columns its timeline prints (selectors.case_notices): none per notice,
+    # none per event or actor.
+    from cases import services
+
+    def case_with(n):
+        case = make_case()
+        for _ in range(n):
+            notice = issue(case, "bank-icbc", "query", subject="查询被执行人名下账户")
+            services.notice_acknowledge(actor=users["liaison-bank-icbc"], notice=notice)
+        return case
+
+    small, large = case_with(1), case_with(12)
+    client = browser_client(username)
+    client.get(f"/cases/{small.pk}/")
+    few = _queries(client, f"/cases/{small.pk}/")
+    page = client.get(f"/cases/{large.pk}/").content.decode()
+    assert len(notice_links(page)) == 12 and page.count("签收：") >= 12, page
+    assert few == _queries(client, f"/cases/{large.pk}/")
+
+
 @pytest.mark.parametrize("username", ["clerk", "liaison-police"])
 def test_home_query_count_does_not_grow_with_rows(browser_client, make_case, issue, username):
     # The clerk's home lists the latest cases, the liaison's the unit's open notices: each row reads the
