@@ -46,7 +46,11 @@ def case_picker(request):
     prefix = request.GET.get("for", "")
     prefix = prefix if _PREFIX.match(prefix) else "case-pick"
     cases, message, status = [], "", 200
-    if len(q) >= MIN_QUERY:
+    if len(q) >= MIN_QUERY and selectors.looks_like_identifier(q) and not _whole_identifier(q):
+        # An ID being typed: each keystroke from the fifteenth would be a search by identifier, audited
+        # and counted against CASE_IDENTIFIER_SEARCH_RATE. Only a whole one is searched.
+        message = _("Type the whole ID number or credit code (18 characters) to search by it.")
+    elif len(q) >= MIN_QUERY:
         try:
             cases = picker_cases(request.user, q)
         except Throttled as exc:
@@ -62,6 +66,13 @@ def case_picker(request):
                 message = ngettext("%(n)s case found.", "%(n)s cases found.", len(cases)) % {"n": len(cases)}
     return render(request, "cases/_case_picker_options.html",
                   {"cases": cases, "message": message, "prefix": prefix}, status=status)
+
+
+def _whole_identifier(q: str) -> bool:
+    """An identifier typed whole: 18 characters (a resident ID or a credit code, masked or not), or the
+    15 digits of a first-generation resident ID."""
+    value = re.sub(r"\s+", "", q)
+    return len(value) == 18 or (len(value) == 15 and value.isdigit())
 
 
 def measure_filter_context(user, filters: dict) -> dict:

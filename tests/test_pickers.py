@@ -110,6 +110,27 @@ def test_the_picker_is_throttled_like_the_case_search(browser_client, tax_case, 
     assert _pick(client, debtor.name) == [tax_case.pk]  # a search by name is not limited
 
 
+def test_an_id_being_typed_is_searched_only_when_whole(browser_client, tax_case, settings):
+    """Typed into the picker key by key, an ID is searched (audited, counted against the limit) at 15
+    digits, which may be a first-generation ID, and at 18, not at 16 or 17."""
+    from cases.models import AccessLog
+
+    settings.CASE_IDENTIFIER_SEARCH_RATE = "2/min"
+    client = browser_client("clerk")
+    id_number = _debtor(tax_case).id_number
+    answers = {n: client.get(PICKER, {"q": id_number[:n]}) for n in range(14, 19)}
+    assert all(r.status_code == 200 for r in answers.values())
+    assert _picked(answers[18]) == [tax_case.pk]
+    for n in (16, 17):
+        assert "输入完整的身份证号码或统一社会信用代码（18位）后再按证件号查找。" in answers[n].content.decode()
+        assert _picked(answers[n]) == []
+    assert AccessLog.objects.filter(what="case_search_identifier", user__username="clerk").count() == 2
+    # a masked one is searched only when whole too
+    masked = _debtor(tax_case).masked_id
+    assert "18位" in client.get(PICKER, {"q": masked[:12]}).content.decode()
+    assert AccessLog.objects.filter(what="case_search_identifier", user__username="clerk").count() == 2
+
+
 def test_a_short_or_empty_query_lists_nothing(browser_client, tax_case):
     client = browser_client("clerk")
     assert _pick(client, "") == [] and _pick(client, " 9 ") == []
