@@ -166,6 +166,18 @@ def _embedded_tasks_and_private_media(settings, tmp_path):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def rate_window():
+    """For a test that fills a rate limit and expects the next request refused. The fixed-window limits
+    (``linkage.ratelimit.hit``) count per minute, hour or day of the clock, so a test that straddled a
+    window's end would see its count start again and pass or fail with the second it ran. It starts at
+    the start of a minute instead: every window's end is a multiple of 60 s, so none falls within the
+    minute it has. The clock still runs."""
+    start = (int(time.time()) // 60 + 1) * 60
+    with time_machine.travel(start, tick=True):
+        yield
+
+
 def make_resident_id(n: int = 1, birth: str = "19900101") -> str:
     first17 = f"421022{birth}{n % 1000:03d}"
     return first17 + resident_id_check_char(first17)

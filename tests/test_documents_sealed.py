@@ -271,6 +271,7 @@ def test_minutes_issue_stores_the_minutes_and_each_excerpt(users, browser_client
     assert docs.verify(pdf=pdf)["signature_valid"]
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_the_public_verify_page_is_rate_limited(settings, client, db):
     settings.PUBLIC_RATE_LIMITS = {**settings.PUBLIC_RATE_LIMITS, "verify": "3/min"}
     codes = [client.get("/verify/ZZZZZZZZZZZZ/").status_code for _ in range(5)]

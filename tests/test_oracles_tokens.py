@@ -53,6 +53,7 @@ def test_a_file_of_more_than_200_rows_is_refused(browser_client, settings):
     assert CreditCheck.objects.count() == 200
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_each_row_counts_against_the_minute_rate(browser_client, api):
     page = browser_client("liaison-bank-icbc")
     refused = _bulk(page, [make_resident_id(n) for n in range(61)])
@@ -72,6 +73,7 @@ def test_each_row_counts_against_the_minute_rate(browser_client, api):
     assert _bulk(browser_client("liaison-finance"), [make_resident_id(1)]).status_code == 200
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_a_unit_has_a_daily_quota_of_rows(browser_client, settings):
     settings.CREDIT_BULK_ROWS_PER_UNIT_DAY = 50
     page = browser_client("liaison-bank-icbc")
@@ -151,6 +153,7 @@ def test_a_liaison_cannot_search_by_identifier_even_in_own_cases(api, browser_cl
     assert own_case.number in browser_client("liaison-tax").get("/cases/", {"q": debtor.name}).content.decode()
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_the_clerk_searches_by_identifier_audited_and_throttled(api, browser_client, own_case, settings):
     debtor = debtor_of(own_case)
     client = api("clerk")
@@ -266,6 +269,7 @@ def test_the_deploy_check_wants_a_shared_cache():
     assert "linkage.E001" not in _check_ids(DEBUG=False, CACHES=shared)
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_the_public_page_is_throttled_per_client(client, settings):
     settings.PUBLIC_RATE_LIMITS = {**settings.PUBLIC_RATE_LIMITS, "public_dishonest": "5/min"}
     codes = [client.get("/public/dishonest/", REMOTE_ADDR="203.0.113.7").status_code for _ in range(6)]
@@ -274,6 +278,7 @@ def test_the_public_page_is_throttled_per_client(client, settings):
     assert client.get("/public/dishonest/", REMOTE_ADDR="203.0.113.8").status_code == 200
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_behind_a_proxy_the_forwarded_address_counts(client, settings):
     settings.PUBLIC_RATE_LIMITS = {**settings.PUBLIC_RATE_LIMITS, "public_dishonest": "2/min"}
     settings.TRUSTED_PROXIES = 1
@@ -285,6 +290,7 @@ def test_behind_a_proxy_the_forwarded_address_counts(client, settings):
     assert get("1.2.3.4, 198.51.100.2") == 200  # a forged first hop does not change the client's bucket
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_the_api_bulk_check_counts_rows_needs_a_reason_and_answers_per_row(api, users, org_case,
                                                                            publish):
     rep_id = make_resident_id(7707)

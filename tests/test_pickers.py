@@ -99,6 +99,7 @@ def test_a_liaison_finds_nothing_by_identifier_and_it_is_never_echoed(browser_cl
     assert _picked(response) == [tax_case.pk] and debtor.id_number not in response.content.decode()
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_the_picker_is_throttled_like_the_case_search(browser_client, tax_case, settings):
     settings.CASE_IDENTIFIER_SEARCH_RATE = "2/min"
     client = browser_client("clerk")
@@ -110,6 +111,7 @@ def test_the_picker_is_throttled_like_the_case_search(browser_client, tax_case, 
     assert _pick(client, debtor.name) == [tax_case.pk]  # a search by name is not limited
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_an_id_being_typed_is_searched_only_when_whole(browser_client, tax_case, settings):
     """Typed into the picker key by key, an ID is searched (audited, counted against the limit) at 15
     digits, which may be a first-generation ID, and at 18, not at 16 or 17."""
