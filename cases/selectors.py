@@ -37,10 +37,7 @@ def cases_visible_to(user):
 
 
 def cases_for_list(user, *, q: str = "", status: str = "", category: str = "", listed: bool = False):
-    qs = cases_visible_to(user).prefetch_related(
-        Prefetch("parties", queryset=Party.objects.filter(role=PartyRole.DEBTOR), to_attr="debtors"),
-        "categories",
-    )
+    qs = cases_visible_to(user).prefetch_related(_debtors(), "categories")
     if status:
         qs = qs.filter(status=status)
     if category:
@@ -56,10 +53,15 @@ def cases_for_table(user):
     too (issue 13). A column the table starts to print must be added here, or each row reads it with a
     query of its own (tests/test_pages.py counts them)."""
     return cases_visible_to(user).only("number", "listed_supervision", "title", "amount", "status").prefetch_related(
-        Prefetch("parties", to_attr="debtors", queryset=Party.objects.filter(role=PartyRole.DEBTOR)
-                 .only("case_id", "name", "id_number", "kind")),
+        _debtors("case_id", "name", "id_number", "kind"),
         Prefetch("categories", queryset=CaseCategory.objects.only("case_id", "category")),
     )
+
+
+def _debtors(*fields):
+    """A case's debtors as ``case.debtors`` (the case table's column), with ``fields`` alone if given."""
+    debtors = Party.objects.filter(role=PartyRole.DEBTOR)
+    return Prefetch("parties", queryset=debtors.only(*fields) if fields else debtors, to_attr="debtors")
 
 
 # An identifier as typed into a search box: a resident ID (15 or 18 characters) or a credit code, or a

@@ -184,8 +184,8 @@ def work_report_annex(meeting) -> dict | None:
     rows.append(["合计", *[str(data["totals"][k]) for k in keys]])
     from django.conf import settings
 
-    # GB/T 9704-2012: the annex's own page opens with "附件" (3号黑体, top left) and its title centred on
-    # the third line; the body names it in its annex note (附件说明), in the same words.
+    # GB/T 9704-2012 7.3.7: the annex's own page opens with "附件" (3号黑体, top left) and its title centred
+    # on the third line; the body names it in its annex note (附件说明, 7.3.4), in the same words.
     return {"label": "附件", "title": f"{settings.COURT_NAME}执行工作情况通报",
             "intro": f"统计{cn_date(_parse(data['since']))}至{cn_date(_parse(data['until']))}发出的协助执行通知书，"
                      f"按截至{cn_date(_parse(data['until']))}会议召开时的办理情况计算。",
@@ -355,14 +355,14 @@ def render_minutes_docx(minutes, *, unit=None) -> bytes:
     for text in doc_data["decisions"]:
         _paragraph(doc, text)
     if doc_data.get("annex_note"):
-        # 附件说明: one blank line under the body, two characters in (GB/T 9704-2012 7.3.5).
+        # 附件说明: one blank line under the body, two characters in (GB/T 9704-2012 7.3.4).
         _paragraph(doc, doc_data["annex_note"], space_before=LINE_PITCH_PT)
     # 出席 / 请假 / 列席: one blank line under the body, two characters in, 黑体 label and full-width colon,
     # the names in 仿宋, continuation lines aligned after the colon (10.3).
     for index, (label, names) in enumerate(doc_data["rolls"]):
         p = _paragraph(doc, indent=False, left_indent_chars=5, hanging_chars=3,
                        space_before=LINE_PITCH_PT if index == 0 else 0)
-        p.paragraph_format.keep_with_next = True  # the rolls and the issuer on one page (7.3.5)
+        p.paragraph_format.keep_with_next = True  # the rolls and the issuer on one page (7.3.5.5)
         _fonts(p.add_run(f"{label}："), east_asia=HEADING_FONT, size=16)
         _fonts(p.add_run(names), east_asia=BODY_FONT, size=16)
     _paragraph(doc, doc_data["issuer"], align=right, indent=False, space_before=2 * LINE_PITCH_PT,
@@ -373,7 +373,7 @@ def render_minutes_docx(minutes, *, unit=None) -> bytes:
         from docx.enum.text import WD_BREAK
 
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        # "附件" at the top left in 3号黑体, the title centred on the third line (GB/T 9704-2012 8).
+        # "附件" at the top left in 3号黑体, the title centred on the third line (GB/T 9704-2012 7.3.7).
         _paragraph(doc, annex["label"], font=HEADING_FONT, indent=False)
         _paragraph(doc)
         _paragraph(doc, annex["title"], font=TITLE_FONT, size=22, bold=True, align=center, indent=False)
