@@ -82,17 +82,21 @@ def build(notices: int, *, open_cases: int = OPEN_CASES, per_case: int = PER_CAS
         cur.execute("""
             INSERT INTO cases_case (number, year, case_type, title, amount, status, outcome, listed_supervision,
                                     responsible_leader, created_by_id, created_at, concluded_at, concluded_by_id,
-                                    basis_issuer, basis_number)
+                                    basis_issuer, basis_number, outcome_ground, outcome_note, filed_on,
+                                    suspension_kind)
             SELECT '（' || (2024 - g %% 5) || '）鄂1022执' || g || '号', 2024 - g %% 5, '执', '基准案件' || g,
                    10000 + g, 'concluded', 'completed', false, '', %(clerk)s,
                    now() - interval '400 days' - (g || ' minutes')::interval,
-                   now() - interval '300 days' - (g || ' minutes')::interval, %(clerk)s, '', ''
+                   now() - interval '300 days' - (g || ' minutes')::interval, %(clerk)s, '', '', '', '',
+                   (now() - interval '400 days' - (g || ' minutes')::interval)::date, ''
             FROM generate_series(1, %(history)s) g""", {"clerk": clerk, "history": history_cases})
         cur.execute("""
             INSERT INTO cases_case (number, year, case_type, title, amount, status, outcome, listed_supervision,
-                                    responsible_leader, created_by_id, created_at, basis_issuer, basis_number)
+                                    responsible_leader, created_by_id, created_at, basis_issuer, basis_number,
+                                    outcome_ground, outcome_note, filed_on, suspension_kind)
             SELECT '（2026）鄂1022执' || g || '号', 2026, '执', '基准案件' || g, 10000 + g, 'open', '', g %% 37 = 0,
-                   '', %(clerk)s, now() - ((%(open)s - g) * 20 * 24 * 60 / %(open)s || ' minutes')::interval, '', ''
+                   '', %(clerk)s, now() - ((%(open)s - g) * 20 * 24 * 60 / %(open)s || ' minutes')::interval, '', '',
+                   '', '', (now() - ((%(open)s - g) * 20 * 24 * 60 / %(open)s || ' minutes')::interval)::date, ''
             FROM generate_series(1, %(open)s) g""", {"clerk": clerk, "open": open_cases})
         cur.execute("""
             INSERT INTO cases_party (case_id, role, kind, name, id_number, legal_representative)
@@ -104,7 +108,7 @@ def build(notices: int, *, open_cases: int = OPEN_CASES, per_case: int = PER_CAS
             INSERT INTO cases_notice (case_id, unit_id, action_id, kind, seq, number, subject, status, issued_by_id,
                                       issued_at, ack_due_at, due_at, delivered_at, acknowledged_at, answered_at,
                                       closed_at, cancelled_at, outcome, answer_detail, release_ground, account,
-                                      asset_kind)
+                                      asset_kind, measure_case_id, partial)
             SELECT c.id, caps.unit_id, caps.action_id, 'assist', s, c.number || '-' || lpad(s::text, 3, '0'),
                    '基准协助事项', st, %(clerk)s, c.created_at, c.created_at + interval '1 day',
                    c.created_at + interval '5 days',
@@ -113,7 +117,7 @@ def build(notices: int, *, open_cases: int = OPEN_CASES, per_case: int = PER_CAS
                    CASE WHEN st IN ('answered', 'closed') THEN c.created_at + interval '4 days' END,
                    CASE WHEN st = 'closed' THEN c.created_at + interval '6 days' END,
                    CASE WHEN st = 'cancelled' THEN c.created_at + interval '3 days' END,
-                   CASE WHEN st IN ('answered', 'closed') THEN 'done' ELSE '' END, '', '', '', ''
+                   CASE WHEN st IN ('answered', 'closed') THEN 'done' ELSE '' END, '', '', '', '', c.id, false
             FROM cases_case c CROSS JOIN generate_series(1, %(per_case)s) s
             JOIN caps ON caps.k = (c.amount::int * 7 + s) %% %(ncaps)s  -- by case number, the same at every size
             CROSS JOIN LATERAL (SELECT CASE WHEN c.status = 'concluded'

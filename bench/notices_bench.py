@@ -61,9 +61,10 @@ def seed(cases: int, per_case: int) -> None:
         ncaps = cur.fetchone()[0]
         cur.execute("""
             INSERT INTO cases_case (number, year, case_type, title, amount, status, outcome, listed_supervision,
-                                    responsible_leader, created_by_id, created_at)
+                                    responsible_leader, created_by_id, created_at, basis_issuer, basis_number,
+                                    outcome_ground, outcome_note, filed_on, suspension_kind)
             SELECT '（2025）鄂1022执' || g || '号', 2025, '执', '基准案件' || g, 10000 + g, 'open', '', g %% 97 = 0,
-                   '', %s, now() - (g || ' minutes')::interval
+                   '', %s, now() - (g || ' minutes')::interval, '', '', '', '', (now() - (g || ' minutes')::interval)::date, ''
             FROM generate_series(1, %s) g
             ON CONFLICT (number) DO NOTHING""", [clerk, cases])
         cur.execute("""
@@ -72,11 +73,12 @@ def seed(cases: int, per_case: int) -> None:
                    '' FROM cases_case WHERE title LIKE '基准案件%%'""")
         cur.execute("""
             INSERT INTO cases_notice (case_id, unit_id, action_id, kind, seq, number, subject, status, issued_by_id,
-                                      issued_at, ack_due_at, due_at, outcome, answer_detail)
+                                      issued_at, ack_due_at, due_at, outcome, answer_detail, release_ground, account,
+                                      asset_kind, measure_case_id, partial)
             SELECT c.id, caps.unit_id, caps.action_id, 'assist', s, c.number || '-' || lpad(s::text, 3, '0'),
                    '基准协助事项', (ARRAY['delivered','acknowledged','answered','closed','closed','closed'])[1 + (c.id + s) %% 6],
                    %s, c.created_at, c.created_at + interval '1 day', c.created_at + interval '5 days',
-                   CASE WHEN (c.id + s) %% 6 >= 2 THEN 'done' ELSE '' END, ''
+                   CASE WHEN (c.id + s) %% 6 >= 2 THEN 'done' ELSE '' END, '', '', '', '', c.id, false
             FROM cases_case c CROSS JOIN generate_series(1, %s) s
             JOIN caps ON caps.k = (c.id * 7 + s) %% %s
             WHERE c.title LIKE '基准案件%%'""", [clerk, per_case, ncaps])

@@ -15,9 +15,10 @@ from members.roles import is_court_user
 from . import measures, selectors, services
 from .filters import CaseFilter, MeasureFilter, NoticeFilter
 from .identifiers import case_number_hint
-from .models import Case
+from .models import Case, Suspension
 from .serializers import (
     AnswerInputSerializer,
+    CaseEventSerializer,
     CaseInputSerializer,
     CaseSerializer,
     ConcludeInputSerializer,
@@ -32,10 +33,18 @@ from .serializers import (
     NoticeRequestInputSerializer,
     NoticeRequestSerializer,
     NoticeSerializer,
+    PaymentInputSerializer,
+    PaymentSerializer,
+    ProceedInputSerializer,
+    PropertySearchInputSerializer,
+    PropertySearchSerializer,
     ResumeInputSerializer,
     ReturnInputSerializer,
     RulingInputSerializer,
     RulingSerializer,
+    SettlementInputSerializer,
+    SettlementSerializer,
+    SuspendInputSerializer,
 )
 
 
@@ -47,9 +56,12 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Into lists (to_attr), which CaseSerializer reads: a prefetch into the managers builds a queryset
         # per case and relation, a third of a page of fifty cases (issue 13).
-        return selectors.cases_visible_to(self.request.user).prefetch_related(
+        # The money as two scalar subqueries, the open suspension prefetched: no query per case.
+        return selectors.with_money(selectors.cases_visible_to(self.request.user)).prefetch_related(
             Prefetch("parties", to_attr="party_list"), Prefetch("categories", to_attr="category_list"),
-            Prefetch("resumptions", queryset=Case.objects.only("id", "resumed_from"), to_attr="resumption_list"))
+            Prefetch("resumptions", queryset=Case.objects.only("id", "resumed_from"), to_attr="resumption_list"),
+            Prefetch("suspensions", queryset=Suspension.objects.filter(ended_at__isnull=True),
+                     to_attr="open_suspensions"))
 
     @extend_schema(request=CaseInputSerializer, responses={201: CaseSerializer})
     def create(self, request, *args, **kwargs):
@@ -78,6 +90,92 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         result = services.case_conclude(actor=request.user, case=case, **values)
         case = self.get_queryset().get(pk=case.pk)
         return Response(ConcludeOutputSerializer(case, context={"result": result}).data)
+
+    def _case(self, case, code=status.HTTP_200_OK):
+        return Response(CaseSerializer(self.get_queryset().get(pk=case.pk)).data, status=code)
+
+    @extend_schema(request=SuspendInputSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        """中止执行 (民事诉讼法 Art. 267) or 暂缓执行 (Art. 242) with its ground: the measures stay (a
+        bankruptcy accepted releases them, 企业破产法 Art. 19), the clocks of open requests stop, no new
+        request may be issued until the case proceeds."""
+        case = self.get_object()
+        require_perm(request, "cases.conclude_case")
+        data = SuspendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.update(_ruling_args(case, values.pop("ruling", None)))
+        services.case_suspend(actor=request.user, case=case, **values)
+        return self._case(case)
+
+    @extend_schema(request=ProceedInputSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def proceed(self, request, pk=None):
+        """A suspended case returns to enforcement (恢复执行); after a settlement, because it was breached."""
+        case = self.get_object()
+        require_perm(request, "cases.conclude_case")
+        data = ProceedInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_proceed(actor=request.user, case=case, **data.validated_data)
+        return self._case(case)
+
+    @extend_schema(methods=["GET"], responses={200: SettlementSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=SettlementInputSerializer, responses={201: SettlementSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def settlements(self, request, pk=None):
+        """执行和解 (民事诉讼法 Art. 241): the agreement, its instalments (each paid, part, due or overdue);
+        the case is suspended while it is performed; measures stay unless it names them."""
+        case = self.get_object()
+        if request.method == "GET":
+            _court_only(request)
+            return Response(SettlementSerializer(case.settlements.prefetch_related("instalments"), many=True).data)
+        require_perm(request, "cases.conclude_case")
+        data = SettlementInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.update(_ruling_args(case, values.pop("ruling", None)))
+        settlement = services.settlement_record(actor=request.user, case=case, **values)
+        return Response(SettlementSerializer(settlement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: PaymentSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=PaymentInputSerializer, responses={201: PaymentSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def payments(self, request, pk=None):
+        """执行款 received: it lowers ``outstanding_amount``; more than is outstanding is a 400."""
+        case = self.get_object()
+        if request.method == "GET":
+            _court_only(request)
+            return Response(PaymentSerializer(case.payments.all(), many=True).data)
+        require_perm(request, "cases.conclude_case")
+        data = PaymentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.payment_record(actor=request.user, case=case, **data.validated_data)
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: PropertySearchSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=PropertySearchInputSerializer,
+                   responses={201: PropertySearchSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="property-searches")
+    def property_searches(self, request, pk=None):
+        """After 终本: a property search every six months for five years (终本规定 Art. 9)."""
+        case = self.get_object()
+        if request.method == "GET":
+            _court_only(request)
+            return Response(PropertySearchSerializer(case.property_searches.all(), many=True).data)
+        require_perm(request, "cases.conclude_case")
+        data = PropertySearchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        search = services.property_search_record(actor=request.user, case=case, **data.validated_data)
+        return Response(PropertySearchSerializer(search).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: CaseEventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        """The case's moves (registered, suspended, proceeded, concluded, resumed …): who, when, from, to."""
+        case = self.get_object()
+        _court_only(request)
+        return Response(CaseEventSerializer(case.events.select_related("actor"), many=True).data)
 
     @extend_schema(request=ResumeInputSerializer, responses={201: CaseSerializer})
     @action(detail=True, methods=["post"])
@@ -108,6 +206,12 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ruling = services.ruling_store(actor=request.user, case=case, upload=data.validated_data["file"],
                                        title=data.validated_data["title"])
         return Response(RulingSerializer(ruling).data, status=status.HTTP_201_CREATED)
+
+
+def _court_only(request) -> None:
+    """The lifecycle's records are the court's: a unit sees its own notices, not the case's money."""
+    if not is_court_user(request.user):
+        raise NotFound()
 
 
 def _ruling_args(case, ruling) -> dict:
@@ -158,10 +262,11 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
         data = MeasureReleaseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        ruling = values["ruling"]
-        kwargs = {"ruling": ruling} if isinstance(ruling, int) else {"ruling_file": ruling}
+        ruling = values.get("ruling")
+        kwargs = ({} if ruling is None else {"ruling": ruling} if isinstance(ruling, int)
+                  else {"ruling_file": ruling})
         return self._notice(measures.measure_release(actor=request.user, measure=measure, ground=values["ground"],
-                                                     note=values["note"], **kwargs))
+                                                     note=values["note"], amount=values["amount"], **kwargs))
 
     @extend_schema(request=MeasureTakeEffectInputSerializer, responses={200: MeasureSerializer})
     @action(detail=True, methods=["post"], url_path="take-effect")

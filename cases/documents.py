@@ -11,7 +11,7 @@ Fonts come from Debian's ``fonts-noto-cjk`` (Noto Serif CJK SC / Noto Sans CJK S
 no font file is shipped with the code.
 """
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -38,7 +38,30 @@ RELEASE_GROUNDS = {
     "other": ("本院认为应当解除", 6),
     "completed": ("本案已执行完毕", 4),
     "terminated": ("本案已裁定终结执行", 6),
+    "not_enforced": ("据以执行的法律文书已裁定不予执行", 6),
+    "application_rejected": ("申请执行人的执行申请已裁定驳回", 6),
+    "filing_cancelled": ("本案已销案", 6),
+    "preservation_lifted": ("财产保全已依法裁定解除", 6),
+    "bankruptcy": ("人民法院已受理对被执行人的破产申请", 6),
+    # Two grounds with a rule of their own: over-seizure (Art. 19) and a settlement (执行和解规定 Art. 3).
+    "over_seizure": ("查封、扣押、冻结的财产价额明显超过未清偿的债权额", 19),
+    "settlement": ("当事人达成执行和解协议，申请执行人申请解除", 0),
 }
+SETTLEMENT_RULES = "《最高人民法院关于执行和解若干问题的规定》第三条"
+
+
+def release_basis(ground: str, action_code: str) -> tuple[str, str]:
+    """(the ground as a document states it, the rule it is released under), for a release of ``action_code``:
+    Art. 28 governs a seizure, distraint or freeze (a restriction or publication lifted states its ground
+    alone), Art. 19 the part beyond the debt, the settlement rules a release the applicant asked for."""
+    text, item = RELEASE_GROUNDS.get(ground) or RELEASE_GROUNDS["other"]
+    if action_code not in TERM_ACTIONS:
+        return text, ""
+    if item == 19:
+        return text, f"{RELEASE_RULES}第十九条"
+    if item == 0:
+        return text, SETTLEMENT_RULES
+    return text, f"{RELEASE_RULES}第二十八条第一款第{chinese_numeral(item)}项"
 
 # Actions whose document states a term (起止日期) and the actions where money is the measure.
 TERM_ACTIONS = frozenset({"freeze", "seize"})
@@ -143,19 +166,21 @@ def notice_context(notice, viewer=None) -> dict:
 
     measure = _measure_of(notice)
     term = None
-    if kind in ("assist", "renewal") and action.code in TERM_ACTIONS:
-        from .measures import guess_asset_kind
+    if kind == "assist" and action.code in TERM_ACTIONS:
+        from .measures import notice_term_months
 
-        asset_kind = (measure.asset_kind if measure is not None
-                      else _structured_kind(notice) or guess_asset_kind(notice.original or notice))
-        starts_on = issued_on  # the notice takes effect when served; the issue date is the best known
-        if kind == "renewal" and measure is not None and measure.expires_on:
-            starts_on = measure.expires_on + timedelta(days=1)  # from the day after the old last day
-        computed = _term(action.code, asset_kind, starts_on)
+        # A measure takes effect on service (查封扣押冻结规定 Art. 1): the notice states the length and that it
+        # runs from service; the proof of service (送达回证) and the register give the dates, by one rule.
+        term = {"word": _action_word(action), "length": _years(notice_term_months(notice)), "from_service": True}
+    elif kind == "renewal" and action.code in TERM_ACTIONS and measure is not None and measure.expires_on:
+        from .measures import renewal_start_for
+
+        starts_on = renewal_start_for(notice, measure)
+        computed = _term(action.code, measure.asset_kind, starts_on)
         if computed is not None:
             ends_on, months = computed
-            word = ("续行" if kind == "renewal" else "") + _action_word(action)
-            term = {"word": word, "length": _years(months), "starts": cn_date(starts_on), "ends": cn_date(ends_on)}
+            term = {"word": "续行" + _action_word(action), "length": _years(months), "starts": cn_date(starts_on),
+                    "ends": cn_date(ends_on)}
 
     amount_limit = ""
     if kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and notice.amount is not None:
@@ -165,13 +190,10 @@ def notice_context(notice, viewer=None) -> dict:
 
     release = None
     if kind == "release":
-        text, item = RELEASE_GROUNDS.get(notice.release_ground) or RELEASE_GROUNDS["other"]
+        text, release_rule = release_basis(notice.release_ground, action.code)
         release = {
             "ground": text,
-            # Art. 28 governs releasing a seizure, distraint or freeze; a restriction or publication lifted
-            # states its ground alone.
-            "basis": (f"{RELEASE_RULES}第二十八条第一款第{chinese_numeral(item)}项"
-                      if action.code in TERM_ACTIONS else ""),
+            "basis": release_rule,
             "original_number": notice.original.number if notice.original_id else "",
         }
 
@@ -213,6 +235,7 @@ def notice_context(notice, viewer=None) -> dict:
         "issued_on": cn_date(issued_on),
         "seal_date": cn_date_upper(issued_on),
         "public_letter": public_letter,
+        "conversion_from": case.preservation_case.number if kind == "conversion" and case.preservation_case_id else "",
     }
 
 
@@ -227,6 +250,8 @@ def _deadline(notice, moment) -> str:
 
 
 def _title(notice) -> str:
+    if notice.kind == "conversion":
+        return "保全措施转为执行措施告知函"
     if notice.kind == "push":
         return "失信被执行人名单推送函"
     if notice.kind == "withdraw":

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -16,12 +18,20 @@ from .models import (
     Party,
     PartyKind,
     PartyRole,
+    PaymentWay,
+    SearchResult,
 )
 
 
 class CaseForm(CleanTextMixin, forms.Form):
     number = forms.CharField(label=_("Case number"), max_length=60,
                              widget=forms.TextInput(attrs={"placeholder": "（2026）鄂1022执123号"}))
+    filed_on = forms.DateField(label=_("Filed on (立案, in the court's case system)"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text=_("Empty: today. The rules' clocks count from it (终本: three months)."))
+    preservation_case = forms.ModelChoiceField(
+        label=_("Preservation case of the same matter (执保), whose measures this case takes over"),
+        queryset=None, required=False, empty_label="—")
     title = forms.CharField(label=_("Title"), max_length=200)
     basis_issuer = forms.CharField(label=_("Basis of enforcement: issued by"), max_length=100, required=False,
                                    widget=forms.TextInput(attrs={"placeholder": "湖北省公安县人民法院"}))
@@ -34,6 +44,13 @@ class CaseForm(CleanTextMixin, forms.Form):
                                            required=False, widget=forms.CheckboxSelectMultiple)
     listed_supervision = forms.BooleanField(label=_("Listed supervision (挂牌督办)"), required=False)
     responsible_leader = forms.CharField(label=_("Responsible leader (领导包案)"), max_length=60, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .selectors import preservations_to_take_over
+
+        super().__init__(*args, **kwargs)
+        self.fields["preservation_case"].queryset = preservations_to_take_over()
+        self.fields["preservation_case"].label_from_instance = lambda c: f"{c.number} {c.title}"
 
 
 class PartyForm(CleanTextMixin, forms.Form):
@@ -128,10 +145,97 @@ class NoteForm(CleanTextMixin, forms.Form):
 
 class ConcludeForm(CleanTextMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseOutcome.choices, widget=forms.RadioSelect)
+    ground = forms.ChoiceField(label=_("Ground (a termination, a preservation lifted)"), required=False)
+    confirm = forms.MultipleChoiceField(label=_("Conditions I confirm (终本)"), required=False,
+                                        widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("Note"), required=False, max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    ruling_file = forms.FileField(label=_("Release ruling (PDF), named on every release notice"), required=False,
-                                  widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    ruling_file = forms.FileField(
+        label=_("The ruling (PDF); empty: the portal draws it up from its template, numbered and sealed"),
+        required=False, widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+    def __init__(self, *args, case=None, conditions=(), **kwargs):
+        from .lifecycle import PreservationLiftGround, TerminationGround, endings_for
+
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            allowed = set(endings_for(case.case_type))
+            self.fields["outcome"].choices = [(v, label) for v, label in CaseOutcome.choices if v in allowed]
+            grounds = []
+            if CaseOutcome.TERMINATED in allowed:
+                grounds += [(v, label) for v, label in TerminationGround.choices]
+            if CaseOutcome.PRESERVATION_LIFTED in allowed:
+                grounds += [(v, label) for v, label in PreservationLiftGround.choices]
+            self.fields["ground"].choices = [("", "—"), *grounds]
+        self.fields["confirm"].choices = [(c.code, c.text) for c in conditions if c.confirmable]
+
+
+class SuspendForm(CleanTextMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect, choices=[
+        ("suspension", _("Suspension (中止执行, 民事诉讼法 Art. 267)")),
+        ("deferral", _("Deferral (暂缓执行, Art. 242)"))])
+    ground = forms.ChoiceField(label=_("Ground"))
+    until = forms.DateField(label=_("Deferred until (a deferral: at most 1 year with security, 3 months otherwise)"),
+                            required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    ruling_file = forms.FileField(
+        label=_("The ruling or decision (PDF); empty: the portal draws it up"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+    def __init__(self, *args, **kwargs):
+        from .lifecycle import GROUNDS_BY_KIND, SuspensionGround, SuspensionKind
+
+        super().__init__(*args, **kwargs)
+        wanted = GROUNDS_BY_KIND[SuspensionKind.SUSPENSION] | GROUNDS_BY_KIND[SuspensionKind.DEFERRAL]
+        self.fields["ground"].choices = [(v, label) for v, label in SuspensionGround.choices if v in wanted]
+
+
+class ProceedForm(CleanTextMixin, forms.Form):
+    note = forms.CharField(label=_("Why enforcement proceeds"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SettlementForm(CleanTextMixin, forms.Form):
+    signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    terms = forms.CharField(label=_("Terms agreed"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    release_measures = forms.ModelMultipleChoiceField(
+        label=_("Measures the agreement releases (the others stay)"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, case=None, **kwargs):
+        from .models import Measure
+
+        super().__init__(*args, **kwargs)
+        qs = Measure.objects.none() if case is None else (
+            Measure.objects.filter(case=case, status="active", release_notice__isnull=True)
+            .select_related("unit", "action").order_by("unit__sort_order", "id"))
+        self.fields["release_measures"].queryset = qs
+        self.fields["release_measures"].label_from_instance = (
+            lambda m: f"{m.unit.name} · {m.action.name} · {m.asset}")
+
+
+class InstalmentForm(forms.Form):
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("Amount (yuan)"), required=False, max_digits=15, decimal_places=2,
+                                min_value=Decimal("0.01"))
+
+
+InstalmentFormSet = forms.formset_factory(InstalmentForm, extra=3, max_num=60)
+
+
+class PaymentForm(CleanTextMixin, forms.Form):
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=15, decimal_places=2, min_value=Decimal("0.01"))
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    way = forms.ChoiceField(label=_("How"), choices=PaymentWay.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class PropertySearchForm(CleanTextMixin, forms.Form):
+    searched_on = forms.DateField(label=_("Searched on"), widget=forms.DateInput(attrs={"type": "date"}))
+    result = forms.ChoiceField(label=_("Result"), choices=SearchResult.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("What was searched and found"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ResumeForm(CleanTextMixin, forms.Form):
@@ -155,9 +259,10 @@ class MeasureReleaseForm(CleanTextMixin, forms.Form):
 
     ground = forms.ChoiceField(label=_("Ground of release"), choices=_release_ground_choices,
                                error_messages={"required": _("Choose the ground of the release.")})
-    ruling = forms.FileField(label=_("Release ruling (PDF)"),
-                             error_messages={"required": _("Attach the release ruling (PDF).")},
+    ruling = forms.FileField(label=_("Release ruling (PDF); empty: the portal draws it up"), required=False,
                              widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    amount = forms.DecimalField(label=_("Release only this amount (yuan); empty: all of it"), required=False,
+                                max_digits=15, decimal_places=2, min_value=Decimal("0.01"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, measure_id=None, **kwargs):

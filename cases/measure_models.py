@@ -89,6 +89,8 @@ class Measure(ChoiceLabels, models.Model):
     expires_on = models.DateField(_("expires"), null=True, blank=True,
                                   help_text=_("Empty: the measure has no legal time limit."))
     renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
+    # The last day before the latest renewal took effect: restored if the unit answers it could not renew.
+    previous_expires_on = models.DateField(_("expired before the latest renewal"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=MeasureStatus.choices,
                               default=MeasureStatus.ACTIVE)
     release_notice = models.ForeignKey("cases.Notice", on_delete=models.PROTECT, null=True, blank=True,

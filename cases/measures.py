@@ -4,15 +4,21 @@ their own.
 
 Dates as the law counts them (民诉法解释 (2022) Art. 485; 查封扣押冻结规定 (2020) Arts. 1, 26, 28):
 
-* a term runs from the day the measure takes effect (the unit states it in its answer; by default the day
-  the notice was served, i.e. acknowledged) and ends the day before the same date N months on:
+* a measure takes effect when the notice is served (查封扣押冻结规定 Art. 1: "送达时发生法律效力"), which in
+  the portal is the unit's signature for it (签收; the proof of service, 送达回证, records it: 民事诉讼法
+  Art. 87). Its term runs from that day for the months the notice states (fixed when it is issued, from
+  its asset kind) and ends the day before the same date N months on:
   自2026年12月2日起至2027年12月1日止; a date without its anniversary (29 February) ends on the last day of
   the month before (自2028年2月29日起至2029年2月28日止);
 * a measure lapses at the end of its last day, Asia/Shanghai;
 * a waiting seizure or freeze (轮候) has no term while it waits; it takes effect when the earlier measure is
   gone, and its term starts then;
 * a renewal (续冻/续封) is only possible before expiry, and the renewed term starts the day after the old
-  one ends.
+  one ends; it takes effect when the renewal notice is served (signed for) before the old term ends,
+  whenever the unit answers (民诉法解释 Art. 485).
+
+So the notice (its term "自送达之日起计算"), the proof of service (the dates), the register, the renewal
+reminders and the API all read one date by one rule.
 """
 import calendar
 import logging
@@ -47,12 +53,12 @@ DEFAULT_LIMIT_MONTHS = {
 SHORTEST_LIMIT_MONTHS = min(DEFAULT_LIMIT_MONTHS.values())
 LIMITED_ACTIONS = frozenset({"freeze", "seize"})  # restrict, locate, publicize have no legal expiry
 REMINDER_WORKING_DAYS = getattr(settings, "MEASURE_REMINDER_WORKING_DAYS", (30, 10, 3))
-# Grounds of a single release (查封扣押冻结规定 Art. 28); completed / terminated are the conclusion's.
-CONCLUSION_GROUNDS = frozenset({"completed", "terminated"})
+# Grounds of a single release (查封扣押冻结规定 Art. 28, and Art. 19's over-seizure); the rest are the
+# grounds of an ending or of a suspension (cases.lifecycle), which release everything at once.
+CONCLUSION_GROUNDS = frozenset({"completed", "terminated", "not_enforced", "application_rejected",
+                                "filing_cancelled", "preservation_lifted", "bankruptcy"})
 # The release ruling's title by the action it lifts.
 RELEASE_RULING_TITLES = {"freeze": "解除冻结裁定书", "seize": "解除查封裁定书", "restrict": "解除限制裁定书"}
-# A case concluded 终本 keeps its measures and renews them (DOMAIN.md section 5).
-KEEPS_MEASURES_OUTCOME = "final_no_property"
 
 
 # ---------------------------------------------------------------- dates
@@ -166,18 +172,43 @@ def guess_asset_kind(notice) -> str:
     return AssetKind.UNKNOWN
 
 
+def notice_term_months(notice) -> int:
+    """The months of the term a freeze or seizure notice states: from the asset kind the clerk gave, or
+    the one guessed from who is asked (the register's later correction of the kind does not change what
+    the unit was told)."""
+    kind = notice.asset_kind if notice.asset_kind and notice.asset_kind != AssetKind.UNKNOWN else ""
+    return limit_months(kind or guess_asset_kind(notice))
+
+
+def served_on(notice) -> date | None:
+    """The day the notice was served: the unit signed for it (Asia/Shanghai)."""
+    return local_date(notice.acknowledged_at) if notice.acknowledged_at else None
+
+
+def service_term(notice) -> tuple[date, date] | None:
+    """(first, last day) of the term of a first freeze or seizure taken on ``notice``, from its service."""
+    day = served_on(notice)
+    if notice.action.code not in LIMITED_ACTIONS or day is None:
+        return None
+    return day, _term_end_months(day, notice_term_months(notice))
+
+
 def measure_record(*, notice, amount=None, asset: str = "", asset_kind: str = "", priority: str = "",
                    queue_position=None, effective_on=None) -> Measure:
-    """Record the measure a unit took on answering ``notice`` done or partly done (inside its transaction).
+    """Record the measure a unit took on answering ``notice`` done or partly done (inside its transaction),
+    on the case that holds the notice's measure now (``Notice.measure_case``: a resumed case, or the
+    enforcement case that took over a preservation).
 
-    The term starts on ``effective_on`` (the unit's word), else on the day the notice was served (签收,
-    Asia/Shanghai), else today. A waiting seizure has no term until it takes effect.
+    The term runs from the day the notice was served (查封扣押冻结规定 Art. 1) for the months the notice
+    stated; an ``effective_on`` the unit gives must be that day. A waiting seizure (轮候) has no term until
+    it takes effect.
     """
     errors = {}
     if asset_kind and asset_kind not in AssetKind.values:
         errors["asset_kind"] = [_("Unknown asset kind.")]
     if priority and priority not in MeasurePriority.values:
         errors["priority"] = [_("Choose first or waiting.")]
+    waiting = priority == MeasurePriority.WAITING
     effective = None
     try:
         effective = _parse_day(effective_on, "effective_on")
@@ -185,26 +216,32 @@ def measure_record(*, notice, amount=None, asset: str = "", asset_kind: str = ""
             _check_effective_on(effective, notice)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    served = served_on(notice) or local_today()
+    if effective is not None and not waiting and effective != served and "effective_on" not in errors:
+        errors["effective_on"] = [_("A freeze or seizure takes effect when the notice is served (查封扣押冻结规定 "
+                                    "Art. 1): this one was served on %(date)s, and its term runs from then.")
+                                  % {"date": served.isoformat()}]
     if errors:
         raise ValidationError(errors)
     kind = asset_kind or guess_asset_kind(notice)
-    waiting = priority == MeasurePriority.WAITING
-    if waiting:
-        starts_on = None
-    elif effective is not None:
-        starts_on = effective
-    elif notice.acknowledged_at is not None:
-        starts_on = local_date(notice.acknowledged_at)
-    else:
-        starts_on = local_today()
+    starts_on = None if waiting else served
+    expires_on = None
+    if starts_on is not None and notice.action.code in LIMITED_ACTIONS:
+        expires_on = _term_end_months(starts_on, notice_term_months(notice))
     debtors = [p for p in notice.case.parties.all() if p.role == "debtor"]
     return Measure.objects.create(
-        case=notice.case, unit=notice.unit, action=notice.action, notice=notice,
+        case_id=notice.measure_case_id, unit=notice.unit, action=notice.action, notice=notice,
         party=debtors[0] if len(debtors) == 1 else None, asset=(asset or notice.subject)[:300],
         asset_kind=kind, amount=amount, priority=priority or MeasurePriority.FIRST,
-        queue_position=queue_position if waiting else None,
-        starts_on=starts_on, expires_on=expiry_for(notice.action.code, kind, starts_on),
+        queue_position=queue_position if waiting else None, starts_on=starts_on, expires_on=expires_on,
     )
+
+
+def lapse_overdue(qs, today: date | None = None) -> int:
+    """Mark lapsed the active measures of ``qs`` whose last day has ended (before the daily sweep does)."""
+    today = today or local_today()
+    return qs.filter(status=MeasureStatus.ACTIVE, expires_on__isnull=False, expires_on__lt=today).update(
+        status=MeasureStatus.LAPSED, lapsed_on=today)
 
 
 def _event(notice, *, actor, transition: str, note: str) -> None:
@@ -245,31 +282,90 @@ def measure_take_effect(*, actor, measure: Measure, effective_on) -> Measure:
 
 
 def on_release_confirmed(notice) -> int:
-    """A release answered done lifts every measure it lists."""
+    """A release answered done lifts every measure it lists; a partial release (查封扣押冻结规定 Art. 19)
+    lowers the measure's amount by the part released, and the rest stays held."""
+    if notice.partial:
+        measure = Measure.objects.select_for_update(of=("self",)).filter(notice_id=notice.original_id).first()
+        if measure is None or measure.status != MeasureStatus.ACTIVE or measure.amount is None:
+            return 0
+        measure.amount = max(measure.amount - (notice.amount or Decimal("0.00")), Decimal("0.00"))
+        fields = ["amount"]
+        if measure.amount == 0:
+            measure.status, measure.released_at, measure.release_notice = (MeasureStatus.RELEASED, timezone.now(),
+                                                                          notice)
+            fields += ["status", "released_at", "release_notice"]
+        measure.save(update_fields=fields)
+        return 1
     return Measure.objects.filter(release_notice=notice, status=MeasureStatus.ACTIVE).update(
         status=MeasureStatus.RELEASED, released_at=timezone.now())
 
 
-def on_renewal_confirmed(notice) -> Measure | None:
-    """A renewal answered done extends the measure by the legal limit once more, from the day after its
-    old last day. It never revives a measure that lapsed before the unit confirmed: that needs a new
-    freeze or seizure, and the renewal's timeline says so."""
-    measure = Measure.objects.select_for_update().filter(notice_id=notice.original_id).first()
-    if measure is None or measure.expires_on is None:
+def _renewed_by(notice) -> bool:
+    from .models import NoticeEvent
+
+    return NoticeEvent.objects.filter(notice=notice, transition="renewal_effective").exists()
+
+
+def on_renewal_served(notice, *, actor=None) -> Measure | None:
+    """A renewal served (signed for) on or before the last day of the term takes effect then (民诉法解释
+    Art. 485: renewed before it ends): the term runs on from the day after the old last day, whenever the
+    unit answers. Served after the end, it cannot revive the measure: a new freeze or seizure is needed."""
+    measure = Measure.objects.select_for_update(of=("self",)).filter(notice_id=notice.original_id).first()
+    if measure is None or measure.expires_on is None or _renewed_by(notice):
         return measure
-    if measure.status == MeasureStatus.ACTIVE and measure.expires_on < local_today():
-        # It ran out before the confirmation came and before the daily sweep noticed.
-        measure.status, measure.lapsed_on = MeasureStatus.LAPSED, measure.expires_on + timedelta(days=1)
-        measure.save(update_fields=["status", "lapsed_on"])
-    if measure.status != MeasureStatus.ACTIVE:
-        _event(notice, actor=None, transition="renewal_too_late", note=_(
-            "The renewal was confirmed after the measure ended on %(date)s; the measure stays %(status)s. "
-            "A new freeze or seizure is needed.") % {"date": measure.expires_on.isoformat(),
-                                                    "status": measure.get_status_display()})
+    day = served_on(notice) or local_today()
+    if measure.status == MeasureStatus.RELEASED:
         return measure
-    measure.expires_on = term_end(measure.expires_on + timedelta(days=1), measure.asset_kind)
+    if day > measure.expires_on:
+        if measure.status == MeasureStatus.ACTIVE:
+            measure.status, measure.lapsed_on = MeasureStatus.LAPSED, measure.expires_on + timedelta(days=1)
+            measure.save(update_fields=["status", "lapsed_on"])
+        _event(notice, actor=actor, transition="renewal_too_late", note=_(
+            "The renewal was served on %(served)s, after the measure ended on %(date)s; the measure stays "
+            "lapsed. A new freeze or seizure is needed.") % {"served": day.isoformat(),
+                                                           "date": measure.expires_on.isoformat()})
+        return measure
+    start = measure.expires_on + timedelta(days=1)
+    measure.previous_expires_on = measure.expires_on
+    measure.expires_on = term_end(start, measure.asset_kind)
     measure.renewals += 1
-    measure.save(update_fields=["expires_on", "renewals"])
+    # A sweep that ran before the service was recorded cannot have ended a measure renewed in time.
+    measure.status, measure.lapsed_on = MeasureStatus.ACTIVE, None
+    measure.save(update_fields=["expires_on", "previous_expires_on", "renewals", "status", "lapsed_on"])
+    _event(notice, actor=actor, transition="renewal_effective", note=_(
+        "Renewed on service (%(served)s): term %(term)s.") % {"served": day.isoformat(),
+                                                             "term": term_label(start, measure.expires_on)})
+    return measure
+
+
+def renewal_start_for(notice, measure) -> date:
+    """The first day of the term a renewal notice states: the day after the last day it renewed (read
+    before or after the renewal took effect)."""
+    if measure.renewals and measure.previous_expires_on and _renewed_by(notice):
+        return measure.previous_expires_on + timedelta(days=1)
+    return measure.expires_on + timedelta(days=1)
+
+
+def on_renewal_confirmed(notice) -> Measure | None:
+    """A renewal answered done: it took effect when it was served (``on_renewal_served``); nothing more to do
+    unless it was served without the register hearing of it."""
+    return on_renewal_served(notice)
+
+
+def on_renewal_refused(notice, *, actor=None) -> Measure | None:
+    """The unit answers it could not renew (e.g. the account was closed): the extension the service made
+    is undone, and the measure ends with its old term."""
+    measure = Measure.objects.select_for_update(of=("self",)).filter(notice_id=notice.original_id).first()
+    if measure is None or not _renewed_by(notice) or measure.renewals == 0:
+        return measure
+    if measure.previous_expires_on is None:
+        return measure
+    measure.expires_on, measure.previous_expires_on = measure.previous_expires_on, None
+    measure.renewals -= 1
+    measure.save(update_fields=["expires_on", "previous_expires_on", "renewals"])
+    lapse_overdue(Measure.objects.filter(pk=measure.pk))
+    _event(notice, actor=actor, transition="renewal_undone", note=_(
+        "The unit could not renew: the measure ends on %(date)s.") % {"date": measure.expires_on.isoformat()})
     return measure
 
 
@@ -285,11 +381,11 @@ def attach_releases(releases) -> None:
 def _measure_notice(*, actor, measure, kind, subject, case=None, **extra):
     from . import delivery
     from .models import Case
-    from .services import _create_notices
+    from .notices import create_notices
 
     if case is None:
-        case = Case.objects.select_for_update().get(pk=measure.case_id)
-    notices = _create_notices(actor=actor, case=case, issued_at=timezone.now(), specs=[dict(
+        case = Case.objects.select_for_update(of=("self",)).get(pk=measure.case_id)
+    notices = create_notices(actor=actor, case=case, issued_at=timezone.now(), specs=[dict(
         unit=measure.unit, action=measure.action, kind=kind, original=measure.notice, subject=subject, **extra)])
     delivery.queue([n.pk for n in notices], purpose="issue")
     return notices[0]
@@ -313,8 +409,7 @@ def renewal_refusal(measure, *, today: date | None = None) -> str | None:
     if measure.status == MeasureStatus.LAPSED or measure.expires_on < today:
         return _("The %(action)s ended on %(date)s and can no longer be renewed; a new freeze or seizure is "
                  "needed.") % {"action": measure.action.name, "date": measure.expires_on.isoformat()}
-    case = measure.case
-    if case.status != "open" and case.outcome != KEEPS_MEASURES_OUTCOME:
+    if not measure.case.keeps_measures:
         return _("The case is concluded; its measures are released, not renewed.")
     being_released = getattr(measure, "release_sent", None)
     if being_released is None:
@@ -340,21 +435,38 @@ def renewal_term(measure) -> tuple[date, date]:
 
 
 @transaction.atomic
-def measure_renew(*, actor, measure: Measure):
-    """One click: a renewal notice (续冻/续封) to the unit holding the measure, before it expires."""
+def measure_renew(*, actor, measure: Measure, ruling=None, ruling_file=None):
+    """One click: a renewal notice (续冻/续封) to the unit holding the measure, before it expires, with the
+    renewal ruling (民诉法解释 Art. 485: 续行 by ruling): uploaded, filed, or drawn up by the portal."""
     from .models import NoticeKind
+    from .rulings import measure_facts, ruling_for
 
     if not actor.has_perm("cases.add_notice"):
         raise PermissionDenied(_("Your role does not allow this."))
+    case = _lock_case_of(measure)
     measure = (Measure.objects.select_for_update(of=("self",))
                .select_related("notice", "unit", "action", "case").get(pk=measure.pk))
     refusal = renewal_refusal(measure)
     if refusal:
         raise ValidationError(refusal)
     start, end = renewal_term(measure)
+    facts = measure_facts([measure])
+    facts[0].update(starts=chinese_date(start), ends=chinese_date(end))
+    made = ruling_for(actor=actor, case=case, kind="renewal", ruling=ruling, upload=ruling_file,
+                      action_codes=[measure.action.code],
+                      facts={"measures": facts, "legal_basis": "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第四百八十五条"})
     subject = _("Renew %(action)s %(term)s: %(asset)s") % {
         "action": measure.action.name, "asset": measure.asset, "term": term_label(start, end)}
-    return _measure_notice(actor=actor, measure=measure, kind=NoticeKind.RENEWAL, subject=subject)
+    return _measure_notice(actor=actor, measure=measure, kind=NoticeKind.RENEWAL, subject=subject, case=case,
+                           ruling=made)
+
+
+def _lock_case_of(measure):
+    """The case's row first, then the measure's: the order every lifecycle service locks in."""
+    from .models import Case
+
+    case_id = Measure.objects.filter(pk=measure.pk).values_list("case_id", flat=True).first()
+    return Case.objects.select_for_update(of=("self",)).get(pk=case_id)
 
 
 # ---------------------------------------------------------------- single release
@@ -372,71 +484,99 @@ def release_ruling_title(action_code: str) -> str:
 
 @transaction.atomic
 def measure_release(*, actor, measure: Measure, ground: str = "", ruling=None, ruling_file=None,
-                    note: str = ""):
-    """Release one measure alone (e.g. the debt is paid, security given): a release notice to that unit
-    only, with the ground (查封扣押冻结规定 Art. 28) and the release ruling (解除冻结/查封裁定书), either
-    uploaded (a PDF, stored as the case's next ruling) or one already filed in the case (``ruling`` is an
-    Attachment or its id). Bad input is refused with field errors before anything is written."""
-    from .models import Attachment, AttachmentPurpose, Case, NoticeKind
-    from .uploads import validate_pdf
+                    note: str = "", amount=None):
+    """Release one measure alone (e.g. the debt is paid, security given), or part of it (``amount``: what a
+    freeze holds beyond the outstanding debt, 查封扣押冻结规定 Art. 19): a release notice to that unit
+    only, with the ground (Art. 28) and the release ruling (解除冻结/查封裁定书): uploaded (a PDF, stored
+    as the case's next ruling), one already filed in the case (``ruling``: an Attachment or its id), or,
+    with neither, drawn up by the portal. Bad input is refused with field errors before anything is
+    written. The unit confirms the release by answering it."""
+    from .models import NoticeKind
+    from .rulings import measure_facts, ruling_for
 
     if not actor.has_perm("cases.add_notice"):
         raise PermissionDenied(_("Your role does not allow this."))
+    case = _lock_case_of(measure)
     measure = (Measure.objects.select_for_update(of=("self",))
                .select_related("notice", "unit", "action").get(pk=measure.pk))
     if measure.status != MeasureStatus.ACTIVE or measure.release_notice_id:
         raise ValidationError(_("This measure is not active or is already being released."))
-    if measure.notice.follow_ups.filter(kind=NoticeKind.RELEASE).exists():
+    if measure.notice.follow_ups.filter(kind=NoticeKind.RELEASE, partial=False).exists():
         raise ValidationError(_("A release for this measure was already sent."))
     errors = {}
     allowed = dict(release_ground_choices())
     ground = (ground or "").strip()
+    partial = amount not in (None, "")
+    if partial:
+        ground = ground or "over_seizure"
+        try:
+            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+            if amount <= 0:
+                raise ValueError
+        except Exception:
+            errors["amount"] = [_("Enter the amount to release, in yuan (e.g. 5000.00).")]
+        else:
+            if measure.amount is None:
+                errors["amount"] = [_("This measure holds no amount; release it whole.")]
+            elif amount >= measure.amount:
+                errors["amount"] = [_("Less than the %(held)s yuan held; to release it all, leave the amount "
+                                      "empty.") % {"held": measure.amount}]
     if not ground:
         errors["ground"] = [_("Choose the ground of the release.")]
     elif ground not in allowed:
         errors["ground"] = [_("Choose one of the grounds of release.")]
-    digest = None
-    existing = None
-    if ruling_file is not None and ruling not in (None, ""):
-        errors["ruling"] = [_("Upload the release ruling or choose one already filed, not both.")]
-    elif ruling_file is not None:
-        try:
-            digest = validate_pdf(ruling_file)
-        except ValidationError as exc:
-            errors["ruling"] = exc.messages
-    elif ruling not in (None, ""):
-        ruling_id = ruling.pk if isinstance(ruling, Attachment) else ruling
-        try:
-            existing = Attachment.objects.filter(pk=int(ruling_id), case_id=measure.case_id,
-                                                 purpose=AttachmentPurpose.RULING).first()
-        except (TypeError, ValueError):
-            existing = None
-        if existing is None:
-            errors["ruling"] = [_("No such ruling in this case.")]
-    else:
-        errors["ruling"] = [_("Attach the release ruling (PDF).")]
     if errors:
         raise ValidationError(errors)
-    case = Case.objects.select_for_update().get(pk=measure.case_id)
-    if existing is None:  # numbered after the case's other rulings, under the case's row lock
-        from .services import _store_ruling
+    facts = measure_facts([measure])
+    if partial:
+        from linkage.numerals import format_yuan
 
-        existing = _store_ruling(actor=actor, case=case, upload=ruling_file, digest=digest,
-                                 title=release_ruling_title(measure.action.code))
-    subject = _("%(release)s: %(asset)s (notice %(number)s)") % {
-        "release": measure.action.release_name or _("Release"), "asset": measure.asset,
-        "number": measure.notice.number}
+        from .selectors import outstanding_amount
+
+        facts[0]["released"] = format_yuan(amount)
+        made_facts = {"measures": facts, "outstanding": format_yuan(outstanding_amount(case)),
+                      "legal_basis": f"{SEIZURE_RULES}第十九条", "note": (note or "").strip()}
+    else:
+        from .documents import release_basis
+
+        text, rule = release_basis(ground, measure.action.code)
+        made_facts = {"measures": facts, "ground_text": text, "note": (note or "").strip(), "legal_basis": rule}
+    made = ruling_for(actor=actor, case=case, kind="partial_release" if partial else "release", ruling=ruling,
+                      upload=ruling_file, action_codes=[measure.action.code], facts=made_facts)
     try:
         with transaction.atomic():
-            release = _measure_notice(actor=actor, measure=measure, kind=NoticeKind.RELEASE, subject=subject,
-                                      case=case, ruling=existing, release_ground=ground)
-    except IntegrityError:  # one release per measure notice, ever
+            release = release_one(actor=actor, case=case, measure=measure, ground=ground, ruling=made,
+                                  amount=amount if partial else None)
+    except IntegrityError:  # one full release per measure notice, ever
         raise ValidationError(_("A release for this measure was already sent.")) from None
     note = (note or "").strip()
     if note:
         _event(release, actor=actor, transition="note", note=note)
-    measure.release_notice = release
-    measure.save(update_fields=["release_notice"])
+    return release
+
+
+SEIZURE_RULES = "《最高人民法院关于人民法院民事执行中查封、扣押、冻结财产的规定》"
+
+
+def release_one(*, actor, case, measure: Measure, ground: str, ruling, amount=None):
+    """The release notice of one measure (locked by the caller, as is its case), citing ``ruling``; with
+    ``amount``, of that part only (the measure stays held for the rest until the unit confirms)."""
+    from linkage.numerals import format_yuan
+
+    from .models import NoticeKind
+
+    label = measure.action.release_name or _("Release")
+    if amount is not None:
+        subject = _("Partial %(release)s of %(amount)s yuan: %(asset)s (notice %(number)s)") % {
+            "release": label, "amount": format_yuan(amount), "asset": measure.asset, "number": measure.notice.number}
+    else:
+        subject = _("%(release)s: %(asset)s (notice %(number)s)") % {
+            "release": label, "asset": measure.asset, "number": measure.notice.number}
+    release = _measure_notice(actor=actor, measure=measure, kind=NoticeKind.RELEASE, subject=subject, case=case,
+                              ruling=ruling, release_ground=ground, partial=amount is not None, amount=amount)
+    if amount is None:
+        measure.release_notice = release
+        measure.save(update_fields=["release_notice"])
     return release
 
 
@@ -470,8 +610,16 @@ def renewal_due_q(today: date | None = None, *, horizon: date | None = None) -> 
     it has already read)."""
     horizon = horizon or renewal_horizon(today)
     return (Q(status=MeasureStatus.ACTIVE, expires_on__isnull=False, expires_on__lte=horizon,
-              release_notice__isnull=True)
-            & ~(Q(case__status="concluded") & ~Q(case__outcome=KEEPS_MEASURES_OUTCOME)))
+              release_notice__isnull=True) & keeping_case_q("case__"))
+
+
+def keeping_case_q(prefix: str = "") -> Q:
+    """Cases that keep what the units hold (``cases.lifecycle.keeps_measures`` in SQL): not concluded, or
+    concluded by an ending that keeps."""
+    from .lifecycle import KEEPING_OUTCOMES, TERMINATION_KEEPS_MEASURES
+
+    return (~Q(**{f"{prefix}status": "concluded"}) | Q(**{f"{prefix}outcome__in": list(KEEPING_OUTCOMES)})
+            | Q(**{f"{prefix}outcome": "terminated", f"{prefix}outcome_ground__in": list(TERMINATION_KEEPS_MEASURES)}))
 
 
 def measures_sweep(today: date | None = None) -> dict:

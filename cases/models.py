@@ -16,19 +16,9 @@ from members.roles import is_court_user
 from members.scoping import scope_by_unit, unit_ids
 
 from .identifiers import mask_identifier
+from .lifecycle import CaseOutcome, CaseStatus, SuspensionKind, case_group, keeps_measures
 from .measure_models import AssetKind
 from .workflow import AWAITING_ACK, OPEN, NoticeStatus
-
-
-class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CONCLUDED = "concluded", _("Concluded")
-
-
-class CaseOutcome(models.TextChoices):
-    COMPLETED = "completed", _("Enforcement completed (执行完毕)")
-    TERMINATED = "terminated", _("Enforcement terminated (终结执行)")
-    FINAL_NO_PROPERTY = "final_no_property", _("This round ended, no property found (终结本次执行程序)")
 
 
 class KeyCategory(models.TextChoices):
@@ -73,7 +63,21 @@ class Case(ChoiceLabels, models.Model):
     title = models.CharField(_("title"), max_length=200)
     amount = models.DecimalField(_("amount owed (yuan)"), max_digits=15, decimal_places=2)
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=CaseOutcome.choices, blank=True)
+    # The ground of the ending (a termination's, a preservation lifted), the ruling it was made by, and
+    # the clerk's note (cases.lifecycle.ENDINGS).
+    outcome_ground = models.CharField(_("ground of the outcome"), max_length=24, blank=True)
+    outcome_ruling = models.ForeignKey("Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("ruling of the outcome"))
+    outcome_note = models.TextField(_("note on the outcome"), blank=True)
+    # 立案: the day the case was filed in the court's case system; the rules' clocks count from it
+    # (终本规定 Art. 1(4): three months).
+    filed_on = models.DateField(_("filed (立案)"), default=timezone.localdate)
+    # While suspended (中止, 暂缓, 执行和解): which kind; the details are the open Suspension row.
+    suspension_kind = models.CharField(_("suspended as"), max_length=12, choices=SuspensionKind.choices,
+                                       blank=True)
+    # 终本 after-care (终本规定 Art. 9): the next property search due, every six months for five years.
+    next_search_on = models.DateField(_("next property search due"), null=True, blank=True)
     listed_supervision = models.BooleanField(_("listed supervision (挂牌督办)"), default=False)
     responsible_leader = models.CharField(_("responsible leader (领导包案)"), max_length=60, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -93,6 +97,9 @@ class Case(ChoiceLabels, models.Model):
     # A 终本 case resumed (执恢) is a new case of its own number linked to the old one (DOMAIN.md s. 5).
     resumed_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="resumptions", verbose_name=_("resumed from"))
+    # The 执保 case of the same matter whose measures this case took over (民诉法解释 Art. 168).
+    preservation_case = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="enforcement_cases", verbose_name=_("preservation case"))
 
     objects = CaseQuerySet.as_manager()
 
@@ -105,6 +112,8 @@ class Case(ChoiceLabels, models.Model):
         indexes = [
             models.Index(fields=["status", "-id"], name="case_status_id"),
             models.Index(fields=["listed_supervision", "-id"], name="case_listed_id"),
+            models.Index(fields=["next_search_on"], name="case_next_search",
+                         condition=Q(next_search_on__isnull=False)),
         ]
 
     def __str__(self):
@@ -113,6 +122,26 @@ class Case(ChoiceLabels, models.Model):
     @property
     def is_open(self):
         return self.status == CaseStatus.OPEN
+
+    @property
+    def is_suspended(self):
+        return self.status == CaseStatus.SUSPENDED
+
+    @property
+    def group(self) -> str:
+        """enforcement (执, 执恢), preservation (执保) or review (执异, 执复, 执监)."""
+        return case_group(self.case_type)
+
+    @property
+    def outcome_ground_label(self) -> str:
+        from .lifecycle import PreservationLiftGround, TerminationGround
+
+        choices = TerminationGround if self.outcome == CaseOutcome.TERMINATED else PreservationLiftGround
+        return str(choices(self.outcome_ground).label) if self.outcome_ground in choices.values else ""
+
+    @property
+    def keeps_measures(self) -> bool:
+        return keeps_measures(self.status, self.outcome, self.outcome_ground)
 
 
 class CaseCategory(ChoiceLabels, models.Model):
@@ -203,12 +232,17 @@ class Attachment(ChoiceLabels, models.Model):
     notice = models.ForeignKey("Notice", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="answer_attachments", verbose_name=_("notice"))
     purpose = models.CharField(_("purpose"), max_length=10, choices=AttachmentPurpose.choices)
-    file = models.FileField(_("file"), storage=_private_storage, upload_to=private_upload_path)
+    file = models.FileField(_("file"), storage=_private_storage, upload_to=private_upload_path, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     title = models.CharField(_("title"), max_length=120, blank=True,
                              help_text=_("e.g. 执行裁定书 or 解除冻结裁定书"))
     # Rulings of a case are numbered in order: （2026）鄂1022执123号之一, 之二 ...
     ruling_seq = models.PositiveSmallIntegerField(_("ruling number in case"), null=True, blank=True)
+    # A ruling the portal drew up from its template (cases.rulings): no upload; its document is rendered,
+    # sealed and stored by ``documents`` like the notices, from ``facts`` (what it decides).
+    ruling_kind = models.CharField(_("kind of ruling"), max_length=24, blank=True)
+    generated = models.BooleanField(_("drawn up by the portal"), default=False)
+    facts = models.JSONField(_("what the ruling decides"), default=dict, blank=True)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -244,6 +278,9 @@ class NoticeKind(models.TextChoices):
     RENEWAL = "renewal", _("Renewal notice")
     PUSH = "push", _("Dishonest-list push")
     WITHDRAW = "withdraw", _("Withdrawal of a dishonest-list push")
+    # 民诉法解释 Art. 168: a preservation's measures became the enforcement case's, terms running on; each
+    # unit holding one is told in one letter.
+    CONVERSION = "conversion", _("Preservation turned into enforcement")
 
 
 class ReleaseGround(models.TextChoices):
@@ -257,6 +294,13 @@ class ReleaseGround(models.TextChoices):
     OTHER = "other", _("Other circumstances in which the court finds release necessary")
     COMPLETED = "completed", _("Enforcement completed")
     TERMINATED = "terminated", _("Enforcement terminated")
+    NOT_ENFORCED = "not_enforced", _("Not enforced")
+    APPLICATION_REJECTED = "application_rejected", _("Application rejected")
+    FILING_CANCELLED = "filing_cancelled", _("Filing cancelled")
+    PRESERVATION_LIFTED = "preservation_lifted", _("Preservation lifted")
+    BANKRUPTCY = "bankruptcy", _("A bankruptcy petition against the debtor was accepted")
+    OVER_SEIZURE = "over_seizure", _("More is held than the outstanding debt (over-seizure)")
+    SETTLEMENT = "settlement", _("Released under the settlement agreement")
 
 
 class AnswerOutcome(models.TextChoices):
@@ -328,7 +372,8 @@ class NoticeQuerySet(models.QuerySet):
     def awaiting_release(self):
         """Measure notices still to be released on conclusion (Art. 35): holding a measure, with no
         release sent yet, and whose registered measure (if any) was not released or lapsed already."""
-        return (self.holding_measures().exclude(follow_ups__kind=NoticeKind.RELEASE)
+        full_release = Notice.objects.filter(original=OuterRef("pk"), kind=NoticeKind.RELEASE, partial=False)
+        return (self.holding_measures().exclude(Exists(full_release))
                 .exclude(measure__status__in=["released", "lapsed"]))
 
 
@@ -355,8 +400,16 @@ class Notice(ChoiceLabels, models.Model):
     account = models.CharField(_("account, plate or parcel number"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount to freeze or deduct (yuan)"), max_digits=15, decimal_places=2,
                                  null=True, blank=True)
-    release_ground = models.CharField(_("ground of release"), max_length=20, choices=ReleaseGround.choices,
+    release_ground = models.CharField(_("ground of release"), max_length=24, choices=ReleaseGround.choices,
                                       blank=True)
+    # A release of part of a measure (查封扣押冻结规定 Art. 19: what exceeds the outstanding debt): ``amount``
+    # is the part released; the measure stays held for the rest.
+    partial = models.BooleanField(_("partial release"), default=False)
+    # The case the measure this notice asks for (or the measure it took) belongs to now: its own case,
+    # or, once the case is resumed (执恢) or its preservation carried over, the case that took it over. An
+    # answer that arrives later on this notice lands there (DOMAIN.md section 5, "Case lifecycle").
+    measure_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="held_notices",
+                                     verbose_name=_("case holding the measure"))
     seq = models.PositiveIntegerField(_("sequence in case"))
     number = models.CharField(_("notice number"), max_length=60, unique=True)
     subject = models.TextField(_("subject"))
@@ -397,13 +450,14 @@ class Notice(ChoiceLabels, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "seq"], name="notice_seq_in_case"),
             # One release per measure notice: the Art. 35 fan-out can run twice and send nothing twice.
-            models.UniqueConstraint(fields=["original"], condition=Q(kind="release"),
+            models.UniqueConstraint(fields=["original"], condition=Q(kind="release", partial=False),
                                     name="one_release_per_notice"),
         ]
         indexes = [
             models.Index(fields=["unit", "status", "-id"], name="notice_unit_status"),
             models.Index(fields=["unit", "-id"], name="notice_unit_id"),
             models.Index(fields=["case", "-id"], name="notice_case_id"),
+            models.Index(fields=["measure_case", "-id"], name="notice_measure_case"),
             models.Index(fields=["status", "due_at"], name="notice_status_due"),
             models.Index(fields=["status", "ack_due_at"], name="notice_status_ack_due"),
             models.Index(fields=["kind", "status"], name="notice_kind_status"),
@@ -429,6 +483,11 @@ class Notice(ChoiceLabels, models.Model):
     def __str__(self):
         return self.number
 
+    def save(self, *args, **kwargs):
+        if self.measure_case_id is None and self.case_id is not None:
+            self.measure_case_id = self.case_id  # a notice's measure belongs to its own case at first
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self):
         return self.status in OPEN
@@ -439,9 +498,12 @@ class Notice(ChoiceLabels, models.Model):
         解除冻结 / 解除查封 / 解除限制, a renewal 续行冻结, never the original action alone."""
         name = self.action.name
         if self.kind == NoticeKind.RELEASE:
-            return self.action.release_name or f"解除{name}"
+            label = self.action.release_name or f"解除{name}"
+            return f"部分{label}" if self.partial else label
         if self.kind == NoticeKind.RENEWAL:
             return f"续行{name.split('/')[0]}"
+        if self.kind == NoticeKind.CONVERSION:
+            return "保全措施转为执行措施"
         return name
 
     def ack_overdue(self, now=None):
@@ -595,4 +657,5 @@ class AccessLog(ChoiceLabels, models.Model):
 
 
 from .disclosure_models import *  # noqa: E402,F401,F403  (full IDs for joint punishment; the list is in credit/)
-from .measure_models import *  # noqa: E402,F401,F403  (the measures register, issue 7)
+from .lifecycle_models import *  # noqa: E402,F401,F403  (case events, suspensions, settlements, payments)
+from .measure_models import *  # noqa: E402,F401,F403  (the measures register)

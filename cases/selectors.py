@@ -1,8 +1,23 @@
 """Reused reads. Every one starts from a queryset scoped to the user."""
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Func, IntegerField, Max, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from linkage.prepared import PreparedCounts
@@ -380,27 +395,27 @@ class ConclusionPlan:
 
 
 def case_measure_notices(case):
-    """Notices of ``case`` and the notices whose measures moved to it (a resumed 执恢 case)."""
-    # The ids as a UNION of two index look-ups: an OR across the join (or with an IN subquery) made
-    # PostgreSQL scan every notice (180 ms at 1,000,000 notices; 0.7 ms this way).
-    ids = (Notice.objects.filter(case=case).order_by().values("id")
-           .union(Measure.objects.filter(case=case).order_by().values("notice_id")))
-    return Notice.objects.filter(id__in=ids)
+    """The measure notices whose measure belongs to ``case``: its own, and those of the case it resumed
+    or the preservation it took over (``Notice.measure_case``, index ``notice_measure_case``)."""
+    return Notice.objects.filter(measure_case=case)
 
 
-def conclusion_plan(case, outcome: str) -> ConclusionPlan:
-    """The plan for concluding ``case`` with ``outcome`` (``CaseOutcome`` value), from current rows."""
-    from .models import CaseOutcome, MeasureStatus
+def conclusion_plan(case, outcome: str, ground: str = "") -> ConclusionPlan:
+    """The plan for concluding ``case`` with ``outcome`` (on ``ground``), from current rows: what
+    ``cases.lifecycle.ending_measures`` says the ending does to what the units hold."""
+    from .lifecycle import ending_measures
+    from .models import MeasureStatus
 
     plan = ConclusionPlan(outcome=outcome)
+    fate = ending_measures(outcome, ground)
     holders = list(case_measure_notices(case).awaiting_release()
                    .select_related("unit", "action", "case").order_by("id"))
     holder_ids = {n.pk for n in holders}
-    mine = list(Notice.objects.filter(case=case).filter(Q(status__in=OPEN) | Q(status=NoticeStatus.ANSWERED))
+    mine = list(case_measure_notices(case).filter(Q(status__in=OPEN) | Q(status=NoticeStatus.ANSWERED))
                 .exclude(pk__in=holder_ids).select_related("unit", "action", "case").order_by("id"))
-    if outcome == CaseOutcome.FINAL_NO_PROPERTY:
-        # 终本 keeps every measure and every open request for one: the property stays secured for the
-        # resumed case. Only queries and other one-off requests are withdrawn.
+    if fate == "keep":
+        # The property stays secured (终本, a preservation carried out, a termination that hands the case
+        # on): every measure and every open request for one is kept. Only one-off requests are withdrawn.
         plan.keep = holders
         for notice in mine:
             one_off = notice.kind == NoticeKind.ASSIST and not notice.action.holds_measure
@@ -411,7 +426,8 @@ def conclusion_plan(case, outcome: str) -> ConclusionPlan:
         plan.kept_measures = list(Measure.objects.filter(case=case, status=MeasureStatus.ACTIVE)
                                   .select_related("unit", "action").order_by("id"))
         return plan
-    plan.release = holders
+    if fate == "release":
+        plan.release = holders
     for notice in mine:
         if notice.status in OPEN and notice.kind in (NoticeKind.ASSIST, NoticeKind.RENEWAL):
             plan.cancel.append(notice)
@@ -422,3 +438,213 @@ def conclusion_plan(case, outcome: str) -> ConclusionPlan:
     plan.cancel += [n for n in holders if n.status in OPEN]
     plan.close += [n for n in holders if n.status == NoticeStatus.ANSWERED]
     return plan
+
+
+# ---------------------------------------------------------------- money, measures, settlements
+
+def paid_amount(case) -> Decimal:
+    from .models import Payment
+
+    return Payment.objects.filter(case=case).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+
+
+def outstanding_amount(case, paid: Decimal | None = None) -> Decimal:
+    """The amount owed less the money received (执行款), never below nought."""
+    paid = paid_amount(case) if paid is None else paid
+    return max(case.amount - paid, Decimal("0.00"))
+
+
+def measures_total(case) -> Decimal:
+    """What the case's active measures hold, counting those with an amount (freezes, deductions held)."""
+    from .models import MeasureStatus
+
+    return (Measure.objects.filter(case=case, status=MeasureStatus.ACTIVE, amount__isnull=False)
+            .aggregate(s=Sum("amount"))["s"] or Decimal("0.00"))
+
+
+@dataclass
+class Money:
+    owed: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    held: Decimal
+
+    @property
+    def over_seizure(self) -> Decimal:
+        """What the measures hold beyond the outstanding amount (查封扣押冻结规定 Art. 19), or nought."""
+        return max(self.held - self.outstanding, Decimal("0.00"))
+
+
+def with_money(qs):
+    """Cases annotated with ``paid_total`` and ``held_total`` (what ``case_money`` reads), as scalar
+    subqueries: a page of cases reads its money in the same query."""
+    from .models import MeasureStatus, Payment
+
+    paid = (Payment.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
+            .annotate(s=Sum("amount")).values("s")[:1])
+    held = (Measure.objects.filter(case_id=OuterRef("pk"), status=MeasureStatus.ACTIVE, amount__isnull=False)
+            .order_by().values("case_id").annotate(s=Sum("amount")).values("s")[:1])
+    zero = Value(Decimal("0.00"))
+    return qs.annotate(paid_total=Coalesce(Subquery(paid), zero), held_total=Coalesce(Subquery(held), zero))
+
+
+def case_money(case) -> Money:
+    paid = paid_amount(case)
+    return Money(owed=case.amount, paid=paid, outstanding=outstanding_amount(case, paid), held=measures_total(case))
+
+
+@dataclass
+class InstalmentState:
+    instalment: object
+    paid: Decimal
+    status: str  # "paid" | "part" | "overdue" | "due"
+
+
+def instalment_states(settlement, today=None) -> list[InstalmentState]:
+    """Each instalment with what the payments received since signing have paid of it, in due order."""
+    from .measures import local_today
+    from .models import Payment
+
+    today = today or local_today()
+    money = (Payment.objects.filter(case_id=settlement.case_id, received_on__gte=settlement.signed_on)
+             .aggregate(s=Sum("amount"))["s"] or Decimal("0.00"))
+    states = []
+    for instalment in settlement.instalments.all():
+        covered = min(money, instalment.amount)
+        money -= covered
+        if covered == instalment.amount:
+            status = "paid"
+        elif instalment.due_on < today:
+            status = "overdue"
+        else:
+            status = "part" if covered else "due"
+        states.append(InstalmentState(instalment=instalment, paid=covered, status=status))
+    return states
+
+
+def _settlement_money_q():
+    """Per settlement (OuterRef), the payments of its case received since it was signed."""
+    from .models import Payment
+
+    return Subquery(Payment.objects.filter(case_id=OuterRef("case_id"), received_on__gte=OuterRef("signed_on"))
+                    .order_by().values("case_id").annotate(s=Sum("amount")).values("s")[:1])
+
+
+def settlements_with_overdue(today):
+    """Settlements being performed with an instalment overdue: one whose due day has passed and which the
+    payments since signing do not cover (counting the instalments before it)."""
+    from .models import Instalment, Settlement
+
+    behind = (Instalment.objects.filter(settlement_id=OuterRef("pk"), due_on__lt=today)
+              .annotate(upto=Subquery(Instalment.objects.filter(settlement_id=OuterRef("settlement_id"),
+                                                                seq__lte=OuterRef("seq"))
+                                      .order_by().values("settlement_id").annotate(s=Sum("amount")).values("s")[:1]))
+              .filter(upto__gt=Coalesce(OuterRef("paid"), Value(Decimal("0.00")))))
+    return (Settlement.objects.filter(status="performing").annotate(paid=_settlement_money_q())
+            .filter(Exists(behind)))
+
+
+def settlements_performed(today=None):
+    """Settlements being performed whose instalments the payments since signing cover in full."""
+    from .models import Instalment, Settlement
+
+    total = Subquery(Instalment.objects.filter(settlement_id=OuterRef("pk")).order_by().values("settlement_id")
+                     .annotate(s=Sum("amount")).values("s")[:1])
+    return (Settlement.objects.filter(status="performing").annotate(paid=_settlement_money_q(), total=total)
+            .filter(total__isnull=False, paid__gte=F("total")))
+
+
+def lifecycle_todo_counts(today=None) -> dict:
+    """The clerk's lifecycle to-do: settlements behind, settlements performed (to conclude), property
+    searches due after 终本 (index case_next_search)."""
+    from .measures import local_today
+
+    today = today or local_today()
+    return {"instalments_overdue": settlements_with_overdue(today).count(),
+            "settled": settlements_performed(today).count(),
+            "searches_due": Case.objects.filter(next_search_on__lte=today).count()}
+
+
+def cases_for_todo(qs, todo: str, today=None):
+    """The case list narrowed to one lifecycle to-do (the links of ``lifecycle_todo_counts``)."""
+    from .measures import local_today
+
+    today = today or local_today()
+    if todo == "instalments":
+        return qs.filter(id__in=settlements_with_overdue(today).values("case_id"))
+    if todo == "settled":
+        return qs.filter(id__in=settlements_performed(today).values("case_id"))
+    if todo == "searches":
+        return qs.filter(next_search_on__lte=today)
+    if todo == "suspended":
+        return qs.filter(status="suspended")
+    return qs
+
+
+# ---------------------------------------------------------------- 终本 conditions (终本规定 Art. 1)
+
+@dataclass
+class Condition:
+    code: str
+    text: str
+    met: bool
+    confirmable: bool  # the clerk may vouch for it (with a note) when the portal cannot see it
+    detail: str = ""
+
+
+def final_conditions(case, today=None) -> list[Condition]:
+    """The conditions of 终本规定 Art. 1 (and Art. 5's hearing of the applicant), each either met from the
+    portal's data or, where the portal cannot see it, confirmable by the clerk. ``hooks`` add those an app
+    above judges from its data (credit: the 限制消费令 of every debtor)."""
+    from django.utils.translation import gettext as _
+
+    from .hooks import final_conditions_from_apps
+    from .measures import add_months, local_today
+
+    today = today or local_today()
+    three_months = add_months(case.filed_on, 3)
+    queries = case_measure_notices(case).filter(kind=NoticeKind.ASSIST, action__code="query",
+                                                status__in=[NoticeStatus.ANSWERED, NoticeStatus.CLOSED]).count()
+    conditions = [
+        Condition("notified", _("The execution notice and the order to report property were served (Art. 1(1))"),
+                  False, True),
+        *final_conditions_from_apps(case),
+        Condition("investigated", _("Every property investigation was made; nothing that can be enforced was "
+                                    "found (Art. 1(3))"), queries > 0, True,
+                  _("%(n)s property query answer(s) in the portal") % {"n": queries}),
+        Condition("three_months", _("More than three months have passed since filing (Art. 1(4))"),
+                  today > three_months, False,
+                  _("Filed on %(filed)s; 终本 possible after %(date)s") % {"filed": case.filed_on.isoformat(),
+                                                                         "date": three_months.isoformat()}),
+        Condition("located", _("A missing debtor was searched for; obstruction was fined, detained or referred "
+                               "(Art. 1(5))"), False, True),
+        Condition("applicant_heard", _("The applicant was told of the enforcement and heard on 终本"), False, True),
+    ]
+    return conditions
+
+
+def preservations_to_take_over():
+    """执保 cases concluded keeping their measures and not yet taken over by an enforcement case."""
+    from .lifecycle import PRESERVATION_KEEPING
+
+    return (Case.objects.filter(case_type="执保", status="concluded", outcome__in=list(PRESERVATION_KEEPING))
+            .exclude(id__in=Case.objects.filter(preservation_case__isnull=False).values("preservation_case_id"))
+            .order_by("-id"))
+
+
+def case_lifecycle(case) -> dict:
+    """What the case page shows of the lifecycle: the open suspension, the settlements with their
+    instalments' states, the payments, the searches after 终本, the money, the events."""
+    from .models import CaseEvent, Settlement
+
+    settlements = list(Settlement.objects.filter(case=case).prefetch_related("instalments").order_by("-id"))
+    return {
+        "suspension": case.suspensions.filter(ended_at__isnull=True).select_related("ruling__case").first()
+        if case.status == "suspended" else None,
+        "settlements": [(s, instalment_states(s)) for s in settlements],
+        "payments": list(case.payments.order_by("received_on", "id")),
+        "searches": list(case.property_searches.order_by("seq")),
+        "money": case_money(case),
+        "events": list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")),
+        "enforcement_cases": list(case.enforcement_cases.only("id", "number")) if case.case_type == "执保" else [],
+    }

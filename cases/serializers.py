@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from linkage.api import CleanCharField, OutputModelSerializer
+from linkage.api import CleanCharField, IdField, OutputModelSerializer
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
@@ -10,6 +12,8 @@ from .models import (
     AssetKind,
     Attachment,
     Case,
+    CaseEvent,
+    CaseOutcome,
     KeyCategory,
     Measure,
     MeasurePriority,
@@ -19,7 +23,11 @@ from .models import (
     Party,
     PartyKind,
     PartyRole,
-    ReleaseGround,
+    Payment,
+    PaymentWay,
+    PropertySearch,
+    SearchResult,
+    Settlement,
 )
 
 
@@ -77,6 +85,12 @@ class CaseInputSerializer(serializers.Serializer):
     basis_number = CleanCharField(max_length=60, required=False, allow_blank=True, default="",
                                          help_text="执行依据: its number, e.g. （2026）鄂1022民初456号民事判决书")
     basis_date = serializers.DateField(required=False, allow_null=True, default=None)
+    filed_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                     help_text="立案: the day the case was filed in the court's case system (not after "
+                                               "today; default today); the rules' clocks count from it")
+    preservation_case = IdField(required=False, allow_null=True, default=None,
+                                help_text="The 执保 case of the same matter, concluded keeping its measures: they move to "
+                                          "this case with their terms running on")
 
 
 class CaseSerializer(OutputModelSerializer):
@@ -87,11 +101,55 @@ class CaseSerializer(OutputModelSerializer):
     categories = serializers.SerializerMethodField()
     resumptions = serializers.SerializerMethodField()
 
+    outstanding_amount = serializers.SerializerMethodField(
+        help_text="The amount owed less the payments received (执行款)")
+    measures_total = serializers.SerializerMethodField(
+        help_text="What the case's active measures hold (those with an amount)")
+    over_seizure = serializers.SerializerMethodField(
+        help_text="What the measures hold beyond the outstanding amount (查封扣押冻结规定 Art. 19); 0.00 if none")
+    suspension = serializers.SerializerMethodField(help_text="While suspended: {kind, ground, since, until}")
+
     class Meta:
         model = Case
-        fields = ["id", "number", "title", "amount", "status", "outcome", "listed_supervision",
-                  "responsible_leader", "categories", "parties", "created_at", "concluded_at",
-                  "basis_issuer", "basis_number", "basis_date", "resumed_from", "resumptions"]
+        fields = ["id", "number", "case_type", "title", "amount", "status", "outcome", "outcome_ground",
+                  "outcome_ruling", "listed_supervision", "responsible_leader", "categories", "parties",
+                  "created_at", "filed_on", "concluded_at", "basis_issuer", "basis_number", "basis_date",
+                  "resumed_from", "resumptions", "preservation_case", "suspension", "next_search_on",
+                  "outstanding_amount", "measures_total", "over_seizure"]
+
+    def _money(self, case):
+        money = getattr(case, "_money", None)
+        if money is None:
+            from .selectors import Money, case_money, outstanding_amount
+
+            if hasattr(case, "paid_total"):  # annotated by selectors.with_money (a list page)
+                money = Money(owed=case.amount, paid=case.paid_total,
+                              outstanding=outstanding_amount(case, case.paid_total), held=case.held_total)
+            else:
+                money = case_money(case)
+            case._money = money
+        return money
+
+    def get_outstanding_amount(self, case) -> str:
+        return f"{self._money(case).outstanding:.2f}"
+
+    def get_measures_total(self, case) -> str:
+        return f"{self._money(case).held:.2f}"
+
+    def get_over_seizure(self, case) -> str:
+        return f"{self._money(case).over_seizure:.2f}"
+
+    def get_suspension(self, case) -> dict | None:
+        if case.status != "suspended":
+            return None
+        if hasattr(case, "open_suspensions"):
+            open_one = case.open_suspensions[0] if case.open_suspensions else None
+        else:
+            open_one = case.suspensions.filter(ended_at__isnull=True).first()
+        if open_one is None:
+            return None
+        return {"kind": open_one.kind, "ground": open_one.ground, "since": open_one.started_at,
+                "until": open_one.until, "ruling": open_one.ruling_id}
 
     def get_categories(self, case) -> list[str]:
         return [c.category for c in case.category_list]
@@ -128,10 +186,19 @@ class RulingRefField(serializers.Field):
 
 
 class ConcludeInputSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=["completed", "terminated", "final_no_property"])
+    outcome = serializers.ChoiceField(choices=CaseOutcome.choices, help_text=(
+        "执, 执恢: completed, terminated, final_no_property, not_enforced, application_rejected, filing_cancelled; "
+        "执保: preservation_done, preservation_partial, preservation_nothing, preservation_lifted; 执异/执复/执监: "
+        "review_withdrawn, review_dismissed, review_upheld, review_partly_upheld"))
+    ground = CleanCharField(required=False, allow_blank=True, default="", max_length=24, help_text=(
+        "For terminated: a TerminationGround (民事诉讼法 Art. 268; settlement, taken_up, designated and entrusted "
+        "keep the measures); for preservation_lifted: withdrawn, security, suit_dismissed, no_suit or other"))
     note = CleanCharField(required=False, allow_blank=True, default="", max_length=500)
-    ruling = RulingRefField(required=False, help_text="The release ruling (解除裁定书) named on the release "
-                                                      "notices: a PDF or the id of a ruling of the case")
+    ruling = RulingRefField(required=False, help_text="The ruling of the ending (the release ruling named on the "
+                                                      "release notices, the 终本 or termination ruling): a PDF or the "
+                                                      "id of a ruling of the case; none: the portal draws one up")
+    confirm = serializers.ListField(child=CleanCharField(max_length=24), required=False, default=list, max_length=10,
+                                    help_text="终本: the codes of the conditions the clerk vouches for (with a note)")
 
 
 class ConcludeOutputSerializer(CaseSerializer):
@@ -150,6 +217,96 @@ class ConcludeOutputSerializer(CaseSerializer):
 
     def get_kept_measures(self, case) -> list[int]:
         return [m.pk for m in self.context["result"].kept_measures]
+
+
+class SuspendInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["suspension", "deferral"])
+    ground = CleanCharField(max_length=24, help_text=(
+        "suspension (民事诉讼法 Art. 267): creditor_defers, third_party_objection, party_died, entity_ended, retrial, "
+        "bankruptcy, other; deferral (Art. 242): security_given or other"))
+    reason = CleanCharField(required=False, allow_blank=True, default="", max_length=1000)
+    until = serializers.DateField(required=False, allow_null=True, default=None,
+                                  help_text="A deferral's last day (at most 1 year with security, 3 months otherwise)")
+    ruling = RulingRefField(required=False, help_text="The 中止执行裁定书 / 暂缓执行决定书; none: drawn up")
+
+
+class ProceedInputSerializer(serializers.Serializer):
+    note = CleanCharField(required=False, allow_blank=True, default="", max_length=1000,
+                          help_text="Why enforcement proceeds (required after a settlement: the breach)")
+
+
+class InstalmentInputSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=15, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class SettlementInputSerializer(serializers.Serializer):
+    signed_on = serializers.DateField()
+    terms = CleanCharField(max_length=4000)
+    instalments = InstalmentInputSerializer(many=True, required=False, default=list)
+    release_measures = serializers.ListField(child=IdField(), required=False, default=list, max_length=200,
+                                             help_text="Measures the agreement releases (ids); the rest stay")
+    ruling = RulingRefField(required=False, help_text="The release ruling for the measures released; none: drawn up")
+
+
+class InstalmentSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    due_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=15, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=15, decimal_places=2)
+    status = serializers.CharField(help_text="paid, part, due or overdue")
+
+
+class SettlementSerializer(OutputModelSerializer):
+    instalments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Settlement
+        fields = ["id", "case", "signed_on", "terms", "status", "recorded_at", "ended_at", "end_note", "instalments"]
+
+    def get_instalments(self, settlement) -> list[dict]:
+        from .selectors import instalment_states
+
+        return [{"seq": s.instalment.seq, "due_on": s.instalment.due_on, "amount": s.instalment.amount,
+                 "paid": s.paid, "status": s.status} for s in instalment_states(settlement)]
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=15, decimal_places=2, min_value=Decimal("0.01"))
+    received_on = serializers.DateField()
+    way = serializers.ChoiceField(choices=PaymentWay.choices)
+    notice = IdField(required=False, allow_null=True, default=None, help_text="For a deduction: the notice")
+    note = CleanCharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class PaymentSerializer(OutputModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "case", "amount", "received_on", "way", "notice", "note", "recorded_at"]
+
+
+class PropertySearchInputSerializer(serializers.Serializer):
+    searched_on = serializers.DateField()
+    result = serializers.ChoiceField(choices=SearchResult.choices)
+    note = CleanCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class PropertySearchSerializer(OutputModelSerializer):
+    class Meta:
+        model = PropertySearch
+        fields = ["id", "case", "seq", "due_on", "searched_on", "result", "note", "recorded_at"]
+
+
+class CaseEventSerializer(OutputModelSerializer):
+    actor = serializers.SerializerMethodField()
+    note = MaskedTextField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.username if event.actor_id else None
 
 
 class ResumeInputSerializer(serializers.Serializer):
@@ -349,7 +506,13 @@ class MeasureSerializer(OutputModelSerializer):
         return is_renewable(measure)
 
 
-RELEASE_GROUND_CHOICES = [(v, label) for v, label in ReleaseGround.choices if v not in ("completed", "terminated")]
+def _release_ground_choices():
+    from .measures import release_ground_choices
+
+    return release_ground_choices()
+
+
+RELEASE_GROUND_CHOICES = _release_ground_choices()
 
 
 class MeasureReleaseInputSerializer(serializers.Serializer):
@@ -358,9 +521,13 @@ class MeasureReleaseInputSerializer(serializers.Serializer):
     ground = serializers.ChoiceField(choices=RELEASE_GROUND_CHOICES,
                                      help_text="Why the measure is released (Art. 28); completed and terminated "
                                                "are the conclusion's grounds, not a single release's")
-    ruling = RulingRefField(help_text="The release ruling (解除冻结/查封裁定书): a PDF, or the id of a ruling "
-                                      "already filed in the case")
+    ruling = RulingRefField(required=False, help_text="The release ruling (解除冻结/查封裁定书): a PDF, or the id of "
+                                                      "a ruling already filed in the case; none: the portal draws one up")
     note = CleanCharField(required=False, allow_blank=True, default="", max_length=500)
+    amount = serializers.DecimalField(max_digits=15, decimal_places=2, min_value=Decimal("0.01"), required=False,
+                                      allow_null=True, default=None,
+                                      help_text="Release this part only (查封扣押冻结规定 Art. 19: beyond the outstanding "
+                                                "amount); the measure stays held for the rest")
 
 
 class MeasureTakeEffectInputSerializer(serializers.Serializer):

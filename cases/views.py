@@ -24,18 +24,27 @@ from .forms import (
     AnswerForm,
     CaseForm,
     ConcludeForm,
+    InstalmentFormSet,
     IssueForm,
     NoteForm,
     PartyFormSet,
+    PaymentForm,
+    ProceedForm,
+    PropertySearchForm,
     ResumeForm,
     ReturnForm,
+    SettlementForm,
+    SuspendForm,
     apply_service_errors,
 )
 from .identifiers import case_number_hint
+from .lifecycle import ending_measures, endings_for
 from .models import Attachment, CaseOutcome, CaseStatus, KeyCategory, MeasureStatus
 from .workflow import InvalidTransition, allowed_transitions
 
 PAGE_SIZE = 50
+# The endings a case may be resumed from (执恢): 终本, and a termination for a settlement not performed.
+RESUMABLE_OUTCOMES = (CaseOutcome.FINAL_NO_PROPERTY, CaseOutcome.TERMINATED)
 
 
 def _keyset_page(qs, request, *, rows_from=None):
@@ -51,11 +60,14 @@ def _require_court(user):
 @require_safe
 def case_list(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "category")}
+    todo = request.GET.get("todo", "")
     # A search by identifier is audited, throttled and for the court roles only (selectors.case_search,
     # which the API's ?q= goes through too).
     status = 200
     try:
         qs = selectors.cases_for_list(request.user, listed=request.GET.get("listed") == "1", **filters)
+        if todo and is_court_user(request.user):
+            qs = selectors.cases_for_todo(qs, todo)
     except Throttled as exc:
         messages.error(request, exc.detail)
         qs, status = selectors.cases_visible_to(request.user).none(), 429
@@ -108,27 +120,38 @@ def case_create(request):
 @require_safe
 def case_detail(request, pk):
     case = get_visible_or_404(selectors.cases_visible_to(request.user)
-                              .select_related("resumed_from").prefetch_related("parties", "categories"),
+                              .select_related("resumed_from", "preservation_case").prefetch_related("parties", "categories"),
                               pk=pk)
-    # Only a 终本 case can have been resumed (services.case_resume): no query for the others.
-    resumptions = list(case.resumptions.all()) if case.outcome == CaseOutcome.FINAL_NO_PROPERTY else []
+    # Only a case that kept its measures can have been resumed (services.case_resume): no query for the others.
+    resumptions = list(case.resumptions.all()) if case.outcome in RESUMABLE_OUTCOMES else []
     notices = list(selectors.case_notices(request.user, case))
     releases = [n for n in notices if n.kind == "release"]
     case_measures = list(measures.measures_for_case(request.user, case))
     court = is_court_user(request.user)
     rulings = (list(case.attachments.filter(purpose="ruling").order_by("ruling_seq", "id")) if court else [])
+    can_conclude = request.user.has_perm("cases.conclude_case")
+    lifecycle = selectors.case_lifecycle(case) if court else {}
+    settling = case.is_suspended and case.suspension_kind == "settlement"
     return render(request, "cases/case_detail.html", {
         "case": case, "notices": notices, "releases": releases,
         "measures": case_measures,
         "measure_totals": measures.case_measure_totals(case, case_measures),
         "case_panels": hooks.case_panels(request, case),  # the list and the orders (credit/), via the hook
         "can_issue": case.is_open and request.user.has_perm("cases.add_notice"),
-        "can_conclude": case.is_open and request.user.has_perm("cases.conclude_case"),
+        "can_conclude": can_conclude and (case.is_open or settling),
+        "can_suspend": can_conclude and case.is_open and case.group != "review",
+        "can_settle": can_conclude and case.is_open and case.group == "enforcement",
+        "can_proceed": can_conclude and case.is_suspended,
+        "can_pay": can_conclude and case.status != "concluded" and case.group == "enforcement",
+        "can_search": (can_conclude and case.outcome == CaseOutcome.FINAL_NO_PROPERTY and not resumptions
+                       and case.next_search_on is not None),
         "resumptions": resumptions,
-        "can_resume": (case.outcome == CaseOutcome.FINAL_NO_PROPERTY and not resumptions
+        "can_resume": (case.outcome in RESUMABLE_OUTCOMES and not resumptions
+                       and (case.outcome == CaseOutcome.FINAL_NO_PROPERTY or case.outcome_ground == "settlement")
                        and request.user.has_perm("cases.add_case")),
         "can_reveal": request.user.has_perm("cases.reveal_identifier"),
         "rulings": rulings,
+        **lifecycle,
     })
 
 
@@ -178,31 +201,154 @@ def notice_issue(request, pk):
 
 @login_required
 def case_conclude(request, pk):
-    """The conclusion page: what each outcome does to each unit's notice (release / cancel / keep), the
-    same plan the service carries out, then the form."""
+    """The conclusion page: the outcomes this kind of case may end with, what releasing and keeping each do
+    to each unit's notice (the plan the service carries out), the 终本 checklist (终本规定 Art. 1), then the
+    form."""
     case = get_visible_or_404(selectors.cases_visible_to(request.user), pk=pk)
     if not request.user.has_perm("cases.conclude_case"):
         raise PermissionDenied
-    form = ConcludeForm(request.POST or None, request.FILES or None)
+    conditions = (selectors.final_conditions(case)
+                  if CaseOutcome.FINAL_NO_PROPERTY in endings_for(case.case_type) else [])
+    form = ConcludeForm(request.POST or None, request.FILES or None, case=case, conditions=conditions)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            result = services.case_conclude(actor=request.user, case=case, **form.cleaned_data)
-        except (ValidationError, InvalidTransition) as exc:
-            messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+            result = services.case_conclude(actor=request.user, case=case, outcome=data["outcome"],
+                                            ground=data.get("ground") or "", note=data["note"],
+                                            confirm=data.get("confirm") or (), ruling_file=data.get("ruling_file"))
+        except InvalidTransition as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Case concluded: %(released)s release notice(s) sent, %(cancelled)s "
                                         "notice(s) cancelled, %(kept)s measure(s) kept.")
                              % {"released": len(result.release_notices),
                                 "cancelled": len(result.cancelled_notices), "kept": len(result.kept_measures)})
             return redirect("cases:detail", pk=case.pk)
-    plans = {outcome: selectors.conclusion_plan(case, outcome)
-             for outcome in (CaseOutcome.COMPLETED, CaseOutcome.FINAL_NO_PROPERTY)}
-    ending, final = plans[CaseOutcome.COMPLETED], plans[CaseOutcome.FINAL_NO_PROPERTY]
-    final_verbs = {n.pk: verb for n, verb in final.rows()}
-    rows = [{"notice": n, "ending": verb, "final": final_verbs.get(n.pk, "")} for n, verb in ending.rows()]
+    allowed = endings_for(case.case_type)
+    releasing = next((o for o in allowed if ending_measures(o) == "release"), None)
+    keeping = next((o for o in allowed if ending_measures(o) == "keep"), None)
+    plans = {o: selectors.conclusion_plan(case, o) for o in (releasing, keeping) if o}
+    ending = plans.get(releasing) or plans.get(keeping)
+    other = plans.get(keeping) if releasing else None
+    other_verbs = {n.pk: verb for n, verb in other.rows()} if other else {}
+    rows = ([{"notice": n, "ending": verb, "final": other_verbs.get(n.pk, "")} for n, verb in ending.rows()]
+            if ending else [])
     return render(request, "cases/case_conclude.html", {
-        "case": case, "form": form, "rows": rows, "kept_measures": final.kept_measures,
+        "case": case, "form": form, "rows": rows, "kept_measures": other.kept_measures if other else [],
+        "conditions": conditions, "has_keeping": bool(keeping), "has_releasing": bool(releasing),
+        "releasing_label": CaseOutcome(releasing).label if releasing else "",
+        "keeping_label": CaseOutcome(keeping).label if keeping else "",
+        "money": selectors.case_money(case),
     })
+
+
+def _lifecycle_page(request, case, form, template, extra=None):
+    return render(request, template, {"case": case, "form": form, **(extra or {})})
+
+
+def _court_case(request, pk, perm="cases.conclude_case"):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk=pk)
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    return case
+
+
+def _run_case_service(request, case, form, fn, success, template, **kwargs):
+    """Run a lifecycle service; its refusal shows on the form (fields) or as a message (the state)."""
+    try:
+        fn(actor=request.user, case=case, **kwargs)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:detail", pk=case.pk)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+def case_suspend(request, pk):
+    """中止执行 or 暂缓执行 with its ground (and a deferral's last day): the measures stay, the clocks stop."""
+    case = _court_case(request, pk)
+    form = SuspendForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _run_case_service(request, case, form, services.case_suspend, _("The case is suspended."),
+                                 "cases/case_suspend.html", kind=data["kind"], ground=data["ground"],
+                                 reason=data["reason"], until=data["until"], ruling_file=data.get("ruling_file"))
+        if done is not None:
+            return done
+    return _lifecycle_page(request, case, form, "cases/case_suspend.html")
+
+
+@login_required
+@require_POST
+def case_proceed(request, pk):
+    case = _court_case(request, pk)
+    form = ProceedForm(request.POST)
+    form.is_valid()
+    try:
+        services.case_proceed(actor=request.user, case=case, note=form.cleaned_data.get("note", ""))
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Enforcement proceeds; the clocks of the open requests run again."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+def case_settlement(request, pk):
+    """执行和解: the agreement and its instalments; the case is suspended while it is performed."""
+    case = _court_case(request, pk)
+    form = SettlementForm(request.POST or None, case=case)
+    instalments = InstalmentFormSet(request.POST or None, prefix="instalments")
+    if request.method == "POST" and form.is_valid() and instalments.is_valid():
+        data = form.cleaned_data
+        rows = [{"due_on": r["due_on"], "amount": r["amount"]} for r in instalments.cleaned_data
+                if r.get("due_on") or r.get("amount")]
+        done = _run_case_service(request, case, form, services.settlement_record,
+                                 _("Settlement recorded; the case is suspended while it is performed."),
+                                 "cases/case_settlement.html", signed_on=data["signed_on"], terms=data["terms"],
+                                 instalments=rows, release_measures=list(data["release_measures"]))
+        if done is not None:
+            return done
+    return _lifecycle_page(request, case, form, "cases/case_settlement.html", {"instalments": instalments})
+
+
+@login_required
+def case_payment(request, pk):
+    """执行款 received: lowers the outstanding amount."""
+    case = _court_case(request, pk)
+    form = PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _run_case_service(request, case, form, services.payment_record, _("Payment recorded."),
+                                 "cases/case_payment.html", amount=data["amount"], received_on=data["received_on"],
+                                 way=data["way"], note=data["note"])
+        if done is not None:
+            return done
+    return _lifecycle_page(request, case, form, "cases/case_payment.html", {"money": selectors.case_money(case)})
+
+
+@login_required
+def case_search(request, pk):
+    """A property search after 终本 (every six months for five years, 终本规定 Art. 9)."""
+    case = _court_case(request, pk)
+    form = PropertySearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _run_case_service(request, case, form, services.property_search_record, _("Search recorded."),
+                                 "cases/case_search.html", searched_on=data["searched_on"], result=data["result"],
+                                 note=data["note"])
+        if done is not None:
+            return done
+    return _lifecycle_page(request, case, form, "cases/case_search.html",
+                           {"searches": list(case.property_searches.order_by("seq"))})
 
 
 @login_required
@@ -390,7 +536,20 @@ def attachment_download(request, pk):
                 or (attachment.notice_id and visible.filter(pk=attachment.notice_id).exists())):
             raise Http404
     services.access_log(actor=user, what="attachment", obj=attachment)
-    response = FileResponse(attachment.file.open("rb"), content_type="application/pdf")
+    if attachment.generated:
+        # A ruling the portal drew up: its sealed, stored document, else rendered now (cases.rulings).
+        from documents.services import stored_ruling
+
+        from .rulings import render_ruling_pdf
+
+        stored = stored_ruling(attachment)
+        if stored is not None:
+            with stored.file.open("rb") as handle:
+                response = HttpResponse(handle.read(), content_type="application/pdf")
+        else:
+            response = HttpResponse(render_ruling_pdf(attachment), content_type="application/pdf")
+    else:
+        response = FileResponse(attachment.file.open("rb"), content_type="application/pdf")
     # A ruling by its document name (（2026）鄂1022执123号之一执行裁定书.pdf), else the uploaded name.
     name = f"{attachment.ruling_label}.pdf" if attachment.ruling_seq else attachment.original_name
     if not name.lower().endswith(".pdf"):
@@ -505,7 +664,8 @@ def measure_action(request, pk, name):
         data = form.cleaned_data
         try:
             notice = measures.measure_release(actor=request.user, measure=measure, ground=data["ground"],
-                                              ruling_file=data["ruling"], note=data["note"])
+                                              ruling_file=data.get("ruling"), note=data["note"],
+                                              amount=data.get("amount"))
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # the measure's state, not the form: say so on the case page
                 messages.error(request, "; ".join(exc.messages))

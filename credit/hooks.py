@@ -15,6 +15,42 @@ def on_case_concluded(sender, *, case, outcome, actor, **kwargs):
         restrictions_lift_on_conclusion(actor=actor, case=case, outcome=outcome)
 
 
+def on_case_suspended(sender, *, case, suspension, actor, **kwargs):
+    """失信规定 Art. 10(5): a case suspended for a retrial or bankruptcy deletes its debtors' entries."""
+    from django.db import transaction
+
+    from .services import credit_entries_remove_on_suspension
+
+    with transaction.atomic():
+        credit_entries_remove_on_suspension(actor=actor, case=case, suspension=suspension)
+
+
+def final_conditions(case) -> list:
+    """终本规定 Art. 1(2): a 限制消费令 issued to every debtor (the list is the clerk's to confirm where the
+    conditions of listing are met: not every debtor who is restricted must be listed)."""
+    from django.utils.translation import gettext as _
+
+    from cases.selectors import Condition
+
+    from .models import ConsumptionRestriction, CreditEntry, CreditStatus
+    from .services import _case_chain
+
+    chain = _case_chain(case)
+    debtors = [p for p in case.parties.all() if p.role == "debtor"]
+    ordered = set(ConsumptionRestriction.objects.filter(case_id__in=chain, status__in=["issued", "lifted"])
+                  .values_list("id_number", flat=True))
+    missing = [p.name for p in debtors if p.id_number not in ordered]
+    listed = set(CreditEntry.objects.filter(case_id__in=chain, status__in=[CreditStatus.PUBLISHED, CreditStatus.SHIELDED])
+                 .values_list("id_number", flat=True))
+    return [
+        Condition("restriction_order", _("A consumption restriction order was issued to every debtor (Art. 1(2))"),
+                  not missing, False,
+                  _("No order issued to: %(names)s") % {"names": "、".join(missing)} if missing else ""),
+        Condition("listed", _("The debtors who meet the conditions are on the dishonest-debtor list (Art. 1(2))"),
+                  bool(debtors) and all(p.id_number in listed for p in debtors), True),
+    ]
+
+
 def case_panel(request, case) -> str:
     from members.roles import is_court_user
 
@@ -35,8 +71,12 @@ def case_panel(request, case) -> str:
 def connect():
     from cases.hooks import case_concluded, register_case_panel
 
+    from cases.hooks import case_suspended, register_final_condition
+
     case_concluded.connect(on_case_concluded, dispatch_uid="credit.on_case_concluded")
+    case_suspended.connect(on_case_suspended, dispatch_uid="credit.on_case_suspended")
     register_case_panel(case_panel)
+    register_final_condition(final_conditions)
     from .documents import register_document_kind
 
     register_document_kind()

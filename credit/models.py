@@ -54,13 +54,15 @@ class RevokeGround(models.TextChoices):
     TERMINATED = "terminated", _("Enforcement terminated (终结执行)")
     BASIS_REVOKED = "basis_revoked", _("The basis was revoked or is not enforced (执行依据撤销或不予执行)")
     EXPIRED = "expired", _("The listing period expired (纳入期限届满)")
+    SUSPENDED = "suspended", _("Enforcement suspended for a retrial or bankruptcy (因审判监督或破产程序中止执行)")
     WRONGLY_LISTED = "wrongly_listed", _("Listed in error, corrected (错误纳入)")
 
 
 # Art. 10: the grounds that delete an entry (删除), within three working days of their cause; the rest
 # (Art. 11, 12: a wrong listing) revoke it (撤销). ``POST credit-entries/{id}/revoke/`` takes both.
 DELETION_GROUNDS = frozenset({RevokeGround.PERFORMED, RevokeGround.SETTLED, RevokeGround.CREDITOR_REQUEST,
-                              RevokeGround.TERMINATED, RevokeGround.BASIS_REVOKED, RevokeGround.EXPIRED})
+                              RevokeGround.TERMINATED, RevokeGround.BASIS_REVOKED, RevokeGround.EXPIRED,
+                              RevokeGround.SUSPENDED})
 CORRECTION_GROUNDS = frozenset({RevokeGround.WRONGLY_LISTED})
 
 # Art. 2: ground 1 has no fixed term; grounds 2-6 two years, extendable by one to three years.

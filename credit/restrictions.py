@@ -42,7 +42,9 @@ CLERK_LIFT_GROUNDS = {LiftGround.SECURITY, LiftGround.CREDITOR_CONSENT, LiftGrou
 RELEASE_GROUND = {LiftGround.PERFORMED: ReleaseGround.DEBT_PAID, LiftGround.COMPLETED: ReleaseGround.COMPLETED,
                   LiftGround.TERMINATED: ReleaseGround.TERMINATED, LiftGround.SECURITY: ReleaseGround.SECURITY,
                   LiftGround.CREDITOR_CONSENT: ReleaseGround.OTHER}
-LIFT_BY_OUTCOME = {CaseOutcome.COMPLETED: LiftGround.COMPLETED, CaseOutcome.TERMINATED: LiftGround.TERMINATED}
+LIFT_BY_OUTCOME = {CaseOutcome.COMPLETED: LiftGround.COMPLETED, CaseOutcome.TERMINATED: LiftGround.TERMINATED,
+                   CaseOutcome.NOT_ENFORCED: LiftGround.TERMINATED, CaseOutcome.APPLICATION_REJECTED: LiftGround.TERMINATED,
+                   CaseOutcome.FILING_CANCELLED: LiftGround.TERMINATED}
 
 
 def _require(actor, perm):

@@ -373,8 +373,14 @@ def credit_entry_revoke(*, actor, entry: CreditEntry, ground: str = "", reason: 
     raise ValidationError({"ground": [_("Choose the ground of the revocation.")]})
 
 
+# 失信规定 Art. 10: the endings that delete a listing, and the ground each is recorded under (10(1)
+# performed, 10(6) not enforced, 10(7) terminated; an application rejected or a filing cancelled ends the
+# court's enforcement as a termination does). A settlement performed in full is 10(2).
 DELETE_GROUND_BY_OUTCOME = {CaseOutcome.COMPLETED: RevokeGround.PERFORMED,
-                            CaseOutcome.TERMINATED: RevokeGround.TERMINATED}
+                            CaseOutcome.TERMINATED: RevokeGround.TERMINATED,
+                            CaseOutcome.NOT_ENFORCED: RevokeGround.BASIS_REVOKED,
+                            CaseOutcome.APPLICATION_REJECTED: RevokeGround.TERMINATED,
+                            CaseOutcome.FILING_CANCELLED: RevokeGround.TERMINATED}
 REVOKE_GROUND_BY_OUTCOME = DELETE_GROUND_BY_OUTCOME  # the former name
 
 
@@ -394,12 +400,29 @@ def credit_entries_remove_on_conclusion(*, actor, case: Case, outcome: str) -> l
     ground = DELETE_GROUND_BY_OUTCOME.get(outcome)
     if ground is None:
         return []
+    if ground == RevokeGround.PERFORMED and case.settlements.filter(status="performed").exists():
+        ground = RevokeGround.SETTLED
     entries = list(CreditEntry.objects.filter(case_id__in=_case_chain(case))
                    .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]))
     note = _("Case %(number)s concluded: %(outcome)s") % {"number": case.number,
                                                           "outcome": CaseOutcome(outcome).label}
     cause_on = timezone.localdate(case.concluded_at) if case.concluded_at else None
     return [_move(actor=actor, entry=entry, name="delete", ground=ground, reason=note,
+                  extra={"cause_on": cause_on}, system=True) for entry in entries]
+
+
+def credit_entries_remove_on_suspension(*, actor, case: Case, suspension) -> list[CreditEntry]:
+    """失信规定 Art. 10(5): enforcement suspended for a retrial or bankruptcy deletes the debtors' entries."""
+    from cases.lifecycle import SUSPENSION_LIST_GROUND
+
+    if suspension.ground not in SUSPENSION_LIST_GROUND:
+        return []
+    entries = list(CreditEntry.objects.filter(case_id__in=_case_chain(case))
+                   .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]))
+    note = _("Case %(number)s suspended: %(ground)s") % {"number": case.number,
+                                                        "ground": suspension.get_ground_display()}
+    cause_on = timezone.localdate(suspension.started_at)
+    return [_move(actor=actor, entry=entry, name="delete", ground=RevokeGround.SUSPENDED, reason=note,
                   extra={"cause_on": cause_on}, system=True) for entry in entries]
 
 

@@ -46,6 +46,7 @@ class DocumentKind(models.TextChoices):
     MINUTES = "minutes", _("Minutes")
     EXCERPT = "excerpt", _("Minutes excerpt")
     RESTRICTION = "restriction", _("Consumption restriction order")
+    RULING = "ruling", _("Ruling or decision")
 
 
 # The document kind of each notice kind.
@@ -70,6 +71,9 @@ class IssuedDocument(ChoiceLabels, models.Model):
                                related_name="issued_documents", verbose_name=_("notice"))
     minutes = models.ForeignKey("conferences.Minutes", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="issued_documents", verbose_name=_("minutes"))
+    # A ruling the portal drew up (cases.rulings): the court's record, addressed to no unit.
+    ruling = models.ForeignKey("cases.Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="issued_documents", verbose_name=_("ruling"))
     unit = models.ForeignKey("members.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("addressed to"),
                              help_text=_("The unit the document is addressed to (its reader); empty: the court's record."))
@@ -109,7 +113,7 @@ class IssuedDocument(ChoiceLabels, models.Model):
     def __str__(self):
         return f"{self.title} {self.number} [{format_code(self.code)}]"
 
-    FROZEN = ("code", "kind", "title", "number", "case_number", "notice_id", "minutes_id", "unit_id",
+    FROZEN = ("code", "kind", "title", "number", "case_number", "notice_id", "minutes_id", "ruling_id", "unit_id",
               "issued_by_id", "issued_at", "file", "sha256", "size", "sealed", "signer", "cert_sha256",
               "signed_at", "stored_at", "supersedes_id")
 

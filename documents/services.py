@@ -109,6 +109,29 @@ def register_receipt(notice, *, actor) -> IssuedDocument | None:
     return row
 
 
+def register_ruling(ruling, *, actor) -> IssuedDocument:
+    """A ruling the portal drew up (``cases.rulings``): the court's record, sealed after commit."""
+    row = IssuedDocument.objects.create(kind=DocumentKind.RULING, title=ruling.title, number=ruling.ruling_number,
+                                        case_number=ruling.case.number, ruling=ruling, issued_by=actor,
+                                        issued_at=timezone.now())
+    _enqueue([row.pk])
+    return row
+
+
+def stored_ruling(ruling) -> IssuedDocument | None:
+    """The sealed, stored document of a ruling the portal drew up (sealed now if still pending)."""
+    document = (IssuedDocument.objects.filter(ruling=ruling, kind=DocumentKind.RULING, superseded_at=None)
+                .order_by("-id").first())
+    if (document is not None and document.status == DocumentStatus.PENDING and document.attempts < MAX_ATTEMPTS
+            and getattr(settings, "DOCUMENTS_SEAL_ON_ISSUE", True)):
+        try:
+            seal_document(document.pk)
+        except Exception:
+            return None
+        document.refresh_from_db()
+    return document if document is not None and document.is_stored else None
+
+
 def register_minutes(minutes, *, actor) -> list[IssuedDocument]:
     """The issued minutes in full (the court's record) and each invited unit's excerpt (摘录)."""
     rows = [IssuedDocument(kind=DocumentKind.MINUTES, title="会议纪要", number=minutes.number, minutes=minutes,
@@ -174,6 +197,10 @@ def document_html(document: IssuedDocument, *, sealing: bool) -> str:
             context = notice_context(notice, notice.unit)  # the target unit reads it
             context.update(extra)
             return render_to_string("cases/notice_document.html", context)
+        if document.kind == DocumentKind.RULING:
+            from cases.rulings import render_ruling_html
+
+            return render_ruling_html(document.ruling, extra)
         if document.kind == DocumentKind.RECEIPT:
             return render_to_string("documents/receipt.html", {**receipt_context(document), **extra})
         if document.kind in (DocumentKind.MINUTES, DocumentKind.EXCERPT):
@@ -203,7 +230,27 @@ def receipt_context(document) -> dict:
             "acknowledged_on": cn_date(local_date(at)), "acknowledged_time": local.strftime("%H:%M"),
             "delivered_on": cn_date(local_date(notice.delivered_at)) if notice.delivered_at else "",
             "issued_on": cn_date(local_date(notice.issued_at)), "seal_date": cn_date_upper(local_date(at)),
-            "channel": "联动平台在线签收"}
+            "channel": "联动平台在线签收", "term": _served_term(notice)}
+
+
+def _served_term(notice) -> str:
+    """The term a freeze or seizure runs for from this service (查封扣押冻结规定 Art. 1), as the register
+    records it: 冻结期限自2026年12月7日起至2027年12月6日止 (a renewal: the renewed term)."""
+    from cases.measures import LIMITED_ACTIONS, renewal_start_for, service_term, term_end, term_label
+
+    if notice.action.code not in LIMITED_ACTIONS:
+        return ""
+    word = notice.action.name.split("/")[0]
+    if notice.kind == "assist":
+        term = service_term(notice)
+        return f"{word}期限{term_label(*term)}（轮候{word}的，自其生效之日起计算）" if term else ""
+    if notice.kind == "renewal" and notice.original_id:
+        measure = getattr(notice.original, "measure", None)
+        if measure is None or measure.expires_on is None:
+            return ""
+        start = renewal_start_for(notice, measure)
+        return f"续行{word}期限{term_label(start, term_end(start, measure.asset_kind))}"
+    return ""
 
 
 def _seal_box(rendered, page_count: int) -> tuple[int, tuple]:
@@ -248,7 +295,7 @@ def render_document(document: IssuedDocument) -> tuple[bytes, dict]:
 def seal_document(document_id: int) -> bool:
     """Render, seal and store one pending document; idempotent (a stored one is left alone)."""
     document = (IssuedDocument.objects.select_related("notice__case", "notice__unit", "notice__action",
-                                                      "minutes__meeting", "unit")
+                                                      "minutes__meeting", "unit", "ruling__case")
                 .filter(pk=document_id, status=DocumentStatus.PENDING).first())
     if document is None:
         return False

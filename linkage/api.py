@@ -49,9 +49,10 @@ def exception_handler(exc, context):
 
 def _flatten(exc: DjangoValidationError):
     """Field errors shaped as DRF shapes them: ``{"field": ["message", ...]}``."""
-    if hasattr(exc, "error_dict"):
-        return exc.message_dict
-    return {"detail": exc.messages}
+    body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    # A domain error may carry structured data the client acts on (cases: the unmet 终本 conditions).
+    payload = getattr(exc, "payload", None)
+    return {**body, **payload} if payload else body
 
 
 def require_perm(request, perm: str) -> None:

@@ -69,6 +69,10 @@ def _workday(days_ago: int, hour: float) -> datetime:
     return moment
 
 
+def _md(day) -> str:
+    return f"{day.month}月{day.day}日"
+
+
 def _cap(moment: datetime) -> datetime:
     latest = timezone.now() - timedelta(minutes=5)
     return min(moment, latest)
@@ -133,14 +137,14 @@ class _Sample:
             sent_at=issued + timedelta(minutes=1))
 
     def _retime_measure(self, notice_id):
-        from cases.measures import expiry_for, local_date
+        from cases.measures import service_term
         from cases.models import Measure, Notice
 
-        notice = Notice.objects.select_related("action").get(pk=notice_id)
+        notice = Notice.objects.select_related("action", "unit").get(pk=notice_id)
         for measure in Measure.objects.filter(notice=notice, starts_on__isnull=False):
-            starts = local_date(notice.acknowledged_at or notice.issued_at)
-            Measure.objects.filter(pk=measure.pk).update(
-                starts_on=starts, expires_on=expiry_for(notice.action.code, measure.asset_kind, starts))
+            term = service_term(notice)  # from the day of service, as the register counts it
+            if term is not None:
+                Measure.objects.filter(pk=measure.pk).update(starts_on=term[0], expires_on=term[1])
         release = Measure.objects.filter(release_notice=notice, released_at__isnull=False)
         if notice.answered_at:
             release.update(released_at=notice.answered_at)
@@ -343,8 +347,17 @@ class _Sample:
                     actor=self.liaison(n.unit.code), notice=n, outcome="unable",
                     detail="经查询，被执行人在我单位无可供执行的财产。")
                 self.retime(n, start, self.HOURS["unable"])
-            result = services.case_conclude(actor=self.user("clerk"), case=case, outcome="final_no_property",
-                                            note="经穷尽财产调查措施，未发现可供执行的财产")
+            # 终本规定 Art. 1: filed more than three months ago (registered here when enforcement began in
+            # earnest), a 限制消费令 issued to the debtor, the rest vouched for by the clerk.
+            from cases.measures import add_months
+
+            case.__class__.objects.filter(pk=case.pk).update(filed_on=add_months(timezone.localdate(), -5))
+            self.restriction_issued(case)
+            result = services.case_conclude(
+                actor=self.user("clerk"), case=case, outcome="final_no_property",
+                confirm=["notified", "investigated", "located", "applicant_heard", "listed"],
+                note="执行通知书、报告财产令已于立案后送达；经网络执行查控系统及传统调查，未发现可供执行的财产；"
+                     "被执行人下落明确，无妨害执行行为；已告知申请执行人并听取其意见，申请执行人同意终本")
             case.__class__.objects.filter(pk=case.pk).update(concluded_at=_cap(start + timedelta(days=12)))
         # An answer returned for correction (退回补正).
         if 2 in by_index:
@@ -373,6 +386,96 @@ class _Sample:
                 requested_due_at=(timezone.localtime(n.due_at) + timedelta(days=7)).date().isoformat())
             services.notice_request_decide(actor=self.user("clerk"), request=request, grant=True, note="同意延期")
             self.retime(n, start + timedelta(days=1), [0, 0.05, 3, 24, 26])
+
+    def restriction_issued(self, case):
+        """A 限制消费令 for each debtor of ``case``: drafted, signed by the president, issued."""
+        from cases.models import Party
+        from credit import restrictions
+
+        for n, party in enumerate(Party.objects.filter(case=case, role="debtor").order_by("id")):
+            persons = ([{"role": "legal_rep", "name": party.legal_representative or "法定代表人",
+                         "id_number": _resident_id(880 + n, "19700101")}] if party.kind == "organization" else [])
+            order = restrictions.restriction_draft(actor=self.user("clerk"), case=case, party=party, persons=persons,
+                                                   basis="被执行人未按执行通知履行法律文书确定的给付义务")
+            restrictions.restriction_sign(actor=self.user("president"), order=order)
+            restrictions.restriction_issue(actor=self.user("clerk"), order=order)
+
+    def lifecycle(self, made):
+        """The branches of enforcement (DOMAIN.md section 5, "Case lifecycle"): a preservation carried into
+        its enforcement case, a settlement with an instalment overdue, a suspended case, a part payment."""
+        from cases import services
+        from cases.measures import add_months
+        from cases.models import Case, Measure, Notice
+
+        clerk = self.user("clerk")
+        today = timezone.localdate()
+        by_index = {i: (case, start) for i, case, start, _d in made}
+        # 执保 → 执: a freeze and a seizure made in preservation, then taken over by the enforcement case
+        # with their terms running on (民诉法解释 Art. 168); each unit gets one conversion letter.
+        number = f"（{self.year}）鄂1022执保{FIRST_SERIAL + 60}号"
+        if not Case.objects.filter(number=number).exists():
+            applicant, debtor = "丁志勇", "公安县宏达商贸有限公司"
+            parties = [{"role": "applicant", "name": applicant, "id_number": _resident_id(860, "19780516")},
+                       {"role": "debtor", "kind": "organization", "name": debtor, "id_number": _uscc(960),
+                        "legal_representative": "邱文斌"}]
+            preservation = services.case_create(
+                actor=clerk, number=number, title=f"{applicant}申请对{debtor}财产保全", amount=Decimal("286000.00"),
+                parties=parties, basis_issuer="湖北省公安县人民法院",
+                basis_number=f"（{self.year}）鄂1022民初{1680}号民事裁定书",
+                filed_on=today - timedelta(days=26))
+            start = _workday(25, 10)
+            Case.objects.filter(pk=preservation.pk).update(created_at=start - timedelta(hours=1))
+            for j, (unit, action, subject, kwargs) in enumerate([
+                    ("bank-ccb", "freeze", "冻结被保全人在本行的对公账户存款",
+                     dict(asset_kind="deposit", amount=Decimal("286000.00"))),
+                    ("natres", "seize", "查封被保全人名下位于公安县斗湖堤镇的商铺一间", dict(asset_kind="real_estate"))]):
+                notice = self.issue(preservation, unit, action, subject, **kwargs)
+                notice = self.progress(notice, "closed", amount=Decimal("198500.00") if action == "freeze" else None)
+                self.retime(notice, start + timedelta(minutes=5 * j), self.HOURS["closed"])
+            services.case_conclude(actor=clerk, case=preservation, outcome="preservation_partial",
+                                   note="冻结存款198,500.00元，查封商铺一间；保全金额未足额")
+            Case.objects.filter(pk=preservation.pk).update(concluded_at=_cap(start + timedelta(days=4)))
+            enforcement = services.case_create(
+                actor=clerk, number=case_number(FIRST_SERIAL + 61, self.year), title=f"{applicant}与{debtor}买卖合同纠纷",
+                amount=Decimal("286000.00"), parties=parties, basis_issuer="湖北省公安县人民法院",
+                basis_number=f"（{self.year}）鄂1022民初{1680}号民事判决书",
+                basis_date=today - timedelta(days=20), filed_on=today - timedelta(days=6),
+                preservation_case=preservation.pk)
+            Case.objects.filter(pk=enforcement.pk).update(created_at=_workday(6, 9))
+            for letter in Notice.objects.filter(case=enforcement, kind="conversion"):
+                self.retime(letter, _workday(6, 9.5), [0, 0.05])
+        # A settlement (执行和解) with three instalments: the first paid, the second overdue, the third due.
+        if 8 in by_index:
+            case, start = by_index[8]
+            signed = today - timedelta(days=24)
+            amount = case.amount
+            first = (amount / 4).quantize(Decimal("0.01"))
+            second = (amount / 4).quantize(Decimal("0.01"))
+            services.settlement_record(
+                actor=clerk, case=case, signed_on=signed,
+                terms=f"被执行人分三期履行：{_md(signed + timedelta(days=10))}前支付{first}元，"
+                      f"{_md(today - timedelta(days=3))}前支付{second}元，余款于{_md(today + timedelta(days=25))}前付清；"
+                      "申请执行人同意暂不申请冻结新的财产，已采取的措施继续保留。",
+                instalments=[{"due_on": signed + timedelta(days=10), "amount": first},
+                             {"due_on": today - timedelta(days=3), "amount": second},
+                             {"due_on": today + timedelta(days=25), "amount": amount - first - second}])
+            services.payment_record(actor=clerk, case=case, amount=first, received_on=signed + timedelta(days=9),
+                                    way="paid", note="被执行人按和解协议交付第一期款项")
+        # A suspended case (中止执行): a third party objects to the seizure of the house.
+        if 10 in by_index:
+            case, start = by_index[10]
+            services.case_suspend(actor=clerk, case=case, kind="suspension", ground="third_party_objection",
+                                  reason="案外人刘某主张被查封房屋系其所有，提出执行异议，经审查异议确有理由，本案中止执行。")
+        # Part payment (执行款): a bank deducted part of the debt.
+        if 14 in by_index:
+            case, start = by_index[14]
+            deduct = self.issue(case, "bank-icbc", "deduct", "扣划被执行人在本行账户的存款", amount=Decimal("30000.00"))
+            deduct = self.progress(deduct, "closed", amount=Decimal("30000.00"))
+            self.retime(deduct, start + timedelta(days=3), self.HOURS["closed"])
+            services.payment_record(actor=clerk, case=case, amount=Decimal("30000.00"),
+                                    received_on=today - timedelta(days=2),
+                                    way="deduction", notice=deduct.pk, note="工商银行公安支行扣划至执行款专户")
+        return Measure.objects.count()
 
     def _retime_conclusion_event(self, notice, when):
         from cases.models import Notice, NoticeEvent
@@ -534,6 +637,7 @@ def seed_sample() -> dict:
         sample = _Sample()
         made = sample.cases()
         sample.specials(made)
+        sample.lifecycle(made)
         sample.credit(made)
         sample.reminders()
         sample.report()

@@ -38,11 +38,12 @@ def _url(name: str, query: str) -> str:
 
 
 def clerk_todo() -> list[Todo]:
-    from cases.selectors import clerk_todo_counts
+    from cases.selectors import clerk_todo_counts, lifecycle_todo_counts
     from credit.selectors import restriction_todo_counts
 
     c = clerk_todo_counts()
     orders = restriction_todo_counts()
+    life = lifecycle_todo_counts()
     return [
         Todo("answered", _("Answers to review"), c["answered"], _url("cases:inbox", "tab=answered")),
         Todo("requests", _("Objections and extension requests"), c["requests"],
@@ -52,6 +53,11 @@ def clerk_todo() -> list[Todo]:
              warn=True),
         Todo("orders_to_issue", _("Restriction orders signed, to issue"), orders["to_issue"],
              _url("credit:restriction-list", "status=signed")),
+        Todo("instalments", _("Settlement instalments overdue"), life["instalments_overdue"],
+             _url("cases:list", "todo=instalments"), warn=True),
+        Todo("settled", _("Settlements performed, to conclude"), life["settled"], _url("cases:list", "todo=settled")),
+        Todo("searches", _("Property searches due after 终本"), life["searches_due"],
+             _url("cases:list", "todo=searches")),
     ]
 
 

@@ -288,3 +288,25 @@ def pdf_bytes(text: str = "ruling") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def final_ready(case) -> dict:
+    """What a 终本 conclusion needs (终本规定 Art. 1) for a test that is not about its conditions: the case
+    filed four months ago, a 限制消费令 issued to every debtor; returns the ``confirm`` and ``note`` for
+    the conditions only the clerk can vouch for."""
+    from datetime import timedelta
+
+    from cases.measures import add_months, local_today
+    from cases.models import Case
+    from cases.selectors import final_conditions
+    from credit.models import ConsumptionRestriction
+
+    Case.objects.filter(pk=case.pk).update(filed_on=add_months(local_today(), -4) - timedelta(days=1))
+    case.refresh_from_db()
+    clerk = User.objects.get(username="clerk")
+    for party in case.parties.filter(role="debtor"):
+        if not ConsumptionRestriction.objects.filter(case=case, id_number=party.id_number, status="issued").exists():
+            ConsumptionRestriction.objects.create(case=case, party=party, name=party.name, kind=party.kind,
+                                                  id_number=party.id_number, status="issued", drafted_by=clerk)
+    confirm = [c.code for c in final_conditions(case) if c.confirmable and not c.met]
+    return {"confirm": confirm, "note": "执行通知、报告财产令已送达；已穷尽调查措施；已听取申请执行人意见"}

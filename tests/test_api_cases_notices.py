@@ -242,7 +242,7 @@ def test_anonymous_calls_get_401_or_403_json_never_a_redirect(api, police_notice
     ]
     bodies = {
         f"{API}cases/": case_body(),
-        f"{API}cases/{case_id}/conclude/": {"outcome": "completed"},
+        f"{API}cases/{case_id}/conclude/": {"outcome": "completed", "note": "已全部履行"},
         f"{API}notices/": {"case": case_id, "unit": "police", "action": "query", "subject": "x"},
         notice_url(police_notice, "answer"): {"outcome": "done"},
     }
@@ -475,7 +475,7 @@ def test_identifiers_are_masked_in_case_responses(api, make_case, issue, usernam
 def test_case_list_filters_by_status(api, make_case, users):
     open_case = make_case()
     done = make_case()
-    services.case_conclude(actor=users["clerk"], case=done, outcome="completed")
+    services.case_conclude(actor=users["clerk"], case=done, outcome="completed", note="已全部履行")
     client = api("clerk")
     open_ids = ids(client.get(f"{API}cases/?status=open"))
     concluded_ids = ids(client.get(f"{API}cases/?status=concluded"))
@@ -733,7 +733,7 @@ def test_notice_list_filters(api, notice_set):
 
 def test_notice_list_kind_filter_finds_release_notices(api, notice_set, users):
     a, b, notices = notice_set
-    releases = services.case_conclude(actor=users["clerk"], case=b, outcome="completed").release_notices
+    releases = services.case_conclude(actor=users["clerk"], case=b, outcome="completed", note="已全部履行").release_notices
     assert len(releases) == 1  # b_police is an open restrict notice
     rows = results(api("clerk").get(f"{API}notices/?kind=release&case={b.pk}"))
     assert [row["id"] for row in rows] == [releases[0].pk]
@@ -1089,7 +1089,7 @@ def test_clerk_concludes_a_case_with_release_fan_out(api, make_case, issue, user
     assert unable.status == "answered"
 
     with commit():
-        response = api("clerk").post(f"{API}cases/{case.pk}/conclude/", {"outcome": "completed"}, format="json")
+        response = api("clerk").post(f"{API}cases/{case.pk}/conclude/", {"outcome": "completed", "note": "已全部履行"}, format="json")
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["id"] == case.pk
@@ -1125,7 +1125,7 @@ def test_concluding_twice_is_409(api, make_case, issue, commit):
                           format="json").status_code == 200
     before = snapshot()
     with commit():
-        again = clerk.post(f"{API}cases/{case.pk}/conclude/", {"outcome": "completed"}, format="json")
+        again = clerk.post(f"{API}cases/{case.pk}/conclude/", {"outcome": "completed", "note": "已全部履行"}, format="json")
     assert_detail(again, 409)
     assert snapshot() == before
     case.refresh_from_db()
@@ -1155,7 +1155,7 @@ def test_only_the_clerk_concludes(api, make_case, issue, commit, username, statu
     issue(case, "bank-icbc", "freeze")
     before = snapshot()
     with commit():
-        response = api(username).post(f"{API}cases/{case.pk}/conclude/", {"outcome": "completed"}, format="json")
+        response = api(username).post(f"{API}cases/{case.pk}/conclude/", {"outcome": "completed", "note": "已全部履行"}, format="json")
     assert_detail(response, status_code)
     assert snapshot() == before
     case.refresh_from_db()

@@ -13,7 +13,7 @@ from cases import delivery, services
 from cases.models import Case, Delivery, Notice, NoticeEvent
 from cases.workflow import InvalidTransition
 from members.models import ActionType, Capability, Unit
-from tests.conftest import case_ruling
+from tests.conftest import case_ruling, final_ready
 
 # DOMAIN.md section 4: the actions that leave an active measure. Written out here on purpose, so the test
 # does not take the rule from the code (or the seed data) it checks.
@@ -105,7 +105,7 @@ def concluded(users, make_case, issue, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     cancel_rows_before = Delivery.objects.filter(notice=n["freeze_cancelled"], purpose="cancel").count()
     with django_capture_on_commit_callbacks(execute=True):
-        releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
+        releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行").release_notices
     return case, n, releases, cancel_rows_before
 
 
@@ -228,7 +228,7 @@ def test_conclude_over_the_api_then_again_is_409(api, make_case, issue):
     assert release.release_ground == "terminated"
     assert first.json()["status"] == "concluded"
     count = Notice.objects.count()
-    second = client.post(f"/api/v1/cases/{case.pk}/conclude/", {"outcome": "completed"}, format="json")
+    second = client.post(f"/api/v1/cases/{case.pk}/conclude/", {"outcome": "completed", "note": "已全部履行"}, format="json")
     assert second.status_code == 409, second.content
     assert Notice.objects.count() == count
 
@@ -236,7 +236,7 @@ def test_conclude_over_the_api_then_again_is_409(api, make_case, issue):
 def test_a_case_without_measures_concludes_with_no_release(users, make_case, issue):
     case = make_case()
     query = issue(case, "police", "query", subject="查询车辆")
-    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
+    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行").release_notices
     assert releases == []
     assert not Notice.objects.filter(case=case, kind="release").exists()
     assert _fresh(query).status == "cancelled"
@@ -247,7 +247,7 @@ def test_liaison_cannot_conclude(users, make_case):
 
     case = make_case()
     with pytest.raises(PermissionDenied):
-        services.case_conclude(actor=users["liaison-police"], case=case, outcome="completed")
+        services.case_conclude(actor=users["liaison-police"], case=case, outcome="completed", note="已全部履行")
     assert Case.objects.get(pk=case.pk).status == "open"
 
 
@@ -322,8 +322,9 @@ def test_property_conclusion_by_outcome(users, make_case, django_capture_on_comm
     active_before = set(Measure.objects.filter(case=case, status="active").values_list("pk", flat=True))
     last_delivery = Delivery.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
+    extra = final_ready(case) if outcome == "final_no_property" else {"note": "已全部履行"}
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.case_conclude(actor=users["clerk"], case=case, outcome=outcome)
+        result = services.case_conclude(actor=users["clerk"], case=case, outcome=outcome, **extra)
 
     stored = list(Notice.objects.filter(case=case, kind="release"))
     originals = {notice.pk: notice for notice, _code, _history in issued}

@@ -14,7 +14,7 @@ from credit import restrictions
 from credit import services as credit
 from credit.models import ConsumptionRestriction, RestrictedAct, RestrictionUnit
 
-from .conftest import make_resident_id, make_uscc
+from .conftest import final_ready, make_resident_id, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_conclusion_lifts_the_order_and_every_unit_gets_a_release(users, issued,
     order = issued()
     case = Case.objects.get(pk=order.case_id)
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_conclude(actor=users["clerk"], case=case, outcome=outcome)
+        services.case_conclude(actor=users["clerk"], case=case, outcome=outcome, note="已全部履行")
     order.refresh_from_db()
     assert order.status == "lifted" and order.lift_ground == ground
     for push in order.pushes.select_related("notice"):
@@ -133,7 +133,7 @@ def test_final_no_property_keeps_the_order_and_the_entry(users, issued, django_c
     with django_capture_on_commit_callbacks(execute=True):
         credit.credit_entry_publish(actor=users["clerk"], entry=entry)
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_conclude(actor=users["clerk"], case=Case.objects.get(pk=case.pk), outcome="final_no_property")
+        services.case_conclude(actor=users["clerk"], case=Case.objects.get(pk=case.pk), outcome="final_no_property", **final_ready(Case.objects.get(pk=case.pk)))
     order.refresh_from_db()
     entry.refresh_from_db()
     assert order.status == "issued" and entry.status == "published"

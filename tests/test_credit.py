@@ -25,7 +25,7 @@ from credit import tasks as credit_tasks
 from credit.models import CreditCheck, CreditEntry, CreditEvent, CreditPush
 from members.models import Capability, Unit
 
-from .conftest import make_resident_id, make_uscc
+from .conftest import final_ready, make_resident_id, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +260,7 @@ def test_the_schema_documents_the_revoke_ground_as_required(api):
     enum_ref = ground.get("$ref") or ground.get("allOf", [{}])[0].get("$ref")
     values = schema["components"]["schemas"][enum_ref.rsplit("/", 1)[-1]]["enum"] if enum_ref else ground["enum"]
     assert set(values) == {"performed", "settled", "creditor_request", "terminated", "basis_revoked", "expired",
-                           "wrongly_listed"}
+                           "suspended", "wrongly_listed"}
 
 
 def test_api_transitions_answer_the_updated_entry(api, entry, django_capture_on_commit_callbacks):
@@ -464,7 +464,7 @@ def test_conclusion_performed_or_terminated_takes_the_debtor_off_the_list(
     assert pushes
     case = Case.objects.get(pk=entry.case_id)
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_conclude(actor=users["clerk"], case=case, outcome=outcome)
+        services.case_conclude(actor=users["clerk"], case=case, outcome=outcome, note="已全部履行")
     entry.refresh_from_db()
     assert entry.status == "deleted" and entry.revoke_ground == ground
     assert entry.events.filter(transition="delete").count() == 1  # by itself, no proposal
@@ -476,7 +476,7 @@ def test_conclusion_performed_or_terminated_takes_the_debtor_off_the_list(
 def test_final_no_property_keeps_the_entry(users, entry, publish):
     publish(entry)
     case = Case.objects.get(pk=entry.case_id)
-    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property")
+    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property", **final_ready(case))
     case.refresh_from_db()
     entry.refresh_from_db()
     assert entry.status == "published"
@@ -1284,7 +1284,7 @@ def test_final_no_property_keeps_entry_and_conclusion_deletes_through_the_hook(u
     try:
         case = Case.objects.get(pk=entry.case_id)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+            services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行")
         entry.refresh_from_db()
         assert entry.status == "published" and seen == []  # nothing before the commit
         with django_capture_on_commit_callbacks(execute=True):

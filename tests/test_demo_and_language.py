@@ -54,7 +54,7 @@ def test_sample_month_is_complete_and_idempotent(sample):
     from credit.models import CreditEntry
     from members.sample import seed_sample
 
-    assert sample["cases"] == 30
+    assert sample["cases"] == 32  # 30 of the month, a preservation (执保) and the enforcement case taking it over
     cases = Case.objects.filter(number__contains="鄂1022执")
     assert cases.filter(categories__isnull=False).distinct().count() >= 5  # key cases
     assert cases.filter(listed_supervision=True).count() >= 2
@@ -68,6 +68,20 @@ def test_sample_month_is_complete_and_idempotent(sample):
     assert releases.filter(status="answered").exists() and releases.filter(status__in=["issued", "delivered"]).exists()
     assert Measure.objects.filter(case=completed, status="released").exists()
     assert Case.objects.filter(outcome="final_no_property").exists()
+    # The branches of enforcement (DOMAIN.md section 5): a preservation carried over with its measures and
+    # a conversion letter per unit, a settlement with an instalment overdue, a suspension, a part payment.
+    from cases.models import Payment, Settlement
+    from cases.selectors import instalment_states, settlements_with_overdue
+
+    taken_over = Case.objects.get(preservation_case__isnull=False)
+    assert taken_over.preservation_case.outcome == "preservation_partial"
+    assert Measure.objects.filter(case=taken_over, status="active").count() == 2
+    assert Notice.objects.filter(case=taken_over, kind="conversion").count() == 2
+    settlement = Settlement.objects.get(status="performing")
+    assert [s.status for s in instalment_states(settlement)] == ["paid", "overdue", "due"]
+    assert settlements_with_overdue(timezone.localdate()).filter(pk=settlement.pk).exists()
+    assert Case.objects.filter(status="suspended", suspension_kind="suspension").exists()
+    assert Payment.objects.filter(way="deduction").exists()
     assert NoticeRequest.objects.filter(kind="objection", status="pending").exists()
     minutes = Minutes.objects.get(status="issued")
     assert ActionItem.objects.filter(minutes=minutes, status__in=["open", "returned"]).exists()

@@ -149,7 +149,7 @@ def world(users, django_capture_on_commit_callbacks, settings):
                                       ends_on=timezone.localdate() + timedelta(days=30))
         assess.period_compute(actor=users["assessor"], period=period)
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_conclude(actor=clerk, case=case, outcome="completed")
+        services.case_conclude(actor=clerk, case=case, outcome="completed", note="已全部履行")
 
     notices = list(Notice.objects.filter(case=case).select_related("unit").order_by("id"))
     # completed: the freeze is released at bank-icbc (and the restriction order at the units it went to)

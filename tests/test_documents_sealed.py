@@ -183,7 +183,7 @@ def test_a_released_measure_shows_its_standing(make_case, issue, users, client, 
         services.notice_acknowledge(actor=liaison, notice=notice)
         services.notice_answer(actor=liaison, notice=notice, outcome="done", detail="已冻结", result_amount="5000")
     with django_capture_on_commit_callbacks(execute=True):
-        releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
+        releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行").release_notices
     assert releases
     release_doc = IssuedDocument.objects.get(notice=releases[0], kind=DocumentKind.RELEASE)
     assert release_doc.is_stored and release_doc.sealed

@@ -53,7 +53,7 @@ def test_a_release_notice_is_tagged(browser_client, make_case, issue, users, dja
     case = make_case()
     issue(case, "bank-icbc", "freeze")  # an open measure: concluding the case releases it (Art. 35)
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+        services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行")
     assert Notice.objects.filter(case=case, kind="release", unit__code="bank-icbc").exists()
     rows = _table(browser_client("liaison-bank-icbc").get("/inbox/?tab=to_release").content.decode())
     assert '<span class="tag release">解除</span>' in rows

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from cases import services
 from cases.models import Attachment, Case, Delivery, Measure, Notice, NoticeEvent
-from tests.conftest import case_ruling, pdf_bytes
+from tests.conftest import case_ruling, final_ready, pdf_bytes
 
 API = "/api/v1/"
 
@@ -39,8 +39,8 @@ def test_final_no_property_over_the_api_releases_nothing_and_keeps_every_measure
     measure = Measure.objects.get(notice=n["freeze"])
     last_delivery = Delivery.objects.order_by("-pk").values_list("pk", flat=True).first()
     with django_capture_on_commit_callbacks(execute=True):
-        response = api("clerk").post(f"{API}cases/{case.pk}/conclude/", {"outcome": "final_no_property"},
-                                     format="json")
+        response = api("clerk").post(f"{API}cases/{case.pk}/conclude/",
+                                     {"outcome": "final_no_property", **final_ready(case)}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["release_notices"] == []
@@ -60,14 +60,17 @@ def test_final_no_property_over_the_api_releases_nothing_and_keeps_every_measure
 def test_completed_and_terminated_release_with_their_ground_and_ruling(api, held, outcome):
     case, n = held
     upload = SimpleUploadedFile("解除裁定.pdf", pdf_bytes("release"), "application/pdf")
-    response = api("clerk").post(f"{API}cases/{case.pk}/conclude/", {"outcome": outcome, "ruling": upload},
-                                 format="multipart")
+    response = api("clerk").post(f"{API}cases/{case.pk}/conclude/", {"outcome": outcome, "ruling": upload,
+                                                                     "note": "已履行"}, format="multipart")
     assert response.status_code == 200, response.content
     body = response.json()
     releases = Notice.objects.filter(case=case, kind="release").order_by("id")
     assert sorted(body["release_notices"]) == sorted(r.pk for r in releases)
     assert {r.original_id for r in releases} == {n["freeze"].pk, n["seize"].pk}
-    ruling = Attachment.objects.get(case=case, title="解除查封、扣押、冻结裁定书")
+    # The ruling the ending is made by, the releases citing it: a release ruling for a debt performed, the
+    # termination ruling (which releases, 查封扣押冻结规定 Art. 28) for a termination.
+    title = {"completed": "解除查封、扣押、冻结裁定书", "terminated": "终结执行裁定书"}[outcome]
+    ruling = Attachment.objects.get(case=case, title=title)
     assert ruling.ruling_seq == 2  # after the enforcement ruling
     for release in releases:
         assert release.release_ground == outcome
@@ -105,13 +108,13 @@ def test_conclusion_page_is_404_for_another_unit_and_403_for_a_liaison_of_the_ca
     case, _n = held
     assert browser_client("liaison-tax").get(f"/cases/{case.pk}/conclude/").status_code == 404
     assert browser_client("liaison-bank-icbc").get(f"/cases/{case.pk}/conclude/").status_code == 403
-    assert browser_client("liaison-tax").post(f"/cases/{case.pk}/conclude/", {"outcome": "completed"}).status_code == 404
+    assert browser_client("liaison-tax").post(f"/cases/{case.pk}/conclude/", {"outcome": "completed", "note": "已全部履行"}).status_code == 404
     assert Case.objects.get(pk=case.pk).status == "open"
 
 
 def test_a_final_case_still_renews_its_measures(users, held):
     case, n = held
-    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property")
+    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property", **final_ready(case))
     from cases import measures
 
     measure = Measure.objects.get(notice=n["freeze"])
@@ -123,7 +126,7 @@ def test_a_final_case_still_renews_its_measures(users, held):
 
 def test_resume_moves_the_active_measures_and_both_case_pages_show_them(api, users, held, browser_client):
     case, n = held
-    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property")
+    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property", **final_ready(case))
     response = api("clerk").post(f"{API}cases/{case.pk}/resume/", {"number": "(2026)鄂1022执恢88号"},
                                  format="json")
     assert response.status_code == 201, response.content
@@ -144,7 +147,7 @@ def test_resume_moves_the_active_measures_and_both_case_pages_show_them(api, use
     assert f'<dt>已恢复为</dt><dd><a href="/cases/{new.pk}/">{new.number}</a>' in old_page
     assert f"/cases/{case.pk}/resume/" not in old_page  # resumed once: the button is gone
     # Concluding the resumed case as performed releases the moved measure from the new case.
-    result = services.case_conclude(actor=users["clerk"], case=new, outcome="completed")
+    result = services.case_conclude(actor=users["clerk"], case=new, outcome="completed", note="已全部履行")
     release = Notice.objects.get(kind="release", original=n["freeze"])
     assert release.case_id == new.pk and release in result.release_notices
     measure.refresh_from_db()
@@ -154,7 +157,7 @@ def test_resume_moves_the_active_measures_and_both_case_pages_show_them(api, use
 @pytest.mark.parametrize("number, field", [("(2026)鄂1022执89号", "number"), ("乱码", "number")])
 def test_resume_needs_an_enforcement_resumption_number(api, users, held, number, field):
     case, _n = held
-    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property")
+    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property", **final_ready(case))
     count = Case.objects.count()
     response = api("clerk").post(f"{API}cases/{case.pk}/resume/", {"number": number}, format="json")
     assert response.status_code == 400 and field in response.json()
@@ -166,7 +169,7 @@ def test_only_a_final_case_can_be_resumed_and_only_once(api, users, held):
     client = api("clerk")
     assert client.post(f"{API}cases/{case.pk}/resume/", {"number": "(2026)鄂1022执恢90号"},
                        format="json").status_code == 409
-    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property")
+    services.case_conclude(actor=users["clerk"], case=case, outcome="final_no_property", **final_ready(case))
     assert client.post(f"{API}cases/{case.pk}/resume/", {"number": "(2026)鄂1022执恢90号"},
                        format="json").status_code == 201
     assert client.post(f"{API}cases/{case.pk}/resume/", {"number": "(2026)鄂1022执恢91号"},
@@ -348,7 +351,7 @@ def test_an_answer_with_a_release_under_way_cannot_be_returned(api, users, make_
     case = make_case()
     notice = issue(case, "bank-icbc", "freeze")
     _ack_answer(users, notice)
-    services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+    services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行")
     notice.refresh_from_db()
     assert notice.status == "closed"
     assert api("clerk").post(f"{API}notices/{notice.pk}/return/", {"reason": "补正"},

@@ -29,7 +29,7 @@ from cases import measures, services
 from cases.measures import guess_asset_kind, measures_sweep, term_end, term_for, term_label
 from cases.models import Attachment, Measure, Notice, NoticeEvent
 
-from .conftest import pdf_bytes
+from .conftest import final_ready, pdf_bytes
 
 API = "/api/v1/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -131,18 +131,38 @@ def test_an_asset_kind_that_cannot_be_told_is_unknown_not_other():
     assert guess_asset_kind(notice("fund", "gov", "freeze")) == "fund"
 
 
-def test_an_unknown_asset_kind_gets_one_year(make_case, take):
+def test_a_notice_whose_asset_kind_cannot_be_told_states_one_year(db):
+    from cases.measures import notice_term_months
+
+    def notice(unit_code, unit_kind, action, asset_kind=""):
+        return SimpleNamespace(unit=SimpleNamespace(code=unit_code, kind=unit_kind),
+                               action=SimpleNamespace(code=action), asset_kind=asset_kind)
+
+    assert notice_term_months(notice("market", "gov", "seize")) == 12  # guessed unknown: the shortest
+    assert notice_term_months(notice("market", "gov", "seize", "unknown")) == 12
+    assert notice_term_months(notice("natres", "gov", "seize")) == 36
+    assert notice_term_months(notice("natres", "gov", "seize", "deposit")) == 12  # the clerk's kind wins
+
+
+def test_the_term_is_the_one_the_notice_stated_whatever_kind_the_unit_reports(make_case, take):
+    """The notice told the registry 查封期限为三年 (a seizure at natres: real estate); the unit's answer
+    calling the asset 'unknown' relabels the register but cannot shorten what the unit was told."""
     case = make_case()
     m = take(case, "natres", "seize", subject="查封某处财产", served=at(2026, 12, 2), asset_kind="unknown")
-    assert (m.asset_kind, m.starts_on, m.expires_on) == ("unknown", date(2026, 12, 2), date(2027, 12, 1))
+    assert (m.asset_kind, m.starts_on, m.expires_on) == ("unknown", date(2026, 12, 2), date(2029, 12, 1))
 
 
 # ------------------------------------------------------------------------------------------ effective date
 
-def test_the_term_starts_on_the_day_the_unit_states(make_case, take):
+def test_the_term_runs_from_service_and_another_day_is_refused(make_case, take, issue, users):
+    """查封扣押冻结规定 Art. 1: the measure takes effect when the notice is served; the unit may repeat the
+    day of service in its answer, never another one."""
     case = make_case()
-    m = take(case, served=at(2026, 12, 2), answered=at(2026, 12, 5), effective_on=date(2026, 12, 3))
-    assert (m.starts_on, m.expires_on) == (date(2026, 12, 3), date(2027, 12, 2))
+    m = take(case, served=at(2026, 12, 2), answered=at(2026, 12, 5), effective_on=date(2026, 12, 2))
+    assert (m.starts_on, m.expires_on) == (date(2026, 12, 2), date(2027, 12, 1))
+    with pytest.raises(ValidationError) as exc:
+        take(case, served=at(2026, 12, 2), answered=at(2026, 12, 5), effective_on=date(2026, 12, 3))
+    assert "effective_on" in exc.value.message_dict
 
 
 def test_the_effective_date_over_the_api(make_case, issue, api, users):
@@ -153,16 +173,21 @@ def test_the_effective_date_over_the_api(make_case, issue, api, users):
     with travel(at(2026, 12, 2)):
         assert client.post(f"{API}notices/{notice.pk}/acknowledge/", {}, format="json").status_code == 200
     with travel(at(2026, 12, 4)):
-        response = client.post(f"{API}notices/{notice.pk}/answer/", {
+        refused = client.post(f"{API}notices/{notice.pk}/answer/", {
             "outcome": "done", "result_amount": "60000.00",
             "measure": {"asset": "鄂D12345", "effective_on": "2026-12-03"}}, format="json")
+        assert refused.status_code == 400 and "effective_on" in refused.json(), refused.content
+        assert not Measure.objects.filter(notice=notice).exists()
+        response = client.post(f"{API}notices/{notice.pk}/answer/", {
+            "outcome": "done", "result_amount": "60000.00",
+            "measure": {"asset": "鄂D12345", "effective_on": "2026-12-02"}}, format="json")
     assert response.status_code == 200, response.content
     m = Measure.objects.get(notice=notice)
-    assert (m.asset_kind, m.starts_on, m.expires_on) == ("movable", date(2026, 12, 3), date(2028, 12, 2))
+    assert (m.asset_kind, m.starts_on, m.expires_on) == ("movable", date(2026, 12, 2), date(2028, 12, 1))
     with travel(at(2026, 12, 4)):
         body = api("clerk").get(f"{API}measures/{m.pk}/").json()
-    assert (body["starts_on"], body["expires_on"]) == ("2026-12-03", "2028-12-02")
-    assert body["term_label"] == "自2026年12月3日起至2028年12月2日止"
+    assert (body["starts_on"], body["expires_on"]) == ("2026-12-02", "2028-12-01")
+    assert body["term_label"] == "自2026年12月2日起至2028年12月1日止"
     assert body["renewable"] is True
 
 
@@ -338,26 +363,27 @@ def test_the_renew_endpoint(deposit, api):
 
 
 @pytest.mark.parametrize("swept", [False, True])
-def test_a_renewal_confirmed_after_the_lapse_does_not_revive_it(deposit, users, swept):
+def test_a_renewal_served_after_the_end_does_not_revive_it(deposit, users, swept):
     liaison = users["liaison-bank-icbc"]
     with travel(at(2027, 11, 28)):
         renewal = measures.measure_renew(actor=users["clerk"], measure=deposit)
-        services.notice_acknowledge(actor=liaison, notice=renewal)
     if swept:
         with travel(at(2027, 12, 2, 0, 30)):
             assert measures_sweep()["lapsed"] == 1
+    with travel(at(2027, 12, 2, 9)):
+        services.notice_acknowledge(actor=liaison, notice=renewal)  # served the day after the last day
     with travel(at(2027, 12, 3)):
         services.notice_answer(actor=liaison, notice=renewal, outcome="done", detail="已续冻",
                                result_amount="50000.00")
     m = _fresh(deposit)
     assert (m.status, m.expires_on, m.renewals, m.lapsed_on) == ("lapsed", date(2027, 12, 1), 0, date(2027, 12, 2))
-    event = NoticeEvent.objects.get(notice=renewal, transition="renewal_too_late")
-    assert "2027-12-01" in event.note
+    event = NoticeEvent.objects.filter(notice=renewal, transition="renewal_too_late").first()
+    assert event is not None and "2027-12-01" in event.note
 
 
 def test_a_final_no_property_case_keeps_renewing_a_completed_one_does_not(deposit, users, make_case, take):
     with travel(at(2027, 6, 1)):
-        services.case_conclude(actor=users["clerk"], case=deposit.case, outcome="final_no_property")
+        services.case_conclude(actor=users["clerk"], case=deposit.case, outcome="final_no_property", **final_ready(deposit.case))
     assert _fresh(deposit).release_notice_id is None
     with travel(at(2027, 11, 20)):
         renewal = measures.measure_renew(actor=users["clerk"], measure=deposit)
@@ -367,7 +393,7 @@ def test_a_final_no_property_case_keeps_renewing_a_completed_one_does_not(deposi
         other_case = make_case()
     other = take(other_case, served=at(2026, 12, 2))
     with travel(at(2027, 6, 1)):
-        services.case_conclude(actor=users["clerk"], case=other_case, outcome="completed")
+        services.case_conclude(actor=users["clerk"], case=other_case, outcome="completed", note="已全部履行")
     with travel(at(2027, 11, 20)), pytest.raises(ValidationError):
         measures.measure_renew(actor=users["clerk"], measure=other)
 
@@ -390,8 +416,8 @@ def test_reminders_go_on_for_a_final_no_property_case(deposit, users, make_case,
         done_case = make_case()
     done = take(done_case, served=at(2026, 12, 2))
     with travel(at(2027, 6, 1)):
-        services.case_conclude(actor=users["clerk"], case=deposit.case, outcome="final_no_property")
-        services.case_conclude(actor=users["clerk"], case=done_case, outcome="completed")
+        services.case_conclude(actor=users["clerk"], case=deposit.case, outcome="final_no_property", **final_ready(deposit.case))
+        services.case_conclude(actor=users["clerk"], case=done_case, outcome="completed", note="已全部履行")
     mail.outbox.clear()
     # Friday 26 November 2027: Monday 29, Tuesday 30 and Wednesday 1 December are the 3 working days left.
     assert measures_sweep(today=date(2027, 11, 26))["reminded"] == 1
@@ -411,7 +437,7 @@ def _bad_release_inputs(other_ruling_id):
         ({"ruling": "FILE"}, "ground"),
         ({"ground": "completed", "ruling": "FILE"}, "ground"),   # the conclusion's ground, not Art. 28's
         ({"ground": "gold", "ruling": "FILE"}, "ground"),
-        ({"ground": "debt_paid"}, "ruling"),
+        # No ruling at all is no error: the portal draws the release ruling up (rulings.py).
         ({"ground": "debt_paid", "ruling": "TEXT"}, "ruling"),   # not a PDF
         ({"ground": "debt_paid", "ruling": "BIG"}, "ruling"),    # over the upload limit
         ({"ground": "debt_paid", "ruling": other_ruling_id}, "ruling"),  # another case's ruling

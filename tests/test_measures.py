@@ -306,12 +306,14 @@ def test_a_first_seizure_has_no_queue_position(users, make_case, issue):
     assert m.queue_position is None
 
 
-def test_asset_kind_given_by_the_unit_wins_over_the_guess(users, make_case, issue):
+def test_asset_kind_given_by_the_unit_labels_the_register_and_the_notice_keeps_the_term(users, make_case, issue):
+    """The police were told 扣押期限为两年 (a movable, guessed); the unit's answer that it is 'other
+    property' relabels the register and leaves the term the notice stated (one rule, one date)."""
     case = make_case()
     m = _executed(users, issue, case, "police", "seize", subject="扣押挖掘机",
                   measure={"asset_kind": "other", "asset": "挖掘机一台"})
     assert m.asset_kind == "other"
-    assert m.expires_on == _term_end(_today(), 36)
+    assert m.expires_on == _term_end(_today(), 24)
 
 
 def test_bad_asset_kind_is_400_in_the_api_and_changes_nothing(api, make_case, issue):
@@ -528,7 +530,7 @@ def test_no_renewal_on_a_concluded_case(users, frozen):
     """A concluded case takes no new notice (Art. 35); a measure that lapsed before conclusion got no
     release, so nothing else stops a renewal being sent for it."""
     _lapse(frozen)
-    services.case_conclude(actor=users["clerk"], case=frozen.case, outcome="completed")
+    services.case_conclude(actor=users["clerk"], case=frozen.case, outcome="completed", note="已全部履行")
     with pytest.raises(ValidationError):
         measures.measure_renew(actor=users["clerk"], measure=frozen)
     assert not Notice.objects.filter(case=frozen.case, kind="renewal").exists()
@@ -538,7 +540,7 @@ def test_concluding_cancels_an_open_renewal_notice(users, frozen):
     """Conclusion cancels every open notice of the case; a unit must not be left asked to renew a measure
     it is at the same time asked to release."""
     renewal = measures.measure_renew(actor=users["clerk"], measure=frozen)
-    releases = services.case_conclude(actor=users["clerk"], case=frozen.case, outcome="completed").release_notices
+    releases = services.case_conclude(actor=users["clerk"], case=frozen.case, outcome="completed", note="已全部履行").release_notices
     assert [r.original_id for r in releases] == [frozen.notice_id]
     assert _fresh(renewal).status == "cancelled"
 
@@ -650,7 +652,7 @@ def test_the_clerks_home_page_shows_the_lapsed_count(users, make_case, issue, br
     _lapse(_executed(users, issue, open_case, "police", "seize", subject="扣押车辆"))
     _executed(users, issue, open_case, "natres", "seize", subject="查封不动产")
     _lapse(_executed(users, issue, closed_case, "bank-abc", "freeze"))
-    services.case_conclude(actor=users["clerk"], case=closed_case, outcome="completed")
+    services.case_conclude(actor=users["clerk"], case=closed_case, outcome="completed", note="已全部履行")
 
     response = browser_client("clerk").get("/")
     assert response.status_code == 200
@@ -699,7 +701,7 @@ def test_releasing_one_measure_alone(users, make_case, issue, browser_client, co
         measures.measure_release(actor=users["clerk"], measure=deposit)
     assert Notice.objects.filter(case=case).count() == count
 
-    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
+    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行").release_notices
     assert [r.original_id for r in releases] == [vehicle.notice_id]
     assert Notice.objects.filter(original=deposit.notice, kind="release").count() == 1
     assert _fresh(vehicle).release_notice_id == releases[0].pk
@@ -711,7 +713,7 @@ def test_a_pending_single_release_is_not_sent_twice_at_conclusion(users, make_ca
     single = _release_alone(users, deposit, confirm=False)
     with pytest.raises(ValidationError):
         measures.measure_release(actor=users["clerk"], measure=deposit)
-    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed").release_notices
+    releases = services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行").release_notices
     assert releases == []
     assert list(Notice.objects.filter(case=case, kind="release")) == [single]
     assert _fresh(single).status == "issued"  # a release already sent is not cancelled by conclusion

@@ -823,7 +823,8 @@ def test_issue_refuses_an_oversized_ruling(browser_client, make_case, settings):
 
 def test_concluded_case_refuses_issuing(browser_client, make_case, users):
     case = make_case()
-    services.case_conclude(actor=users["clerk"], case=case, outcome="completed")
+    services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行")
+    rulings = Attachment.objects.filter(case=case).count()  # the release ruling the conclusion drew up
     client = browser_client("clerk")
     detail = client.get(f"/cases/{case.pk}/")
     assert f"/cases/{case.pk}/issue/" not in hrefs(detail)
@@ -835,7 +836,7 @@ def test_concluded_case_refuses_issuing(browser_client, make_case, users):
     assert response.context["form"].non_field_errors()
     assert re.search(r'<ul class="errorlist nonfield"><li>[^<]*' + re.escape(case.number), html(response))
     assert Notice.objects.count() == count
-    assert not Attachment.objects.filter(case=case).exists()
+    assert Attachment.objects.filter(case=case).count() == rulings
 
 
 @pytest.mark.parametrize("username, status", [("office", 403), ("convener", 403), ("liaison-bank-icbc", 403),
@@ -1116,8 +1117,8 @@ def test_conclude_flow_with_release_confirmation(browser_client, make_case, issu
     assert plan[freeze.number]["final"] == plan[restrict.number]["final"] == "保留"  # 终本 keeps measures
     assert plan[query.number]["ending"] == plan[query.number]["final"] == "撤回请求"
     assert plan[unable.number]["ending"] == "关闭" and plan[unable.number]["final"] == "关闭"
-    assert {i["value"] for i in elements(page, "input", name="outcome")} == {
-        "completed", "terminated", "final_no_property"}
+    assert {i["value"] for i in elements(page, "input", name="outcome")} == {  # 立案结案意见 Art. 14
+        "completed", "terminated", "final_no_property", "not_enforced", "application_rejected", "filing_cancelled"}
 
     with django_capture_on_commit_callbacks(execute=True):
         response = clerk.post(f"/cases/{case.pk}/conclude/", {"outcome": "completed", "note": "全部履行"})
@@ -1175,7 +1176,7 @@ def test_conclude_twice_sends_nothing_twice(browser_client, make_case, issue,
     assert message_tags(clerk.get(f"/cases/{case.pk}/")) == ["success"]
     releases = Notice.objects.filter(case=case, kind="release").count()
     assert releases == 1
-    response = clerk.post(f"/cases/{case.pk}/conclude/", {"outcome": "completed"})
+    response = clerk.post(f"/cases/{case.pk}/conclude/", {"outcome": "completed", "note": "已全部履行"})
     assert response.status_code == 200
     assert message_tags(response) == ["error"]
     case.refresh_from_db()
@@ -1208,7 +1209,7 @@ def test_conclude_is_refused_to_others(browser_client, make_case, issue, usernam
     issue(case, "bank-icbc", "freeze")
     client = browser_client(username)
     assert client.get(f"/cases/{case.pk}/conclude/").status_code == status
-    assert client.post(f"/cases/{case.pk}/conclude/", {"outcome": "completed"}).status_code == status
+    assert client.post(f"/cases/{case.pk}/conclude/", {"outcome": "completed", "note": "已全部履行"}).status_code == status
     case.refresh_from_db()
     assert case.status == "open"
 
@@ -1235,7 +1236,7 @@ def test_inbox_tabs_and_counts(browser_client, make_case, issue, users, acknowle
     concluded = make_case()
     restrict = issue(concluded, "police", "restrict")
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_conclude(actor=users["clerk"], case=concluded, outcome="completed")
+        services.case_conclude(actor=users["clerk"], case=concluded, outcome="completed", note="已全部履行")
     release = Notice.objects.get(case=concluded, kind="release")
     foreign = issue(case, "bank-icbc", "freeze")
 

@@ -117,7 +117,7 @@ def test_the_work_report_lists_a_key_case_once(flow, make_case, issue, users):  
     issue(both, "tax", "query", subject="查询纳税")
     plain = make_case()
     concluded = make_case(listed_supervision=True)
-    case_services.case_conclude(actor=users["clerk"], case=concluded, outcome="completed")
+    case_services.case_conclude(actor=users["clerk"], case=concluded, outcome="completed", note="已全部履行")
     meeting = flow.meeting([flow.item()], kind="regular", when=timezone.now() + timedelta(days=1))
     report = selectors.work_report(meeting)
     ids = [c["id"] for c in report["key_cases"]]

@@ -187,7 +187,7 @@ def _clerk_world(users, make_case, issue, commit):
 
     _measure(users, issue, concluded, "bank-icbc", expires_in_days=2)
     with commit(execute=True):
-        services.case_conclude(actor=users["clerk"], case=concluded, outcome="completed")  # releases it
+        services.case_conclude(actor=users["clerk"], case=concluded, outcome="completed", note="已全部履行")  # releases it
     conclusion_release = Notice.objects.get(case=concluded, kind=NoticeKind.RELEASE)
 
     objected = issue(case, "police", "locate")
