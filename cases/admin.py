@@ -5,8 +5,10 @@ from .models import (
     Attachment,
     Case,
     CaseCategory,
+    CaseEvent,
     Delivery,
     HolidayOverride,
+    Instalment,
     Measure,
     MeasureLimit,
     MeasureReminder,
@@ -14,6 +16,10 @@ from .models import (
     NoticeEvent,
     NoticeRequest,
     Party,
+    Payment,
+    PropertySearch,
+    Settlement,
+    Suspension,
 )
 
 
@@ -45,7 +51,11 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "amount", "status", "outcome", "listed_supervision", "created_at"]
     list_filter = ["status", "outcome", "listed_supervision", "categories__category"]
     search_fields = ["number", "title", "parties__name"]
-    readonly_fields = ["status", "outcome", "concluded_at", "concluded_by", "created_by"]
+    # The lifecycle moves through the portal's services (cases.lifecycle_services), never by editing here.
+    readonly_fields = ["status", "outcome", "outcome_ground", "outcome_ruling", "outcome_note", "suspension_kind",
+                       "concluded_at", "concluded_by", "created_by", "resumed_from", "preservation_case",
+                       "next_search_on"]
+    raw_id_fields = ["resumed_from", "preservation_case", "outcome_ruling"]
     inlines = [PartyInline, CaseCategoryInline]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -179,3 +189,54 @@ class PunishmentIdentifierNeedAdmin(admin.ModelAdmin):
     list_display = ["unit", "reason"]
     list_select_related = ["unit"]
     search_fields = ["unit__code", "unit__name", "reason"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "transition", "from_status", "to_status", "actor", "at"]
+    list_filter = ["transition"]
+    list_select_related = ["case", "actor"]
+    search_fields = ["case__number"]
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    extra = 0
+    readonly_fields = ["seq", "due_on", "amount"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnlyAdmin):
+    list_display = ["case", "signed_on", "status", "recorded_at"]
+    list_filter = ["status"]
+    list_select_related = ["case"]
+    search_fields = ["case__number"]
+    inlines = [InstalmentInline]
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "ground", "started_at", "until", "ended_at"]
+    list_filter = ["kind", "ground"]
+    list_select_related = ["case"]
+    search_fields = ["case__number"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["case", "amount", "received_on", "way", "recorded_at"]
+    list_filter = ["way"]
+    list_select_related = ["case"]
+    search_fields = ["case__number"]
+
+
+@admin.register(PropertySearch)
+class PropertySearchAdmin(ReadOnlyAdmin):
+    list_display = ["case", "seq", "due_on", "searched_on", "result"]
+    list_filter = ["result"]
+    list_select_related = ["case"]
+    search_fields = ["case__number"]

@@ -387,7 +387,7 @@ class NoticeSerializer(OutputModelSerializer):
                   "release_ground", "ruling", "subject", "asset_kind", "account", "amount", "status", "original",
                   "issued_at", "ack_due_at", "due_at", "delivered_at", "acknowledged_at", "answered_at",
                   "outcome", "answer_detail", "result_amount", "closed_at", "cancelled_at", "paused_since",
-                  "ack_overdue", "answer_overdue"]
+                  "ack_overdue", "answer_overdue", "measure_case", "partial"]
 
     def get_ack_overdue(self, notice) -> bool:
         return notice.ack_overdue()
@@ -518,9 +518,10 @@ RELEASE_GROUND_CHOICES = _release_ground_choices()
 class MeasureReleaseInputSerializer(serializers.Serializer):
     """``POST measures/{id}/release/`` (multipart): release one measure alone (查封扣押冻结规定 Art. 28)."""
 
-    ground = serializers.ChoiceField(choices=RELEASE_GROUND_CHOICES,
+    ground = serializers.ChoiceField(choices=RELEASE_GROUND_CHOICES, required=False, allow_blank=True, default="",
                                      help_text="Why the measure is released (Art. 28); completed and terminated "
-                                               "are the conclusion's grounds, not a single release's")
+                                               "are the conclusion's grounds, not a single release's. Required "
+                                               "unless ``amount`` is given (a partial release: over_seizure)")
     ruling = RulingRefField(required=False, help_text="The release ruling (解除冻结/查封裁定书): a PDF, or the id of "
                                                       "a ruling already filed in the case; none: the portal draws one up")
     note = CleanCharField(required=False, allow_blank=True, default="", max_length=500)

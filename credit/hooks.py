@@ -69,9 +69,7 @@ def case_panel(request, case) -> str:
 
 
 def connect():
-    from cases.hooks import case_concluded, register_case_panel
-
-    from cases.hooks import case_suspended, register_final_condition
+    from cases.hooks import case_concluded, case_suspended, register_case_panel, register_final_condition
 
     case_concluded.connect(on_case_concluded, dispatch_uid="credit.on_case_concluded")
     case_suspended.connect(on_case_suspended, dispatch_uid="credit.on_case_suspended")

@@ -404,7 +404,6 @@ class _Sample:
         """The branches of enforcement (DOMAIN.md section 5, "Case lifecycle"): a preservation carried into
         its enforcement case, a settlement with an instalment overdue, a suspended case, a part payment."""
         from cases import services
-        from cases.measures import add_months
         from cases.models import Case, Measure, Notice
 
         clerk = self.user("clerk")

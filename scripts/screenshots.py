@@ -71,6 +71,18 @@ def issued_minutes_meeting(env):
     return int(out[-1])
 
 
+def lifecycle_cases(env):
+    """(the enforcement case that took over a preservation, the case with a settlement being performed)."""
+    code = ("from cases.models import Case\n"
+            "a = Case.objects.filter(preservation_case__isnull=False).first()\n"
+            "b = Case.objects.filter(settlements__status='performing').first()\n"
+            "print(a.pk, b.pk)")
+    out = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=BASE_DIR, env=env, check=True,
+                         capture_output=True, text=True).stdout.strip().splitlines()
+    first, second = out[-1].split()
+    return int(first), int(second)
+
+
 def sign_in(browser, username, **context_options):
     context = browser.new_context(locale="zh-CN", **context_options)
     page = context.new_page()
@@ -88,7 +100,7 @@ def todo_counts(page):
     return [" ".join(t.split()) for t in page.locator("ul.tiles.todo li").all_inner_texts()]
 
 
-def shoot(meeting_pk, workdir):
+def shoot(meeting_pk, workdir, lifecycle=None):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -117,6 +129,18 @@ def shoot(meeting_pk, workdir):
                         target, optimize=True)
             print(f"liaison-inbox-phone.png ({INBOX_ACCOUNT})")
             context.close()
+
+            if lifecycle:
+                taken_over, settled = lifecycle
+                context, page = sign_in(browser, "clerk", viewport={"width": 1280, "height": 900})
+                # The conclusion page of a case taken over from its preservation: the 终本 checklist
+                page.goto(f"{URL}/cases/{taken_over}/conclude/")
+                page.screenshot(path=str(IMG / "clerk-conclude.png"), full_page=True)
+                # A settlement with its instalments on the case page
+                page.goto(f"{URL}/cases/{settled}/")
+                page.locator("section.card:has(table caption)").first.screenshot(path=str(IMG / "clerk-settlement.png"))
+                print("clerk-conclude.png, clerk-settlement.png")
+                context.close()
 
             # The issued minutes, as the office downloads them
             context, page = sign_in(browser, "office", viewport={"width": 1280, "height": 900})
@@ -154,12 +178,13 @@ def main():
         run(env, "seal_demo_ca")
         run(env, "seed_demo", "--sample")
         meeting_pk = issued_minutes_meeting(env)
+        lifecycle = lifecycle_cases(env)
         log = open(workdir / "server.log", "w")
         server = subprocess.Popen(["nice", "-n", "10", PYTHON, "manage.py", "runserver", f"127.0.0.1:{PORT}",
                                    "--noreload"], cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_for_server(server)
         IMG.mkdir(parents=True, exist_ok=True)
-        shoot(meeting_pk, workdir)
+        shoot(meeting_pk, workdir, lifecycle)
     except Exception:
         if log is not None:
             log.flush()
