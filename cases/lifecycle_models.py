@@ -16,9 +16,10 @@ __all__ = ["CaseEvent", "Instalment", "Payment", "PaymentWay", "PropertySearch",
 
 
 EVENT_LABELS = {
-    "register": _("registered"), "suspend": _("suspended"), "proceed": _("proceeds"), "conclude": _("concluded"),
-    "resume": _("resumed"), "carry_over": _("measures carried over"), "take_over": _("measures taken over"),
-    "payment": _("payment received"), "property_search": _("property search"),
+    "register": _("case registered"), "suspend": _("case suspended or deferred"),
+    "proceed": _("enforcement proceeds"), "conclude": _("case concluded"), "resume": _("case resumed (执恢)"),
+    "carry_over": _("measures carried over"), "take_over": _("measures taken over"),
+    "payment": _("payment received"), "property_search": _("property search recorded"),
 }
 
 
@@ -54,7 +55,7 @@ class Suspension(ChoiceLabels, models.Model):
     started_at = models.DateTimeField(_("since"), default=timezone.now)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("suspended by"))
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("suspension ended"), null=True, blank=True)
     ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+", verbose_name=_("ended by"))
     end_note = models.TextField(_("why it ended"), blank=True)
@@ -91,7 +92,7 @@ class Settlement(ChoiceLabels, models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("settlement ended"), null=True, blank=True)
     end_note = models.TextField(_("how it ended"), blank=True)
 
     class Meta:

@@ -500,14 +500,18 @@ class InstalmentState:
     status: str  # "paid" | "part" | "overdue" | "due"
 
 
-def instalment_states(settlement, today=None) -> list[InstalmentState]:
-    """Each instalment with what the payments received since signing have paid of it, in due order."""
+def instalment_states(settlement, today=None, payments=None) -> list[InstalmentState]:
+    """Each instalment with what the payments received since signing have paid of it, in due order.
+    ``payments``: the case's payments if the caller has read them (a page: no query per settlement)."""
     from .measures import local_today
     from .models import Payment
 
     today = today or local_today()
-    money = (Payment.objects.filter(case_id=settlement.case_id, received_on__gte=settlement.signed_on)
-             .aggregate(s=Sum("amount"))["s"] or Decimal("0.00"))
+    if payments is None:
+        money = (Payment.objects.filter(case_id=settlement.case_id, received_on__gte=settlement.signed_on)
+                 .aggregate(s=Sum("amount"))["s"] or Decimal("0.00"))
+    else:
+        money = sum((p.amount for p in payments if p.received_on >= settlement.signed_on), Decimal("0.00"))
     states = []
     for instalment in settlement.instalments.all():
         covered = min(money, instalment.amount)
@@ -638,11 +642,12 @@ def case_lifecycle(case) -> dict:
     from .models import CaseEvent, Settlement
 
     settlements = list(Settlement.objects.filter(case=case).prefetch_related("instalments").order_by("-id"))
+    payments = list(case.payments.order_by("received_on", "id"))
     return {
         "suspension": case.suspensions.filter(ended_at__isnull=True).select_related("ruling__case").first()
         if case.status == "suspended" else None,
-        "settlements": [(s, instalment_states(s)) for s in settlements],
-        "payments": list(case.payments.order_by("received_on", "id")),
+        "settlements": [(s, instalment_states(s, payments=payments)) for s in settlements],
+        "payments": payments,
         "searches": list(case.property_searches.order_by("seq")),
         "money": case_money(case),
         "events": list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")),

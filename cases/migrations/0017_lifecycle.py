@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('terms', models.TextField(verbose_name='terms')),
                 ('status', models.CharField(choices=[('performing', 'Being performed'), ('performed', 'Performed in full'), ('breached', 'Not performed: enforcement resumed')], default='performing', max_length=12, verbose_name='status')),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended')),
+                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='settlement ended')),
                 ('end_note', models.TextField(blank=True, verbose_name='how it ended')),
             ],
             options={
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('until', models.DateField(blank=True, help_text="A deferral's last day; the case proceeds by itself after it.", null=True, verbose_name='until')),
                 ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='since')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended')),
+                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='suspension ended')),
                 ('end_note', models.TextField(blank=True, verbose_name='why it ended')),
             ],
             options={
