@@ -1,13 +1,14 @@
 """REST API for non-cooperation reports, referral tasks and assessment periods (API.md). Thin: parse,
 call a service, serialize. Lookups start from scoped querysets, so another unit's row is a 404."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from linkage.api import IdCursorPagination, require_perm
+from linkage.api import CleanCharField, IdCursorPagination, IdField, require_perm
 
 from . import exports, selectors, services
+from .models import CourtSanction, SanctionKind
 from .serializers import (
     DetailInputSerializer,
     EvidenceSerializer,
@@ -21,6 +22,34 @@ from .serializers import (
     SchemeInputSerializer,
     ScoreSerializer,
 )
+
+
+class CourtSanctionSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="report.unit.code", read_only=True)
+    document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CourtSanction
+        fields = ["id", "report", "unit", "case", "kind", "person", "amount", "days", "facts", "status",
+                  "proposed_at", "decided_at", "returned_reason", "document"]
+
+    def get_document(self, sanction) -> dict | None:
+        doc = sanction.document
+        return {"id": doc.pk, "number": doc.ruling_number, "title": doc.title} if doc else None
+
+
+class SanctionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SanctionKind.choices)
+    facts = CleanCharField(max_length=4000)
+    person = CleanCharField(required=False, allow_blank=True, default="", max_length=60,
+                            help_text="The unit's principal or person directly responsible; empty: the unit")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
+    days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=15)
+    case = IdField(required=False, allow_null=True, default=None)
+
+
+class SanctionReturnInputSerializer(serializers.Serializer):
+    reason = CleanCharField(max_length=2000)
 
 
 class NonCooperationReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -57,6 +86,18 @@ class NonCooperationReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMode
         data.is_valid(raise_exception=True)
         return self._answer(services.report_decide(actor=request.user, report=report, **data.validated_data))
 
+    @extend_schema(request=SanctionInputSerializer, responses={201: CourtSanctionSerializer})
+    @action(detail=True, methods=["post"])
+    def sanctions(self, request, pk=None):
+        """A fine or detention proposed on a report the conference referred to the court (``civil_procedure``);
+        the president approves it (民事诉讼法 Art. 119)."""
+        report = self.get_object()
+        require_perm(request, "assessments.add_courtsanction")
+        data = SanctionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sanction = services.sanction_propose(actor=request.user, report=report, **data.validated_data)
+        return Response(CourtSanctionSerializer(sanction).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=DetailInputSerializer, responses={200: ReportDetailSerializer})
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
@@ -65,6 +106,34 @@ class NonCooperationReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMode
         data = DetailInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.report_answer(actor=request.user, report=report, **data.validated_data))
+
+
+class CourtSanctionViewSet(viewsets.ReadOnlyModelViewSet):
+    """``sanctions/``: fines and detention of obstructing units (民事诉讼法 Arts. 117-119), the court's; the
+    president approves or returns (others 403)."""
+
+    serializer_class = CourtSanctionSerializer
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        return selectors.sanctions_visible_to(self.request.user)
+
+    @extend_schema(request=None, responses={200: CourtSanctionSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        require_perm(request, "assessments.approve_courtsanction")
+        sanction = services.sanction_approve(actor=request.user, sanction=self.get_object())
+        return Response(CourtSanctionSerializer(self.get_queryset().get(pk=sanction.pk)).data)
+
+    @extend_schema(request=SanctionReturnInputSerializer, responses={200: CourtSanctionSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_clerk(self, request, pk=None):
+        require_perm(request, "assessments.approve_courtsanction")
+        sanction = self.get_object()
+        data = SanctionReturnInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sanction = services.sanction_return(actor=request.user, sanction=sanction, **data.validated_data)
+        return Response(CourtSanctionSerializer(self.get_queryset().get(pk=sanction.pk)).data)
 
 
 class ReferralTaskViewSet(viewsets.ReadOnlyModelViewSet):

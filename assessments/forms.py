@@ -7,7 +7,7 @@ from linkage.forms import CleanTextMixin
 from linkage.pagination import query_id
 from members.models import Unit
 
-from .models import ReportKind, ReportOutcome
+from .models import ReportKind, ReportOutcome, SanctionKind
 
 
 class PeriodForm(CleanTextMixin, forms.Form):
@@ -71,3 +71,14 @@ class DecideForm(CleanTextMixin, forms.Form):
 
 class DetailForm(CleanTextMixin, forms.Form):
     detail = forms.CharField(label=_("statement"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SanctionForm(CleanTextMixin, forms.Form):
+    """A fine or detention proposed to the president (民事诉讼法 Arts. 117-119)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=SanctionKind.choices)
+    person = forms.CharField(label=_("Person (the unit's principal or the person directly responsible; empty: "
+                                     "the unit is fined)"), max_length=60, required=False)
+    amount = forms.DecimalField(label=_("Fine (yuan)"), max_digits=12, decimal_places=2, required=False)
+    days = forms.IntegerField(label=_("Days of detention"), min_value=1, max_value=15, required=False)
+    facts = forms.CharField(label=_("Facts and reasons"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

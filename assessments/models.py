@@ -30,7 +30,9 @@ class ReportOutcome(models.TextChoices):
     CRITICISM = "criticism", _("Criticism and education")
     ADMONISHMENT = "admonishment", _("Admonishment talk (诫勉谈话)")
     REFERRAL = "referral", _("Referral to discipline inspection (移送纪检监察)")
-    CIVIL_PROCEDURE = "civil_procedure", _("Civil Procedure Law measures")
+    # The conference refers the unit to the court; a fine or detention is the court's own decision, approved
+    # by the president (民事诉讼法 2023 Arts. 117-119): ``CourtSanction``.
+    CIVIL_PROCEDURE = "civil_procedure", _("Referred to the court for Civil Procedure Law measures")
     UNFOUNDED = "unfounded", _("Unfounded")
 
 
@@ -354,3 +356,54 @@ class AssessmentEvidence(ChoiceLabels, models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The evidence of a finalised period is immutable.")
+
+
+class SanctionKind(models.TextChoices):
+    FINE = "fine", _("Fine (罚款)")
+    DETENTION = "detention", _("Detention (拘留)")
+
+
+class SanctionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for the president")
+    APPROVED = "approved", _("Approved by the president")
+    RETURNED = "returned", _("Returned to the clerk")
+
+
+class CourtSanction(ChoiceLabels, models.Model):
+    """A fine or detention of a unit that obstructs or refuses to assist (民事诉讼法 2023 Arts. 114, 117): the
+    court's decision, approved by the president (Art. 119: "拘传、罚款、拘留必须经院长批准"), by a 决定书
+    numbered under the case the report cites. Limits of Art. 118: a person's fine at most 100,000 yuan, a
+    unit's 50,000 to 1,000,000; detention at most fifteen days (a person only)."""
+
+    report = models.ForeignKey(NonCooperationReport, on_delete=models.PROTECT, related_name="sanctions",
+                               verbose_name=_("non-cooperation report"))
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="sanctions",
+                             verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=10, choices=SanctionKind.choices)
+    person = models.CharField(_("person sanctioned"), max_length=60, blank=True,
+                              help_text=_("The unit's principal or the person directly responsible; empty: the unit "
+                                          "itself is fined."))
+    amount = models.DecimalField(_("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    days = models.PositiveSmallIntegerField(_("days of detention"), null=True, blank=True)
+    facts = models.TextField(_("facts and reasons"))
+    status = models.CharField(_("status"), max_length=10, choices=SanctionStatus.choices,
+                              default=SanctionStatus.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("proposed by"))
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("approved by"))
+    decided_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    returned_reason = models.TextField(_("why it was returned"), blank=True)
+    document = models.ForeignKey("cases.Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("the decision (决定书)"))
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "-id"], name="sanction_status_id")]
+        permissions = [("approve_courtsanction", _("Can approve a fine or detention (the president)"))]
+        verbose_name = _("court sanction")
+        verbose_name_plural = _("court sanctions")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.report.unit}"

@@ -254,3 +254,20 @@ def dashboard_rows(what: str, unit_code: str = "", now=None):
     if unit_code:
         qs = qs.filter(unit__code=unit_code)
     return qs
+
+
+def sanctions_visible_to(user):
+    """Fines and detention (民事诉讼法 Arts. 117-119): the court's roles only."""
+    from members.roles import is_court_user
+
+    from .models import CourtSanction
+
+    if not (user.is_authenticated and is_court_user(user)):
+        return CourtSanction.objects.none()
+    return CourtSanction.objects.select_related("report__unit", "case", "document__case")
+
+
+def sanctions_waiting_count() -> int:
+    from .models import CourtSanction
+
+    return CourtSanction.objects.filter(status="proposed").count()

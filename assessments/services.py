@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Notice
+from cases.workflow import InvalidTransition
 from members.models import Unit
 from members.scoping import can_handle_unit
 
@@ -24,12 +25,15 @@ from .models import (
     AssessmentEvidence,
     AssessmentPeriod,
     AssessmentScore,
+    CourtSanction,
     Indicator,
     IndicatorCode,
     NonCooperationReport,
     ReferralTask,
     ReportKind,
     ReportOutcome,
+    SanctionKind,
+    SanctionStatus,
 )
 from .workflow import PeriodStatus, TaskStatus, transition_for
 
@@ -296,3 +300,110 @@ def period_finalise(*, actor, period: AssessmentPeriod, note: str = "") -> Asses
 
 __all__ = ["report_file", "report_answer", "report_decide", "task_answer", "period_create", "scheme_update",
            "period_compute", "scores_refresh", "period_finalise", "TaskStatus"]
+
+
+# ---------------------------------------------------------------- fines and detention (民事诉讼法 Arts. 117-119)
+
+SANCTION_LIMITS = {"person_fine": Decimal("100000"), "unit_fine_min": Decimal("50000"),
+                   "unit_fine_max": Decimal("1000000"), "days": 15}
+
+
+@transaction.atomic
+def sanction_propose(*, actor, report: NonCooperationReport, kind: str, facts: str, person: str = "",
+                     amount=None, days=None, case=None) -> CourtSanction:
+    """The clerk proposes a fine or detention of a unit the conference referred to the court (outcome
+    ``civil_procedure``); the president approves it (Art. 119). Art. 118's limits are checked here."""
+    from cases.models import Case
+
+    _require(actor, "assessments.add_noncooperationreport")
+    report = _locked_report(report)
+    if report.outcome != ReportOutcome.CIVIL_PROCEDURE:
+        raise InvalidTransition(_("Only a report the conference referred to the court leads to a fine or "
+                                  "detention."))
+    errors = {}
+    person = (person or "").strip()
+    facts = (facts or "").strip()
+    if kind not in SanctionKind.values:
+        errors["kind"] = [_("Choose a fine or detention.")]
+    if not facts:
+        errors["facts"] = [_("State the facts: what the unit refused or obstructed.")]
+    cases = Case.objects.filter(notices__in=report.notices.all()).distinct()
+    if case not in (None, ""):
+        case_id = case.pk if isinstance(case, Case) else case
+        chosen = cases.filter(pk=case_id).first()
+        if chosen is None:
+            errors["case"] = [_("Choose a case of the notices the report cites.")]
+    else:
+        chosen = cases.order_by("id").first()
+        if chosen is None:
+            errors["case"] = [_("The report cites no notice: the decision is made in a case.")]
+    if kind == SanctionKind.FINE:
+        try:
+            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+        except Exception:
+            errors["amount"] = [_("Enter the fine in yuan.")]
+        else:
+            if person and not 0 < amount <= SANCTION_LIMITS["person_fine"]:
+                errors["amount"] = [_("A person is fined at most 100,000 yuan (民事诉讼法 Art. 118).")]
+            elif not person and not SANCTION_LIMITS["unit_fine_min"] <= amount <= SANCTION_LIMITS["unit_fine_max"]:
+                errors["amount"] = [_("A unit is fined from 50,000 to 1,000,000 yuan (民事诉讼法 Art. 118).")]
+        days = None
+    elif kind == SanctionKind.DETENTION:
+        if not person:
+            errors["person"] = [_("Detention is of a person: the unit's principal or the person directly "
+                                  "responsible (民事诉讼法 Art. 117).")]
+        try:
+            days = int(days)
+            if not 1 <= days <= SANCTION_LIMITS["days"]:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["days"] = [_("Detention lasts one to fifteen days (民事诉讼法 Art. 118).")]
+        amount = None
+    if errors:
+        raise ValidationError(errors)
+    sanction = CourtSanction.objects.create(report=report, case=chosen, kind=kind, person=person[:60],
+                                            amount=amount, days=days, facts=facts, proposed_by=actor)
+    _event(actor=actor, transition="sanction", from_status=report.status, to_status=report.status, report=report,
+           note=f"{sanction.get_kind_display()} {person or report.unit.name}")
+    return sanction
+
+
+@transaction.atomic
+def sanction_approve(*, actor, sanction: CourtSanction) -> CourtSanction:
+    """The president approves: the 罚款决定书 or 拘留决定书 is drawn up, numbered and sealed."""
+    from cases import rulings
+
+    _require(actor, "assessments.approve_courtsanction")
+    sanction = CourtSanction.objects.select_for_update(of=("self",)).select_related("report__unit", "case").get(
+        pk=sanction.pk)
+    if sanction.status != SanctionStatus.PROPOSED:
+        raise InvalidTransition(_("This sanction has already been %(status)s.") % {
+            "status": sanction.get_status_display()})
+    unit = sanction.report.unit
+    who = sanction.person and f"{unit.name}{sanction.person}" or unit.name
+    order = (f"对{who}罚款人民币{sanction.amount:,.2f}元。" if sanction.kind == SanctionKind.FINE
+             else f"对{who}拘留{sanction.days}日。")
+    sanction.document = rulings.ruling_draw_up(actor=actor, case=sanction.case, kind=f"sanction_{sanction.kind}", facts={
+        "recitals": [f"本院在执行{sanction.case.number}一案中，{rulings._masked(sanction.facts)}"],
+        "orders": [order],
+        "legal_basis": "《中华人民共和国民事诉讼法》第一百一十七条、第一百一十八条、第一百一十九条",
+        "decision": "决定如下",
+        "closing": "如不服本决定，可以在收到决定书之日起三日内，向上一级人民法院申请复议一次。复议期间，不停止决定的执行。",
+        "signer_title": "院长", "is_decision": True})
+    sanction.status, sanction.decided_by, sanction.decided_at = SanctionStatus.APPROVED, actor, timezone.now()
+    sanction.save(update_fields=["status", "decided_by", "decided_at", "document"])
+    return sanction
+
+
+@transaction.atomic
+def sanction_return(*, actor, sanction: CourtSanction, reason: str) -> CourtSanction:
+    _require(actor, "assessments.approve_courtsanction")
+    sanction = CourtSanction.objects.select_for_update(of=("self",)).get(pk=sanction.pk)
+    if sanction.status != SanctionStatus.PROPOSED:
+        raise InvalidTransition(_("This sanction has already been %(status)s.") % {
+            "status": sanction.get_status_display()})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why it goes back to the clerk.")]})
+    sanction.status, sanction.returned_reason = SanctionStatus.RETURNED, reason.strip()
+    sanction.save(update_fields=["status", "returned_reason"])
+    return sanction

@@ -16,7 +16,7 @@ from members.roles import Role, has_role
 from members.scoping import can_handle_unit, get_visible_or_404
 
 from . import charts, exports, selectors, services
-from .forms import DecideForm, DetailForm, PeriodForm, ReportForm, SchemeForm
+from .forms import DecideForm, DetailForm, PeriodForm, ReportForm, SanctionForm, SchemeForm
 from .models import IndicatorCode, ReportStatus
 from .scoring import EVIDENCE_FIELDS
 from .workflow import InvalidTransition, PeriodStatus
@@ -199,6 +199,8 @@ def report_pdf(request, pk):
 def report_list(request):
     qs = selectors.reports_for_list(request.user, status=request.GET.get("status", ""),
                                     unit=request.GET.get("unit", ""))
+    if request.GET.get("sanctions") == "proposed":  # the president's to-do: fines and detention to approve
+        qs = qs.filter(sanctions__status="proposed").distinct()
     rows, next_after = _keyset_page(qs, request)
     return render(request, "assessments/report_list.html", {
         "reports": rows, "next_after": next_after, "statuses": ReportStatus.choices,
@@ -232,6 +234,7 @@ def report_detail(request, pk):
     user = request.user
     decide_form = DecideForm()
     answer_form = DetailForm()
+    sanction_form = SanctionForm()
     if request.method == "POST":
         what = request.POST.get("what")
         try:
@@ -247,6 +250,25 @@ def report_detail(request, pk):
                     services.report_answer(actor=user, report=report, **answer_form.cleaned_data)
                     messages.success(request, _("Statement recorded."))
                     return redirect("assessments:report", pk=report.pk)
+            elif what == "sanction":
+                sanction_form = SanctionForm(request.POST)
+                if sanction_form.is_valid():
+                    services.sanction_propose(actor=user, report=report, **sanction_form.cleaned_data)
+                    messages.success(request, _("Proposed to the president, who approves fines and detention "
+                                                "(民事诉讼法 Art. 119)."))
+                    return redirect("assessments:report", pk=report.pk)
+            elif what in ("approve", "return"):
+                sanction = get_visible_or_404(selectors.sanctions_visible_to(user).filter(report=report),
+                                              pk=request.POST.get("sanction", ""))
+                if what == "approve":
+                    if request.POST.get("confirm") != "on":
+                        raise ValidationError(_("Tick the box to approve."))
+                    services.sanction_approve(actor=user, sanction=sanction)
+                    messages.success(request, _("Approved: the decision is numbered and sealed."))
+                else:
+                    services.sanction_return(actor=user, sanction=sanction, reason=request.POST.get("reason", ""))
+                    messages.success(request, _("Returned to the clerk with your reason."))
+                return redirect("assessments:report", pk=report.pk)
             elif what == "task":
                 task = get_visible_or_404(selectors.tasks_visible_to(user).filter(report=report),
                                           pk=request.POST.get("task", ""))
@@ -267,6 +289,10 @@ def report_detail(request, pk):
         "can_answer": report.status == ReportStatus.FILED and user.has_perm(
             "assessments.answer_noncooperationreport") and can_handle_unit(user, report.unit_id),
         "answerable_tasks": [t for t in report.tasks.all() if t.status == "open" and can_handle_unit(user, t.unit_id)],
+        "sanctions": list(selectors.sanctions_visible_to(user).filter(report=report)),
+        "can_propose_sanction": (report.outcome == "civil_procedure"
+                                 and user.has_perm("assessments.add_courtsanction")),
+        "can_approve": user.has_perm("assessments.approve_courtsanction"), "sanction_form": sanction_form,
     })
 
 

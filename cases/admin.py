@@ -53,9 +53,7 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["number", "title", "parties__name"]
     # The lifecycle moves through the portal's services (cases.lifecycle_services), never by editing here.
     readonly_fields = ["status", "outcome", "outcome_ground", "outcome_ruling", "outcome_note", "suspension_kind",
-                       "concluded_at", "concluded_by", "created_by", "resumed_from", "preservation_case",
-                       "next_search_on"]
-    raw_id_fields = ["resumed_from", "preservation_case", "outcome_ruling"]
+                       "concluded_at", "concluded_by", "created_by", "preservation_case", "next_search_on"]
     inlines = [PartyInline, CaseCategoryInline]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

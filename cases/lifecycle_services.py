@@ -232,6 +232,9 @@ def _hand_on(*, source: Case, target: Case) -> tuple[list[Notice], list[Measure]
     lapse_overdue(Measure.objects.filter(case=source))
     notices = list(_holding_notices(source).select_related("unit", "action").order_by("id"))
     Notice.objects.filter(pk__in=[n.pk for n in notices]).update(measure_case=target)
+    # A renewal still open follows its measure: the case that releases the measure withdraws it.
+    Notice.objects.filter(original__in=[n.pk for n in notices], kind=NoticeKind.RENEWAL,
+                          status__in=OPEN | {NoticeStatus.ANSWERED}).update(measure_case=target)
     measures = list(Measure.objects.select_for_update(of=("self",)).filter(case=source, status=MeasureStatus.ACTIVE)
                     .select_related("unit", "action").order_by("unit__sort_order", "id"))
     Measure.objects.filter(pk__in=[m.pk for m in measures]).update(case=target)

@@ -216,6 +216,7 @@ def _private_storage():
 class AttachmentPurpose(models.TextChoices):
     RULING = "ruling", _("Enforcement ruling")
     ANSWER = "answer", _("Answer attachment")
+    SERVICE = "service", _("Proof of service")
 
 
 def private_upload_path(instance, filename):

@@ -30,6 +30,15 @@ RULING_KINDS = {
     "not_enforced": "不予执行裁定书",
     "application_rejected": "驳回执行申请裁定书",
     "filing_cancelled": "解除查封、扣押、冻结裁定书",
+    # The president's decisions of an app above (credit.decisions): numbered and sealed the same way.
+    "credit_listing": "纳入失信被执行人名单决定书",
+    "credit_early_deletion": "提前删除失信信息决定书",
+    "credit_correction": "纠正失信信息决定书",
+    "credit_restriction_lift": "解除限制消费令",
+    "credit_permission": "准许临时消费决定书",
+    # 民事诉讼法 Arts. 117-119: the court's sanctions (assessments.services), approved by the president.
+    "sanction_fine": "罚款决定书",
+    "sanction_detention": "拘留决定书",
 }
 # The release ruling's title by the action it lifts (one action: its own name).
 RELEASE_TITLES = {"freeze": "解除冻结裁定书", "seize": "解除查封裁定书", "restrict": "解除限制裁定书"}
@@ -92,7 +101,7 @@ def ruling_draw_up(*, actor, case: Case, kind: str, facts: dict, action_codes=()
     ruling = Attachment.objects.create(
         case=case, purpose=AttachmentPurpose.RULING, original_name=f"{title}.pdf", size=0, sha256="",
         uploaded_by=actor, title=title, ruling_seq=seq, ruling_kind=kind, generated=True,
-        facts={**facts, "made_on": timezone.localdate().isoformat(), "made_by": _full_name(actor)})
+        facts={"made_on": timezone.localdate().isoformat(), "made_by": _full_name(actor), **facts})
     from documents.services import register_ruling
 
     register_ruling(ruling, actor=actor)
@@ -137,9 +146,15 @@ def _basis(case: Case) -> str:
 
 
 def ruling_paragraphs(ruling: Attachment) -> dict:
-    """The recitals, legal basis, orders and closing of a drawn-up ruling, from its facts."""
+    """The recitals, legal basis, orders and closing of a drawn-up ruling, from its facts (an app that
+    composes its own text, e.g. credit's decisions, gives ``recitals`` and ``orders`` itself)."""
     case = ruling.case
     f = ruling.facts or {}
+    if "orders" in f and "recitals" in f:
+        orders = list(f["orders"])
+        numbered = [f"{chinese_numeral(i)}、{t}" for i, t in enumerate(orders, 1)] if len(orders) > 1 else orders
+        return {"recitals": list(f["recitals"]), "legal_basis": f.get("legal_basis", ""),
+                "decision": f.get("decision", "裁定如下"), "orders": numbered, "closing": f.get("closing", "")}
     kind = ruling.ruling_kind
     note_masked = _masked(f.get("note", ""))
     applicants, debtors = _names(case, "applicant"), _names(case, "debtor")
@@ -222,8 +237,10 @@ def ruling_context(ruling: Attachment) -> dict:
     f = ruling.facts or {}
     return {"court_name": court_name(), "ruling": ruling, "case": ruling.case, "title": ruling.title,
             "number": ruling.ruling_number, "parties": _parties(ruling.case), **ruling_paragraphs(ruling),
-            "signer": f.get("made_by", ""), "date": _upper_date(f.get("made_on") or timezone.localdate().isoformat()),
-            "is_decision": ruling.ruling_kind == "deferral"}
+            "signer": f.get("made_by", ""), "signer_title": f.get("signer_title", "执行员"),
+            "date": _upper_date(f.get("made_on") or timezone.localdate().isoformat()),
+            "heading": f.get("title_heading") or ("决定书" if f.get("is_decision") or ruling.ruling_kind == "deferral"
+                                                   else "执行裁定书")}
 
 
 def render_ruling_html(ruling: Attachment, extra: dict | None = None) -> str:

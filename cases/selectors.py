@@ -291,18 +291,20 @@ def clerk_todo_counts(now=None) -> dict:
 
     now = now or timezone.now()
     # One round trip (issue 13: the menu shows these on every clerk page): the two notice figures and
-    # the other two tables' counts as scalar subqueries of the same SELECT. The renewal horizon reads the
-    # holiday table first (working days), a query of its own.
+    # the other tables' counts (the lifecycle's among them) as scalar subqueries of the same SELECT. The
+    # renewal horizon reads the holiday table first (working days), a query of its own.
     horizon = measures.renewal_horizon()
-    counts = _prepared_clerk_todo_counts(now, horizon, key=(horizon,))
+    today = measures.local_today()
+    counts = _prepared_clerk_todo_counts(now, horizon, today, key=(horizon, today))
     if counts["requests"] is None:  # no open-work notice at all: the aggregate ran over no rows
         renewal_due = measures.renewal_due_q(horizon=horizon)
         counts["requests"] = pending_requests().count()
         counts["measures_due"] = Measure.objects.filter(renewal_due).count()
+        counts.update(lifecycle_todo_counts(today))
     return counts
 
 
-def _clerk_todo_counts(now, horizon) -> dict:
+def _clerk_todo_counts(now, horizon, today) -> dict:
     from . import measures
 
     return Notice.objects.filter(status__in=OPEN_WORK).aggregate(
@@ -310,6 +312,9 @@ def _clerk_todo_counts(now, horizon) -> dict:
         to_release=Count("id", filter=notice_rule("to_release", now)),
         requests=Max(_row_count(pending_requests())),
         measures_due=Max(_row_count(Measure.objects.filter(measures.renewal_due_q(horizon=horizon)))),
+        instalments_overdue=Max(_row_count(settlements_with_overdue(today))),
+        settled=Max(_row_count(settlements_performed(today))),
+        searches_due=Max(_row_count(Case.objects.filter(next_search_on__lte=today))),
     )
 
 
@@ -429,7 +434,9 @@ def conclusion_plan(case, outcome: str, ground: str = "") -> ConclusionPlan:
     if fate == "release":
         plan.release = holders
     for notice in mine:
-        if notice.status in OPEN and notice.kind in (NoticeKind.ASSIST, NoticeKind.RENEWAL):
+        # Every request still open is withdrawn, a conversion letter too (nothing is left to convert);
+        # only releases stay open, until their units confirm them.
+        if notice.status in OPEN and notice.kind in (NoticeKind.ASSIST, NoticeKind.RENEWAL, NoticeKind.CONVERSION):
             plan.cancel.append(notice)
         elif notice.status == NoticeStatus.ANSWERED:
             plan.close.append(notice)

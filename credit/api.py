@@ -10,25 +10,30 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from cases import selectors as case_selectors
-from linkage.api import CleanCharField, IdCursorPagination, IdField
+from linkage.api import CleanCharField, IdCursorPagination, IdField, require_perm
+from linkage.pagination import query_id
 
-from . import restrictions, selectors
+from . import decisions, restrictions, selectors
 from . import services as credit
 from .models import (
     ConsumptionRestriction,
+    CorrectionSource,
     CreditEntry,
     CreditEvent,
     CreditGround,
     CreditPerson,
     CreditPersonRole,
     CreditPush,
+    Decision,
     RestrictedPerson,
     RevokeGround,
+    ServiceWay,
 )
 
 
@@ -83,12 +88,30 @@ class CreditPushSerializer(serializers.ModelSerializer):
         return push.withdrawal.status if push.withdrawal_id else None
 
 
+class CreditDecisionSerializer(serializers.ModelSerializer):
+    """A president's decision (失信规定 Art. 5): proposed, decided (its 决定书 numbered and sealed) or
+    returned with a reason; its service on the debtor."""
+
+    document = serializers.SerializerMethodField(help_text="{id, number, title} of the 决定书 once decided")
+    case_number = serializers.CharField(source="case.number", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = ["id", "kind", "status", "case", "case_number", "entry", "order", "facts", "details",
+                  "proposed_at", "decided_at", "returned_reason", "document", "served_on", "service_way",
+                  "service_proof", "legacy"]
+
+    def get_document(self, decision) -> dict | None:
+        doc = decision.document
+        return {"id": doc.pk, "number": doc.ruling_number, "title": doc.title} if doc else None
+
+
 class CreditEntrySerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     id_number = serializers.CharField(source="masked_id", read_only=True)
     persons = CreditPersonSerializer(many=True, read_only=True)
-    status = serializers.CharField(read_only=True, help_text="pending, published, shielded, deleted (Art. 10) or "
-                                   "revoked (Art. 12 correction)")
+    status = serializers.CharField(read_only=True, help_text="pending → proposed → decided (the president's "
+                                   "决定书) → published; then shielded, deleted (Art. 10) or revoked (correction)")
 
     class Meta:
         model = CreditEntry
@@ -102,9 +125,47 @@ class CreditEntrySerializer(serializers.ModelSerializer):
 class CreditEntryDetailSerializer(CreditEntrySerializer):
     events = CreditEventSerializer(many=True, read_only=True)
     pushes = CreditPushSerializer(many=True, read_only=True)
+    decisions = CreditDecisionSerializer(many=True, read_only=True)
 
     class Meta(CreditEntrySerializer.Meta):
-        fields = [*CreditEntrySerializer.Meta.fields, "events", "pushes"]
+        fields = [*CreditEntrySerializer.Meta.fields, "events", "pushes", "decisions"]
+
+
+class ProposeInputSerializer(serializers.Serializer):
+    ground = serializers.ChoiceField(choices=CreditGround.choices, required=False, allow_blank=True, default="",
+                                     help_text="失信规定 Art. 1 (default: the entry's)")
+    period_years = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                            max_value=5, help_text="Art. 2: none for able_refuses; 2, or 3-5 "
+                                                                   "with the facts of a serious case")
+    facts = CleanCharField(required=False, allow_blank=True, default="", max_length=4000)
+    warning = CleanCharField(required=False, allow_blank=True, default="", max_length=200,
+                             help_text="The 执行通知书 that warned the debtor of the risk (number, date)")
+
+
+class CreditDecideInputSerializer(serializers.Serializer):
+    note = CleanCharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class ReturnDecisionInputSerializer(serializers.Serializer):
+    reason = CleanCharField(max_length=2000, help_text="Why it goes back to the clerk (required)")
+
+
+class ServiceInputSerializer(serializers.Serializer):
+    way = serializers.ChoiceField(choices=ServiceWay.choices)
+    served_on = serializers.DateField()
+    proof = serializers.FileField(required=False, allow_null=True, default=None,
+                                  help_text="The proof of service (送达回证), a PDF")
+
+
+class EarlyDeletionInputSerializer(serializers.Serializer):
+    facts = CleanCharField(max_length=4000, help_text="How the debtor performed or corrected the conduct")
+
+
+class CorrectionInputSerializer(serializers.Serializer):
+    facts = CleanCharField(max_length=4000, help_text="What was wrong")
+    source = serializers.ChoiceField(choices=CorrectionSource.choices, default=CorrectionSource.COURT)
+    applied_on = serializers.DateField(required=False, allow_null=True, default=None)
+    application = CleanCharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
 class CreditEntryInputSerializer(serializers.Serializer):
@@ -250,6 +311,121 @@ class CreditEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         """Shielded → published again: a new decision with its reason."""
         return self._move(request, "republish")
 
+    @extend_schema(request=ProposeInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None):
+        """The clerk proposes the listing to the president (失信规定 Art. 5): pending → proposed."""
+        require_perm(request, "credit.add_creditentry")
+        entry = self.get_object()
+        data = ProposeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decisions.credit_entry_propose(actor=request.user, entry=entry, **data.validated_data)
+        return self._answer(entry)
+
+    @extend_schema(request=CreditDecideInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """The president decides the listing: its 决定书 is issued and sealed → decided (others: 403)."""
+        require_perm(request, "credit.decide_decision")
+        entry = self.get_object()
+        data = CreditDecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decisions.credit_entry_decide(actor=request.user, entry=entry, **data.validated_data)
+        return self._answer(entry)
+
+    @extend_schema(request=ReturnDecisionInputSerializer, responses={200: CreditEntryDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_clerk(self, request, pk=None):
+        """The president returns the proposal with a reason → pending (others: 403)."""
+        require_perm(request, "credit.decide_decision")
+        entry = self.get_object()
+        data = ReturnDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decisions.credit_entry_return(actor=request.user, entry=entry, **data.validated_data)
+        return self._answer(entry)
+
+    @extend_schema(request={"multipart/form-data": ServiceInputSerializer,
+                            "application/json": ServiceInputSerializer},
+                   responses={200: CreditEntryDetailSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def service(self, request, pk=None):
+        """The 决定书 served on the debtor: the way, the day, the proof (a PDF)."""
+        require_perm(request, "credit.add_creditentry")
+        entry = self.get_object()
+        data = ServiceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decisions.credit_entry_service(actor=request.user, entry=entry, **data.validated_data)
+        return self._answer(entry)
+
+    @extend_schema(request=EarlyDeletionInputSerializer, responses={201: CreditDecisionSerializer})
+    @action(detail=True, methods=["post"], url_path="early-deletion")
+    def early_deletion(self, request, pk=None):
+        """失信规定 Art. 2: propose deleting a fixed-term entry early; the president decides."""
+        require_perm(request, "credit.revoke_creditentry")
+        entry = self.get_object()
+        data = EarlyDeletionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = decisions.credit_entry_propose_early_deletion(actor=request.user, entry=entry,
+                                                                 **data.validated_data)
+        return Response(CreditDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CorrectionInputSerializer, responses={201: CreditDecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def correction(self, request, pk=None):
+        """失信规定 Art. 9, 12: propose correcting a wrong listing; the president decides."""
+        require_perm(request, "credit.revoke_creditentry")
+        entry = self.get_object()
+        data = CorrectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = decisions.credit_entry_propose_correction(actor=request.user, entry=entry,
+                                                             **data.validated_data)
+        return Response(CreditDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """``credit-decisions/``: the president's decisions (court roles); decide and return are the
+    president's alone (others 403)."""
+
+    serializer_class = CreditDecisionSerializer
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        qs = selectors.decisions_visible_to(self.request.user)
+        wanted = self.request.query_params.get("status", "")
+        return qs.filter(status=wanted) if wanted else qs
+
+    def _answer(self, decision):
+        return Response(CreditDecisionSerializer(self.get_queryset().get(pk=decision.pk)).data)
+
+    @extend_schema(request=CreditDecideInputSerializer, responses={200: CreditDecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        require_perm(request, "credit.decide_decision")
+        decision = self.get_object()
+        data = CreditDecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(decisions.decision_decide(actor=request.user, decision=decision, **data.validated_data))
+
+    @extend_schema(request=ReturnDecisionInputSerializer, responses={200: CreditDecisionSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_clerk(self, request, pk=None):
+        require_perm(request, "credit.decide_decision")
+        decision = self.get_object()
+        data = ReturnDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(decisions.decision_return(actor=request.user, decision=decision, **data.validated_data))
+
+    @extend_schema(request={"multipart/form-data": ServiceInputSerializer,
+                            "application/json": ServiceInputSerializer}, responses={200: CreditDecisionSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def service(self, request, pk=None):
+        require_perm(request, "credit.add_creditentry")
+        decision = self.get_object()
+        data = ServiceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(decisions.decision_service(actor=request.user, decision=decision,
+                                                       **data.validated_data))
+
 
 class CreditCheckViewSet(viewsets.ViewSet):
     """``GET credit-check/?id_number=...&reason=...``: is this person or organisation on the list?"""
@@ -318,7 +494,8 @@ class RestrictionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsumptionRestriction
         fields = ["id", "case", "case_number", "party", "name", "kind", "id_number", "persons", "acts", "basis",
-                  "status", "grace_until", "signed_at", "issued_at", "lifted_at", "lift_ground", "lift_reason"]
+                  "period_text", "minor_note", "status", "grace_until", "signed_at", "issued_at", "served_on",
+                  "service_way", "lifted_at", "lift_ground", "lift_reason", "lift_document"]
 
 
 class RestrictionInputSerializer(serializers.Serializer):
@@ -329,11 +506,20 @@ class RestrictionInputSerializer(serializers.Serializer):
     on_application = serializers.BooleanField(required=False, default=True)
     persons = serializers.ListField(child=serializers.DictField(), required=False, default=list)
     grace_months = serializers.IntegerField(required=False, default=0, min_value=0, max_value=3)
+    minor_note = CleanCharField(required=False, allow_blank=True, default="", max_length=2000,
+                                help_text="Required for a debtor under 18: why the order is needed")
 
 
 class LiftInputSerializer(serializers.Serializer):
     ground = serializers.CharField()
     reason = CleanCharField(required=False, allow_blank=True, default="")
+
+
+class PermitInputSerializer(serializers.Serializer):
+    acts = serializers.ListField(child=serializers.CharField(max_length=20), max_length=9)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(help_text="At most a month after starts_on (法发〔2019〕35号 item 17)")
+    reason = CleanCharField(max_length=2000)
 
 
 class ConsumptionRestrictionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -343,7 +529,9 @@ class ConsumptionRestrictionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMo
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
-        return selectors.restriction_for_detail(self.request.user)
+        qs = selectors.restriction_for_detail(self.request.user)
+        case = query_id(self.request.query_params.get("case", ""))
+        return qs.filter(case_id=case) if case is not None else qs
 
     def _answer(self, order, code=status.HTTP_200_OK):
         return Response(RestrictionSerializer(self.get_queryset().get(pk=order.pk)).data, status=code)
@@ -375,7 +563,49 @@ class ConsumptionRestrictionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMo
     @extend_schema(request=LiftInputSerializer, responses={200: RestrictionSerializer})
     @action(detail=True, methods=["post"])
     def lift(self, request, pk=None):
+        """限高规定 Art. 9: the clerk proposes the lifting (the order stays issued until the president
+        decides, ``credit-decisions/{id}/decide/``); asked by the president, it is decided at once."""
+        require_perm(request, "credit.lift_consumptionrestriction")
         data = LiftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(restrictions.restriction_lift(actor=request.user, order=self.get_object(),
                                                           **data.validated_data))
+
+    @extend_schema(request=ReturnDecisionInputSerializer, responses={200: RestrictionSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_clerk(self, request, pk=None):
+        """The president returns a draft with the reason (others: 403)."""
+        require_perm(request, "credit.sign_consumptionrestriction")
+        order = self.get_object()
+        data = ReturnDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(decisions.restriction_return(actor=request.user, order=order, **data.validated_data))
+
+    @extend_schema(request=None, responses={200: RestrictionSerializer})
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        require_perm(request, "credit.add_consumptionrestriction")
+        return self._answer(decisions.restriction_resubmit(actor=request.user, order=self.get_object(),
+                                                           basis=str(request.data.get("basis", ""))[:2000]))
+
+    @extend_schema(request={"multipart/form-data": ServiceInputSerializer,
+                            "application/json": ServiceInputSerializer}, responses={200: RestrictionSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def service(self, request, pk=None):
+        """The order served on the debtor (限高规定 Art. 6)."""
+        require_perm(request, "credit.add_consumptionrestriction")
+        order = self.get_object()
+        data = ServiceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(decisions.restriction_service(actor=request.user, order=order, **data.validated_data))
+
+    @extend_schema(request=PermitInputSerializer, responses={201: CreditDecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def permit(self, request, pk=None):
+        """法发〔2019〕35号 item 17: propose a one-off permission (at most a month); the president decides."""
+        require_perm(request, "credit.lift_consumptionrestriction")
+        order = self.get_object()
+        data = PermitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = decisions.restriction_propose_permission(actor=request.user, order=order, **data.validated_data)
+        return Response(CreditDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

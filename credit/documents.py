@@ -3,14 +3,30 @@
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from cases.documents import cn_date, court_name
+from cases.documents import _full_name, cn_date_upper, court_name
 from cases.measures import local_date
+
+# 限高规定 Art. 11 (with the 2023 numbering of the Civil Procedure Law): the order's legal consequences.
+CONSEQUENCES = ("被执行人违反限制消费令进行消费的行为属于拒不履行人民法院已经发生法律效力的判决、裁定的行为，经查证属实的，"
+                "依照《中华人民共和国民事诉讼法》第一百一十四条的规定，予以拘留、罚款；情节严重，构成犯罪的，依法追究刑事责任。"
+                "有关单位在收到人民法院协助执行通知书后，仍允许被执行人进行高消费及非生活或者经营必需的有关消费的，"
+                "人民法院可以依照《中华人民共和国民事诉讼法》第一百一十七条的规定，追究其法律责任。")
+DEFAULT_FACTS = "被执行人未按执行通知书指定的期间履行生效法律文书确定的给付义务"
 
 
 def restriction_context(order, viewer=None) -> dict:
+    """The order as 限高规定 Art. 5 wants it: period, items, legal consequences; signed by the president,
+    dated in Chinese numerals as the court's documents are; the case number printed once."""
+    from .restrictions import DEFAULT_PERIOD
+
+    basis = (order.basis or "").strip().rstrip("。；，")
     return {"order": order, "court": court_name(), "persons": list(order.persons.all()),
             "acts": order.act_labels(), "case": order.case,
-            "date": cn_date(local_date(order.issued_at or order.signed_at or order.created_at))}
+            # The facts: the clerk's, or the ground every order rests on; never both (they say the same).
+            "facts": basis or DEFAULT_FACTS,
+            "period": order.period_text or DEFAULT_PERIOD, "consequences": CONSEQUENCES,
+            "president": _full_name(order.signed_by) if order.signed_by_id else "",
+            "date": cn_date_upper(local_date(order.signed_at or order.issued_at or order.created_at))}
 
 
 def restriction_html(document, extra) -> str:

@@ -25,6 +25,16 @@ def on_case_suspended(sender, *, case, suspension, actor, **kwargs):
         credit_entries_remove_on_suspension(actor=actor, case=case, suspension=suspension)
 
 
+def on_property_searched(sender, *, case, search, actor, **kwargs):
+    """失信规定 Art. 10(4): two searches after 终本 that found nothing, no lead given: deletion due."""
+    from django.db import transaction
+
+    from .services import credit_entries_note_no_property
+
+    with transaction.atomic():
+        credit_entries_note_no_property(actor=actor, case=case)
+
+
 def final_conditions(case) -> list:
     """终本规定 Art. 1(2): a 限制消费令 issued to every debtor (the list is the clerk's to confirm where the
     conditions of listing are met: not every debtor who is restricted must be listed)."""
@@ -69,10 +79,17 @@ def case_panel(request, case) -> str:
 
 
 def connect():
-    from cases.hooks import case_concluded, case_suspended, register_case_panel, register_final_condition
+    from cases.hooks import (
+        case_concluded,
+        case_suspended,
+        property_searched,
+        register_case_panel,
+        register_final_condition,
+    )
 
     case_concluded.connect(on_case_concluded, dispatch_uid="credit.on_case_concluded")
     case_suspended.connect(on_case_suspended, dispatch_uid="credit.on_case_suspended")
+    property_searched.connect(on_property_searched, dispatch_uid="credit.on_property_searched")
     register_case_panel(case_panel)
     register_final_condition(final_conditions)
     from .documents import register_document_kind

@@ -28,6 +28,9 @@ from . import rules
 
 class CreditStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    # 失信规定 Art. 5: the clerk proposes, the president decides by a 决定书, then it is published.
+    PROPOSED = "proposed", _("Proposed to the president")
+    DECIDED = "decided", _("Decided by the president")
     PUBLISHED = "published", _("Published")
     SHIELDED = "shielded", _("Shielded")
     DELETED = "deleted", _("Deleted")  # 失信规定 Art. 10: performed, settled, ..., period expired
@@ -55,6 +58,8 @@ class RevokeGround(models.TextChoices):
     BASIS_REVOKED = "basis_revoked", _("The basis was revoked or is not enforced (执行依据撤销或不予执行)")
     EXPIRED = "expired", _("The listing period expired (纳入期限届满)")
     SUSPENDED = "suspended", _("Enforcement suspended for a retrial or bankruptcy (因审判监督或破产程序中止执行)")
+    NO_PROPERTY = "no_property", _("After 终本, two searches found nothing and no lead was given (终本后两次查询无财产)")
+    EARLY = "early", _("Deleted early by the court's decision (提前删除)")
     WRONGLY_LISTED = "wrongly_listed", _("Listed in error, corrected (错误纳入)")
 
 
@@ -62,7 +67,13 @@ class RevokeGround(models.TextChoices):
 # (Art. 11, 12: a wrong listing) revoke it (撤销). ``POST credit-entries/{id}/revoke/`` takes both.
 DELETION_GROUNDS = frozenset({RevokeGround.PERFORMED, RevokeGround.SETTLED, RevokeGround.CREDITOR_REQUEST,
                               RevokeGround.TERMINATED, RevokeGround.BASIS_REVOKED, RevokeGround.EXPIRED,
-                              RevokeGround.SUSPENDED})
+                              RevokeGround.SUSPENDED, RevokeGround.NO_PROPERTY, RevokeGround.EARLY})
+# 失信规定 Art. 10 para. 1, items (1)-(7): "有纳入期限的，不适用前款规定" (para. 2). A fixed-term entry stays
+# until its period ends (deleted within three working days after), or until the court decides to delete it
+# early (Art. 2: "可以决定提前删除"), a decision of its own (``EARLY``).
+ARTICLE_10_GROUNDS = frozenset({RevokeGround.PERFORMED, RevokeGround.SETTLED, RevokeGround.CREDITOR_REQUEST,
+                                RevokeGround.NO_PROPERTY, RevokeGround.SUSPENDED, RevokeGround.BASIS_REVOKED,
+                                RevokeGround.TERMINATED})
 CORRECTION_GROUNDS = frozenset({RevokeGround.WRONGLY_LISTED})
 
 # Art. 2: ground 1 has no fixed term; grounds 2-6 two years, extendable by one to three years.
@@ -355,6 +366,7 @@ class RestrictedAct(models.TextChoices):
 
 class RestrictionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    RETURNED = "returned", _("Returned to the clerk by the president")
     SIGNED = "signed", _("Signed by the president")
     ISSUED = "issued", _("Issued")
     LIFTED = "lifted", _("Lifted")
@@ -414,6 +426,17 @@ class ConsumptionRestriction(ChoiceLabels, models.Model):
     lift_reason = models.TextField(_("reason for lifting"), blank=True)
     document = models.OneToOneField("documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="restriction_order", verbose_name=_("issued document"))
+    # 限高规定 Art. 5: the order states its period; a debtor under 18 is not barred by any rule, but practice
+    # treats it as an error: the clerk says why in a note (the order page shows it).
+    period_text = models.CharField(_("period"), max_length=200, blank=True)
+    minor_note = models.TextField(_("why a minor is restricted"), blank=True)
+    # Service on the debtor (送达): how, when, and the proof.
+    served_on = models.DateField(_("served on"), null=True, blank=True)
+    service_way = models.CharField(_("served by"), max_length=20, blank=True)
+    service_proof = models.ForeignKey("cases.Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("proof of service"))
+    lift_document = models.ForeignKey("cases.Attachment", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("lifting order (解除限制消费令)"))
 
     objects = RestrictionQuerySet.as_manager()
 
@@ -426,7 +449,8 @@ class ConsumptionRestriction(ChoiceLabels, models.Model):
             ("lift_consumptionrestriction", _("Can lift a consumption restriction order")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["party"], condition=Q(status__in=["draft", "signed", "issued"]),
+            models.UniqueConstraint(fields=["party"],
+                                    condition=Q(status__in=["draft", "returned", "signed", "issued"]),
                                     name="restriction_one_live_order_per_party"),
         ]
         indexes = [models.Index(fields=["status", "-id"], name="restriction_status_id")]
@@ -440,6 +464,12 @@ class ConsumptionRestriction(ChoiceLabels, models.Model):
 
     def act_labels(self) -> list[str]:
         return [str(RestrictedAct(a).label) for a in self.acts if a in RestrictedAct.values]
+
+    @property
+    def service_way_label(self) -> str:
+        from .decision_models import ServiceWay
+
+        return str(ServiceWay(self.service_way).label) if self.service_way in ServiceWay.values else self.service_way
 
 
 class RestrictedPersonRole(models.TextChoices):
@@ -532,7 +562,7 @@ class RestrictionPermission(ChoiceLabels, models.Model):
     ends_on = models.DateField(_("until"))
     reason = models.TextField(_("reason"))
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("granted by"))
+                                   verbose_name=_("approved by"))
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
 
     class Meta:
@@ -542,3 +572,6 @@ class RestrictionPermission(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.starts_on}–{self.ends_on}"
+
+
+from .decision_models import *  # noqa: E402,F401,F403  (the president's decisions: 失信规定 Art. 5, 限高规定 Art. 5)

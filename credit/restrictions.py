@@ -25,7 +25,6 @@ from .models import (
     RestrictedPerson,
     RestrictedPersonRole,
     RestrictionEvent,
-    RestrictionPermission,
     RestrictionPush,
     RestrictionStatus,
     RestrictionUnit,
@@ -38,6 +37,9 @@ DEFAULT_RESTRICTION_UNITS = {
     "finance": ([RestrictedAct.OTHER], "政府采购：限制参加政府采购、财政性资金项目"),
 }
 INSURER_PREFIX = "insurance"
+# 限高规定 Art. 5: the order states its period. The rules set none: an order lasts until the debtor has
+# performed or the court lifts it (Art. 9).
+DEFAULT_PERIOD = "自本令送达之日起至被执行人履行完毕生效法律文书确定的义务或者本院决定解除之日止"
 CLERK_LIFT_GROUNDS = {LiftGround.SECURITY, LiftGround.CREDITOR_CONSENT, LiftGround.PERFORMED}
 RELEASE_GROUND = {LiftGround.PERFORMED: ReleaseGround.DEBT_PAID, LiftGround.COMPLETED: ReleaseGround.COMPLETED,
                   LiftGround.TERMINATED: ReleaseGround.TERMINATED, LiftGround.SECURITY: ReleaseGround.SECURITY,
@@ -103,14 +105,23 @@ def _clean_persons(persons, party) -> list[RestrictedPerson]:
 
 @transaction.atomic
 def restriction_draft(*, actor, case: Case, party, acts=None, basis: str = "", on_application: bool = True,
-                      persons=(), grace_months: int = 0) -> ConsumptionRestriction:
+                      persons=(), grace_months: int = 0, minor_note: str = "") -> ConsumptionRestriction:
+    """A draft order for the president (限高规定 Art. 4, 5). No rule names minors, but practice treats an
+    order on a child as an error (courts have lifted orders on children of nine and eleven): a debtor under
+    18 needs ``minor_note`` saying why (e.g. a minor who is the debtor in his own right, by a guardian)."""
     _require(actor, "credit.add_consumptionrestriction")
     if party is None or party.case_id != case.pk or party.role != PartyRole.DEBTOR:
         raise ValidationError({"party": [_("Choose a judgment debtor of this case.")]})
-    if not case.is_open:
+    if case.status == "concluded":
         raise ValidationError({"case": [_("The case is concluded.")]})
-    if ConsumptionRestriction.objects.filter(party=party, status__in=["draft", "signed", "issued"]).exists():
+    if ConsumptionRestriction.objects.filter(party=party, status__in=["draft", "returned", "signed", "issued"]).exists():
         raise ValidationError({"party": [_("%(name)s already has a live order.") % {"name": party.name}]})
+    minor_note = (minor_note or "").strip()
+    age = rules.age_on(party.id_number, timezone.localdate()) if party.kind == PartyKind.PERSON else None
+    if age is not None and age < rules.ADULT_AGE and not minor_note:
+        raise ValidationError({"minor_note": [_(
+            "%(name)s is %(age)s years old. No rule bars restricting a minor, but courts treat it as an error: "
+            "say in a note why this order is needed.") % {"name": party.name, "age": age}]})
     acts = list(acts) if acts else list(RestrictedAct.values)
     if any(a not in RestrictedAct.values for a in acts):
         raise ValidationError({"acts": [_("Unknown restricted act.")]})
@@ -120,7 +131,8 @@ def restriction_draft(*, actor, case: Case, party, acts=None, basis: str = "", o
     cleaned = _clean_persons(persons, party)
     order = ConsumptionRestriction.objects.create(
         case=case, party=party, name=party.name, kind=party.kind, id_number=party.id_number, acts=acts,
-        basis=(basis or "").strip(), on_application=on_application, drafted_by=actor,
+        basis=(basis or "").strip(), on_application=on_application, drafted_by=actor, minor_note=minor_note,
+        period_text=DEFAULT_PERIOD,
         grace_until=rules.grace_end(timezone.localdate(), grace_months) if grace_months else None)
     for person in cleaned:
         person.order = order
@@ -130,7 +142,7 @@ def restriction_draft(*, actor, case: Case, party, acts=None, basis: str = "", o
 
 
 def _locked(order):
-    return ConsumptionRestriction.objects.select_for_update().get(pk=order.pk)
+    return ConsumptionRestriction.objects.select_for_update(of=("self",)).get(pk=order.pk)
 
 
 @transaction.atomic
@@ -225,13 +237,14 @@ def _lift(*, actor, order, ground, reason) -> ConsumptionRestriction:
 @transaction.atomic
 def restriction_lift(*, actor, order: ConsumptionRestriction, ground: str, reason: str = "") -> ConsumptionRestriction:
     """限高规定 Art. 9: lift on security or the creditor's consent (the clerk, with the ground), or on
-    performance; a release goes to every unit the order went to."""
-    _require(actor, "credit.lift_consumptionrestriction")
-    if ground not in CLERK_LIFT_GROUNDS:
-        raise ValidationError({"ground": [_("Choose the ground of the lifting (限高规定 Art. 9).")]})
-    if ground != LiftGround.PERFORMED and not (reason or "").strip():
-        raise ValidationError({"reason": [_("State the security given or the creditor's consent.")]})
-    return _lift(actor=actor, order=order, ground=ground, reason=reason)
+    performance. The clerk proposes it; the president decides (``credit.decisions``), and the 解除限制消费令
+    goes with a release to every unit the order went to. Asked by the president, it is decided at once."""
+    from .decisions import decision_decide, restriction_propose_lift
+
+    decision = restriction_propose_lift(actor=actor, order=order, ground=ground, reason=reason)
+    if actor.has_perm("credit.decide_decision"):
+        decision_decide(actor=actor, decision=decision)
+    return ConsumptionRestriction.objects.get(pk=order.pk)
 
 
 def restrictions_lift_on_conclusion(*, actor, case: Case, outcome: str) -> list[ConsumptionRestriction]:
@@ -243,9 +256,12 @@ def restrictions_lift_on_conclusion(*, actor, case: Case, outcome: str) -> list[
 
     done = []
     for order in ConsumptionRestriction.objects.filter(case_id__in=_case_chain(case),
-                                                       status__in=["draft", "signed", "issued"]):
+                                                       status__in=["draft", "returned", "signed", "issued"]):
         if order.status == RestrictionStatus.ISSUED:
-            done.append(_lift(actor=actor, order=order, ground=ground, reason=CaseOutcome(outcome).label))
+            lifted = _lift(actor=actor, order=order, ground=ground, reason=CaseOutcome(outcome).label)
+            lifted.lift_document = lift_order_by_law(lifted, actor=actor, outcome=outcome)
+            lifted.save(update_fields=["lift_document"])
+            done.append(lifted)
         else:
             locked = _locked(order)
             before = locked.status
@@ -255,27 +271,33 @@ def restrictions_lift_on_conclusion(*, actor, case: Case, outcome: str) -> list[
     return done
 
 
+def lift_order_by_law(order, *, actor, outcome: str):
+    """限高规定 Art. 9: performed (or the enforcement ended), the order "应当" be lifted at once: the court's
+    解除限制消费令, drawn up and sealed in the president's name, without waiting for a proposal."""
+    from cases import rulings
+    from members.models import User
+
+    president = (User.objects.filter(groups__name="president", is_active=True).order_by("id").first())
+    signer = rulings._full_name(president) if president else "院长"
+    applicants = "、".join(p.name for p in order.case.parties.all() if p.role == "applicant")
+    return rulings.ruling_draw_up(actor=actor, case=order.case, kind="credit_restriction_lift", facts={
+        "recitals": [f"本院在执行申请执行人{applicants}与被执行人{order.name}一案中，曾对被执行人发出限制消费令。"
+                     f"现本案{CaseOutcome(outcome).label.split('(')[-1].rstrip(')')}。"],
+        "orders": [f"解除对被执行人{order.name}（{order.masked_id}）的限制消费令。"],
+        "legal_basis": "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第九条",
+        "decision": "决定如下", "closing": "本令自作出之日起生效。", "signer_title": "院长", "made_by": signer,
+        "is_decision": True, "title_heading": "解除限制消费令"})
+
+
 @transaction.atomic
-def restriction_permit(*, actor, order: ConsumptionRestriction, acts, starts_on, ends_on,
-                       reason: str) -> RestrictionPermission:
-    """法发〔2019〕35号 item 17 (e.g. a flight for a medical emergency), 限高规定 Art. 3(3): a one-off
-    permission between two dates, recorded on the order the units read."""
-    _require(actor, "credit.lift_consumptionrestriction")
-    order = _locked(order)
-    errors = {}
-    if order.status != RestrictionStatus.ISSUED:
-        errors["order"] = [_("Only an issued order can allow a one-off act.")]
-    acts = list(acts or [])
-    if not acts or any(a not in order.acts for a in acts):
-        errors["acts"] = [_("Choose restricted acts of this order.")]
-    if not starts_on or not ends_on or ends_on < starts_on:
-        errors["ends_on"] = [_("Give the first and the last day of the permission.")]
-    if not (reason or "").strip():
-        errors["reason"] = [_("State the reason (e.g. a medical emergency).")]
-    if errors:
-        raise ValidationError(errors)
-    permission = RestrictionPermission.objects.create(order=order, acts=acts, starts_on=starts_on,
-                                                      ends_on=ends_on, reason=reason.strip(), granted_by=actor)
-    _event(order, actor=actor, transition="permit", before=order.status,
-           note=f"{starts_on}–{ends_on}: {reason.strip()}")
-    return permission
+def restriction_permit(*, actor, order: ConsumptionRestriction, acts, starts_on, ends_on, reason: str):
+    """法发〔2019〕35号 item 17 (e.g. a flight for a medical emergency), 限高规定 Art. 8: a one-off permission of
+    at most a month, proposed by the clerk and approved by the president (decided at once when the president
+    asks); recorded on the order the units read. Returns the decision."""
+    from .decisions import decision_decide, restriction_propose_permission
+
+    decision = restriction_propose_permission(actor=actor, order=order, acts=acts, starts_on=starts_on,
+                                              ends_on=ends_on, reason=reason)
+    if actor.has_perm("credit.decide_decision"):
+        decision = decision_decide(actor=actor, decision=decision)
+    return decision

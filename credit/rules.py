@@ -47,7 +47,13 @@ def is_minor_on(id_number: str, on: date) -> bool:
 
 
 def expiry(published_on: date, period_years: int | None, extension_years: int = 0) -> date | None:
-    """Art. 2: the end of a fixed listing period, counted from the first publication; none for ground 1."""
+    """Art. 2: the last day of a fixed listing period, counted from the first publication; none for ground 1.
+
+    The period is counted as 民事诉讼法 Art. 85 counts periods ("期间开始的时和日，不计算在期间内"): it begins
+    the day after publication and its last day is the same date N years on (published 2026-12-07, two
+    years: to 2028-12-07 inclusive; deleted within three working days after, Art. 10). A measure's term
+    differs only in its first day, which counts (自送达之日起, 查封扣押冻结规定 Art. 1), so its last day is the
+    day before that date: ``expires_on`` is the last day in both."""
     if period_years is None:
         return None
     return published_on + relativedelta(years=period_years + (extension_years or 0))

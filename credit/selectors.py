@@ -1,5 +1,5 @@
 """Reads of the list and of the orders that views and the API reuse."""
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from cases.identifiers import normalise_case_number_query
@@ -13,6 +13,7 @@ from .models import (
     CreditEvent,
     CreditPush,
     CreditStatus,
+    Decision,
     RestrictionEvent,
     RestrictionPush,
     RestrictionStatus,
@@ -43,7 +44,33 @@ def credit_entry_for_detail(user):
         Prefetch("events", queryset=CreditEvent.objects.select_related("actor")),
         Prefetch("pushes", queryset=CreditPush.objects.select_related("unit", "push", "push__action",
                                                                       "withdrawal").order_by("round", "unit__sort_order")),
+        Prefetch("decisions", queryset=Decision.objects.select_related("case", "document__case").order_by("id")),
     )
+
+
+def decisions_visible_to(user):
+    """The president's decisions: the court roles' (the president decides them, the clerk proposes and serves)."""
+    if not (user.is_authenticated and _court(user)):
+        return Decision.objects.none()
+    return Decision.objects.select_related("case", "entry", "order", "document__case", "proposed_by", "decided_by")
+
+
+def decisions_waiting():
+    """What waits for the president: decisions proposed, and orders drafted (限高规定 Art. 5)."""
+    return Decision.objects.filter(status="proposed")
+
+
+def clerk_decision_counts() -> dict:
+    """The clerk's side of the president's decisions: returned with a reason, and decided but not served
+    on the debtor yet (失信规定 Art. 5)."""
+    latest = Decision.objects.filter(status__in=["returned", "decided"], legacy=False)
+    return {"returned": latest.filter(status="returned", entry__status=CreditStatus.PENDING).count(),
+            "to_serve": latest.filter(status="decided", served_on__isnull=True).count()}
+
+
+def president_todo_counts() -> dict:
+    return {"decisions": decisions_waiting().count(),
+            "orders": ConsumptionRestriction.objects.filter(status=RestrictionStatus.DRAFT).count()}
 
 
 def credit_entries_for_case(user, case):
@@ -110,9 +137,30 @@ def restrictions_for_list(user, *, status: str = ""):
 
 
 def restriction_todo_counts() -> dict:
-    """Orders waiting for the court, one query over the open states (index ``restriction_status_id``):
-    drafts the president signs (限高规定 Art. 5) and signed orders the clerk issues."""
-    return _prepared_restriction_todo_counts(timezone.now())
+    """Orders and decisions waiting for the court, in one query: drafts the president signs (限高规定
+    Art. 5) and signed orders the clerk issues (index ``restriction_status_id``), and, as scalar
+    subqueries, the decisions the president decides, those returned to the clerk and those to serve."""
+    counts = _prepared_restriction_todo_counts(timezone.now())
+    if counts["decisions"] is None:  # no open order at all: the aggregate ran over no rows
+        counts.update(_decision_counts())
+    return counts
+
+
+def _decision_counts() -> dict:
+    """The decisions' figures in one query of their own (``_decision_rows`` as plain counts)."""
+    return Decision.objects.filter(status__in=["proposed", "returned", "decided"]).aggregate(
+        decisions=Count("id", filter=Q(status="proposed")),
+        returned=Count("id", filter=Q(status="returned", legacy=False, entry__status=CreditStatus.PENDING)),
+        to_serve=Count("id", filter=Q(status="decided", legacy=False, served_on__isnull=True)))
+
+
+def _decision_rows():
+    from cases.selectors import _row_count
+
+    latest = Decision.objects.filter(legacy=False)
+    return {"decisions": Max(_row_count(decisions_waiting())),
+            "returned": Max(_row_count(latest.filter(status="returned", entry__status=CreditStatus.PENDING))),
+            "to_serve": Max(_row_count(latest.filter(status="decided", served_on__isnull=True)))}
 
 
 # On every page of the clerk's and the president's (the menu): compiled once (linkage.prepared).
@@ -120,7 +168,7 @@ _prepared_restriction_todo_counts = PreparedCounts(
     lambda now: ConsumptionRestriction.objects.filter(
         status__in=[RestrictionStatus.DRAFT, RestrictionStatus.SIGNED]).aggregate(
         to_sign=Count("id", filter=Q(status=RestrictionStatus.DRAFT)),
-        to_issue=Count("id", filter=Q(status=RestrictionStatus.SIGNED))))
+        to_issue=Count("id", filter=Q(status=RestrictionStatus.SIGNED)), **_decision_rows()))
 
 
 def restriction_for_detail(user):
@@ -129,7 +177,8 @@ def restriction_for_detail(user):
         pushes = pushes.filter(unit_id=user.unit_id)
     return restrictions_visible_to(user).select_related("case", "party", "drafted_by", "signed_by").prefetch_related(
         "persons", "permissions", Prefetch("events", queryset=RestrictionEvent.objects.select_related("actor")),
-        Prefetch("pushes", queryset=pushes))
+        Prefetch("pushes", queryset=pushes),
+        Prefetch("decisions", queryset=Decision.objects.select_related("document__case").order_by("id")))
 
 
 def restrictions_for_case(user, case):

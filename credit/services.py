@@ -34,6 +34,7 @@ from members.models import Capability, Unit
 
 from . import rules
 from .models import (
+    ARTICLE_10_GROUNDS,
     CORRECTION_GROUNDS,
     DELETION_GROUNDS,
     FIXED_TERM_YEARS,
@@ -231,6 +232,12 @@ def _move(*, actor, entry: CreditEntry, name: str, reason: str = "", ground: str
     if name == "delete":
         if ground not in DELETION_GROUNDS:
             raise ValidationError({"ground": [_("Choose the ground of the deletion (失信规定 Art. 10).")]})
+        if ground in ARTICLE_10_GROUNDS and not _article_10_applies(entry):
+            raise ValidationError({"ground": [_(
+                "A fixed-term entry is not deleted on a ground of Art. 10 (失信规定 Art. 10 para. 2): it runs its "
+                "period, or the president decides to delete it early (Art. 2).")]})
+        if ground == RevokeGround.EARLY and not system:
+            raise ValidationError({"ground": [_("An early deletion is the president's decision: propose it.")]})
         reason = reason or RevokeGround(ground).label
     elif name == "revoke":
         # A revocation states its legal ground (失信规定 Art. 11, 12); the free-text reason is optional.
@@ -320,12 +327,19 @@ def credit_entry_note_deletion_cause(*, actor, entry: CreditEntry, ground: str, 
     the entry must be deleted within three working days of it (Art. 10); the daily sweep deletes it
     on the last day if nobody did before."""
     _require(actor, "credit.revoke_creditentry")
+    return _note_cause(actor=actor, entry=entry, ground=ground, cause_on=cause_on, reason=reason)
+
+
+def _note_cause(*, actor, entry, ground, cause_on=None, reason: str = "") -> CreditEntry:
     if ground not in DELETION_GROUNDS:
         raise ValidationError({"ground": [_("Choose the ground of the deletion (失信规定 Art. 10).")]})
     cause_on = cause_on or timezone.localdate()
     if cause_on > timezone.localdate():
         raise ValidationError({"cause_on": [_("The cause of deletion cannot be in the future.")]})
     entry = CreditEntry.objects.select_for_update().get(pk=entry.pk)
+    if ground in ARTICLE_10_GROUNDS and not _article_10_applies(entry):
+        raise ValidationError({"ground": [_("A fixed-term entry is not deleted on a ground of Art. 10 (失信规定 Art. 10 "
+                                            "para. 2): it runs its period, or the court decides to delete it early.")]})
     if not entry.is_live:
         raise ValidationError({"status": [_("This entry is no longer on the list.")]})
     entry.deletion_ground, entry.deletion_cause_on = ground, cause_on
@@ -392,18 +406,25 @@ def _case_chain(case: Case) -> list[int]:
     return cases
 
 
+def _article_10_applies(entry) -> bool:
+    """失信规定 Art. 10 para. 2: "有纳入期限的，不适用前款规定": a fixed-term entry on the list stays until its
+    period ends (or the court decides to delete it early, Art. 2). One never published is simply dropped."""
+    return not entry.fixed_term or entry.first_published_at is None
+
+
 def credit_entries_remove_on_conclusion(*, actor, case: Case, outcome: str) -> list[CreditEntry]:
     """A case performed or terminated deletes its debtors' entries by itself (失信规定 Art. 10: within
-    three working days of the conclusion; done at once, no proposal). Entries of the 终本 case it
-    resumed are the same debtors' and go too. 终本 keeps them. Idempotent: run from the
-    ``case_concluded`` hook and again by the daily sweep."""
+    three working days of the conclusion; done at once, no proposal), except a fixed-term entry on the
+    list, which runs its period (Art. 10 para. 2). Entries of the 终本 case it resumed are the same
+    debtors' and go too. 终本 keeps them. Idempotent: run from the ``case_concluded`` hook and again by the
+    daily sweep."""
     ground = DELETE_GROUND_BY_OUTCOME.get(outcome)
     if ground is None:
         return []
     if ground == RevokeGround.PERFORMED and case.settlements.filter(status="performed").exists():
         ground = RevokeGround.SETTLED
-    entries = list(CreditEntry.objects.filter(case_id__in=_case_chain(case))
-                   .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]))
+    entries = [e for e in CreditEntry.objects.filter(case_id__in=_case_chain(case))
+               .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]) if _article_10_applies(e)]
     note = _("Case %(number)s concluded: %(outcome)s") % {"number": case.number,
                                                           "outcome": CaseOutcome(outcome).label}
     cause_on = timezone.localdate(case.concluded_at) if case.concluded_at else None
@@ -417,13 +438,32 @@ def credit_entries_remove_on_suspension(*, actor, case: Case, suspension) -> lis
 
     if suspension.ground not in SUSPENSION_LIST_GROUND:
         return []
-    entries = list(CreditEntry.objects.filter(case_id__in=_case_chain(case))
-                   .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]))
+    entries = [e for e in CreditEntry.objects.filter(case_id__in=_case_chain(case))
+               .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]) if _article_10_applies(e)]
     note = _("Case %(number)s suspended: %(ground)s") % {"number": case.number,
                                                         "ground": suspension.get_ground_display()}
     cause_on = timezone.localdate(suspension.started_at)
     return [_move(actor=actor, entry=entry, name="delete", ground=RevokeGround.SUSPENDED, reason=note,
                   extra={"cause_on": cause_on}, system=True) for entry in entries]
+
+
+def credit_entries_note_no_property(*, actor, case: Case) -> list[CreditEntry]:
+    """失信规定 Art. 10(4): after 终本, the network searches found nothing twice or more and nobody gave a
+    lead: the deletion of the debtors' entries (not fixed-term ones) is due within three working days (the
+    daily sweep deletes them on the last day if nobody did before)."""
+    from cases.models import PropertySearch
+
+    results = list(PropertySearch.objects.filter(case__in=_case_chain(case)).values_list("result", flat=True))
+    if results.count("nothing") < 2 or any(r != "nothing" for r in results):
+        return []
+    noted = []
+    for entry in CreditEntry.objects.filter(case_id__in=_case_chain(case), deletion_ground="").exclude(
+            status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]):
+        if _article_10_applies(entry):
+            noted.append(_note_cause(actor=actor, entry=entry, ground=RevokeGround.NO_PROPERTY,
+                                     reason=_("%(n)s searches after 终本 found nothing; no lead was given.")
+                                     % {"n": results.count("nothing")}))
+    return noted
 
 
 CREDIT_SERVICES = {"publish": credit_entry_publish, "shield": credit_entry_shield, "revoke": credit_entry_revoke,
@@ -441,14 +481,16 @@ def credit_daily_sweep(*, today=None) -> dict:
     today = today or timezone.localdate()
     done = {"expired": 0, "due": 0, "concluded": 0}
     system = _system_actor()
+    # ``expires_on`` is the period's last day (rules.expiry): deleted from the day after.
     for entry in CreditEntry.objects.filter(status__in=[CreditStatus.PUBLISHED, CreditStatus.SHIELDED],
-                                            expires_on__lte=today):
+                                            expires_on__lt=today):
         with transaction.atomic():
             _move(actor=system, entry=entry, name="delete", ground=RevokeGround.EXPIRED, system=True,
                   extra={"cause_on": entry.expires_on},
                   reason=_("The listing period ended on %(date)s (失信规定 Art. 2, 10).") % {"date": entry.expires_on})
         done["expired"] += 1
-    live = [CreditStatus.PENDING, CreditStatus.PUBLISHED, CreditStatus.SHIELDED]
+    live = [CreditStatus.PENDING, CreditStatus.PROPOSED, CreditStatus.DECIDED, CreditStatus.PUBLISHED,
+            CreditStatus.SHIELDED]
     for entry in CreditEntry.objects.filter(status__in=live, deletion_due_on__lte=today).exclude(deletion_ground=""):
         with transaction.atomic():
             _move(actor=system, entry=entry, name="delete", ground=entry.deletion_ground, system=True,

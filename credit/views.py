@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -23,7 +24,7 @@ from linkage.text import strip_controls
 from members.roles import is_court_user
 from members.scoping import get_visible_or_404
 
-from . import restrictions, selectors
+from . import decisions, restrictions, rules, selectors
 from . import services as credit
 from .api import CreditCheckThrottle
 from .forms import CreditPersonFormSet, RestrictedPersonFormSet, persons_formset
@@ -31,10 +32,13 @@ from .forms import apply_errors as apply_person_errors
 from .models import (
     CreditGround,
     CreditStatus,
+    DecisionKind,
+    DecisionStatus,
     LiftGround,
     RestrictedAct,
     RestrictionStatus,
     RevokeGround,
+    ServiceWay,
 )
 from .workflow import credit_allowed
 
@@ -134,11 +138,159 @@ def entry_create(request, case_pk):
 @login_required
 def entry_detail(request, pk):
     entry = get_visible_or_404(selectors.credit_entry_for_detail(request.user), pk=pk)
-    allowed = [name for name in credit_allowed(entry.status) if name != "delete"  # the revoke form deletes too
+    # propose, decide and return have their own forms and pages (the president's decision page)
+    allowed = [name for name in credit_allowed(entry.status) if name in credit.PERMISSION_OF and name != "delete"
                if request.user.has_perm(f"credit.{credit.PERMISSION_OF[name]}_creditentry")]
     return render(request, "credit/entry_detail.html", {
         "entry": entry, "allowed": allowed, "reason_form": ReasonForm(), "revoke_grounds": RevokeGround.choices,
+        "can_propose": entry.status == CreditStatus.PENDING and request.user.has_perm("credit.add_creditentry"),
+        "propose_form": ProposeForm(initial={"ground": entry.ground, "facts": entry.obligation,
+                                             "period_years": None if entry.ground == "able_refuses" else 2}),
     })
+
+
+class ProposeForm(CleanTextMixin, forms.Form):
+    ground = forms.ChoiceField(label=gettext_lazy("Legal ground (失信规定 Art. 1)"), choices=CreditGround.choices)
+    period_years = forms.TypedChoiceField(
+        label=gettext_lazy("Listing period (Art. 2)"), coerce=int, empty_value=None, required=False,
+        choices=[("", gettext_lazy("No fixed term (ground 1)")), (2, gettext_lazy("Two years")),
+                 (3, gettext_lazy("Three years (serious case)")), (4, gettext_lazy("Four years (serious case)")),
+                 (5, gettext_lazy("Five years (serious case)"))])
+    facts = forms.CharField(label=gettext_lazy("Facts and reasons"), max_length=4000,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    warning = forms.CharField(label=gettext_lazy("The execution notice that warned the debtor (number, date)"),
+                              max_length=200, required=False)
+
+
+class ServiceForm(CleanTextMixin, forms.Form):
+    way = forms.ChoiceField(label=gettext_lazy("Served by"), choices=ServiceWay.choices)
+    served_on = forms.DateField(label=gettext_lazy("Served on"), widget=forms.DateInput(attrs={"type": "date"}))
+    proof = forms.FileField(label=gettext_lazy("Proof of service (PDF, optional)"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+
+class DecideForm(CleanTextMixin, forms.Form):
+    confirm = forms.BooleanField(label=gettext_lazy("I have read the facts and the draft, and I sign this decision"),
+                                 error_messages={"required": gettext_lazy("Tick the box to sign.")})
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000)
+
+
+class ReturnForm(CleanTextMixin, forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why it goes back to the clerk"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@login_required
+@require_POST
+def entry_propose(request, pk):
+    entry = get_visible_or_404(selectors.credit_entries_visible_to(request.user), pk=pk)
+    if not request.user.has_perm("credit.add_creditentry"):
+        raise PermissionDenied
+    form = ProposeForm(request.POST)
+    if form.is_valid():
+        try:
+            decisions.credit_entry_propose(actor=request.user, entry=entry, **form.cleaned_data)
+        except InvalidTransition as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Listing proposed to the president, who decides it (失信规定 Art. 5)."))
+    else:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("credit:detail", pk=entry.pk)
+
+
+@login_required
+@require_safe
+def decision_list(request):
+    """What waits for the president (and what the clerk proposed): decisions, then orders to sign."""
+    _require_court(request.user)
+    status = request.GET.get("status", "proposed")
+    qs = selectors.decisions_visible_to(request.user)
+    if status in DecisionStatus.values:
+        qs = qs.filter(status=status)
+    rows, next_after = keyset_page(qs, request, PAGE_SIZE)
+    return render(request, "credit/decision_list.html", {
+        "decisions": rows, "next_after": next_after, "status": status, "statuses": DecisionStatus.choices,
+        "orders": list(selectors.restrictions_for_list(request.user, status="draft")[:50])})
+
+
+@login_required
+def decision_detail(request, pk):
+    """The president's page: the case's facts, the debtor, the grounds, the draft 决定书, and sign or return
+    (with what signing sets off)."""
+    decision = get_visible_or_404(selectors.decisions_visible_to(request.user), pk=pk)
+    decide_form, return_form = DecideForm(), ReturnForm()
+    service_form = ServiceForm()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "decide":
+                if not request.user.has_perm("credit.decide_decision"):
+                    raise PermissionDenied
+                decide_form = DecideForm(request.POST)
+                if decide_form.is_valid():
+                    decisions.decision_decide(actor=request.user, decision=decision,
+                                              note=decide_form.cleaned_data["note"])
+                    messages.success(request, _("Signed: %(kind)s, %(number)s. It takes effect today.") % {
+                        "kind": decision.get_kind_display(),
+                        "number": type(decision).objects.get(pk=decision.pk).document.ruling_number})
+                    return redirect("credit:decision", pk=decision.pk)
+            elif action == "return":
+                if not request.user.has_perm("credit.decide_decision"):
+                    raise PermissionDenied
+                return_form = ReturnForm(request.POST)
+                if return_form.is_valid():
+                    decisions.decision_return(actor=request.user, decision=decision, **return_form.cleaned_data)
+                    messages.success(request, _("Returned to the clerk with your reason."))
+                    return redirect("credit:decisions")
+            elif action == "service":
+                if not request.user.has_perm("credit.add_creditentry"):
+                    raise PermissionDenied
+                service_form = ServiceForm(request.POST, request.FILES)
+                if service_form.is_valid():
+                    decisions.decision_service(actor=request.user, decision=decision, **service_form.cleaned_data)
+                    messages.success(request, _("Service recorded."))
+                    return redirect("credit:decision", pk=decision.pk)
+            else:
+                raise Http404
+        except InvalidTransition as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            form = {"decide": decide_form, "return": return_form, "service": service_form}[action]
+            apply_service_errors(form, exc)
+    decision = get_visible_or_404(selectors.decisions_visible_to(request.user), pk=pk)
+    preview = decision.document.facts if decision.document_id else decisions.decision_facts(decision, request.user)
+    return render(request, "credit/decision_detail.html", {
+        "decision": decision, "case": decision.case, "preview": preview,
+        "money": case_selectors.case_money(decision.case),
+        "debtor": decision.entry or decision.order, "sets_off": _sets_off(decision),
+        "can_decide": decision.status == DecisionStatus.PROPOSED and request.user.has_perm("credit.decide_decision"),
+        "can_serve": (decision.status == DecisionStatus.DECIDED and not decision.served_on
+                      and request.user.has_perm("credit.add_creditentry")),
+        "decide_form": decide_form, "return_form": return_form, "service_form": service_form,
+    })
+
+
+def _sets_off(decision) -> list[str]:
+    """What signing does, said before the president signs."""
+    kind = decision.kind
+    if kind == DecisionKind.LISTING:
+        return [_("The decision takes effect today (失信规定 Art. 5); it is numbered after the case's rulings and "
+                  "sealed."),
+                _("A consumption restriction order on the same debtor is drafted for your signature "
+                  "(限高规定 Art. 1 para. 2)."),
+                _("The clerk serves the decision on the debtor and publishes the entry: the public page shows it and "
+                  "every unit that applies joint punishment is told.")]
+    if kind == DecisionKind.EARLY_DELETION:
+        return [_("The entry is deleted today and every unit that applied it is told to withdraw it.")]
+    if kind == DecisionKind.CORRECTION:
+        return [_("The wrong listing is revoked today and every unit that applied it is told to withdraw it.")]
+    if kind == DecisionKind.RESTRICTION_LIFT:
+        return [_("The order is lifted today: the lifting order (解除限制消费令) goes with a release to every unit "
+                  "the order went to.")]
+    return [_("The permission is recorded on the order the units read, for the dates it states.")]
 
 
 @login_required
@@ -288,7 +440,12 @@ def restriction_detail(request, pk):
     order = get_visible_or_404(selectors.restriction_for_detail(request.user), pk=pk)
     user = request.user
     return render(request, "credit/restriction_detail.html", {
-        "order": order,
+        "order": order, "money": case_selectors.case_money(order.case),
+        "age": rules.age_on(order.id_number, timezone.localdate()) if order.kind == "person" else None,
+        "can_resubmit": order.status == RestrictionStatus.RETURNED and user.has_perm("credit.add_consumptionrestriction"),
+        "can_serve": (order.status == RestrictionStatus.ISSUED and not order.served_on
+                      and user.has_perm("credit.add_consumptionrestriction")),
+        "service_form": ServiceForm(), "decide_form": DecideForm(), "return_form": ReturnForm(),
         "can_sign": order.status == RestrictionStatus.DRAFT and user.has_perm("credit.sign_consumptionrestriction"),
         "can_issue": order.status == RestrictionStatus.SIGNED and user.has_perm("credit.add_consumptionrestriction"),
         "can_lift": order.status == RestrictionStatus.ISSUED and user.has_perm("credit.lift_consumptionrestriction"),
@@ -302,9 +459,32 @@ def restriction_detail(request, pk):
 def restriction_transition(request, pk, name):
     order = get_visible_or_404(selectors.restrictions_visible_to(request.user), pk=pk)
     post = request.POST
+    user = request.user
+    done = {
+        "sign": _("Signed: the order takes effect; the clerk issues it to the units."),
+        "return": _("Returned to the clerk with your reason."),
+        "resubmit": _("Submitted to the president again."),
+        "issue": _("Issued: each unit that applies it has its notice."),
+        "service": _("Service recorded."),
+        "lift": (_("Lifted: the lifting order and a release went to every unit.") if user.has_perm("credit.decide_decision")
+                 else _("Lifting proposed: the president decides it.")),
+        "permit": (_("Permission granted and recorded on the order.") if user.has_perm("credit.decide_decision")
+                   else _("Permission proposed: the president decides it.")),
+    }
     try:
         if name == "sign":
+            if not DecideForm(post).is_valid():
+                raise ValidationError(_("Tick the box to sign."))
             restrictions.restriction_sign(actor=request.user, order=order)
+        elif name == "return":
+            decisions.restriction_return(actor=request.user, order=order, reason=strip_controls(post.get("reason", "")))
+        elif name == "resubmit":
+            decisions.restriction_resubmit(actor=request.user, order=order, basis=strip_controls(post.get("basis", "")))
+        elif name == "service":
+            form = ServiceForm(post, request.FILES)
+            if not form.is_valid():
+                raise ValidationError("; ".join(e for errors in form.errors.values() for e in errors))
+            decisions.restriction_service(actor=request.user, order=order, **form.cleaned_data)
         elif name == "issue":
             restrictions.restriction_issue(actor=request.user, order=order)
         elif name == "lift":
@@ -329,7 +509,7 @@ def restriction_transition(request, pk, name):
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, done[name])
     return redirect("credit:restriction-detail", pk=order.pk)
 
 

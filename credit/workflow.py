@@ -21,14 +21,21 @@ class CreditTransition:
     needs_reason: bool
 
 
-_LIVE = frozenset({CreditStatus.PENDING, CreditStatus.PUBLISHED, CreditStatus.SHIELDED})
+_LIVE = frozenset({CreditStatus.PENDING, CreditStatus.PROPOSED, CreditStatus.DECIDED, CreditStatus.PUBLISHED,
+                   CreditStatus.SHIELDED})
 
-# The one table that says which move is allowed from which state. Publishing again after shielding is a
-# decision of its own (``republish``, with its reason), never the first publication repeated.
+# The one table that says which move is allowed from which state. A listing is a decision of the court:
+# proposed by the clerk, decided (signed) or returned by the president (失信规定 Art. 5), and published
+# only once decided. Publishing again after shielding is a decision of its own (``republish``, with its
+# reason), never the first publication repeated.
 CREDIT_TRANSITIONS = {
     t.name: t
     for t in [
-        CreditTransition("publish", frozenset({CreditStatus.PENDING}), CreditStatus.PUBLISHED, _("publish"), False),
+        CreditTransition("propose", frozenset({CreditStatus.PENDING}), CreditStatus.PROPOSED, _("propose"), False),
+        CreditTransition("decide", frozenset({CreditStatus.PROPOSED}), CreditStatus.DECIDED, _("decide"), False),
+        CreditTransition("return", frozenset({CreditStatus.PROPOSED}), CreditStatus.PENDING,
+                         _("return to the clerk"), True),
+        CreditTransition("publish", frozenset({CreditStatus.DECIDED}), CreditStatus.PUBLISHED, _("publish"), False),
         CreditTransition("shield", frozenset({CreditStatus.PUBLISHED}), CreditStatus.SHIELDED, _("shield"), True),
         CreditTransition("republish", frozenset({CreditStatus.SHIELDED}), CreditStatus.PUBLISHED,
                          _("publish again"), True),
@@ -57,8 +64,12 @@ def credit_allowed(status: str) -> list[str]:
 
 RESTRICTION_TRANSITIONS = {
     "sign": (frozenset({RestrictionStatus.DRAFT}), RestrictionStatus.SIGNED, _("sign")),
+    # The president sends a draft back with a reason; the clerk resubmits it (or withdraws it).
+    "return": (frozenset({RestrictionStatus.DRAFT}), RestrictionStatus.RETURNED, _("return to the clerk")),
+    "resubmit": (frozenset({RestrictionStatus.RETURNED}), RestrictionStatus.DRAFT, _("submit again")),
     "issue": (frozenset({RestrictionStatus.SIGNED}), RestrictionStatus.ISSUED, _("issue")),
-    "cancel": (frozenset({RestrictionStatus.DRAFT, RestrictionStatus.SIGNED}), RestrictionStatus.CANCELLED,
+    "cancel": (frozenset({RestrictionStatus.DRAFT, RestrictionStatus.RETURNED, RestrictionStatus.SIGNED}),
+               RestrictionStatus.CANCELLED,
                _("withdraw")),
     "lift": (frozenset({RestrictionStatus.ISSUED}), RestrictionStatus.LIFTED, _("lift")),
 }

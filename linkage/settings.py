@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "PartyRoleEnum": "cases.models.PartyRole",
         "CreditPersonRoleEnum": "credit.models.CreditPersonRole",
         "RestrictedPersonRoleEnum": "credit.models.RestrictedPersonRole",
+        "CorrectionSourceEnum": "credit.models.CorrectionSource",
+        "PaymentWayEnum": "cases.lifecycle_models.PaymentWay",
+        "ServiceWayEnum": "credit.decision_models.ServiceWay",
+        "SearchResultEnum": "cases.lifecycle_models.SearchResult",
     },
 }
 

@@ -7,10 +7,15 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from assessments.api import AssessmentPeriodViewSet, NonCooperationReportViewSet, ReferralTaskViewSet
+from assessments.api import (
+    AssessmentPeriodViewSet,
+    CourtSanctionViewSet,
+    NonCooperationReportViewSet,
+    ReferralTaskViewSet,
+)
 from cases.api import CaseViewSet, MeasureViewSet, NoticeViewSet
 from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
-from credit.api import ConsumptionRestrictionViewSet, CreditCheckViewSet, CreditEntryViewSet
+from credit.api import ConsumptionRestrictionViewSet, CreditCheckViewSet, CreditEntryViewSet, DecisionViewSet
 from credit.views import public_dishonest
 from documents.api import DocumentVerifyView
 from members import views as member_views
@@ -29,11 +34,13 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("noncooperation-reports", NonCooperationReportViewSet, basename="noncooperation-report")
+router.register("sanctions", CourtSanctionViewSet, basename="sanction")
 router.register("referral-tasks", ReferralTaskViewSet, basename="referral-task")
 router.register("assessment-periods", AssessmentPeriodViewSet, basename="assessment-period")
 router.register("credit-entries", CreditEntryViewSet, basename="credit-entry")
 router.register("credit-check", CreditCheckViewSet, basename="credit-check")
 router.register("consumption-restrictions", ConsumptionRestrictionViewSet, basename="consumption-restriction")
+router.register("credit-decisions", DecisionViewSet, basename="credit-decision")
 
 urlpatterns = [
     path("", member_views.home, name="home"),

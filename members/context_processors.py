@@ -12,6 +12,8 @@ def portal(request):
         "nav": {
             "court": is_court_user(user),
             "clerk": user.is_superuser or has_role(user, Role.CLERK),
+            # The president decides listings and signs orders; the clerk proposes them and serves them.
+            "decisions": user.is_superuser or has_role(user, Role.PRESIDENT, Role.CLERK),
             "unit": has_role(user, Role.LIAISON, Role.UNIT_LEADER),
             "assessor": has_role(user, Role.ASSESSOR),
             # The roles that read every unit's scores (assessments.view_all_scores), without a query.

@@ -31,7 +31,7 @@ ROLE_PERMISSIONS = {
         "credit.add_creditentry", "credit.view_creditentry", "credit.publish_creditentry",
         "credit.shield_creditentry", "credit.revoke_creditentry",
         "credit.add_consumptionrestriction", "credit.view_consumptionrestriction",
-        "credit.lift_consumptionrestriction",
+        "credit.lift_consumptionrestriction", "credit.add_decision", "credit.view_decision",
         "conferences.view_agendaitem", "conferences.view_meeting", "conferences.view_minutes",
         "conferences.view_actionitem",
     ],
@@ -55,14 +55,20 @@ ROLE_PERMISSIONS = {
                        "conferences.view_actionitem"],
     Role.UNIT_SYSTEM: ["cases.view_notice", "cases.acknowledge_notice", "cases.answer_notice"],
     Role.ASSESSOR: [],
+    # 失信规定 Art. 5 and 限高规定 Art. 5: the president decides listings and signs orders; 法发〔2019〕35号
+    # item 17: approves a one-off permission; 民事诉讼法 Art. 119: approves fines and detention.
     Role.PRESIDENT: ["cases.view_case", "cases.view_notice", "credit.view_creditentry",
-                     "credit.view_consumptionrestriction", "credit.sign_consumptionrestriction"],
+                     "credit.view_consumptionrestriction", "credit.sign_consumptionrestriction",
+                     "credit.decide_decision", "credit.view_decision", "credit.lift_consumptionrestriction",
+                     "assessments.approve_courtsanction", "assessments.view_courtsanction",
+                     "assessments.view_noncooperationreport"],
 }
 
 # Accountability and assessment (issue 5, Art. 9, 36, 37, 39).
 _REPORTS_READ = ["assessments.view_noncooperationreport", "assessments.view_referraltask"]
 _PERIODS_READ = ["assessments.view_assessmentperiod", "assessments.view_assessmentscore"]
-ROLE_PERMISSIONS[Role.CLERK] += ["assessments.add_noncooperationreport", *_REPORTS_READ]
+ROLE_PERMISSIONS[Role.CLERK] += ["assessments.add_noncooperationreport", *_REPORTS_READ,
+                                 "assessments.add_courtsanction", "assessments.view_courtsanction"]
 ROLE_PERMISSIONS[Role.OFFICE] += ["assessments.add_noncooperationreport", *_REPORTS_READ, *_PERIODS_READ,
                                   "assessments.add_assessmentperiod", "assessments.compute_assessmentperiod",
                                   "assessments.export_assessmentperiod", "assessments.view_all_scores"]

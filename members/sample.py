@@ -502,10 +502,38 @@ class _Sample:
         party = Party.objects.get(case=case, role="debtor")
         persons = []
         if party.kind == "organization":
-            persons = [{"role": "responsible", "name": "石建国", "id_number": _resident_id(777, "19750312")}]
+            persons = [{"role": "legal_rep", "name": party.legal_representative or "法定代表人",
+                        "id_number": _resident_id(778, "19720815")},
+                       {"role": "responsible", "name": "石建国", "id_number": _resident_id(777, "19750312")}]
         entry = credit.credit_entry_create(actor=self.user("clerk"), case=case, party=party,
                                            ground="able_refuses", persons=persons)
+        # 失信规定 Art. 5: proposed by the clerk, decided by the president (决定书), served, then published;
+        # the decision drafts the debtor's consumption restriction (限高规定 Art. 1 para. 2), which the
+        # president signs and the clerk issues.
+        from credit import decisions, restrictions
+        from credit.models import ConsumptionRestriction
+
+        decisions.credit_entry_propose(
+            actor=self.user("clerk"), entry=entry, facts="被执行人名下有租金收入，经多次责令仍拒不履行给付义务。",
+            warning=f"{case.number}执行通知书（{(timezone.localdate() - timedelta(days=25)).month}月"
+                    f"{(timezone.localdate() - timedelta(days=25)).day}日送达）")
+        decisions.credit_entry_decide(actor=self.user("president"), entry=entry)
+        decisions.credit_entry_service(actor=self.user("clerk"), entry=entry, way="direct",
+                                       served_on=timezone.localdate())
         credit.credit_entry_publish(actor=self.user("clerk"), entry=entry)
+        order = ConsumptionRestriction.objects.filter(party=party, status="draft").first()
+        if order is not None:
+            restrictions.restriction_sign(actor=self.user("president"), order=order)
+            restrictions.restriction_issue(actor=self.user("clerk"), order=order)
+        # A listing proposed and waiting for the president (his to-do).
+        waiting = by_index.get(7)
+        if waiting is not None:
+            debtor = Party.objects.filter(case=waiting, role="debtor").order_by("id").first()
+            pending = credit.credit_entry_create(actor=self.user("clerk"), case=waiting, party=debtor,
+                                                 ground="able_refuses")
+            decisions.credit_entry_propose(actor=self.user("clerk"), entry=pending,
+                                           facts="被执行人有稳定工资收入，拒不申报财产，亦不履行。",
+                                           warning=f"{waiting.number}执行通知书")
         # A consumption restriction order drafted by the clerk, waiting for the president's signature
         # (限高规定 Art. 5): the president's to-do.
         other = by_index.get(6)

@@ -75,11 +75,11 @@ def seed_units() -> dict:
 
 
 def _ensure_user(username, *, password, role=None, unit=None, superuser=False, first_name="",
-                 staff=False) -> User:
+                 staff=False, last_name="") -> User:
     user, created = User.objects.get_or_create(
         username=username,
         defaults=dict(unit=unit, is_staff=superuser or staff, is_superuser=superuser, first_name=first_name,
-                      email=f"{username}@example.invalid"),
+                      last_name=last_name, email=f"{username}@example.invalid"),
     )
     if created or not user.check_password(password):
         user.set_password(password)
@@ -100,7 +100,9 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[User]:
     users = [
         _ensure_user("clerk", password=password, role=Role.CLERK, unit=court, first_name="执行书记员"),
         # Signs consumption restriction orders (限高规定 Art. 5).
-        _ensure_user("president", password=password, role=Role.PRESIDENT, unit=court, first_name="院长"),
+        # A person's name: it signs the 决定书 and the 限制消费令 ("院长　周国强"), never "院长：院长".
+        _ensure_user("president", password=password, role=Role.PRESIDENT, unit=court, last_name="周",
+                     first_name="国强"),
         # The office keeps the holiday table (调休) in the admin, so it may sign in there.
         _ensure_user("office", password=password, role=Role.OFFICE, unit=court, first_name="联席办", staff=True),
         _ensure_user("convener", password=password, role=Role.CONVENER, unit=plc, first_name="召集人"),

@@ -38,12 +38,13 @@ def _url(name: str, query: str) -> str:
 
 
 def clerk_todo() -> list[Todo]:
-    from cases.selectors import clerk_todo_counts, lifecycle_todo_counts
+    from cases.selectors import clerk_todo_counts
     from credit.selectors import restriction_todo_counts
 
     c = clerk_todo_counts()
     orders = restriction_todo_counts()
-    life = lifecycle_todo_counts()
+    life = c  # the lifecycle's counts come in the same query (cases.selectors.clerk_todo_counts)
+    decided = orders  # and the decisions' in the orders' (credit.selectors.restriction_todo_counts)
     return [
         Todo("answered", _("Answers to review"), c["answered"], _url("cases:inbox", "tab=answered")),
         Todo("requests", _("Objections and extension requests"), c["requests"],
@@ -58,14 +59,24 @@ def clerk_todo() -> list[Todo]:
         Todo("settled", _("Settlements performed, to conclude"), life["settled"], _url("cases:list", "todo=settled")),
         Todo("searches", _("Property searches due after 终本"), life["searches_due"],
              _url("cases:list", "todo=searches")),
+        Todo("returned", _("Decisions returned by the president"), decided["returned"],
+             _url("credit:decisions", "status=returned"), warn=True),
+        Todo("to_serve", _("Decisions to serve on the debtor"), decided["to_serve"],
+             _url("credit:decisions", "status=decided")),
     ]
 
 
 def president_todo() -> list[Todo]:
-    """The president signs consumption restriction orders (限高规定 Art. 5): the drafts waiting."""
+    """The president decides listings, deletions, liftings and permissions (失信规定 Art. 5; 法发〔2019〕35号
+    item 17) and signs consumption restriction orders (限高规定 Art. 5): what waits."""
+    from assessments.selectors import sanctions_waiting_count
     from credit.selectors import restriction_todo_counts
 
-    return [Todo("orders_to_sign", _("Restriction orders to sign"), restriction_todo_counts()["to_sign"],
+    counts = restriction_todo_counts()
+    return [Todo("decisions", _("Decisions to sign"), counts["decisions"], _url("credit:decisions", "status=proposed")),
+            Todo("sanctions", _("Fines and detention to approve"), sanctions_waiting_count(),
+                 _url("assessments:reports", "sanctions=proposed")),
+            Todo("orders_to_sign", _("Restriction orders to sign"), counts["to_sign"],
                  _url("credit:restriction-list", "status=draft"))]
 
 

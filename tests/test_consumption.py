@@ -14,7 +14,7 @@ from credit import restrictions
 from credit import services as credit
 from credit.models import ConsumptionRestriction, RestrictedAct, RestrictionUnit
 
-from .conftest import final_ready, make_resident_id, make_uscc
+from .conftest import decide_listing, final_ready, make_resident_id, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_final_no_property_keeps_the_order_and_the_entry(users, issued, django_c
     order = issued(case)
     entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=debtor_of(case))
     with django_capture_on_commit_callbacks(execute=True):
-        credit.credit_entry_publish(actor=users["clerk"], entry=entry)
+        credit.credit_entry_publish(actor=users["clerk"], entry=decide_listing(entry))
     with django_capture_on_commit_callbacks(execute=True):
         services.case_conclude(actor=users["clerk"], case=Case.objects.get(pk=case.pk), outcome="final_no_property", **final_ready(Case.objects.get(pk=case.pk)))
     order.refresh_from_db()
@@ -152,10 +152,23 @@ def test_the_clerk_lifts_on_the_creditors_consent_with_a_ground(users, issued, d
         restrictions.restriction_lift(actor=users["clerk"], order=order, ground="creditor_consent",
                                       reason="申请执行人书面同意解除")
     order.refresh_from_db()
+    assert order.status == "issued"  # proposed: the president decides the lifting
+    with django_capture_on_commit_callbacks(execute=True):
+        president_decides(users, order)
+    order.refresh_from_db()
     assert order.status == "lifted" and order.lift_reason == "申请执行人书面同意解除"
+    assert order.lift_document.title == "解除限制消费令" and order.lift_document.generated
     pushes = list(order.pushes.select_related("release", "unit"))
     assert pushes and all(p.release is not None and p.release.kind == "release" for p in pushes)
     assert {p.release.unit_id for p in pushes} == {p.unit_id for p in pushes}  # the same units
+
+
+def president_decides(users, order):
+    """The president signs what waits for the order (a lifting, a permission)."""
+    from credit import decisions
+
+    for decision in order.decisions.filter(status="proposed"):
+        decisions.decision_decide(actor=users["president"], decision=decision)
 
 
 def test_a_one_off_permission_is_recorded_with_its_dates(users, issued):
@@ -164,10 +177,13 @@ def test_a_one_off_permission_is_recorded_with_its_dates(users, issued):
     with pytest.raises(ValidationError):
         restrictions.restriction_permit(actor=users["clerk"], order=order, acts=["travel_class"],
                                         starts_on=today, ends_on=today - timezone.timedelta(days=1), reason="就医")
-    permission = restrictions.restriction_permit(actor=users["clerk"], order=order, acts=["travel_class"],
-                                                 starts_on=today, ends_on=today + timezone.timedelta(days=3),
-                                                 reason="近亲属重大疾病就医")
-    assert permission.order_id == order.pk and order.events.filter(transition="permit").exists()
+    decision = restrictions.restriction_permit(actor=users["clerk"], order=order, acts=["travel_class"],
+                                               starts_on=today, ends_on=today + timezone.timedelta(days=3),
+                                               reason="近亲属重大疾病就医")
+    assert decision.order_id == order.pk and not order.permissions.exists()  # the president approves it
+    president_decides(users, order)
+    assert order.permissions.get().ends_on == today + timezone.timedelta(days=3)
+    assert order.events.filter(transition="permit").exists()
     order.refresh_from_db()
     assert order.status == "issued"  # a permission is not a lifting
 
@@ -193,9 +209,16 @@ def test_api_workflow(api, make_case, users, django_capture_on_commit_callbacks)
     assert api("president").post(f"/api/v1/consumption-restrictions/{pk}/sign/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         assert api("clerk").post(f"/api/v1/consumption-restrictions/{pk}/issue/").json()["status"] == "issued"
-    lifted = api("clerk").post(f"/api/v1/consumption-restrictions/{pk}/lift/",
-                               {"ground": "security", "reason": "提供房产担保"}, format="json")
-    assert lifted.status_code == 200 and lifted.json()["status"] == "lifted"
+    proposed = api("clerk").post(f"/api/v1/consumption-restrictions/{pk}/lift/",
+                                 {"ground": "security", "reason": "提供房产担保"}, format="json")
+    assert proposed.status_code == 200 and proposed.json()["status"] == "issued"  # the president decides
+    decision = api("president").get("/api/v1/credit-decisions/", {"status": "proposed"}).json()["results"][0]
+    assert api("clerk").post(f"/api/v1/credit-decisions/{decision['id']}/decide/").status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        decided = api("president").post(f"/api/v1/credit-decisions/{decision['id']}/decide/")
+    assert decided.status_code == 200 and decided.json()["status"] == "decided"
+    lifted = api("clerk").get(f"/api/v1/consumption-restrictions/{pk}/")
+    assert lifted.json()["status"] == "lifted" and lifted.json()["lift_document"] == decided.json()["document"]["id"]
 
 
 def test_pages_pdf_and_the_units_excel_export(browser_client, issued):
@@ -260,7 +283,7 @@ def test_the_pages_in_chromium_for_the_user_guide(live_server, tmp_path):
                   "id_number": make_uscc(9301), "legal_representative": "赵某"}])
     entry = credit.credit_entry_create(actor=clerk, case=case, party=debtor_of(case), ground="evades",
                                        extension_years=1, extension_reason="转移财产，情节严重")
-    credit.credit_entry_publish(actor=clerk, entry=entry)
+    credit.credit_entry_publish(actor=clerk, entry=decide_listing(entry))
     order = restrictions.restriction_draft(actor=clerk, case=case, party=debtor_of(case), basis="未按执行通知履行",
                                            persons=[{"role": "legal_rep", "name": "赵某",
                                                      "id_number": make_resident_id(9302)}])
@@ -303,7 +326,7 @@ def test_the_order_is_an_issued_document_with_a_code_and_standing(users, issued,
     document.refresh_from_db()
     assert documents.standing(document)["code"] == "valid"
     with django_capture_on_commit_callbacks(execute=True):
-        restrictions.restriction_lift(actor=users["clerk"], order=order, ground="performed")
+        restrictions.restriction_lift(actor=users["president"], order=order, ground="performed")
     document = IssuedDocument.objects.get(pk=document.pk)
     assert documents.standing(document)["code"] == "released"
 
@@ -314,5 +337,5 @@ def test_an_issued_order_is_on_the_public_page_until_lifted(client, users, issue
     body = client.get("/public/dishonest/").content.decode()
     assert 'class="public-restrictions"' in body and order.name in body and order.id_number not in body
     with django_capture_on_commit_callbacks(execute=True):
-        restrictions.restriction_lift(actor=users["clerk"], order=order, ground="performed")
+        restrictions.restriction_lift(actor=users["president"], order=order, ground="performed")
     assert order.name not in client.get("/public/dishonest/").content.decode()

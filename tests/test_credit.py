@@ -25,7 +25,7 @@ from credit import tasks as credit_tasks
 from credit.models import CreditCheck, CreditEntry, CreditEvent, CreditPush
 from members.models import Capability, Unit
 
-from .conftest import final_ready, make_resident_id, make_uscc
+from .conftest import decide_listing, final_ready, make_resident_id, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,8 @@ def publish(users, django_capture_on_commit_callbacks):
 
     def _do(entry, name="publish", reason="", actor="clerk", ground="wrongly_listed"):
         extra = {"ground": ground} if name == "revoke" else {}
+        if name == "publish":
+            entry = decide_listing(entry)  # 失信规定 Art. 5: the president's decision first
         with django_capture_on_commit_callbacks(execute=True):
             return credit.CREDIT_SERVICES[name](actor=users[actor], entry=entry, reason=reason, **extra)
 
@@ -172,9 +174,12 @@ def test_every_transition_writes_an_event_with_who_when_from_to_and_why(entry, p
     assert entry.status == "revoked" and entry.round == 2
     assert entry.published_at and entry.shielded_at and entry.revoked_at
     events = list(entry.events.values_list("transition", "from_status", "to_status", "actor__username", "note"))
+    decision = entry.decisions.get().document.ruling_label
     assert events == [
         ("create", "", "pending", "clerk", ""),
-        ("publish", "pending", "published", "clerk", "经审查决定纳入"),
+        ("propose", "pending", "proposed", "clerk", ""),  # 失信规定 Art. 5: the clerk proposes,
+        ("decide", "proposed", "decided", "president", decision),  # the president decides (决定书),
+        ("publish", "decided", "published", "clerk", "经审查决定纳入"),
         ("shield", "published", "shielded", "clerk", "当事人申请，暂时屏蔽"),
         ("republish", "shielded", "published", "clerk", "屏蔽事由消除"),  # a new decision, never a toggle
         ("revoke", "published", "revoked", "clerk", "已全部履行"),
@@ -260,11 +265,18 @@ def test_the_schema_documents_the_revoke_ground_as_required(api):
     enum_ref = ground.get("$ref") or ground.get("allOf", [{}])[0].get("$ref")
     values = schema["components"]["schemas"][enum_ref.rsplit("/", 1)[-1]]["enum"] if enum_ref else ground["enum"]
     assert set(values) == {"performed", "settled", "creditor_request", "terminated", "basis_revoked", "expired",
-                           "suspended", "wrongly_listed"}
+                           "suspended", "no_property", "early", "wrongly_listed"}
 
 
 def test_api_transitions_answer_the_updated_entry(api, entry, django_capture_on_commit_callbacks):
     client = api("clerk")
+    refused = client.post(f"/api/v1/credit-entries/{entry.pk}/publish/", {}, format="json")
+    assert refused.status_code == 409  # not before the president's decision (失信规定 Art. 5)
+    assert client.post(f"/api/v1/credit-entries/{entry.pk}/propose/", {"facts": "拒不履行"},
+                       format="json").json()["status"] == "proposed"
+    assert client.post(f"/api/v1/credit-entries/{entry.pk}/decide/", {}, format="json").status_code == 403
+    assert api("president").post(f"/api/v1/credit-entries/{entry.pk}/decide/", {},
+                                 format="json").json()["status"] == "decided"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/api/v1/credit-entries/{entry.pk}/publish/", {}, format="json")
     assert response.status_code == 200
@@ -277,7 +289,8 @@ def test_api_transitions_answer_the_updated_entry(api, entry, django_capture_on_
                                                                               "reason": "撤销"}, format="json")
     body = response.json()
     assert body["status"] == "revoked"
-    assert [e["transition"] for e in body["events"]] == ["create", "publish", "shield", "revoke"]
+    assert [e["transition"] for e in body["events"]] == ["create", "propose", "decide", "publish", "shield",
+                                                         "revoke"]
     assert all(p["withdrawal"] for p in body["pushes"])
 
 
@@ -340,7 +353,7 @@ def test_publishing_pushes_to_every_unit_that_applies_joint_punishment(entry, pu
 
 def test_the_push_waits_for_the_commit(entry, users, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        credit.credit_entry_publish(actor=users["clerk"], entry=entry)
+        credit.credit_entry_publish(actor=users["clerk"], entry=decide_listing(entry))
     assert callbacks, "the fan-out is enqueued on commit"
     assert not CreditPush.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
@@ -360,7 +373,7 @@ def test_the_fan_out_is_idempotent(entry, publish, django_capture_on_commit_call
 
 def test_the_sweep_makes_good_a_lost_task(entry, users, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):  # the task is lost
-        credit.credit_entry_publish(actor=users["clerk"], entry=entry)
+        credit.credit_entry_publish(actor=users["clerk"], entry=decide_listing(entry))
     assert list(credit.entries_needing_sync()) == [entry]
     with django_capture_on_commit_callbacks(execute=True):
         assert credit.credit_sync_pending() == 1
@@ -842,7 +855,24 @@ def test_clerk_puts_a_debtor_on_the_list_and_moves_it_through_the_pages(browser_
     assert response.status_code == 302 and response["Location"] == f"/credit/{entry.pk}/"
     assert (entry.ground, entry.obligation, str(entry.decided_on)) == ("evades", "返还借款", "2026-03-01")
     detail = page.get(f"/credit/{entry.pk}/").content.decode()
-    assert f'action="/credit/{entry.pk}/publish/"' in detail and entry.id_number not in detail
+    # 失信规定 Art. 5: proposed by the clerk, decided by the president, then published.
+    assert f'action="/credit/{entry.pk}/propose/"' in detail and entry.id_number not in detail
+    assert f'action="/credit/{entry.pk}/publish/"' not in detail
+    assert page.post(f"/credit/{entry.pk}/propose/", {"ground": "evades", "period_years": "2",
+                                                      "facts": "隐匿财产", "warning": "执行通知书"}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "proposed"
+    decision = entry.decisions.get()
+    president = browser_client("president")
+    sheet = president.get(f"/credit/decisions/{decision.pk}/")
+    assert sheet.status_code == 200 and "隐匿财产" in sheet.content.decode()
+    unconfirmed = president.post(f"/credit/decisions/{decision.pk}/", {"action": "decide"})
+    assert unconfirmed.status_code == 200 and 'role="alert"' in unconfirmed.content.decode()
+    assert president.post(f"/credit/decisions/{decision.pk}/", {"action": "decide", "confirm": "on"}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "decided"
+    detail = page.get(f"/credit/{entry.pk}/").content.decode()
+    assert f'action="/credit/{entry.pk}/publish/"' in detail
     with django_capture_on_commit_callbacks(execute=True):
         assert page.post(f"/credit/{entry.pk}/publish/", {"reason": ""}).status_code == 302
     entry.refresh_from_db()
@@ -857,13 +887,18 @@ def test_clerk_puts_a_debtor_on_the_list_and_moves_it_through_the_pages(browser_
     with django_capture_on_commit_callbacks(execute=True):
         page.post(f"/credit/{entry.pk}/shield/", {"reason": "暂时屏蔽"})
         page.post(f"/credit/{entry.pk}/revoke/", {"reason": "已履行"})  # no ground: refused
+        # a fixed-term entry runs its period: performance is no ground to delete it (Art. 10 para. 2)
+        page.post(f"/credit/{entry.pk}/revoke/", {"ground": "performed", "reason": "已履行"})
     entry.refresh_from_db()
     assert entry.status == "shielded"
     with django_capture_on_commit_callbacks(execute=True):
-        page.post(f"/credit/{entry.pk}/revoke/", {"ground": "performed", "reason": "已履行"})
+        page.post(f"/credit/{entry.pk}/revoke/", {"ground": "wrongly_listed", "reason": "错误纳入"})
     entry.refresh_from_db()
-    assert entry.status == "deleted"
-    assert list(entry.events.values_list("transition", flat=True)) == ["create", "publish", "shield", "delete"]
+    assert entry.status == "revoked"
+    assert list(entry.events.values_list("transition", flat=True)) == [
+        "create", "propose", "decide", "note", "publish", "shield", "revoke"] or list(
+        entry.events.values_list("transition", flat=True)) == ["create", "propose", "decide", "publish", "shield",
+                                                               "revoke"]
     assert page.post(f"/credit/{entry.pk}/nonsense/").status_code == 404
 
 
@@ -1003,7 +1038,7 @@ def test_public_page_in_chromium(live_server, tmp_path):
                                              {"role": "debtor", "kind": kind, "name": name, "id_number": id_number,
                                               "legal_representative": rep}])
         entry = credit.credit_entry_create(actor=clerk, case=case, party=debtor_of(case))
-        credit.credit_entry_publish(actor=clerk, entry=entry)
+        credit.credit_entry_publish(actor=clerk, entry=decide_listing(entry))
         shown.append(entry)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=[
@@ -1345,6 +1380,12 @@ if step == "old":
                                 parties=[{"role": "applicant", "name": "甲", "id_number": sys.argv[2]},
                                          {"role": "debtor", "name": "乙", "id_number": sys.argv[3]}])
     entry = credit.credit_entry_create(actor=clerk, case=case, party=case.parties.get(role="debtor"))
+    president = User.objects.create(username="president", unit=Unit.objects.get(code="court"))
+    president.groups.add(Group.objects.get(name="president"))
+    president = User.objects.get(pk=president.pk)
+    from credit import decisions
+    decisions.credit_entry_propose(actor=clerk, entry=entry)
+    decisions.credit_entry_decide(actor=president, entry=entry)
     credit.credit_entry_publish(actor=clerk, entry=entry)
     credit.credit_sync(entry.pk)
     credit.credit_check(actor=clerk, id_number=sys.argv[3], reason="迁移测试")

@@ -19,7 +19,7 @@ from credit import services as credit
 from credit.models import CreditPush
 from members.seeding import seed_units
 
-from .conftest import make_resident_id
+from .conftest import decide_listing, make_resident_id
 
 TYPED_ID = make_resident_id(4242, birth="19850505")
 CARD = "6222021234567890123"
@@ -163,7 +163,7 @@ def pushes(two_debtors, users, django_capture_on_commit_callbacks):
     case, first, second = two_debtors
     entry = credit.credit_entry_create(actor=users["clerk"], case=case, party=first, ground="able_refuses")
     with django_capture_on_commit_callbacks(execute=True):
-        credit.credit_entry_publish(actor=users["clerk"], entry=entry)
+        credit.credit_entry_publish(actor=users["clerk"], entry=decide_listing(entry))
     by_unit = {p.unit.code: p.push for p in CreditPush.objects.filter(entry=entry).select_related("unit", "push")}
     return entry, by_unit, first, second
 
