@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "PaymentWayEnum": "cases.lifecycle_models.PaymentWay",
         "ServiceWayEnum": "credit.decision_models.ServiceWay",
         "SearchResultEnum": "cases.lifecycle_models.SearchResult",
+        "SanctionKindEnum": "assessments.models.SanctionKind",
+        "DecisionKindEnum": "credit.decision_models.DecisionKind",
     },
 }
 

@@ -5,9 +5,11 @@
 Builds a throwaway demo the way `make demo` does (DJANGO_DEMO=true DJANGO_DEBUG=false; migrate,
 collectstatic, seal_demo_ca, seed_demo --sample) in a temporary SQLite database, static root and private
 media root, starts `runserver 127.0.0.1:8765`, signs in through the sign-in form as each demo account and
-takes the pictures with Playwright and Debian's Chromium (/usr/bin/chromium; no browser download). The
-minutes PDF is fetched as the office and its first and last pages rendered with poppler's pdftoppm.
-The server and every temporary file are removed at the end, whatever happens.
+takes the pictures with Playwright and Debian's Chromium (/usr/bin/chromium; no browser download), among
+them the president's page of the listing waiting for his decision and of the order drafted for his
+signature (docs/img/president-decision.png, president-order.png). The minutes PDF is fetched as the
+office and its first and last pages rendered with poppler's pdftoppm. The server and every temporary file
+are removed at the end, whatever happens.
 """
 import os
 import shutil
@@ -83,6 +85,21 @@ def lifecycle_cases(env):
     return int(first), int(second)
 
 
+def president_pages(env):
+    """(the listing proposed and waiting for the president, the consumption restriction order drafted and
+    waiting for his signature): the demo month's cases 7 and 6 (members/sample.py)."""
+    code = ("from credit.models import ConsumptionRestriction, Decision\n"
+            "d = Decision.objects.filter(kind='listing', status='proposed').order_by('id').first()\n"
+            "o = ConsumptionRestriction.objects.filter(status='draft').order_by('id').first()\n"
+            "print(d.pk if d else '', o.pk if o else '')")
+    out = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=BASE_DIR, env=env, check=True,
+                         capture_output=True, text=True).stdout.strip().splitlines()
+    found = out[-1].split() if out else []
+    if len(found) != 2:
+        raise RuntimeError("the demo has no listing waiting for the president, or no order drafted")
+    return int(found[0]), int(found[1])
+
+
 def sign_in(browser, username, **context_options):
     context = browser.new_context(locale="zh-CN", **context_options)
     page = context.new_page()
@@ -100,7 +117,7 @@ def todo_counts(page):
     return [" ".join(t.split()) for t in page.locator("ul.tiles.todo li").all_inner_texts()]
 
 
-def shoot(meeting_pk, workdir, lifecycle=None):
+def shoot(meeting_pk, workdir, lifecycle=None, president=None):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -142,6 +159,19 @@ def shoot(meeting_pk, workdir, lifecycle=None):
                 print("clerk-conclude.png, clerk-settlement.png")
                 context.close()
 
+            if president:
+                decision_pk, order_pk = president
+                context, page = sign_in(browser, "president", viewport={"width": 1280, "height": 900})
+                # The president's decision page of the waiting listing: the case's facts, the debtor, the
+                # draft 决定书, what signing sets off, sign or return (失信规定 Art. 5)
+                page.goto(f"{URL}/credit/decisions/{decision_pk}/")
+                page.screenshot(path=str(IMG / "president-decision.png"), full_page=True)
+                # The drafted consumption restriction order, to sign or return (限高规定 Art. 5)
+                page.goto(f"{URL}/restrictions/{order_pk}/")
+                page.screenshot(path=str(IMG / "president-order.png"), full_page=True)
+                print(f"president-decision.png (decision {decision_pk}), president-order.png (order {order_pk})")
+                context.close()
+
             # The issued minutes, as the office downloads them
             context, page = sign_in(browser, "office", viewport={"width": 1280, "height": 900})
             response = context.request.get(f"{URL}/conferences/meetings/{meeting_pk}/minutes.pdf")
@@ -179,12 +209,13 @@ def main():
         run(env, "seed_demo", "--sample")
         meeting_pk = issued_minutes_meeting(env)
         lifecycle = lifecycle_cases(env)
+        president = president_pages(env)
         log = open(workdir / "server.log", "w")
         server = subprocess.Popen(["nice", "-n", "10", PYTHON, "manage.py", "runserver", f"127.0.0.1:{PORT}",
                                    "--noreload"], cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_for_server(server)
         IMG.mkdir(parents=True, exist_ok=True)
-        shoot(meeting_pk, workdir, lifecycle)
+        shoot(meeting_pk, workdir, lifecycle, president)
     except Exception:
         if log is not None:
             log.flush()

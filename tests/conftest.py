@@ -326,3 +326,17 @@ def decide_listing(entry):
         decisions.credit_entry_propose(actor=User.objects.get(username="clerk"), entry=entry)
         decisions.credit_entry_decide(actor=User.objects.get(username="president"), entry=entry)
     return CreditEntry.objects.get(pk=entry.pk)
+
+
+def draft_restriction(*, actor, case, party, basis="", **kwargs):
+    """The debtor's consumption restriction draft: the one a decided listing drafted already (限高规定 Art. 1
+    para. 2), given ``basis``; else a new one."""
+    from credit import restrictions
+    from credit.models import ConsumptionRestriction
+
+    existing = ConsumptionRestriction.objects.filter(party=party, status="draft").first()
+    if existing is not None:
+        ConsumptionRestriction.objects.filter(pk=existing.pk).update(basis=basis)
+        existing.refresh_from_db()
+        return existing
+    return restrictions.restriction_draft(actor=actor, case=case, party=party, basis=basis, **kwargs)

@@ -16,7 +16,7 @@ from cases import services
 from members.integration import token_create
 from members.models import ActionType, Unit
 
-from .conftest import decide_listing, make_resident_id, pdf_bytes
+from .conftest import decide_listing, draft_restriction, make_resident_id, pdf_bytes
 
 SECRET_CASE = "（2026）鄂1022执424242号"  # as stored and shown
 SECRET_DEBTOR = "机密被执行人甲乙"
@@ -144,7 +144,7 @@ def world(users, django_capture_on_commit_callbacks):
         credit.credit_entry_publish(actor=clerk, entry=decide_listing(entry))
         from credit import restrictions  # an order pushed to natres and the insurers, not to the outsider
 
-        order = restrictions.restriction_draft(actor=clerk, case=case, party=case.parties.get(role="debtor"),
+        order = draft_restriction(actor=clerk, case=case, party=case.parties.get(role="debtor"),
                                                basis=SECRET_SUBJECT)
         restrictions.restriction_sign(actor=users["president"], order=order)
         restrictions.restriction_issue(actor=clerk, order=order)

@@ -29,7 +29,7 @@ from cases.models import Notice, PunishmentIdentifierNeed
 from documents.models import IssuedDocument
 from members.models import ActionType, Unit
 
-from .conftest import decide_listing, case_ruling, make_resident_id, make_uscc, pdf_bytes
+from .conftest import case_ruling, decide_listing, draft_restriction, make_resident_id, make_uscc, pdf_bytes
 
 A_ID = make_resident_id(161, birth="19800101")
 B_ID = make_resident_id(162, birth="19810202")
@@ -122,7 +122,7 @@ def world(users, django_capture_on_commit_callbacks, settings):
     with django_capture_on_commit_callbacks(execute=True):
         credit.credit_entry_publish(actor=clerk, entry=decide_listing(entry))
     with django_capture_on_commit_callbacks(execute=True):
-        order = restrictions.restriction_draft(actor=clerk, case=case, party=a, basis=f"申请人申请{FREE}")
+        order = draft_restriction(actor=clerk, case=case, party=a, basis=f"申请人申请{FREE}")
         restrictions.restriction_sign(actor=users["president"], order=order)
         restrictions.restriction_issue(actor=clerk, order=order)
     from conferences import services as conf

@@ -82,12 +82,13 @@ def test_the_clerks_to_do_is_the_orms_answer(make_case, issue, users):
     notice = issue(case, "bank-icbc", "query")
     services.notice_acknowledge(actor=users["liaison-bank-icbc"], notice=notice)
     services.notice_answer(actor=users["liaison-bank-icbc"], notice=notice, outcome="done", detail="已查询")
-    horizon = measures.renewal_horizon()
+    horizon, today = measures.renewal_horizon(), measures.local_today()
     for _ in range(2):
         counts = selectors.clerk_todo_counts()
-        assert counts == selectors._clerk_todo_counts(timezone.now(), horizon)
+        assert counts == selectors._clerk_todo_counts(timezone.now(), horizon, today)
         assert counts["answered"] == 1
-    assert list(selectors._prepared_clerk_todo_counts._shapes) == [("default", connection.vendor, (horizon,))]
+    assert list(selectors._prepared_clerk_todo_counts._shapes) == [
+        ("default", connection.vendor, (horizon, today))]
 
 
 @pytest.mark.django_db
