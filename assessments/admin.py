@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from linkage.admin import ReadOnlyMixin
+
 from .models import (
     AssessmentEvent,
     AssessmentPeriod,
@@ -8,19 +10,6 @@ from .models import (
     NonCooperationReport,
     ReferralTask,
 )
-
-
-class ReadOnlyMixin:
-    """State changes go through the portal's services; the admin shows these rows read-only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyMixin, admin.TabularInline):

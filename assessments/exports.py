@@ -93,8 +93,8 @@ def build_workbook(user, period) -> bytes:
 
 
 def xlsx_response(user, period) -> HttpResponse:
-    from cases.services import access_log
     from linkage.excel import xlsx_http_response
+    from members.services import access_log
 
     access_log(actor=user, what="assessment_xlsx", obj=period)  # the scores and their evidence: audited
     return xlsx_http_response(build_workbook(user, period), f"考评{period.name}.xlsx",

@@ -16,7 +16,7 @@ from members.models import Unit
 from members.roles import is_court_user
 from members.scoping import unit_ids
 
-from .workflow import PeriodStatus, ReportStatus, TaskStatus
+from .workflow import MACHINES, PeriodStatus, ReportStatus, TaskStatus
 
 
 class ReportKind(models.TextChoices):
@@ -320,6 +320,12 @@ class AssessmentEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("assessment event")
         verbose_name_plural = _("assessment events")
+
+    def state_machine(self):
+        for field, machine in (("report_id", "report"), ("task_id", "task"), ("period_id", "period")):
+            if getattr(self, field):
+                return MACHINES[machine]
+        return None
 
 
 class AssessmentEvidence(ChoiceLabels, models.Model):

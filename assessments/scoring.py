@@ -5,7 +5,6 @@ Everything that touches many rows is a database aggregation (``COUNT(*) FILTER``
 unit); Python only combines the ~30 per-unit totals into points. The same ``Q`` definitions feed the
 evidence lists, so the notices behind a figure are exactly the ones it counted.
 """
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +15,6 @@ from django.db.models import (
     DateTimeField,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     Subquery,
@@ -25,6 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from cases.models import Notice, NoticeKind, NoticeRequest, Party, PartyRole
+from cases.timeliness import Rule, notice_rules
 from members.models import Unit
 
 from .models import (
@@ -69,53 +68,6 @@ def action_items_model():
 
 
 # ------------------------------------------------------------------ the rules, as Q objects
-
-@dataclass(frozen=True)
-class Rule:
-    sample: Q
-    ok: Q
-
-
-def paused_at(cutoff) -> Q:
-    """Notices whose clocks stood still at ``cutoff``: a request filed by then and not decided by then
-    (read from the request rows, so a later decision does not rewrite what was true at the cut-off)."""
-    pending = NoticeRequest.objects.filter(notice=OuterRef("pk"), filed_at__lte=cutoff).filter(
-        Q(decided_at__isnull=True) | Q(decided_at__gt=cutoff))
-    return Q(paused_since__isnull=False, paused_since__lte=cutoff) | Q(Exists(pending))
-
-
-def notice_rules(cutoff) -> dict[str, Rule]:
-    """Per notice indicator: which notices are in its sample and which of them count as met.
-
-    A notice is judged at ``cutoff``: done by then (on time or late), or due by then and not done
-    (late). Not counted against the unit: notices not due yet, notices cancelled before they were due,
-    and notices whose clocks a pending objection or extension request has stopped. Decided requests
-    have already shifted the deadlines (``cases.services.notice_request_decide``).
-    """
-    paused = paused_at(cutoff)
-    assist = Q(kind=NoticeKind.ASSIST)
-    release = Q(kind=NoticeKind.RELEASE)
-    ack_by = Q(acknowledged_at__isnull=False, acknowledged_at__lte=cutoff)
-    ack_late_open = (Q(ack_due_at__lt=cutoff) & ~ack_by & ~paused
-                     & ~Q(cancelled_at__isnull=False, cancelled_at__lte=F("ack_due_at")))
-    ans_by = Q(answered_at__isnull=False, answered_at__lte=cutoff)
-    ans_late_open = (Q(due_at__lt=cutoff) & ~ans_by & ~paused
-                     & ~Q(cancelled_at__isnull=False, cancelled_at__lte=F("due_at")))
-    return {
-        IndicatorCode.ACK_ON_TIME: Rule(
-            sample=assist & (ack_by | ack_late_open),
-            ok=assist & ack_by & Q(acknowledged_at__lte=F("ack_due_at"))),
-        IndicatorCode.ANSWER_ON_TIME: Rule(
-            sample=assist & (ans_by | ans_late_open),
-            ok=assist & ans_by & Q(answered_at__lte=F("due_at"))),
-        IndicatorCode.ANSWERED_DONE: Rule(
-            sample=assist & ans_by,
-            ok=assist & ans_by & Q(outcome="done")),
-        IndicatorCode.RELEASE_ON_TIME: Rule(
-            sample=release & (ans_by | ans_late_open),
-            ok=release & ans_by & Q(answered_at__lte=F("due_at"), outcome="done")),
-    }
-
 
 NOTICE_INDICATORS = (IndicatorCode.ACK_ON_TIME, IndicatorCode.ANSWER_ON_TIME, IndicatorCode.ANSWERED_DONE,
                      IndicatorCode.RELEASE_ON_TIME)

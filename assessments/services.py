@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Notice
-from cases.workflow import InvalidTransition
+from linkage.statemachine import InvalidTransition, change_state
 from members.models import Unit
 from members.scoping import can_handle_unit
 
@@ -35,7 +35,7 @@ from .models import (
     SanctionKind,
     SanctionStatus,
 )
-from .workflow import PeriodStatus, TaskStatus, transition_for
+from .workflow import MACHINES, PeriodStatus, TaskStatus
 
 
 def _require(actor, perm: str):
@@ -49,14 +49,9 @@ def _event(*, actor, transition: str, from_status: str, to_status: str, note: st
 
 
 def _move(obj, table: str, name: str, *, actor, note: str = "", subject: str, **fields):
-    move = transition_for(table, obj.status, name)
-    before = obj.status
-    obj.status = move.target
-    for key, value in fields.items():
-        setattr(obj, key, value)
-    obj.save(update_fields=["status", *fields])
-    _event(actor=actor, transition=name, from_status=before, to_status=move.target, note=note, **{subject: obj})
-    return obj
+    """Move a locked report, task or period along its table, with its event row."""
+    return change_state(obj, MACHINES[table], name, actor=actor, event=AssessmentEvent, subject=subject, note=note,
+                        **fields)
 
 
 # ---------------------------------------------------------------- non-cooperation reports (Art. 37)
@@ -187,7 +182,7 @@ def scheme_update(*, actor, period: AssessmentPeriod, indicators: list[dict]) ->
     """The assessor edits the period's indicators: ``[{code, weight, per_item?, min_sample?, enabled?}]``."""
     _require(actor, "assessments.change_assessmentperiod")
     period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
-    transition_for("period", period.status, "edit_scheme")
+    MACHINES["period"].transition_for(period.status, "edit_scheme")
     current = {i.code: i for i in period.indicators.all()}
     errors, changed = {}, []
     for entry in indicators or []:
@@ -226,7 +221,7 @@ def period_compute(*, actor, period: AssessmentPeriod) -> AssessmentPeriod:
 
     _require(actor, "assessments.compute_assessmentperiod")
     period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
-    transition_for("period", period.status, "compute")
+    MACHINES["period"].transition_for(period.status, "compute")
     period.compute_requested_at = timezone.now()
     period.save(update_fields=["compute_requested_at"])
     _event(actor=actor, transition="compute", from_status=period.status, to_status=period.status, period=period)
@@ -290,7 +285,7 @@ def period_finalise(*, actor, period: AssessmentPeriod, note: str = "") -> Asses
     with a snapshot of every evidence row behind them (``_snapshot_evidence``)."""
     _require(actor, "assessments.finalise_assessmentperiod")
     period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
-    transition_for("period", period.status, "finalise")
+    MACHINES["period"].transition_for(period.status, "finalise")
     _write_scores(period)
     AssessmentScore.objects.filter(period=period).update(frozen=True)
     _snapshot_evidence(period)
@@ -384,7 +379,7 @@ def sanction_approve(*, actor, sanction: CourtSanction) -> CourtSanction:
     order = (f"对{who}罚款人民币{sanction.amount:,.2f}元。" if sanction.kind == SanctionKind.FINE
              else f"对{who}拘留{sanction.days}日。")
     sanction.document = rulings.ruling_draw_up(actor=actor, case=sanction.case, kind=f"sanction_{sanction.kind}", facts={
-        "recitals": [f"本院在执行{sanction.case.number}一案中，{rulings._masked(sanction.facts)}"],
+        "recitals": [f"本院在执行{sanction.case.number}一案中，{rulings.masked(sanction.facts)}"],
         "orders": [order],
         "legal_basis": "《中华人民共和国民事诉讼法》第一百一十七条、第一百一十八条、第一百一十九条",
         "decision": "决定如下",

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from linkage.forms import apply_service_errors
 from linkage.pagination import keyset_page
+from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
 from members.models import Unit
 from members.roles import Role, has_role
@@ -19,7 +21,7 @@ from . import charts, exports, selectors, services
 from .forms import DecideForm, DetailForm, PeriodForm, ReportForm, SanctionForm, SchemeForm
 from .models import IndicatorCode, ReportStatus
 from .scoring import EVIDENCE_FIELDS
-from .workflow import InvalidTransition, PeriodStatus
+from .workflow import PeriodStatus
 
 PAGE_SIZE = 50
 
@@ -220,8 +222,7 @@ def report_create(request):
         try:
             report = services.report_file(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Report filed."))
             return redirect("assessments:report", pk=report.pk)

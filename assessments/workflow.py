@@ -5,18 +5,14 @@ Referral task (a decided referral, for ``discipline`` and, for cadres, ``organiz
 Assessment period: open → finalised (assessor); a finalised period's scores are a frozen snapshot.
 
 Services look a transition up here and nowhere else; a refused move raises
-``cases.workflow.InvalidTransition`` (HTTP 409), the one conflict error of the portal.
+``linkage.statemachine.InvalidTransition`` (HTTP 409), the one conflict error of the portal.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.workflow import InvalidTransition
-from linkage.statemachine import Transition, table
-
-__all__ = ["InvalidTransition", "ReportStatus", "TaskStatus", "PeriodStatus", "transition_for",
-           "allowed_transitions"]
+from linkage.statemachine import Machine, Transition
 
 
 class ReportStatus(models.TextChoices):
@@ -35,35 +31,19 @@ class PeriodStatus(models.TextChoices):
     FINALISED = "finalised", _("Finalised")
 
 
-TABLES = {
-    "report": table(
+MACHINES = {
+    "report": Machine(ReportStatus, [
         Transition("answer", frozenset({ReportStatus.FILED}), ReportStatus.ANSWERED, _("answer")),
         Transition("decide", frozenset({ReportStatus.FILED, ReportStatus.ANSWERED}), ReportStatus.DECIDED,
                    _("decide")),
-    ),
-    "task": table(
+    ]),
+    "task": Machine(TaskStatus, [
         Transition("answer", frozenset({TaskStatus.OPEN}), TaskStatus.ANSWERED, _("answer")),
-    ),
-    "period": table(
+    ]),
+    "period": Machine(PeriodStatus, [
         # Computing does not change the state; it is allowed only while the period is open.
         Transition("compute", frozenset({PeriodStatus.OPEN}), PeriodStatus.OPEN, _("compute")),
         Transition("edit_scheme", frozenset({PeriodStatus.OPEN}), PeriodStatus.OPEN, _("edit the scheme")),
         Transition("finalise", frozenset({PeriodStatus.OPEN}), PeriodStatus.FINALISED, _("finalise")),
-    ),
+    ]),
 }
-
-_STATUS = {"report": ReportStatus, "task": TaskStatus, "period": PeriodStatus}
-
-
-def transition_for(table: str, status: str, name: str) -> Transition:
-    transition = TABLES[table][name]
-    if status not in transition.sources:
-        raise InvalidTransition(
-            _("This is %(status)s; it cannot %(action)s now.")
-            % {"status": _STATUS[table](status).label, "action": transition.label}
-        )
-    return transition
-
-
-def allowed_transitions(table: str, status: str) -> list[str]:
-    return [name for name, t in TABLES[table].items() if status in t.sources]

@@ -156,17 +156,14 @@ def _world():
 
     from assessments import services as assess
     from cases import services
-
-    try:  # the dishonest-debtor list has its own app since issue 15
-        from credit import services as credit
-    except ImportError:
-        from credit import services as credit
     from conferences import services as conf
+    from credit import decisions as credit_decisions
+    from credit import services as credit
     from members.models import ActionType, Unit, User
     from tests.conftest import make_resident_id, pdf_bytes
 
     users = {u.username: u for u in User.objects.filter(
-        username__in=["clerk", "office", "convener", "assessor", "liaison-bank-icbc"])}
+        username__in=["clerk", "office", "convener", "assessor", "president", "liaison-bank-icbc"])}
     clerk, liaison = users["clerk"], users["liaison-bank-icbc"]
     with mock.patch("cases.delivery._wake"):
         case = services.case_create(actor=clerk, number=WORLD_NUMBER, title="基准全景案件", amount="500000",
@@ -195,6 +192,9 @@ def _world():
         conf.minutes_issue(actor=users["convener"], minutes=minutes)
         entry = credit.credit_entry_create(actor=clerk, case=case, party=case.parties.get(role="debtor"),
                                            obligation="给付义务")
+        # 失信规定 Art. 5: proposed by the clerk, decided by the president, then published.
+        credit_decisions.credit_entry_propose(actor=clerk, entry=entry)
+        credit_decisions.credit_entry_decide(actor=users["president"], entry=entry)
         credit.credit_entry_publish(actor=clerk, entry=entry)
         report = assess.report_file(actor=clerk, unit=icbc, kind="passive", detail="不配合", notices=[freeze])
         assess.report_decide(actor=users["convener"], report=report, outcome="referral", detail="移送")

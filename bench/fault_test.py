@@ -207,7 +207,7 @@ def main():
                 redis_dead_at = time.monotonic()
                 print(f"redis killed (SIGKILL) after {i} conclusions", flush=True)
             t0 = time.monotonic()
-            services.case_conclude(actor=clerk, case=case, outcome="completed")
+            services.case_conclude(actor=clerk, case=case, outcome="completed", note="被执行人已直接履行完毕")
             elapsed = time.monotonic() - t0
             (outage_latencies if redis_back_at is None and i >= len(cases) // 3 else latencies).append(elapsed)
         if time.monotonic() - redis_dead_at < args.outage:

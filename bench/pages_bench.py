@@ -17,7 +17,7 @@ Documents (PDF, DOCX, XLSX: rendering a document is the work asked for) are judg
 queries only. Growth below 1 ms of difference is noise and passes. The script exits 1 when a target is
 broken, so CI runs it on a small size. ``--strict-ratio`` makes a ratio fatal: a page over the target
 is measured again (``confirm_ratios``) and fails if it stays over ``--ratio-fail`` (CI: 3.5) by more
-than ``RATIO_NOISE_MS`` (docs/architecture.md, "Lean pages"); the target 3 is printed for every page:
+than ``RATIO_NOISE_MS`` (docs/performance.md, "Lean pages"); the target 3 is printed for every page:
 
     DATABASE_URL=postgres://linkage:linkage@127.0.0.1:5432/linkage_bench CACHE_URL=redis://127.0.0.1:6392/1 \
         .venv/bin/python bench/pages_bench.py --sizes 100000,1000000 [--runs 9] [--only inbox] [--json out.json]

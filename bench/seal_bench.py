@@ -89,7 +89,7 @@ def main():
 
 
 def _rid(n: int) -> str:
-    from cases.identifiers import resident_id_check_char
+    from linkage.identity import resident_id_check_char
 
     first17 = f"42102219900101{n % 1000:03d}"
     return first17 + resident_id_check_char(first17)

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 
+from linkage.admin import ReadOnlyAdmin
+
 from .models import (
-    AccessLog,
     Attachment,
     Case,
     CaseCategory,
@@ -21,19 +22,6 @@ from .models import (
     Settlement,
     Suspension,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit rows: visible, never editable or deletable, not even by an administrator."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PartyInline(admin.TabularInline):
@@ -60,7 +48,7 @@ class CaseAdmin(admin.ModelAdmin):
         # The party inline shows full identifiers: opening the page is an audited read, like a reveal.
         case = self.get_object(request, object_id)
         if case is not None:
-            from .services import access_log
+            from members.services import access_log
 
             access_log(actor=request.user, what="admin_case_view", obj=case, reason=request.method)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -132,14 +120,6 @@ class HolidayOverrideAdmin(admin.ModelAdmin):
         if year is not None:
             messages.warning(request, arrangement_missing_message(year))
         return super().changelist_view(request, extra_context)
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "what", "object_repr", "reason"]
-    list_filter = ["what"]
-    list_select_related = ["user"]
-    search_fields = ["object_repr", "user__username"]
 
 
 @admin.register(Measure)

@@ -27,7 +27,7 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL)
 
 
-def _is_workday(day: date, overrides: dict) -> bool:
+def is_workday(day: date, overrides: dict) -> bool:
     if day in overrides:
         return overrides[day]
     if calendar_knows(day.year):
@@ -70,7 +70,7 @@ def _count_working_days(start: date, n: int, overrides: dict, horizon: date, win
                              .values_list("date", "is_workday"))
             horizon = day + window
             extended = True
-        return _is_workday(day, overrides)
+        return is_workday(day, overrides)
 
     day = start
     if n == 0:

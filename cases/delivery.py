@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Delivery, DeliveryChannel, DeliveryStatus, Notice
+from .notices import move_notice
 from .workflow import NoticeStatus
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def _wake(notice_ids) -> None:
 def _masked(party: dict) -> str:
     """A person's ID number as an e-mail may carry it: masked even for the unit that sees it in full in
     the portal (mail is copied and forwarded); an organisation's credit code is public and stays."""
-    from .identifiers import mask_identifier
+    from linkage.identity import mask_identifier
 
     value = party["id_number"]
     if not value or party["kind"] == "organization" or "*" in value:
@@ -159,8 +160,9 @@ def _send(row: Delivery) -> None:
 
 
 def webhook_payload(row: Delivery) -> dict:
+    from linkage.identity import mask_identifiers_in_text
+
     from .disclosure import account_for, parties_for
-    from .identifiers import mask_identifiers_in_text
 
     notice = row.notice
     return {
@@ -217,8 +219,6 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver_pending(notice_id: int) -> int:
     """Send every pending outbox row of one notice; safe to run twice or concurrently."""
-    from .services import _transition
-
     sent = 0
     with transaction.atomic():
         rows = list(
@@ -251,9 +251,9 @@ def deliver_pending(notice_id: int) -> int:
             inbox_issued |= row.channel == DeliveryChannel.INBOX and row.purpose == "issue"
         Delivery.objects.bulk_update(rows, ["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
         if inbox_issued:
-            notice = Notice.objects.select_for_update().get(pk=notice_id)
+            notice = Notice.objects.select_for_update(of=("self",)).get(pk=notice_id)
             if notice.status == NoticeStatus.ISSUED:
-                _transition(notice, "deliver", actor=None, delivered_at=now)
+                move_notice(notice, "deliver", actor=None, delivered_at=now)
     return sent
 
 

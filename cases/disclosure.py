@@ -18,12 +18,11 @@ The one rule, used by the notice document (PDF), the notice page, the notice API
 
 ``viewer`` is a user (the page, the API) or a unit (the e-mail and webhook to that unit).
 """
+from linkage.identity import mask_account, mask_identifier, mask_identifiers_in_text
 from linkage.numerals import format_yuan
 from members.models import Unit
 from members.roles import is_court_user
 from members.scoping import unit_ids
-
-from .identifiers import mask_account, mask_identifier, mask_identifiers_in_text
 
 ACTING_KINDS = frozenset({"assist", "release", "renewal"})
 LIST_KINDS = frozenset({"push", "withdraw"})

@@ -11,18 +11,16 @@ Fonts come from Debian's ``fonts-noto-cjk`` (Noto Serif CJK SC / Noto Sans CJK S
 no font file is shipped with the code.
 """
 import re
-from datetime import date, datetime
+from datetime import date
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from linkage.court import court_name, full_name
+from linkage.dates import SHANGHAI, cn_date, cn_date_upper, local_date
 from linkage.numerals import chinese_numeral, format_yuan
 
-from . import disclosure
-from .measures import SHANGHAI, local_date
-
-DEFAULT_COURT_NAME = "湖北省公安县人民法院"
+from . import disclosure, terms
 
 # 最高人民法院关于人民法院民事执行中查封、扣押、冻结财产的规定 (2020 revision), Art. 28 para. 1: the grounds
 # on which a measure is released, by item. A conclusion "completed" is a paid debt (item 4); "terminated"
@@ -69,25 +67,6 @@ MONEY_ACTIONS = frozenset({"freeze", "deduct"})
 _AMOUNT_IN_TEXT = re.compile(r"\d[\d,，.]*\s*万?元")
 
 
-def court_name() -> str:
-    return getattr(settings, "COURT_NAME", "") or DEFAULT_COURT_NAME
-
-
-def cn_date(day) -> str:
-    """2026年12月2日 (the dates a unit acts on: deadlines, terms)."""
-    if day is None:
-        return ""
-    if isinstance(day, datetime):
-        day = local_date(day)
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def cn_date_upper(day: date) -> str:
-    """二〇二六年十二月二日: the date under the court's seal, as court documents write it."""
-    year = "".join("〇一二三四五六七八九"[int(d)] for d in str(day.year))
-    return f"{year}年{chinese_numeral(day.month)}月{chinese_numeral(day.day)}日"
-
-
 def _years(months: int) -> str:
     if months % 12 == 0:
         n = months // 12
@@ -97,20 +76,11 @@ def _years(months: int) -> str:
 
 def _term(action_code: str, asset_kind: str, starts_on: date) -> tuple[date, int] | None:
     """(last day, months) of a freeze or seizure taking effect on ``starts_on``, by the register's rule
-    (``cases.measures.term_for``: a term of N years ends the day before the same date N years later)."""
-    from . import measures
-
-    term = measures.term_for(action_code, asset_kind, starts_on)
+    (``cases.terms.term_for``: a term of N years ends the day before the same date N years later)."""
+    term = terms.term_for(action_code, asset_kind, starts_on)
     if term is None:
         return None
-    return term[1], measures.limit_months(asset_kind)
-
-
-def _full_name(user) -> str:
-    if user is None:
-        return ""
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or user.get_username()
+    return term[1], terms.limit_months(asset_kind)
 
 
 def _court_phone(notice) -> str:
@@ -167,15 +137,11 @@ def notice_context(notice, viewer=None) -> dict:
     measure = _measure_of(notice)
     term = None
     if kind == "assist" and action.code in TERM_ACTIONS:
-        from .measures import notice_term_months
-
         # A measure takes effect on service (查封扣押冻结规定 Art. 1): the notice states the length and that it
         # runs from service; the proof of service (送达回证) and the register give the dates, by one rule.
-        term = {"word": _action_word(action), "length": _years(notice_term_months(notice)), "from_service": True}
+        term = {"word": _action_word(action), "length": _years(terms.notice_term_months(notice)), "from_service": True}
     elif kind == "renewal" and action.code in TERM_ACTIONS and measure is not None and measure.expires_on:
-        from .measures import renewal_start_for
-
-        starts_on = renewal_start_for(notice, measure)
+        starts_on = terms.renewal_start_for(notice, measure)
         computed = _term(action.code, measure.asset_kind, starts_on)
         if computed is not None:
             ends_on, months = computed
@@ -201,7 +167,7 @@ def notice_context(notice, viewer=None) -> dict:
         "notice": notice,
         "case": case,
         "court_name": court_name(),
-        "title": _title(notice),
+        "title": _main_title(notice),
         "subtitle": _subtitle(notice),
         "applicant_names": "、".join(p.name for p in applicants),
         "debtor_names": "、".join(p.name for p in concerned),
@@ -228,7 +194,7 @@ def notice_context(notice, viewer=None) -> dict:
         "measure_starts": cn_date(measure.starts_on) if measure is not None and measure.starts_on else "",
         "measure_expires": cn_date(measure.expires_on) if measure is not None and measure.expires_on else "",
         "release": release,
-        "officer": _full_name(notice.issued_by),
+        "officer": full_name(notice.issued_by),
         "phone": _court_phone(notice),
         "ack_due": _deadline(notice, notice.ack_due_at),
         "answer_due": _deadline(notice, notice.due_at),
@@ -249,7 +215,7 @@ def _deadline(notice, moment) -> str:
     return text
 
 
-def _title(notice) -> str:
+def _main_title(notice) -> str:
     if notice.kind == "conversion":
         return "保全措施转为执行措施告知函"
     if notice.kind == "push":
@@ -266,6 +232,11 @@ def _subtitle(notice) -> str:
     return ""
 
 
+def notice_title(notice) -> str:
+    """The document's whole title: 协助执行通知书（解除冻结）."""
+    return f"{_main_title(notice)}{_subtitle(notice)}"
+
+
 def render_notice_html(notice, viewer=None) -> str:
     with translation.override("zh-hans"):
         return render_to_string("cases/notice_document.html", notice_context(notice, viewer))
@@ -279,6 +250,6 @@ def render_notice_pdf(notice, viewer=None) -> bytes:
 
 def notice_filename(notice) -> str:
     """协助执行通知书（2026）鄂1022执123号-001.pdf (a release: 协助执行通知书（解除冻结）…)."""
-    return f"{_title(notice)}{_subtitle(notice)}{notice.number}.pdf".replace("/", "／")
+    return f"{notice_title(notice)}{notice.number}.pdf".replace("/", "／")
 
 

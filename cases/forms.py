@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from linkage.forms import CleanTextMixin
@@ -276,9 +275,3 @@ class MeasureTakeEffectForm(CleanTextMixin, forms.Form):
 
     effective_on = forms.DateField(label=_("Took effect on"), widget=forms.DateInput(attrs={"type": "date"}),
                                    error_messages={"required": _("Say on which day the measure took effect.")})
-
-
-def apply_service_errors(form, exc: ValidationError):
-    """Show a service's field errors on the form (unknown fields become non-field errors)."""
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)

@@ -1,6 +1,6 @@
-"""What apps above ``cases`` plug into it, so that ``cases`` imports none of them (issue 15).
+"""What apps above ``cases`` plug into it, so that ``cases`` imports none of them.
 
-- ``case_concluded``: sent on commit of a conclusion (``cases.services.case_conclude``) with
+- ``case_concluded``: sent on commit of a conclusion (``cases.lifecycle_services.case_conclude``) with
   ``case``, ``outcome`` and ``actor``; ``credit`` deletes the list entries and lifts the consumption
   restriction orders of a case ``completed`` or ``terminated`` (失信规定 Art. 10, 限高规定 Art. 9).
   Receivers must be idempotent: their own sweeps make good a receiver that failed.

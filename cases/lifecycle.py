@@ -2,7 +2,7 @@
 
 Two tables, and nowhere else decides:
 
-* ``CASE_TRANSITIONS``: the moves a case may make (open ⇄ suspended → concluded), each written as an
+* ``CASE_MACHINE``: the moves a case may make (open ⇄ suspended → concluded), each written as an
   immutable ``CaseEvent``;
 * ``ENDINGS``: what each way of ending a case does to what the units hold (release, keep, nothing held),
   which ruling it needs, which cases it fits (执 / 执恢 enforcement, 执保 preservation, 执异 / 执复 / 执监
@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linkage.statemachine import Transition
-
-from .workflow import InvalidTransition
+from linkage.statemachine import Machine, Transition
 
 
 class CaseStatus(models.TextChoices):
@@ -240,28 +238,14 @@ SUSPENSION_RULING = {SuspensionKind.SUSPENSION: "suspension", SuspensionKind.SET
 
 # ---------------------------------------------------------------- the moves
 
-CASE_TRANSITIONS = {t.name: t for t in [
+CASE_MACHINE = Machine(CaseStatus, [
     Transition("suspend", frozenset({CaseStatus.OPEN}), CaseStatus.SUSPENDED, _("suspend")),
     Transition("proceed", frozenset({CaseStatus.SUSPENDED}), CaseStatus.OPEN, _("proceed")),
-    Transition("conclude", frozenset({CaseStatus.OPEN}), CaseStatus.CONCLUDED, _("conclude")),
     # 立案结案意见 Art. 23: a suspended case is not concluded, except a settlement performed in full
-    # (执行和解规定: 执行完毕).
-    Transition("conclude_settled", frozenset({CaseStatus.SUSPENDED}), CaseStatus.CONCLUDED,
-               _("conclude as performed under the settlement")),
+    # (执行和解规定: 执行完毕); ``case_conclude`` holds that guard.
+    Transition("conclude", frozenset({CaseStatus.OPEN, CaseStatus.SUSPENDED}), CaseStatus.CONCLUDED, _("conclude")),
     # A concluded case that keeps its measures hands them on: resumed (执恢), or a 执保 case carried over
     # into its 执 case. The old case stays concluded; the event records where they went.
     Transition("resume", frozenset({CaseStatus.CONCLUDED}), CaseStatus.CONCLUDED, _("resume")),
     Transition("carry_over", frozenset({CaseStatus.CONCLUDED}), CaseStatus.CONCLUDED, _("carry over")),
-]}
-
-
-def case_transition_for(status: str, name: str) -> Transition:
-    move = CASE_TRANSITIONS[name]
-    if status not in move.sources:
-        raise InvalidTransition(_("This case is %(status)s; it cannot %(action)s now.")
-                                % {"status": CaseStatus(status).label, "action": move.label})
-    return move
-
-
-def case_allowed(status: str) -> list[str]:
-    return [name for name, t in CASE_TRANSITIONS.items() if status in t.sources]
+], refusal=_("This case is %(status)s; it cannot %(action)s now."))

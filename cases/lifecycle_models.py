@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
 
-from .lifecycle import SuspensionGround, SuspensionKind
+from .lifecycle import CASE_MACHINE, SuspensionGround, SuspensionKind
 
 __all__ = ["CaseEvent", "Instalment", "Payment", "PaymentWay", "PropertySearch", "SearchResult", "Settlement",
            "SettlementStatus", "Suspension"]
@@ -24,7 +24,7 @@ EVENT_LABELS = {
 
 
 class CaseEvent(ImmutableEvent):
-    """One move of a case (cases.lifecycle.CASE_TRANSITIONS): who, when, from, to, note. Never edited."""
+    """One move of a case (cases.lifecycle.CASE_MACHINE): who, when, from, to, note. Never edited."""
 
     @property
     def label(self) -> str:
@@ -37,6 +37,9 @@ class CaseEvent(ImmutableEvent):
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
+
+    def state_machine(self):
+        return CASE_MACHINE
 
 
 class Suspension(ChoiceLabels, models.Model):

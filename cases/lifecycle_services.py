@@ -16,11 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linkage.dates import add_months, cn_date, local_today, parse_day
+from linkage.identity import validate_party_identifier
+from linkage.statemachine import InvalidTransition, change_state, lock, record_note
+from members.roles import system_actor
+
 from . import delivery, rulings, selectors
 from .deadlines import end_of_day
 from .hooks import send_case_concluded, send_case_suspended, send_property_searched
-from .identifiers import parse_own_case_number, validate_party_identifier
+from .identifiers import parse_own_case_number
 from .lifecycle import (
+    CASE_MACHINE,
     DEFERRAL_GROUND_ALIASES,
     DEFERRAL_MAX_MONTHS,
     ENDINGS,
@@ -36,11 +42,10 @@ from .lifecycle import (
     SuspensionGround,
     SuspensionKind,
     TerminationGround,
-    case_transition_for,
     ending_measures,
     endings_for,
 )
-from .measures import add_months, chinese_date, lapse_overdue, local_today
+from .measures import lapse_overdue
 from .models import (
     Case,
     CaseCategory,
@@ -62,7 +67,7 @@ from .models import (
     Suspension,
 )
 from .notices import create_notices, move_notices, note_event, registered_asset
-from .workflow import AWAITING_ACK, OPEN, InvalidTransition, NoticeStatus
+from .workflow import AWAITING_ACK, OPEN, NoticeStatus
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +84,21 @@ def _require(actor, perm: str):
 
 
 def _locked_case(case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    return lock(case)
 
 
-def _case_event(case: Case, name: str, *, actor, before: str, note: str = "") -> None:
-    CaseEvent.objects.create(case=case, transition=name, from_status=before, to_status=case.status, actor=actor,
+def _step(case: Case, name: str, *, actor, note: str = "", **fields) -> Case:
+    """A move of the case along ``CASE_MACHINE``, with its event row."""
+    return change_state(case, CASE_MACHINE, name, actor=actor, event=CaseEvent, subject="case", note=note, **fields)
+
+
+def _note(case: Case, transition: str, *, actor, note: str) -> None:
+    """An event of the case that moves nothing (a payment, a search, measures taken over)."""
+    record_note(case, transition, actor=actor, event=CaseEvent, subject="case", note=note)
+
+
+def _registered(case: Case, *, actor, note: str) -> None:
+    CaseEvent.objects.create(case=case, transition="register", from_status="", to_status=case.status, actor=actor,
                              note=note)
 
 
@@ -95,24 +110,6 @@ def _money(value, field_name: str, *, positive: bool = True) -> Decimal:
     if amount < 0 or (positive and amount == 0) or amount >= MONEY_MAX:
         raise ValidationError({field_name: [_("Enter an amount in yuan, e.g. 5000.00.")]})
     return amount
-
-
-def _day(value, field_name: str, *, required: bool = True) -> date | None:
-    from django.utils.dateparse import parse_date
-
-    if value in (None, ""):
-        if required:
-            raise ValidationError({field_name: [_("Enter a date as YYYY-MM-DD.")]})
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        parsed = parse_date(str(value).strip())
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ValidationError({field_name: [_("Enter a date as YYYY-MM-DD.")]})
-    return parsed
 
 
 # ---------------------------------------------------------------- registration
@@ -140,7 +137,7 @@ def case_create(*, actor, number: str, title: str, amount, parties: list[dict], 
     except Exception:
         errors["amount"] = [_("Enter the amount in yuan, e.g. 125000.00.")]
     try:
-        filed = _day(filed_on, "filed_on", required=False) or local_today()
+        filed = parse_day(filed_on, "filed_on", required=False) or local_today()
         if filed > local_today():
             errors["filed_on"] = [_("The filing date cannot be in the future.")]
         elif parsed and filed.year < parsed.year:
@@ -167,7 +164,7 @@ def case_create(*, actor, number: str, title: str, amount, parties: list[dict], 
     )
     Party.objects.bulk_create([Party(case=case, **p) for p in cleaned])
     CaseCategory.objects.bulk_create([CaseCategory(case=case, category=c) for c in set(categories)])
-    _case_event(case, "register", actor=actor, before="", note=_("Filed on %(date)s") % {"date": filed.isoformat()})
+    _registered(case, actor=actor, note=_("Filed on %(date)s") % {"date": filed.isoformat()})
     if source is not None:
         carry_over(actor=actor, source=source, target=case)
     return case
@@ -245,9 +242,7 @@ def carry_over(*, actor, source: Case, target: Case) -> list[Notice]:
     """A 执保 case's measures become its 执 case's (民诉法解释 Art. 168; 财产保全规定 Art. 17): same terms,
     no notice re-issued; each unit holding one is told in one letter. Inside ``case_create``."""
     notices, measures = _hand_on(source=source, target=target)
-    before = source.status
-    _case_event(source, "carry_over", actor=actor, before=before,
-                note=_("Measures carried over to %(number)s") % {"number": target.number})
+    _step(source, "carry_over", actor=actor, note=_("Measures carried over to %(number)s") % {"number": target.number})
     units = {}
     for n in notices:
         units.setdefault(n.unit_id, (n.unit, n.action))
@@ -256,7 +251,7 @@ def carry_over(*, actor, source: Case, target: Case) -> list[Notice]:
     specs = []
     for unit_id, (unit, action) in units.items():
         lines = [f"{m.action.name.split('/')[0]}：{m.asset}" + (
-                     f"，期限自{chinese_date(m.starts_on)}起至{chinese_date(m.expires_on)}止"
+                     f"，期限自{cn_date(m.starts_on)}起至{cn_date(m.expires_on)}止"
                      if m.starts_on and m.expires_on else "")
                  for m in measures if m.unit_id == unit_id]
         lines += [_("Notice %(number)s, not yet answered") % {"number": n.number}
@@ -264,8 +259,7 @@ def carry_over(*, actor, source: Case, target: Case) -> list[Notice]:
         specs.append(dict(unit=unit, action=action, kind=NoticeKind.CONVERSION, subject="\n".join(lines)))
     letters = create_notices(actor=actor, case=target, issued_at=timezone.now(), specs=specs)
     delivery.queue([n.pk for n in letters], purpose="issue")
-    _case_event(target, "take_over", actor=actor, before=target.status,
-                note=_("Took over %(n)s measure(s) from %(number)s, terms running on") % {
+    _note(target, "take_over", actor=actor, note=_("Took over %(n)s measure(s) from %(number)s, terms running on") % {
                     "n": len(measures), "number": source.number})
     return letters
 
@@ -277,7 +271,7 @@ def case_resume(*, actor, case: Case, number: str, note: str = "") -> Case:
     every measure of the old case, held or still requested, belongs to the new one (DOMAIN.md s. 5)."""
     _require(actor, "cases.add_case")
     old = _locked_case(case)
-    case_transition_for(old.status, "resume")
+    CASE_MACHINE.transition_for(old.status, "resume")
     resumable = (old.outcome == CaseOutcome.FINAL_NO_PROPERTY
                  or (old.outcome == CaseOutcome.TERMINATED and old.outcome_ground == TerminationGround.SETTLEMENT))
     if not resumable:
@@ -305,12 +299,9 @@ def case_resume(*, actor, case: Case, number: str, note: str = "") -> Case:
     CaseCategory.objects.bulk_create([CaseCategory(case=new, category=c.category) for c in old.categories.all()])
     notices, measures = _hand_on(source=old, target=new)
     # The old case's after-care ends: the new case carries the enforcement.
-    old.next_search_on = None
-    old.save(update_fields=["next_search_on"])
-    _case_event(old, "resume", actor=actor, before=old.status,
-                note=(_("Resumed as %(number)s. %(note)s") % {"number": new.number, "note": note}).strip())
-    _case_event(new, "register", actor=actor, before="",
-                note=_("Resumed from %(number)s: %(measures)s measure(s) and %(notices)s measure notice(s) moved")
+    _step(old, "resume", actor=actor, next_search_on=None,
+          note=(_("Resumed as %(number)s. %(note)s") % {"number": new.number, "note": note}).strip())
+    _registered(new, actor=actor, note=_("Resumed from %(number)s: %(measures)s measure(s) and %(notices)s measure notice(s) moved")
                 % {"number": old.number, "measures": len(measures), "notices": len(notices)})
     log.info("case %s resumed as %s; %s measures and %s notices moved", old.pk, new.pk, len(measures), len(notices))
     return new
@@ -355,18 +346,15 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "", ruling=Non
     """
     _require(actor, "cases.conclude_case")
     case = _locked_case(case)
-    before = case.status
     if case.status == CaseStatus.SUSPENDED:
         # 立案结案意见 Art. 23: a suspended case is not concluded; a settlement performed in full is.
         if not (case.suspension_kind == SuspensionKind.SETTLEMENT and outcome == CaseOutcome.COMPLETED):
             raise InvalidTransition(_("Case %(number)s is suspended: proceed with it before concluding it. Only a "
                                       "settlement performed in full concludes a suspended case (执行完毕).")
                                     % {"number": case.number})
-        case_transition_for(case.status, "conclude_settled")
     elif case.status == CaseStatus.CONCLUDED:
         raise InvalidTransition(_("Case %(number)s is already concluded.") % {"number": case.number})
-    else:
-        case_transition_for(case.status, "conclude")
+    CASE_MACHINE.transition_for(case.status, "conclude")
     allowed = endings_for(case.case_type)
     if outcome not in allowed:
         raise ValidationError({"outcome": [_("A %(type)s case ends as one of: %(outcomes)s.") % {
@@ -405,7 +393,7 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "", ruling=Non
             raise ConditionsUnmet(unmet)
     digest = None
     if ruling_file is not None:  # checked with the rest, so that every error is said at once
-        from .uploads import validate_pdf
+        from linkage.uploads import validate_pdf
 
         try:
             digest = validate_pdf(ruling_file)
@@ -441,17 +429,11 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "", ruling=Non
         _end_suspension(case, actor=actor, note=reason)
         Settlement.objects.filter(case=case, status=SettlementStatus.PERFORMING).update(
             status=SettlementStatus.PERFORMED, ended_at=now, end_note=reason)
-    case.status = CaseStatus.CONCLUDED
-    case.outcome, case.outcome_ground, case.outcome_note = outcome, ground, note
-    case.outcome_ruling = made
-    case.concluded_at, case.concluded_by = now, actor
-    case.suspension_kind = ""
-    # 终本规定 Art. 9: a property search every six months for five years.
-    case.next_search_on = (add_months(local_today(), SEARCH_EVERY_MONTHS)
-                           if outcome == CaseOutcome.FINAL_NO_PROPERTY else None)
-    case.save(update_fields=["status", "outcome", "outcome_ground", "outcome_note", "outcome_ruling",
-                             "concluded_at", "concluded_by", "suspension_kind", "next_search_on"])
-    _case_event(case, "conclude", actor=actor, before=before, note=reason)
+    _step(case, "conclude", actor=actor, note=reason, outcome=outcome, outcome_ground=ground, outcome_note=note,
+          outcome_ruling=made, concluded_at=now, concluded_by=actor, suspension_kind="",
+          # 终本规定 Art. 9: a property search every six months for five years.
+          next_search_on=(add_months(local_today(), SEARCH_EVERY_MONTHS)
+                          if outcome == CaseOutcome.FINAL_NO_PROPERTY else None))
     # Apps above cases act once it commits (credit: 失信规定 Art. 10, 限高规定 Art. 9).
     send_case_concluded(case=case, outcome=outcome, actor=actor)
     delivery.queue([n.pk for n in to_cancel], purpose="cancel")
@@ -552,8 +534,7 @@ def _suspend(*, actor, case: Case, kind: str, ground: str, reason: str, until, r
     """The case (locked by the caller) stands still: the clocks of its open requests stop, no new request
     may be issued (releases and renewals may), and what the units hold is kept, except where the law
     says otherwise (破产: released)."""
-    before = case.status
-    case_transition_for(case.status, "suspend")
+    CASE_MACHINE.transition_for(case.status, "suspend")
     if case.group == CaseGroup.REVIEW:
         raise InvalidTransition(_("A review case (执异, 执复, 执监) is not suspended; its enforcement case is."))
     now = timezone.now()
@@ -589,9 +570,7 @@ def _suspend(*, actor, case: Case, kind: str, ground: str, reason: str, until, r
         delivery.queue([n.pk for n in locked], purpose="cancel")
         delivery.queue([r.pk for r in result.release_notices], purpose="issue")
     result.paused_notices = _pause_clocks(case, actor=actor, now=now, note=note)
-    case.status, case.suspension_kind = CaseStatus.SUSPENDED, kind
-    case.save(update_fields=["status", "suspension_kind"])
-    _case_event(case, "suspend", actor=actor, before=before, note=f"{note}. {reason}".strip(". "))
+    _step(case, "suspend", actor=actor, note=f"{note}. {reason}".strip(". "), suspension_kind=kind)
     send_case_suspended(case=case, suspension=suspension, actor=actor)
     return result
 
@@ -615,7 +594,7 @@ def case_suspend(*, actor, case: Case, kind: str, ground: str, reason: str = "",
         errors["reason"] = [_("Say why.")]
     day = None
     try:
-        day = _day(until, "until", required=kind == SuspensionKind.DEFERRAL)
+        day = parse_day(until, "until", required=kind == SuspensionKind.DEFERRAL)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if day is not None and kind == SuspensionKind.DEFERRAL and "ground" not in errors:
@@ -648,8 +627,7 @@ def case_proceed(*, actor, case: Case, note: str = "") -> Case:
 
 
 def _proceed(case: Case, *, actor, note: str) -> Case:
-    before = case.status
-    case_transition_for(case.status, "proceed")
+    CASE_MACHINE.transition_for(case.status, "proceed")
     now = timezone.now()
     text = _("Enforcement proceeds. %(note)s") % {"note": note}
     if case.suspension_kind == SuspensionKind.SETTLEMENT:
@@ -657,16 +635,11 @@ def _proceed(case: Case, *, actor, note: str) -> Case:
             status=SettlementStatus.BREACHED, ended_at=now, end_note=note)
     _end_suspension(case, actor=actor, note=note)
     _resume_clocks(case, actor=actor, now=now, note=text.strip())
-    case.status, case.suspension_kind = CaseStatus.OPEN, ""
-    case.save(update_fields=["status", "suspension_kind"])
-    _case_event(case, "proceed", actor=actor, before=before, note=note)
-    return case
+    return _step(case, "proceed", actor=actor, note=note, suspension_kind="")
 
 
 def deferrals_sweep(today: date | None = None) -> int:
     """Daily: a deferral whose last day has passed proceeds by itself (暂缓执行 ends with its term)."""
-    from .services import system_actor
-
     today = today or local_today()
     done = 0
     for suspension in Suspension.objects.filter(kind=SuspensionKind.DEFERRAL, ended_at__isnull=True, until__lt=today):
@@ -688,7 +661,7 @@ def settlement_record(*, actor, case: Case, signed_on, terms: str, instalments=(
     them (``release_measures``): those are released with a release ruling (Art. 3)."""
     _require(actor, "cases.conclude_case")
     case = _locked_case(case)
-    case_transition_for(case.status, "suspend")
+    CASE_MACHINE.transition_for(case.status, "suspend")
     if case.group != CaseGroup.ENFORCEMENT:
         raise InvalidTransition(_("A settlement is recorded in an enforcement case (执, 执恢)."))
     errors = {}
@@ -696,7 +669,7 @@ def settlement_record(*, actor, case: Case, signed_on, terms: str, instalments=(
     if not terms:
         errors["terms"] = [_("Write down what the parties agreed.")]
     try:
-        signed = _day(signed_on, "signed_on")
+        signed = parse_day(signed_on, "signed_on")
         if signed > local_today():
             errors["signed_on"] = [_("The agreement cannot be signed in the future.")]
     except ValidationError as exc:
@@ -708,7 +681,7 @@ def settlement_record(*, actor, case: Case, signed_on, terms: str, instalments=(
     else:
         for index, row in enumerate(instalments or (), 1):
             try:
-                due = _day(row.get("due_on"), "due_on")
+                due = parse_day(row.get("due_on"), "due_on")
                 amount = _money(row.get("amount"), "amount")
             except ValidationError as exc:
                 errors.setdefault("instalments", []).extend(
@@ -766,7 +739,7 @@ def payment_record(*, actor, case: Case, amount, received_on, way: str, notice=N
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        day = _day(received_on, "received_on")
+        day = parse_day(received_on, "received_on")
         if day > local_today():
             errors["received_on"] = [_("Money cannot be received in the future.")]
     except ValidationError as exc:
@@ -783,8 +756,7 @@ def payment_record(*, actor, case: Case, amount, received_on, way: str, notice=N
         raise ValidationError(errors)
     payment = Payment.objects.create(case=case, amount=amount, received_on=day, way=way, notice=linked,
                                      note=(note or "").strip()[:200], recorded_by=actor)
-    _case_event(case, "payment", actor=actor, before=case.status,
-                note=_("%(amount)s yuan received on %(date)s (%(way)s)") % {
+    _note(case, "payment", actor=actor, note=_("%(amount)s yuan received on %(date)s (%(way)s)") % {
                     "amount": amount, "date": day.isoformat(), "way": PaymentWay(way).label})
     return payment
 
@@ -807,7 +779,7 @@ def property_search_record(*, actor, case: Case, searched_on, result: str, note:
         raise InvalidTransition(_("The five years of searches after 终本 are complete."))
     errors = {}
     try:
-        day = _day(searched_on, "searched_on")
+        day = parse_day(searched_on, "searched_on")
         if day > local_today():
             errors["searched_on"] = [_("A search cannot be recorded before it is made.")]
     except ValidationError as exc:
@@ -825,7 +797,6 @@ def property_search_record(*, actor, case: Case, searched_on, result: str, note:
                                            searched_on=day, result=result, note=note, recorded_by=actor)
     case.next_search_on = (add_months(concluded_on, SEARCH_EVERY_MONTHS * (seq + 1)) if seq < SEARCHES else None)
     case.save(update_fields=["next_search_on"])
-    _case_event(case, "property_search", actor=actor, before=case.status,
-                note=f"{seq}: {SearchResult(result).label}. {note}".strip(". "))
+    _note(case, "property_search", actor=actor, note=f"{seq}: {SearchResult(result).label}. {note}".strip(". "))
     send_property_searched(case=case, search=search, actor=actor)
     return search

@@ -1,4 +1,4 @@
-"""The measures register (issue 7): what is frozen, seized, restricted where, until when.
+"""The measures register: what is frozen, seized, restricted where, until when.
 
 A measure is recorded when a unit answers a ``freeze``/``seize``/``restrict``/``locate``/``publicize``
 notice done or partly done. Legal time limits (the SPC's interpretation of the Civil Procedure Law: a

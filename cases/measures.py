@@ -1,4 +1,4 @@
-"""Services and reads of the measures register (issue 7). Called from the notice services, which own
+"""Services and reads of the measures register. Called from the notice services, which own
 the transactions of answering; the renewal, single-release and take-effect services are transactions of
 their own.
 
@@ -20,11 +20,9 @@ Dates as the law counts them (民诉法解释 (2022) Art. 485; 查封扣押冻�
 So the notice (its term "自送达之日起计算"), the proof of service (the dates), the register, the renewal
 reminders and the API all read one date by one rule.
 """
-import calendar
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,27 +30,32 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from linkage.dates import cn_date, local_date, local_today, parse_day
+
 from .deadlines import working_days_after
-from .measure_models import AssetKind, Measure, MeasureLimit, MeasurePriority, MeasureReminder, MeasureStatus
+from .measure_models import AssetKind, Measure, MeasurePriority, MeasureReminder, MeasureStatus
+from .terms import (
+    LIMITED_ACTIONS,
+    REMINDER_WORKING_DAYS,
+    expiry_for,
+    guess_asset_kind,
+    measure_term_label,
+    notice_term_months,
+    renewal_due_q,
+    renewal_refusal,
+    renewal_term,
+    renewed_by,
+    served_on,
+    term_end,
+    term_end_months,
+    term_label,
+)
 
 log = logging.getLogger(__name__)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# The SPC's interpretation of the Civil Procedure Law (Art. 487 of the 2015 text, Art. 485 after 2022):
-# deposits 1 year, movable property 2 years, real estate and other property rights 3 years. The office may
-# override each in the admin (MeasureLimit); these are the defaults when it has not. An asset of unknown
-# kind gets the shortest term, never the longest: a term too long would leave the measure lapsed unseen.
-DEFAULT_LIMIT_MONTHS = {
-    AssetKind.DEPOSIT: 12, AssetKind.FUND: 12, AssetKind.MOVABLE: 24,
-    AssetKind.REAL_ESTATE: 36, AssetKind.EQUITY: 36, AssetKind.OTHER: 36, AssetKind.UNKNOWN: 12,
-}
-SHORTEST_LIMIT_MONTHS = min(DEFAULT_LIMIT_MONTHS.values())
-LIMITED_ACTIONS = frozenset({"freeze", "seize"})  # restrict, locate, publicize have no legal expiry
-REMINDER_WORKING_DAYS = getattr(settings, "MEASURE_REMINDER_WORKING_DAYS", (30, 10, 3))
 # Grounds of a single release (查封扣押冻结规定 Art. 28, and Art. 19's over-seizure); the rest are the
 # grounds of an ending or of a suspension (cases.lifecycle), which release everything at once.
 CONCLUSION_GROUNDS = frozenset({"completed", "terminated", "not_enforced", "application_rejected",
@@ -62,90 +65,6 @@ RELEASE_RULING_TITLES = {"freeze": "解除冻结裁定书", "seize": "解除查�
 
 
 # ---------------------------------------------------------------- dates
-
-def local_today() -> date:
-    """Today as Gong'an counts it (Asia/Shanghai), whatever the process's or the request's time zone."""
-    return timezone.now().astimezone(SHANGHAI).date()
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date()
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the end of a shorter month (31 January + 1 → 28 February)."""
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _term_end_months(starts_on: date, months: int) -> date:
-    """The day before the anniversary ``months`` on. The anniversary of a day the target month lacks
-    (29 February in a common year, 31 March six months on) is the first of the next month, so the term
-    then ends on the last day of the target month."""
-    month = starts_on.month - 1 + months
-    year = starts_on.year + month // 12
-    month = month % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    if starts_on.day > last:
-        return date(year, month, last)
-    return date(year, month, starts_on.day) - timedelta(days=1)
-
-
-def limit_months(asset_kind: str) -> int:
-    row = MeasureLimit.objects.filter(asset_kind=asset_kind).values_list("months", flat=True).first()
-    return row if row is not None else DEFAULT_LIMIT_MONTHS.get(asset_kind, SHORTEST_LIMIT_MONTHS)
-
-
-def term_end(starts_on: date, asset_kind: str) -> date:
-    """The last day of a term starting on ``starts_on`` (inclusive): 2026-12-02, deposit → 2027-12-01."""
-    return _term_end_months(starts_on, limit_months(asset_kind))
-
-
-def term_for(action_code: str, asset_kind: str, starts_on: date | None) -> tuple[date, date] | None:
-    """``(first day, last day)`` of the legal term of a measure, or None: the action has no legal time limit
-    (restrict, locate, publicize) or the measure has not taken effect (a waiting seizure)."""
-    if action_code not in LIMITED_ACTIONS or starts_on is None:
-        return None
-    return starts_on, term_end(starts_on, asset_kind)
-
-
-def expiry_for(action_code: str, asset_kind: str, starts_on: date | None) -> date | None:
-    term = term_for(action_code, asset_kind, starts_on)
-    return term[1] if term else None
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def term_label(starts_on: date | None, expires_on: date | None) -> str:
-    """The term as rulings and notices state it: 自2026年12月2日起至2027年12月1日止 (a fixed legal form,
-    not interface text); empty when there is no term."""
-    if starts_on is None or expires_on is None:
-        return ""
-    return f"自{chinese_date(starts_on)}起至{chinese_date(expires_on)}止"
-
-
-def measure_term_label(measure) -> str:
-    return term_label(measure.starts_on, measure.expires_on)
-
-
-def _parse_day(value, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return local_date(value) if timezone.is_aware(value) else value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        parsed = parse_date(str(value).strip())
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ValidationError({field: [_("Enter a date as YYYY-MM-DD.")]})
-    return parsed
 
 
 def _check_effective_on(day: date, notice, field: str = "effective_on") -> None:
@@ -157,40 +76,6 @@ def _check_effective_on(day: date, notice, field: str = "effective_on") -> None:
 
 
 # ---------------------------------------------------------------- recording
-
-def guess_asset_kind(notice) -> str:
-    """A sensible default from who did what; the unit can correct it in its answer. When it cannot tell,
-    the kind is unknown (which gets the shortest term), never "other property right" (the longest)."""
-    unit, action = notice.unit, notice.action.code
-    if action == "seize":
-        return {"police": AssetKind.MOVABLE, "natres": AssetKind.REAL_ESTATE}.get(unit.code, AssetKind.UNKNOWN)
-    if action == "freeze":
-        if unit.kind in ("bank", "insurance"):
-            return AssetKind.DEPOSIT
-        return {"fund": AssetKind.FUND, "hrss": AssetKind.FUND, "market": AssetKind.EQUITY}.get(
-            unit.code, AssetKind.UNKNOWN)
-    return AssetKind.UNKNOWN
-
-
-def notice_term_months(notice) -> int:
-    """The months of the term a freeze or seizure notice states: from the asset kind the clerk gave, or
-    the one guessed from who is asked (the register's later correction of the kind does not change what
-    the unit was told)."""
-    kind = notice.asset_kind if notice.asset_kind and notice.asset_kind != AssetKind.UNKNOWN else ""
-    return limit_months(kind or guess_asset_kind(notice))
-
-
-def served_on(notice) -> date | None:
-    """The day the notice was served: the unit signed for it (Asia/Shanghai)."""
-    return local_date(notice.acknowledged_at) if notice.acknowledged_at else None
-
-
-def service_term(notice) -> tuple[date, date] | None:
-    """(first, last day) of the term of a first freeze or seizure taken on ``notice``, from its service."""
-    day = served_on(notice)
-    if notice.action.code not in LIMITED_ACTIONS or day is None:
-        return None
-    return day, _term_end_months(day, notice_term_months(notice))
 
 
 def measure_record(*, notice, amount=None, asset: str = "", asset_kind: str = "", priority: str = "",
@@ -211,7 +96,7 @@ def measure_record(*, notice, amount=None, asset: str = "", asset_kind: str = ""
     waiting = priority == MeasurePriority.WAITING
     effective = None
     try:
-        effective = _parse_day(effective_on, "effective_on")
+        effective = parse_day(effective_on, "effective_on", required=False)
         if effective is not None:
             _check_effective_on(effective, notice)
     except ValidationError as exc:
@@ -227,7 +112,7 @@ def measure_record(*, notice, amount=None, asset: str = "", asset_kind: str = ""
     starts_on = None if waiting else served
     expires_on = None
     if starts_on is not None and notice.action.code in LIMITED_ACTIONS:
-        expires_on = _term_end_months(starts_on, notice_term_months(notice))
+        expires_on = term_end_months(starts_on, notice_term_months(notice))
     debtors = [p for p in notice.case.parties.all() if p.role == "debtor"]
     return Measure.objects.create(
         case_id=notice.measure_case_id, unit=notice.unit, action=notice.action, notice=notice,
@@ -264,7 +149,7 @@ def measure_take_effect(*, actor, measure: Measure, effective_on) -> Measure:
                .select_related("notice", "action", "unit").get(pk=measure.pk))
     if measure.priority != MeasurePriority.WAITING or measure.status != MeasureStatus.ACTIVE:
         raise ValidationError(_("Only a waiting seizure or freeze that is still held can take effect."))
-    day = _parse_day(effective_on, "effective_on")
+    day = parse_day(effective_on, "effective_on", required=False)
     if day is None:
         raise ValidationError({"effective_on": [_("Say on which day the measure took effect.")]})
     _check_effective_on(day, measure.notice)
@@ -300,18 +185,12 @@ def on_release_confirmed(notice) -> int:
         status=MeasureStatus.RELEASED, released_at=timezone.now())
 
 
-def _renewed_by(notice) -> bool:
-    from .models import NoticeEvent
-
-    return NoticeEvent.objects.filter(notice=notice, transition="renewal_effective").exists()
-
-
 def on_renewal_served(notice, *, actor=None) -> Measure | None:
     """A renewal served (signed for) on or before the last day of the term takes effect then (民诉法解释
     Art. 485: renewed before it ends): the term runs on from the day after the old last day, whenever the
     unit answers. Served after the end, it cannot revive the measure: a new freeze or seizure is needed."""
     measure = Measure.objects.select_for_update(of=("self",)).filter(notice_id=notice.original_id).first()
-    if measure is None or measure.expires_on is None or _renewed_by(notice):
+    if measure is None or measure.expires_on is None or renewed_by(notice):
         return measure
     day = served_on(notice) or local_today()
     if measure.status == MeasureStatus.RELEASED:
@@ -338,14 +217,6 @@ def on_renewal_served(notice, *, actor=None) -> Measure | None:
     return measure
 
 
-def renewal_start_for(notice, measure) -> date:
-    """The first day of the term a renewal notice states: the day after the last day it renewed (read
-    before or after the renewal took effect)."""
-    if measure.renewals and measure.previous_expires_on and _renewed_by(notice):
-        return measure.previous_expires_on + timedelta(days=1)
-    return measure.expires_on + timedelta(days=1)
-
-
 def on_renewal_confirmed(notice) -> Measure | None:
     """A renewal answered done: it took effect when it was served (``on_renewal_served``); nothing more to do
     unless it was served without the register hearing of it."""
@@ -356,7 +227,7 @@ def on_renewal_refused(notice, *, actor=None) -> Measure | None:
     """The unit answers it could not renew (e.g. the account was closed): the extension the service made
     is undone, and the measure ends with its old term."""
     measure = Measure.objects.select_for_update(of=("self",)).filter(notice_id=notice.original_id).first()
-    if measure is None or not _renewed_by(notice) or measure.renewals == 0:
+    if measure is None or not renewed_by(notice) or measure.renewals == 0:
         return measure
     if measure.previous_expires_on is None:
         return measure
@@ -393,46 +264,6 @@ def _measure_notice(*, actor, measure, kind, subject, case=None, **extra):
 
 # ---------------------------------------------------------------- renewal
 
-def renewal_refusal(measure, *, today: date | None = None) -> str | None:
-    """Why ``measure`` cannot be renewed now, or None. Uses the ``renewal_open`` / ``release_sent``
-    annotations of ``measures_for_list`` when present (a list page asks no query per row)."""
-    from .models import NoticeKind
-    from .workflow import OPEN
-
-    today = today or local_today()
-    if measure.status == MeasureStatus.RELEASED:
-        return _("A released measure cannot be renewed.")
-    if measure.expires_on is None:
-        if measure.priority == MeasurePriority.WAITING and measure.action.code in LIMITED_ACTIONS:
-            return _("A waiting seizure has no term yet; it is renewed once it has taken effect.")
-        return _("Only a freeze or seizure with a term can be renewed.")
-    if measure.status == MeasureStatus.LAPSED or measure.expires_on < today:
-        return _("The %(action)s ended on %(date)s and can no longer be renewed; a new freeze or seizure is "
-                 "needed.") % {"action": measure.action.name, "date": measure.expires_on.isoformat()}
-    if not measure.case.keeps_measures:
-        return _("The case is concluded; its measures are released, not renewed.")
-    being_released = getattr(measure, "release_sent", None)
-    if being_released is None:
-        being_released = measure.notice.follow_ups.filter(kind=NoticeKind.RELEASE).exists()
-    if measure.release_notice_id or being_released:
-        return _("This measure is being released; it cannot be renewed.")
-    renewal_open = getattr(measure, "renewal_open", None)
-    if renewal_open is None:
-        renewal_open = measure.notice.follow_ups.filter(kind=NoticeKind.RENEWAL, status__in=OPEN).exists()
-    if renewal_open:
-        return _("A renewal notice for this measure is already open.")
-    return None
-
-
-def is_renewable(measure, *, today: date | None = None) -> bool:
-    return renewal_refusal(measure, today=today) is None
-
-
-def renewal_term(measure) -> tuple[date, date]:
-    """The term a renewal would give: from the day after the old last day, for the legal limit."""
-    start = measure.expires_on + timedelta(days=1)
-    return start, term_end(start, measure.asset_kind)
-
 
 @transaction.atomic
 def measure_renew(*, actor, measure: Measure, ruling=None, ruling_file=None):
@@ -451,7 +282,7 @@ def measure_renew(*, actor, measure: Measure, ruling=None, ruling_file=None):
         raise ValidationError(refusal)
     start, end = renewal_term(measure)
     facts = measure_facts([measure])
-    facts[0].update(starts=chinese_date(start), ends=chinese_date(end))
+    facts[0].update(starts=cn_date(start), ends=cn_date(end))
     made = ruling_for(actor=actor, case=case, kind="renewal", ruling=ruling, upload=ruling_file,
                       action_codes=[measure.action.code],
                       facts={"measures": facts, "legal_basis": "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第四百八十五条"})
@@ -596,32 +427,6 @@ def _remind(measure, threshold) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [clerk.email])
 
 
-def renewal_horizon(today: date | None = None) -> date:
-    """The last expiry day a renewal reminder is due for by ``today``: the widest reminder threshold
-    (``REMINDER_WORKING_DAYS``, 30 working days by default) from today, Asia/Shanghai."""
-    return working_days_after(today or local_today(), max(REMINDER_WORKING_DAYS))
-
-
-def renewal_due_q(today: date | None = None, *, horizon: date | None = None) -> Q:
-    """Measures near expiry, whose renewal the clerk must see to: active, with a term ending by the
-    renewal horizon, no release under way, and in a case that keeps its measures (open, or concluded 终本;
-    a case concluded completed or terminated releases them: nothing to renew). The one rule of the daily
-    reminders, the register's ``?expiring=1`` and the clerk's to-do count (which passes the ``horizon``
-    it has already read)."""
-    horizon = horizon or renewal_horizon(today)
-    return (Q(status=MeasureStatus.ACTIVE, expires_on__isnull=False, expires_on__lte=horizon,
-              release_notice__isnull=True) & keeping_case_q("case__"))
-
-
-def keeping_case_q(prefix: str = "") -> Q:
-    """Cases that keep what the units hold (``cases.lifecycle.keeps_measures`` in SQL): not concluded, or
-    concluded by an ending that keeps."""
-    from .lifecycle import KEEPING_OUTCOMES, TERMINATION_KEEPS_MEASURES
-
-    return (~Q(**{f"{prefix}status": "concluded"}) | Q(**{f"{prefix}outcome__in": list(KEEPING_OUTCOMES)})
-            | Q(**{f"{prefix}outcome": "terminated", f"{prefix}outcome_ground__in": list(TERMINATION_KEEPS_MEASURES)}))
-
-
 def measures_sweep(today: date | None = None) -> dict:
     """Daily: mark lapsed the measures whose last day has ended (Asia/Shanghai); remind the clerk 30, 10
     and 3 working days before the last day, 终本 cases included. A waiting seizure has no term and never
@@ -669,7 +474,7 @@ def case_measure_totals(case, measures) -> dict:
 def measures_for_case(user, case):
     """The case page's measures: the case's own and those its notices took. A resumed case's measures
     moved to it; the 终本 case they came from still shows them. Its notices as a subquery, not a join:
-    the OR across a join of the notices cost PostgreSQL 1.1 ms to plan, the subquery 0.7."""
+    PostgreSQL plans the subquery faster than the OR across a join of the notices."""
     from .models import Notice
 
     return (measures_for_list(user)
@@ -685,7 +490,7 @@ def measures_for_list(user):
 
     follow_ups = Notice.objects.filter(original_id=OuterRef("notice_id"))
     return (Measure.objects.visible_to(user)
-            # release_notice is not joined: rows print its id only (a join more is planning time, ~0.3 ms)
+            # release_notice is not joined: rows print its id only (a join more is planning time)
             .select_related("case", "unit", "action", "party")
             .annotate(renewal_open=Exists(follow_ups.filter(kind=NoticeKind.RENEWAL, status__in=OPEN)),
                       release_sent=Exists(follow_ups.filter(kind=NoticeKind.RELEASE))))

@@ -1,8 +1,5 @@
-import os
-import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -11,14 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
+from linkage.identity import mask_identifier
+from linkage.storage import private_storage, private_upload_path  # noqa: F401  (named by migrations)
 from members.models import ActionType, Unit
 from members.roles import is_court_user
 from members.scoping import scope_by_unit, unit_ids
 
-from .identifiers import mask_identifier
 from .lifecycle import CaseOutcome, CaseStatus, SuspensionKind, case_group, keeps_measures
 from .measure_models import AssetKind
-from .workflow import AWAITING_ACK, OPEN, NoticeStatus
+from .workflow import AWAITING_ACK, NOTICE_MACHINE, OPEN, NoticeStatus
 
 
 class KeyCategory(models.TextChoices):
@@ -119,6 +117,15 @@ class Case(ChoiceLabels, models.Model):
     def __str__(self):
         return self.number
 
+    def chain_ids(self) -> list[int]:
+        """This case and the cases it resumes (执恢 ← 终本 ← ...): the measures, entries and orders of one
+        enforcement follow it from number to number."""
+        ids, current = [], self
+        while current is not None and len(ids) < 50:
+            ids.append(current.pk)
+            current = current.resumed_from
+        return ids
+
     @property
     def is_open(self):
         return self.status == CaseStatus.OPEN
@@ -193,36 +200,14 @@ class Party(ChoiceLabels, models.Model):
         return mask_identifier(self.id_number, self.kind)
 
 
-class PrivateMediaStorage(FileSystemStorage):
-    """Files under ``settings.PRIVATE_MEDIA_ROOT``, read at each use (not frozen at import), with no URL:
-    they are served only through permission-checked views."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-
-def _private_storage():
-    return PrivateMediaStorage()
+# Historical migrations name the storage by this path (cases.0001, documents.0001 ...).
+_private_storage = private_storage
 
 
 class AttachmentPurpose(models.TextChoices):
     RULING = "ruling", _("Enforcement ruling")
     ANSWER = "answer", _("Answer attachment")
     SERVICE = "service", _("Proof of service")
-
-
-def private_upload_path(instance, filename):
-    """``2026/12/<uuid>.pdf``: the stored name never comes from the uploader (only PDFs are accepted, so
-    the extension is fixed); the original name is kept as a label in ``original_name``."""
-    return timezone.now().strftime("%Y/%m/") + f"{uuid.uuid4().hex}.pdf"
 
 
 class Attachment(ChoiceLabels, models.Model):
@@ -339,8 +324,8 @@ class NoticeQuerySet(models.QuerySet):
 
     def for_table(self):
         """A page of the notice table (the inbox, the home page: templates/jinja2/cases/notice_table.html)
-        reads these columns alone; its whole rows and the party's cost twice the Python to build and twice
-        PostgreSQL's planning (issue 13). A column the table starts to print must be added here, or each
+        reads these columns alone; its whole rows and the party's cost more Python to build and more
+        PostgreSQL planning. A column the table starts to print must be added here, or each
         row reads it with a query of its own (tests/test_pages.py counts them)."""
         return self.select_related(None).select_related("case", "unit", "action").only(*NOTICE_TABLE_FIELDS)
 
@@ -462,7 +447,7 @@ class Notice(ChoiceLabels, models.Model):
             models.Index(fields=["status", "due_at"], name="notice_status_due"),
             models.Index(fields=["status", "ack_due_at"], name="notice_status_ack_due"),
             models.Index(fields=["kind", "status"], name="notice_kind_status"),
-            # Open work only (docs/architecture.md "Performance"): a few thousand rows however long the
+            # Open work only (docs/performance.md): a few thousand rows however long the
             # history; the home pages' counts (index-only: every column they read is in it) and the
             # inbox's open and overdue tabs read these.
             models.Index(fields=["status", "due_at", "ack_due_at"], name="notice_open_work",
@@ -471,7 +456,7 @@ class Notice(ChoiceLabels, models.Model):
             models.Index(fields=["unit", "-id"], name="notice_open_unit",
                          condition=Q(status__in=["issued", "delivered", "acknowledged"])),
             # The cases a unit's members may see (CaseQuerySet.visible_to): without it the unit's case
-            # list walked every notice of the case index to find the unit's (430 ms at 1,000,000).
+            # list walks every notice of the case index to find the unit's, slower with every notice the court issues.
             models.Index(fields=["unit", "case"], name="notice_unit_case",
                          condition=~Q(kind__in=LIST_NOTICE_KINDS)),
             # A period's notices (the assessment, the meeting's work report): the period's rows, not
@@ -531,6 +516,9 @@ class NoticeEvent(ImmutableEvent):
 
     def __str__(self):
         return f"{self.notice_id}: {self.from_status} → {self.to_status}"
+
+    def state_machine(self):
+        return NOTICE_MACHINE
 
 
 class RequestKind(models.TextChoices):
@@ -635,26 +623,6 @@ class HolidayOverride(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
-
-
-class AccessLog(ChoiceLabels, models.Model):
-    """Who saw a full personal identifier or downloaded a document, and why (audited reads)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("user"))
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    what = models.CharField(_("what was accessed"), max_length=40)
-    object_repr = models.CharField(_("object representation"), max_length=120)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["user", "at"], name="accesslog_user_at")]
-        verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.object_repr}"
 
 
 from .disclosure_models import *  # noqa: E402,F401,F403  (full IDs for joint punishment; the list is in credit/)

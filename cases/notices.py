@@ -4,29 +4,24 @@ along its table, storing a ruling. None of these checks permissions or opens a t
 that calls them does both."""
 from django.db.models import Max
 
+from linkage.statemachine import change_state, lock, record_note
+
 from .deadlines import default_deadlines
 from .models import Attachment, AttachmentPurpose, Case, Notice, NoticeEvent
-from .workflow import transition_for
+from .workflow import NOTICE_MACHINE
 
 
 def move_notice(notice: Notice, name: str, *, actor, note: str = "", **fields) -> Notice:
     """Move a locked notice along the table, set ``fields``, write the event row."""
-    move = transition_for(notice.status, name)
-    before = notice.status
-    notice.status = move.target
-    for key, value in fields.items():
-        setattr(notice, key, value)
-    notice.save(update_fields=["status", *fields])
-    NoticeEvent.objects.create(notice=notice, transition=name, from_status=before, to_status=move.target,
-                               actor=actor, note=note)
-    return notice
+    return change_state(notice, NOTICE_MACHINE, name, actor=actor, event=NoticeEvent, subject="notice", note=note,
+                        **fields)
 
 
 def move_notices(notices: list[Notice], name: str, *, actor, note: str = "", **fields) -> None:
     """The same transition for many locked notices: one UPDATE and one bulk insert of events."""
     if not notices:
         return
-    moves = [(notice, transition_for(notice.status, name)) for notice in notices]
+    moves = [(notice, NOTICE_MACHINE.transition_for(notice.status, name)) for notice in notices]
     target = moves[0][1].target
     Notice.objects.filter(pk__in=[n.pk for n in notices]).update(status=target, **fields)
     NoticeEvent.objects.bulk_create([
@@ -41,15 +36,13 @@ def move_notices(notices: list[Notice], name: str, *, actor, note: str = "", **f
 
 def note_event(notice: Notice, *, actor, transition: str, note: str) -> None:
     """A note in the notice's timeline that moves nothing (e.g. a measure took effect, clocks paused)."""
-    NoticeEvent.objects.create(notice=notice, transition=transition, from_status=notice.status,
-                               to_status=notice.status, actor=actor, note=note)
+    record_note(notice, transition, actor=actor, event=NoticeEvent, subject="notice", note=note)
 
 
 def locked_notice(notice: Notice) -> Notice:
     """The notice's row locked (its own row only: the unit, action and case it reads are not locked,
     so two transitions on notices of one unit or case never wait on each other)."""
-    return (Notice.objects.select_for_update(of=("self",)).select_related("unit", "action", "case")
-            .get(pk=notice.pk))
+    return lock(notice, "unit", "action", "case")
 
 
 def registered_asset(notice: Notice) -> str:

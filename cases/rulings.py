@@ -11,10 +11,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from linkage.court import court_name, full_name
+from linkage.dates import cn_date_upper
 from linkage.numerals import chinese_numeral, format_yuan
 
 from .models import Attachment, AttachmentPurpose, Case
 from .notices import next_ruling_seq, store_ruling
+from .terms import measure_term_label
 
 # kind: (title, 裁定 or 决定)
 RULING_KINDS = {
@@ -64,7 +67,7 @@ def ruling_for(*, actor, case: Case, kind: str, ruling=None, upload=None, facts:
     * neither: drawn up from the template with ``facts`` (the portal's own, numbered and sealed).
 
     Bad input is a ValidationError on ``field`` and writes nothing."""
-    from .uploads import validate_pdf
+    from linkage.uploads import validate_pdf
 
     if upload is not None and ruling not in (None, ""):
         raise ValidationError({field: [_("Upload the ruling or choose one already filed, not both.")]})
@@ -101,24 +104,17 @@ def ruling_draw_up(*, actor, case: Case, kind: str, facts: dict, action_codes=()
     ruling = Attachment.objects.create(
         case=case, purpose=AttachmentPurpose.RULING, original_name=f"{title}.pdf", size=0, sha256="",
         uploaded_by=actor, title=title, ruling_seq=seq, ruling_kind=kind, generated=True,
-        facts={"made_on": timezone.localdate().isoformat(), "made_by": _full_name(actor), **facts})
+        facts={"made_on": timezone.localdate().isoformat(), "made_by": full_name(actor), **facts})
     from documents.services import register_ruling
 
     register_ruling(ruling, actor=actor)
     return ruling
 
 
-def _full_name(user) -> str:
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or user.get_username()
-
-
 # ---------------------------------------------------------------- what each ruling says
 
 def _upper_date(iso: str) -> str:
     from datetime import date
-
-    from .documents import cn_date_upper
 
     return cn_date_upper(date.fromisoformat(iso))
 
@@ -156,7 +152,7 @@ def ruling_paragraphs(ruling: Attachment) -> dict:
         return {"recitals": list(f["recitals"]), "legal_basis": f.get("legal_basis", ""),
                 "decision": f.get("decision", "裁定如下"), "orders": numbered, "closing": f.get("closing", "")}
     kind = ruling.ruling_kind
-    note_masked = _masked(f.get("note", ""))
+    note_masked = masked(f.get("note", ""))
     applicants, debtors = _names(case, "applicant"), _names(case, "debtor")
     matter = (f"本院在执行申请执行人{applicants}与被执行人{debtors}" +
               ("财产保全" if case.group == "preservation" else "") + "一案中")
@@ -232,8 +228,6 @@ def ruling_paragraphs(ruling: Attachment) -> dict:
 
 
 def ruling_context(ruling: Attachment) -> dict:
-    from .documents import court_name
-
     f = ruling.facts or {}
     return {"court_name": court_name(), "ruling": ruling, "case": ruling.case, "title": ruling.title,
             "number": ruling.ruling_number, "parties": _parties(ruling.case), **ruling_paragraphs(ruling),
@@ -256,19 +250,17 @@ def render_ruling_pdf(ruling: Attachment) -> bytes:
 
 # ---------------------------------------------------------------- facts
 
-def _masked(text: str) -> str:
+def masked(text: str) -> str:
     """A ruling is the court's record, read by the court and filed with the parties: an account or an
     identifier in it is masked when the facts are frozen (the unit reads it in full on its own notice)."""
-    from .identifiers import mask_identifiers_in_text
+    from linkage.identity import mask_identifiers_in_text
 
     return mask_identifiers_in_text(text or "")
 
 
 def measure_facts(measures) -> list[dict]:
     """What a ruling says of each measure: the unit, the action, the asset, the amount."""
-    from .measures import measure_term_label
-
-    return [{"unit": m.unit.name, "action": m.action.name.split("/")[0], "asset": _masked(m.asset),
+    return [{"unit": m.unit.name, "action": m.action.name.split("/")[0], "asset": masked(m.asset),
              "amount": format_yuan(m.amount) if m.amount is not None else "", "term": measure_term_label(m)}
             for m in measures]
 
@@ -284,6 +276,6 @@ def notice_facts(notices) -> list[dict]:
             measure = n.measure
         except Notice.measure.RelatedObjectDoesNotExist:
             measure = None
-        rows.append({"unit": n.unit.name, "action": n.action.name.split("/")[0], "asset": _masked(registered_asset(n)),
+        rows.append({"unit": n.unit.name, "action": n.action.name.split("/")[0], "asset": masked(registered_asset(n)),
                      "amount": format_yuan(measure.amount) if measure is not None and measure.amount is not None else ""})
     return rows

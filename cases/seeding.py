@@ -10,8 +10,8 @@ def on_units_seeded(sender, *, units, **kwargs):
 
 
 def seed_measure_limits() -> None:
-    from .measures import DEFAULT_LIMIT_MONTHS
     from .models import MeasureLimit
+    from .terms import DEFAULT_LIMIT_MONTHS
 
     basis = "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释（2022年修正）第485条"
     for asset_kind, months in DEFAULT_LIMIT_MONTHS.items():

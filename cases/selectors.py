@@ -7,8 +7,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
-    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -20,10 +18,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from linkage.dates import add_months, local_today
+from linkage.orm import row_count
 from linkage.prepared import PreparedCounts
 from members.roles import is_court_user
 from members.scoping import scope_key
 
+from . import terms
 from .identifiers import normalise_case_number_query
 from .models import (
     Attachment,
@@ -65,7 +66,7 @@ def cases_for_list(user, *, q: str = "", status: str = "", category: str = "", l
 def cases_for_table(user):
     """The rows of a page of the case table (the case list, the home page:
     templates/jinja2/cases/case_table.html) with the columns it prints alone, its debtors' and categories'
-    too (issue 13). A column the table starts to print must be added here, or each row reads it with a
+    too (lean pages). A column the table starts to print must be added here, or each row reads it with a
     query of its own (tests/test_pages.py counts them)."""
     return cases_visible_to(user).only("number", "listed_supervision", "title", "amount", "status").prefetch_related(
         _debtors("case_id", "name", "id_number", "kind"),
@@ -152,8 +153,7 @@ def _identifier_q(user, q: str) -> Q:
 
     from linkage.audit import mask_value
     from linkage.ratelimit import hit
-
-    from .services import access_log
+    from members.services import access_log
 
     value = re.sub(r"\s+", "", q).upper()
     court = is_court_user(user)
@@ -187,8 +187,8 @@ def notice_for_action(user):
 
 def notice_for_detail(user):
     # Joined: what every notice has. Prefetched: the ruling (and its case) and the original notice, which
-    # many notices lack (no query then) — an eight-table join cost PostgreSQL 3.7 ms to plan for 0.2 ms
-    # of execution, on every notice page.
+    # many notices lack (no query then) — an eight-table join takes PostgreSQL far longer to plan than
+    # to execute, on every notice page.
     return notices_visible_to(user).select_related("case", "unit", "action", "party").prefetch_related(
         Prefetch("ruling", queryset=Attachment.objects.select_related("case")), "original",
         Prefetch("events", queryset=NoticeEvent.objects.select_related("actor")),
@@ -199,7 +199,7 @@ def notice_for_detail(user):
 # What the case page prints of a notice (templates/jinja2/cases/notice_timeline.html, the release list of
 # templates/cases/case_detail.html, Notice.action_label, ack_overdue and answer_overdue) and of its events
 # and their actors (User.__str__): the rest of their columns, the actor's password hash among them, stay in
-# the database (issue 13). A column the page starts to print must be added here, or each row reads it with
+# the database. A column the page starts to print must be added here, or each row reads it with
 # a query of its own (tests/test_pages.py counts them).
 CASE_PAGE_NOTICE_FIELDS = ("number", "seq", "kind", "status", "outcome", "subject", "release_ground",
                            "ack_due_at", "due_at", "paused_since", "unit__name", "action__name",
@@ -286,18 +286,16 @@ def clerk_todo_counts(now=None) -> dict:
     ``notice_open_work``), objections and extension requests to decide (pending requests, index
     ``request_status_kind``) and measures whose renewal is due (active measures, index
     ``measure_status_expiry``). Each figure is the row count of the list it links to (``inbox``,
-    ``measures.renewal_due_q``)."""
-    from . import measures
-
+    ``terms.renewal_due_q``)."""
     now = now or timezone.now()
-    # One round trip (issue 13: the menu shows these on every clerk page): the two notice figures and
+    # One round trip: the menu shows these on every clerk page. The two notice figures and
     # the other tables' counts (the lifecycle's among them) as scalar subqueries of the same SELECT. The
     # renewal horizon reads the holiday table first (working days), a query of its own.
-    horizon = measures.renewal_horizon()
-    today = measures.local_today()
+    horizon = terms.renewal_horizon()
+    today = local_today()
     counts = _prepared_clerk_todo_counts(now, horizon, today, key=(horizon, today))
     if counts["requests"] is None:  # no open-work notice at all: the aggregate ran over no rows
-        renewal_due = measures.renewal_due_q(horizon=horizon)
+        renewal_due = terms.renewal_due_q(horizon=horizon)
         counts["requests"] = pending_requests().count()
         counts["measures_due"] = Measure.objects.filter(renewal_due).count()
         counts.update(lifecycle_todo_counts(today))
@@ -305,27 +303,19 @@ def clerk_todo_counts(now=None) -> dict:
 
 
 def _clerk_todo_counts(now, horizon, today) -> dict:
-    from . import measures
-
     return Notice.objects.filter(status__in=OPEN_WORK).aggregate(
         answered=Count("id", filter=notice_rule("answered", now)),
         to_release=Count("id", filter=notice_rule("to_release", now)),
-        requests=Max(_row_count(pending_requests())),
-        measures_due=Max(_row_count(Measure.objects.filter(measures.renewal_due_q(horizon=horizon)))),
-        instalments_overdue=Max(_row_count(settlements_with_overdue(today))),
-        settled=Max(_row_count(settlements_performed(today))),
-        searches_due=Max(_row_count(Case.objects.filter(next_search_on__lte=today))),
+        requests=Max(row_count(pending_requests())),
+        measures_due=Max(row_count(Measure.objects.filter(terms.renewal_due_q(horizon=horizon)))),
+        instalments_overdue=Max(row_count(settlements_with_overdue(today))),
+        settled=Max(row_count(settlements_performed(today))),
+        searches_due=Max(row_count(Case.objects.filter(next_search_on__lte=today))),
     )
 
 
 # Compiled once per process and renewal horizon (linkage.prepared).
 _prepared_clerk_todo_counts = PreparedCounts(_clerk_todo_counts)
-
-
-def _row_count(qs):
-    """``SELECT COUNT(*) FROM (qs)`` as a scalar subquery."""
-    # Func, not Count: Django adds no GROUP BY for it, so the subquery is one row even over no rows.
-    return Subquery(qs.order_by().values(n=Func("pk", function="COUNT")), output_field=IntegerField())
 
 
 def pending_releases(case):
@@ -336,7 +326,7 @@ def pending_releases(case):
 def court_counts() -> dict:
     """The court's home-page figures in one query, each reading open work only: the notices still open
     or answered (the partial index ``notice_open_work``), the open cases, the lapsed measures; closed
-    history is never scanned (docs/architecture.md "Performance"). What waits for a clerk (answers to
+    history is never scanned (docs/performance.md). What waits for a clerk (answers to
     review, releases, renewals) is counted with the to-do (``clerk_todo_counts``)."""
     counts = _prepared_court_counts(timezone.now())
     if counts["open_cases"] is None:  # no open-work notice at all: the aggregate ran over no rows
@@ -360,9 +350,9 @@ def _court_counts(now) -> dict:
     return Notice.objects.filter(status__in=OPEN_WORK).aggregate(
         ack_overdue=Count("id", filter=ack_overdue_q(now)),
         answer_overdue=Count("id", filter=answer_overdue_q(now)),
-        open_cases=Max(_row_count(open_cases)),
-        listed=Max(_row_count(open_cases.filter(listed_supervision=True))),
-        measures_lapsed=Max(_row_count(_court_lapsed())),
+        open_cases=Max(row_count(open_cases)),
+        listed=Max(row_count(open_cases.filter(listed_supervision=True))),
+        measures_lapsed=Max(row_count(_court_lapsed())),
     )
 
 
@@ -510,7 +500,6 @@ class InstalmentState:
 def instalment_states(settlement, today=None, payments=None) -> list[InstalmentState]:
     """Each instalment with what the payments received since signing have paid of it, in due order.
     ``payments``: the case's payments if the caller has read them (a page: no query per settlement)."""
-    from .measures import local_today
     from .models import Payment
 
     today = today or local_today()
@@ -568,8 +557,6 @@ def settlements_performed(today=None):
 def lifecycle_todo_counts(today=None) -> dict:
     """The clerk's lifecycle to-do: settlements behind, settlements performed (to conclude), property
     searches due after 终本 (index case_next_search)."""
-    from .measures import local_today
-
     today = today or local_today()
     return {"instalments_overdue": settlements_with_overdue(today).count(),
             "settled": settlements_performed(today).count(),
@@ -578,8 +565,6 @@ def lifecycle_todo_counts(today=None) -> dict:
 
 def cases_for_todo(qs, todo: str, today=None):
     """The case list narrowed to one lifecycle to-do (the links of ``lifecycle_todo_counts``)."""
-    from .measures import local_today
-
     today = today or local_today()
     if todo == "instalments":
         return qs.filter(id__in=settlements_with_overdue(today).values("case_id"))
@@ -610,8 +595,6 @@ def final_conditions(case, today=None) -> list[Condition]:
     from django.utils.translation import gettext as _
 
     from .hooks import final_conditions_from_apps
-    from .measures import add_months, local_today
-
     today = today or local_today()
     three_months = add_months(case.filed_on, 3)
     queries = case_measure_notices(case).filter(kind=NoticeKind.ASSIST, action__code="query",

@@ -29,6 +29,7 @@ from .models import (
     SearchResult,
     Settlement,
 )
+from .terms import is_renewable, measure_term_label
 
 
 class MaskedTextField(serializers.CharField):
@@ -40,7 +41,7 @@ class MaskedTextField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        from .identifiers import mask_identifiers_in_text
+        from linkage.identity import mask_identifiers_in_text
 
         return mask_identifiers_in_text(super().to_representation(value))
 
@@ -496,13 +497,9 @@ class MeasureSerializer(OutputModelSerializer):
                   "release_notice", "released_at", "lapsed_on"]
 
     def get_term_label(self, measure) -> str:
-        from .measures import measure_term_label
-
         return measure_term_label(measure)
 
     def get_renewable(self, measure) -> bool:
-        from .measures import is_renewable
-
         return is_renewable(measure)
 
 

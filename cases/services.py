@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linkage.statemachine import InvalidTransition
+from linkage.uploads import validate_pdf, validate_pdf_batch
 from members.models import ActionType, Capability, Unit
 from members.scoping import can_handle_unit
 
@@ -31,7 +33,6 @@ from .lifecycle_services import (  # noqa: F401  (the case services, where calle
 )
 from .models import (
     EXECUTED_OUTCOMES,
-    AccessLog,
     AnswerOutcome,
     AssetKind,
     Attachment,
@@ -48,9 +49,8 @@ from .models import (
     RequestKind,
     RequestStatus,
 )
-from .notices import create_notices, locked_notice, move_notice, move_notices, registered_asset, store_ruling
-from .uploads import validate_pdf, validate_pdf_batch
-from .workflow import AWAITING_ACK, OPEN, InvalidTransition, transition_for
+from .notices import create_notices, locked_notice, move_notice, move_notices, store_ruling
+from .workflow import AWAITING_ACK, NOTICE_MACHINE, OPEN
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ MAX_PARTIES = 50
 
 # A ruling (执行裁定书) must accompany these (民事诉讼法 2023 Art. 253, 255: the court "应当作出裁定").
 RULING_REQUIRED_ACTIONS = frozenset({"freeze", "seize", "deduct", "transfer"})
+
 
 def _require(actor, perm: str):
     if not actor.has_perm(perm):
@@ -69,10 +70,6 @@ def _require_unit_handler(actor, notice: Notice):
         raise PermissionDenied(_("Only the liaison officer of %(unit)s can do this.") % {"unit": notice.unit})
 
 
-# The notice's building blocks live in cases.notices; the names below are kept for the callers of old.
-_transition = move_notice
-_transition_many = move_notices
-_locked = locked_notice
 
 
 # ---------------------------------------------------------------- cases (cases.lifecycle_services)
@@ -80,19 +77,7 @@ _locked = locked_notice
 RELEASE_RULING_TITLE = "解除查封、扣押、冻结裁定书"
 
 
-def system_actor():
-    """Who the system acts as when a clock runs out (a deferral ends): the court's first clerk."""
-    from members.models import User
-
-    return (User.objects.filter(groups__name="clerk", is_active=True).order_by("id").first()
-            or User.objects.filter(is_superuser=True).order_by("id").first())
-
-
 # ---------------------------------------------------------------- notices
-
-_registered_asset = registered_asset
-_create_notices = create_notices
-
 
 @transaction.atomic
 def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionType, subject: str,
@@ -172,8 +157,8 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
     if errors:
         raise ValidationError(errors)
     if ruling_file is not None:
-        ruling = _store_ruling(actor=actor, case=case, upload=ruling_file, digest=ruling_digest)
-    notices = _create_notices(actor=actor, case=case, issued_at=now, specs=[
+        ruling = store_ruling(actor=actor, case=case, upload=ruling_file, digest=ruling_digest)
+    notices = create_notices(actor=actor, case=case, issued_at=now, specs=[
         dict(unit=unit, action=action, kind=NoticeKind.ASSIST, subject=subject.strip(), due_at=due, ruling=ruling,
              party=party, asset_kind=asset_kind, account=account, amount=amount)
         for unit in units
@@ -193,13 +178,13 @@ def notice_issue(*, actor, case: Case, unit: Unit, action: ActionType, subject: 
 @transaction.atomic
 def notice_acknowledge(*, actor, notice: Notice, note: str = "") -> Notice:
     _require(actor, "cases.acknowledge_notice")
-    notice = _locked(notice)
+    notice = locked_notice(notice)
     _require_unit_handler(actor, notice)
     now = timezone.now()
     fields = {"acknowledged_at": now}
     if notice.delivered_at is None:
         fields["delivered_at"] = now
-    notice = _transition(notice, "acknowledge", actor=actor, note=note, **fields)
+    notice = move_notice(notice, "acknowledge", actor=actor, note=note, **fields)
     if notice.kind == NoticeKind.RENEWAL:
         measures.on_renewal_served(notice, actor=actor)  # a renewal takes effect on service
     from documents.services import register_receipt  # the proof of service (送达回证), sealed on commit
@@ -221,9 +206,9 @@ def notice_answer(*, actor, notice: Notice, outcome: str, detail: str = "", resu
     took effect (default: the day the notice was served). A release or renewal answered done updates the
     register."""
     _require(actor, "cases.answer_notice")
-    notice = _locked(notice)
+    notice = locked_notice(notice)
     _require_unit_handler(actor, notice)
-    transition_for(notice.status, "answer")  # refuse a wrong state before validating the body
+    NOTICE_MACHINE.transition_for(notice.status, "answer")  # refuse a wrong state before validating the body
     errors = {}
     if outcome not in AnswerOutcome.values:
         errors["outcome"] = [_("Answer done, partial or unable.")]
@@ -254,7 +239,7 @@ def notice_answer(*, actor, notice: Notice, outcome: str, detail: str = "", resu
         errors.setdefault("attachments", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
-    _transition(notice, "answer", actor=actor, note=detail, outcome=outcome, answer_detail=detail,
+    move_notice(notice, "answer", actor=actor, note=detail, outcome=outcome, answer_detail=detail,
                 result_amount=amount, answered_at=timezone.now())
     if notice.kind == NoticeKind.ASSIST and notice.action.holds_measure and outcome in EXECUTED_OUTCOMES:
         # Validates the effective date and the asset kind; its ValidationError undoes the whole answer.
@@ -278,8 +263,8 @@ def notice_return(*, actor, notice: Notice, reason: str) -> Notice:
     the unit is told. The answer clock goes on running from the original deadline. A measure the answer
     recorded leaves the register until the corrected answer records it again."""
     _require(actor, "cases.close_notice")
-    notice = _locked(notice)
-    transition_for(notice.status, "return")
+    notice = locked_notice(notice)
+    NOTICE_MACHINE.transition_for(notice.status, "return")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say what must be corrected.")]})
@@ -287,7 +272,7 @@ def notice_return(*, actor, notice: Notice, reason: str) -> Notice:
         raise InvalidTransition(_("A release or renewal already follows this answer; it cannot be returned."))
     # The register holds what units answered; a returned answer is not one until it is corrected.
     Measure.objects.filter(notice=notice, release_notice__isnull=True).delete()
-    _transition(notice, "return", actor=actor, note=reason, outcome="", answered_at=None, result_amount=None)
+    move_notice(notice, "return", actor=actor, note=reason, outcome="", answered_at=None, result_amount=None)
     delivery.queue([notice.pk], purpose=f"return-{notice.events.count()}")
     return notice
 
@@ -295,21 +280,17 @@ def notice_return(*, actor, notice: Notice, reason: str) -> Notice:
 @transaction.atomic
 def notice_close(*, actor, notice: Notice, note: str = "") -> Notice:
     _require(actor, "cases.close_notice")
-    notice = _locked(notice)
-    return _transition(notice, "close", actor=actor, note=note, closed_at=timezone.now())
+    notice = locked_notice(notice)
+    return move_notice(notice, "close", actor=actor, note=note, closed_at=timezone.now())
 
 
 @transaction.atomic
 def notice_cancel(*, actor, notice: Notice, note: str = "") -> Notice:
     _require(actor, "cases.cancel_notice")
-    notice = _locked(notice)
-    _transition(notice, "cancel", actor=actor, note=note, cancelled_at=timezone.now())
+    notice = locked_notice(notice)
+    move_notice(notice, "cancel", actor=actor, note=note, cancelled_at=timezone.now())
     delivery.queue([notice.pk], purpose="cancel")
     return notice
-
-
-def _store_ruling(*, actor, case: Case, upload, digest: str, title: str = "") -> Attachment:
-    return store_ruling(actor=actor, case=case, upload=upload, digest=digest, title=title)
 
 
 @transaction.atomic
@@ -326,11 +307,7 @@ def ruling_store(*, actor, case: Case, upload, title: str = "") -> Attachment:
     title = (title or "").strip()
     if len(title) > 120:
         raise ValidationError({"title": [_("At most 120 characters.")]})
-    return _store_ruling(actor=actor, case=case, upload=upload, digest=digest, title=title)
-
-
-def access_log(*, actor, what: str, obj, reason: str = "") -> None:
-    AccessLog.objects.create(user=actor, what=what, object_repr=str(obj)[:120], reason=reason[:200])
+    return store_ruling(actor=actor, case=case, upload=upload, digest=digest, title=title)
 
 
 # ---------------------------------------------------------------- objections and extension requests
@@ -340,7 +317,7 @@ def notice_request_file(*, actor, notice: Notice, kind: str, grounds: str, reque
     """The unit objects to a notice in writing (异议) or asks for more time (延期申请) before the deadline.
     Both stop the notice's overdue clocks until the clerk decides."""
     _require(actor, "cases.answer_notice")
-    notice = _locked(notice)
+    notice = locked_notice(notice)
     _require_unit_handler(actor, notice)
     if notice.status not in OPEN:
         raise InvalidTransition(_("Only an open notice can be objected to or extended."))
@@ -385,7 +362,7 @@ def notice_request_decide(*, actor, request: NoticeRequest, grant: bool, note: s
     request = NoticeRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.PENDING:
         raise InvalidTransition(_("This request has already been decided."))
-    notice = _locked(request.notice)
+    notice = locked_notice(request.notice)
     now = timezone.now()
     # While the case is suspended the clocks stay stopped: proceeding restarts them, shifted by the
     # whole pause (cases.lifecycle_services._resume_clocks).
@@ -416,7 +393,7 @@ def notice_request_decide(*, actor, request: NoticeRequest, grant: bool, note: s
                                to_status=notice.status, actor=actor,
                                note="; ".join([f"{request.get_status_display()}: {note}".strip(": "), *moved]))
     if grant and request.kind == RequestKind.OBJECTION and notice.status in OPEN:
-        _transition(notice, "cancel", actor=actor, note=_("Objection upheld: %(note)s") % {"note": note},
+        move_notice(notice, "cancel", actor=actor, note=_("Objection upheld: %(note)s") % {"note": note},
                     cancelled_at=now)
         delivery.queue([notice.pk], purpose="cancel")
     return request
@@ -430,7 +407,7 @@ def system_notices_issue(*, actor, case: Case, specs: list[dict], issued_at=None
     with its event and its issued document (``documents``), delivered through the outbox on commit.
     The caller holds the case's row lock (``Case.objects.select_for_update()``) and its own permission
     checks; ``specs`` as for assistance notices (unit, action, kind, subject, party, original, ...)."""
-    notices = _create_notices(actor=actor, case=case, issued_at=issued_at or timezone.now(), specs=specs)
+    notices = create_notices(actor=actor, case=case, issued_at=issued_at or timezone.now(), specs=specs)
     delivery.queue([n.pk for n in notices], purpose="issue")
     return notices
 
@@ -438,6 +415,6 @@ def system_notices_issue(*, actor, case: Case, specs: list[dict], issued_at=None
 def system_notices_cancel(*, actor, notices: list[Notice], note: str = "") -> list[Notice]:
     """Cancel the open ones of ``notices`` (locked here), tell their units on commit; return them."""
     open_ones = list(Notice.objects.select_for_update().filter(pk__in=[n.pk for n in notices], status__in=OPEN))
-    _transition_many(open_ones, "cancel", actor=actor, cancelled_at=timezone.now(), note=note)
+    move_notices(open_ones, "cancel", actor=actor, cancelled_at=timezone.now(), note=note)
     delivery.queue([n.pk for n in open_ones], purpose="cancel")
     return open_ones

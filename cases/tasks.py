@@ -32,15 +32,3 @@ def sweep_pending_deliveries() -> int:
 def send_overdue_reminders() -> int:
     with transaction.atomic():
         return delivery.queue_reminders()
-
-
-@shared_task(acks_late=True)
-def sweep_measures() -> dict:
-    """Daily: lapse expired measures and remind clerks before expiry (idempotent per day and threshold)."""
-    from .lifecycle_services import deferrals_sweep
-    from .measures import measures_sweep
-
-    done = measures_sweep()
-    # 暂缓执行 ends with its term: a deferral whose last day has passed proceeds by itself.
-    done["deferrals_ended"] = deferrals_sweep()
-    return done

@@ -10,15 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import Throttled
 
+from linkage.forms import apply_service_errors
 from linkage.http import ascii_filename, content_disposition
 from linkage.pagination import keyset_page, query_id
+from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
 from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
-from members.todo import todo_for_request
+from members.services import access_log
 
-from . import hooks, measures, pickers, selectors, services
+from . import hooks, measures, pickers, selectors, services, terms
 from .documents import notice_filename, render_notice_pdf
 from .forms import (
     AnswerForm,
@@ -35,12 +37,11 @@ from .forms import (
     ReturnForm,
     SettlementForm,
     SuspendForm,
-    apply_service_errors,
 )
 from .identifiers import case_number_hint
 from .lifecycle import ending_measures, endings_for
 from .models import Attachment, CaseOutcome, CaseStatus, KeyCategory, MeasureStatus
-from .workflow import InvalidTransition, allowed_transitions
+from .workflow import NOTICE_MACHINE
 
 PAGE_SIZE = 50
 # The endings a case may be resumed from (执恢): 终本, and a termination for a settlement not performed.
@@ -72,7 +73,7 @@ def case_list(request):
         messages.error(request, exc.detail)
         qs, status = selectors.cases_visible_to(request.user).none(), 429
     if request.GET.get("format") == "xlsx" and status == 200:
-        services.access_log(actor=request.user, what="cases_xlsx", obj=request.GET.urlencode() or "all")
+        access_log(actor=request.user, what="cases_xlsx", obj=request.GET.urlencode() or "all")
         return _cases_xlsx(qs.order_by("-id")[:20_000])
     rows, next_after = _keyset_page(qs, request, rows_from=selectors.cases_for_table(request.user))
     query = request.GET.copy()
@@ -166,7 +167,7 @@ def case_reveal(request, pk):
     if not reason:  # refused, and nothing shown or recorded: every reveal states why
         messages.error(request, _("Say why you need the full identifiers; the reason is recorded."))
         return render(request, "cases/case_reveal.html", {"case": case, "refused": True}, status=400)
-    services.access_log(actor=request.user, what="reveal_identifiers", obj=case, reason=reason)
+    access_log(actor=request.user, what="reveal_identifiers", obj=case, reason=reason)
     return render(request, "cases/case_reveal.html", {"case": case, "parties": case.parties.all()})
 
 
@@ -396,13 +397,13 @@ def inbox(request):
         if day is not None:
             qs = qs.filter(**{lookup: day})
     if request.GET.get("format") == "xlsx":
-        services.access_log(actor=request.user, what="inbox_xlsx", obj=request.GET.urlencode() or "all")
+        access_log(actor=request.user, what="inbox_xlsx", obj=request.GET.urlencode() or "all")
         return notices_xlsx(qs.order_by("-issued_at", "-id")[:20_000], _("Inbox"), "协助执行通知书.xlsx")
     rows, next_after = _keyset_page(qs, request, rows_from=selectors.notices_for_table(request.user))
     query = request.GET.copy()
     query.pop("after", None)
     counts = selectors.inbox_counts(request.user)
-    todo_for_request(request, inbox_counts=counts)  # the menu's counts are the tabs' counts: one query
+    request.inbox_counts = counts  # the menu's counts are the tabs' counts (portal.todo): one query
     return render(request, "cases/inbox.html", {
         "notices": rows, "next_after": next_after, "tab": tab, "counts": counts,
         "filters": filters, "query": query.urlencode(), "statuses": NoticeStatus.choices,
@@ -432,7 +433,7 @@ def notice_detail(request, pk):
 
 def _notice_page(request, notice, *, answer_form=None, return_form=None, status=200):
     """The notice page; with a bound form that did not validate, its errors beside its fields."""
-    allowed = set(allowed_transitions(notice.status))
+    allowed = set(NOTICE_MACHINE.allowed(notice.status))
     handles = request.user.is_superuser or can_handle_unit(request.user, notice.unit_id)
     return render(request, "cases/notice_detail.html", {
         "notice": notice,
@@ -507,7 +508,7 @@ def notice_transition(request, pk, name):
 def notice_pdf(request, pk):
     """The assistance-notice document (协助执行通知书), for the court and the target unit only."""
     notice = get_visible_or_404(selectors.notice_for_detail(request.user), pk=pk)
-    services.access_log(actor=request.user, what="notice_pdf", obj=notice)
+    access_log(actor=request.user, what="notice_pdf", obj=notice)
     # The target unit gets the stored, e-sealed document as issued (documents app); everyone else, and
     # a notice not stored yet, the rendering for the reader (court roles: masked, docs/security.md).
     from documents.services import stored_for_reader
@@ -535,7 +536,7 @@ def attachment_download(request, pk):
         if not (visible.filter(ruling=attachment).exists()
                 or (attachment.notice_id and visible.filter(pk=attachment.notice_id).exists())):
             raise Http404
-    services.access_log(actor=user, what="attachment", obj=attachment)
+    access_log(actor=user, what="attachment", obj=attachment)
     if attachment.generated:
         # A ruling the portal drew up: its sealed, stored document, else rendered now (cases.rulings).
         from documents.services import stored_ruling
@@ -575,10 +576,10 @@ def measure_list(request):
         qs = qs.filter(unit__code=filters["unit"])
     if filters["status"]:
         qs = qs.filter(status=filters["status"])
-    if request.GET.get("expiring") == "1":  # near expiry: the renewal reminders' rule (measures.renewal_due_q)
-        qs = qs.filter(measures.renewal_due_q())
+    if request.GET.get("expiring") == "1":  # near expiry: the renewal reminders' rule (terms.renewal_due_q)
+        qs = qs.filter(terms.renewal_due_q())
     if request.GET.get("format") == "xlsx":
-        services.access_log(actor=request.user, what="measures_xlsx", obj=request.GET.urlencode() or "all")
+        access_log(actor=request.user, what="measures_xlsx", obj=request.GET.urlencode() or "all")
         return _measures_xlsx(qs.order_by("case_id", "unit__sort_order", "id")[:50_000], request.user)
     rows, next_after = _keyset_page(qs, request)
     query = request.GET.copy()
@@ -586,16 +587,15 @@ def measure_list(request):
     return render(request, "cases/measure_list.html", {
         "measures": rows, "next_after": next_after, "filters": filters, "query": query.urlencode(),
         "statuses": MeasureStatus.choices, "can_act": request.user.has_perm("cases.add_notice"),
-        "expiring": request.GET.get("expiring") == "1", "reminder_days": max(measures.REMINDER_WORKING_DAYS),
+        "expiring": request.GET.get("expiring") == "1", "reminder_days": max(terms.REMINDER_WORKING_DAYS),
         **pickers.measure_filter_context(request.user, filters),  # the unit list, the chosen case's number
     })
 
 
 def _measures_xlsx(rows, user):
     from linkage.excel import export_title, workbook_response
+    from linkage.identity import mask_identifiers_in_text
     from members.scoping import unit_ids
-
-    from .identifiers import mask_identifiers_in_text
 
     # The asset (an account, a plate) in full only for the unit that holds the measure (docs/security.md).
     own = set() if is_court_user(user) else set(unit_ids(user))
@@ -611,7 +611,7 @@ def _measures_xlsx(rows, user):
              "text"]
     body = ([m.case.number, m.unit.name, m.action.name, asset(m), m.get_asset_kind_display(), m.amount,
              m.get_priority_display(), m.queue_position, m.starts_on, m.expires_on, m.renewals,
-             m.get_status_display(), measures.measure_term_label(m) or "—"] for m in rows)
+             m.get_status_display(), terms.measure_term_label(m) or "—"] for m in rows)
     return workbook_response(export_title(_("Register of enforcement measures")), headers, body,
                              "执行措施台账.xlsx", types, fallback="measures.xlsx", name=_("Measures"))
 
@@ -647,7 +647,7 @@ def measure_action(request, pk, name):
             messages.error(request, "; ".join(exc.messages))
         else:
             messages.success(request, _("The waiting measure took effect; its term is %(term)s.")
-                             % {"term": measures.measure_term_label(taken) or "—"})
+                             % {"term": terms.measure_term_label(taken) or "—"})
         return back
     if not request.user.has_perm("cases.add_notice"):
         raise PermissionDenied

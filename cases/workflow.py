@@ -7,7 +7,9 @@ transition up here and nowhere else decides whether a move is allowed.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linkage.statemachine import Transition
+from linkage.statemachine import InvalidTransition, Machine, Transition
+
+__all__ = ["NoticeStatus", "AWAITING_ACK", "OPEN", "TERMINAL", "NOTICE_MACHINE", "InvalidTransition"]
 
 
 class NoticeStatus(models.TextChoices):
@@ -25,17 +27,9 @@ OPEN = frozenset({NoticeStatus.ISSUED, NoticeStatus.DELIVERED, NoticeStatus.ACKN
 TERMINAL = frozenset({NoticeStatus.CLOSED, NoticeStatus.CANCELLED})
 
 
-class InvalidTransition(Exception):
-    """A move the table does not allow from the notice's current state (HTTP 409)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-TRANSITIONS = {
-    t.name: t
-    for t in [
+NOTICE_MACHINE = Machine(
+    NoticeStatus,
+    [
         Transition("deliver", frozenset({NoticeStatus.ISSUED}), NoticeStatus.DELIVERED, _("deliver")),
         # A unit may sign for a notice it reads before the delivery receipt is recorded.
         Transition("acknowledge", AWAITING_ACK, NoticeStatus.ACKNOWLEDGED, _("acknowledge")),
@@ -45,20 +39,6 @@ TRANSITIONS = {
         Transition("return", frozenset({NoticeStatus.ANSWERED}), NoticeStatus.ACKNOWLEDGED,
                    _("return for correction")),
         Transition("cancel", OPEN, NoticeStatus.CANCELLED, _("cancel")),
-    ]
-}
-
-
-def transition_for(status: str, name: str) -> Transition:
-    """The transition ``name`` from ``status``, or ``InvalidTransition`` with a message a user can read."""
-    transition = TRANSITIONS[name]
-    if status not in transition.sources:
-        raise InvalidTransition(
-            _("This notice is %(status)s; it cannot %(action)s now.")
-            % {"status": NoticeStatus(status).label, "action": transition.label}
-        )
-    return transition
-
-
-def allowed_transitions(status: str) -> list[str]:
-    return [name for name, t in TRANSITIONS.items() if status in t.sources]
+    ],
+    refusal=_("This notice is %(status)s; it cannot %(action)s now."),
+)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from linkage.admin import ReadOnlyMixin
+
 from .models import (
     ActionItem,
     ActionReminder,
@@ -12,19 +14,6 @@ from .models import (
     Minutes,
     MinutesCounter,
 )
-
-
-class ReadOnlyMixin:
-    """State changes go through the portal's services; the admin shows these rows read-only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyMixin, admin.TabularInline):

@@ -12,4 +12,7 @@ class ConferencesConfig(AppConfig):
         # The change history of every app's models (django-auditlog), registered once all are loaded.
         from linkage.audit import register_models
 
+        from .documents import register_document_kinds
+
         register_models()
+        register_document_kinds()  # how ``documents`` renders minutes and excerpts

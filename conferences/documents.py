@@ -26,6 +26,7 @@ import io
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from linkage.dates import cn_date
 from linkage.numerals import chinese_numeral
 from linkage.text import strip_controls
 
@@ -46,24 +47,12 @@ OBSERVER_UNIT_KINDS = {"other"}
 RED = "C00000"
 LINE_PITCH_PT = 28.9  # 225 mm / 22 lines
 
-def chinese_ordinal(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三, 101 → 一百零一: any number of decisions."""
-    return chinese_numeral(n)
-
-
-def cn_date(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "hour"):
-        value = timezone.localtime(value).date()
-    return f"{value.year}年{value.month}月{value.day}日"
-
 
 def _clean(text) -> str:
     """Stored text as a document may hold it: a control character (typed before input was cleaned) would
     make python-docx refuse the whole document, and issued minutes cannot be edited. Identifier-shaped runs
     typed into free text are masked for every reader (docs/security.md)."""
-    from cases.identifiers import mask_identifiers_in_text
+    from linkage.identity import mask_identifiers_in_text
 
     return mask_identifiers_in_text(strip_controls(text or "").replace("\t", " "))
 
@@ -81,7 +70,7 @@ def minutes_content(minutes, *, unit=None) -> dict:
         if decision.due_at:
             extra.append(f"完成时限：{cn_date(decision.due_at)}")
         tail = f"（{'；'.join(extra)}）" if extra else ""
-        lines.append(f"{chinese_ordinal(index)}、{_clean(decision.text)}{tail}")
+        lines.append(f"{chinese_numeral(index)}、{_clean(decision.text)}{tail}")
     invitations = list(meeting.invitations.all())
     attended = [i for i in invitations if i.status == "confirmed"]
     observers = [i for i in attended if _observer(i.unit)]
@@ -409,3 +398,15 @@ def render_minutes_docx(minutes, *, unit=None) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def minutes_html(document, extra: dict) -> str:
+    """The stored minutes (the court's record) or one unit's excerpt (摘录), for ``documents``."""
+    doc = minutes_content(document.minutes, unit=document.unit if document.kind == "excerpt" else None)
+    return render_to_string("conferences/minutes_document.html", {"doc": doc, **extra})
+
+
+def register_document_kinds() -> None:
+    from documents.services import register_kind
+
+    register_kind("minutes", "excerpt", render=minutes_html)

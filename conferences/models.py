@@ -18,6 +18,7 @@ from members.scoping import scope_by_unit, unit_ids
 
 from .workflow import (
     ACTION_OPEN,
+    MACHINES,
     ActionStatus,
     AgendaStatus,
     InvitationStatus,
@@ -363,6 +364,14 @@ class ConferenceEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("conference event")
         verbose_name_plural = _("conference events")
+
+    def state_machine(self):
+        for field, machine in (("agenda_item_id", "agenda"), ("meeting_id", "meeting"),
+                               ("invitation_id", "invitation"), ("minutes_id", "minutes"),
+                               ("action_item_id", "action")):
+            if getattr(self, field):
+                return MACHINES[machine]
+        return None
 
 
 class MeetingReport(ChoiceLabels, models.Model):

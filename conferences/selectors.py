@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
+from cases import timeliness
 from cases.models import Case, CaseCategory, Notice, NoticeKind
 from cases.workflow import OPEN as NOTICE_OPEN
 from linkage.orm import unique_or_none
@@ -232,7 +233,7 @@ def overdue_threshold(now=None, working_days=None):
     today, counted in Chinese working days with the office's holiday overrides."""
     from django.conf import settings
 
-    from cases.deadlines import LOCAL, _is_workday
+    from cases.deadlines import LOCAL, is_workday
     from cases.models import HolidayOverride
 
     n = settings.AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS if working_days is None else working_days
@@ -242,7 +243,7 @@ def overdue_threshold(now=None, working_days=None):
     day, counted = today, 0
     while counted < n:
         day -= timedelta(days=1)
-        counted += _is_workday(day, overrides)
+        counted += is_workday(day, overrides)
     return timezone.make_aware(datetime.combine(day, time.min), LOCAL)
 
 
@@ -325,14 +326,11 @@ def work_report_figures(meeting: Meeting, now=None) -> dict:
 
     A late acknowledgement counts as late; a notice whose clocks a pending objection or extension had
     stopped at that moment is counted as stopped, not late; one whose request was decided before is
-    judged against its moved deadline. The same rules as the assessment (``assessments.scoring``)."""
-    from assessments.models import IndicatorCode
-    from assessments.scoring import notice_rules, paused_at
-
+    judged against its moved deadline. The same rules as the assessment (``cases.timeliness``)."""
     since, start = _report_period(meeting)
     until = min(start, now or timezone.now())
-    rules = notice_rules(until)
-    ack, ans = rules[IndicatorCode.ACK_ON_TIME], rules[IndicatorCode.ANSWER_ON_TIME]
+    rules = timeliness.notice_rules(until)
+    ack, ans = rules[timeliness.ACK_ON_TIME], rules[timeliness.ANSWER_ON_TIME]
     ack_by = Q(acknowledged_at__isnull=False, acknowledged_at__lte=until)
     ans_by = Q(answered_at__isnull=False, answered_at__lte=until)
     notices = Notice.objects.filter(issued_at__gte=since, issued_at__lt=until, kind=NoticeKind.ASSIST)
@@ -344,7 +342,7 @@ def work_report_figures(meeting: Meeting, now=None) -> dict:
         answered=Count("id", filter=ans_by),
         on_time=Count("id", filter=ans.ok),
         late=Count("id", filter=ans.sample & ~ans.ok),
-        paused=Count("id", filter=paused_at(until) & ~ans_by & ~Q(cancelled_at__lte=until)),
+        paused=Count("id", filter=timeliness.paused_at(until) & ~ans_by & ~Q(cancelled_at__lte=until)),
     ).order_by()}
     by_unit = []
     for unit in Unit.objects.filter(pk__in=stats).order_by("sort_order", "code"):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from cases.deadlines import parse_due
 from cases.models import Case
+from linkage.statemachine import InvalidTransition, change_state
 from members.models import Unit
 from members.scoping import can_handle_unit
 
@@ -28,12 +29,12 @@ from .models import (
     MinutesCounter,
     format_minutes_number,
 )
-from .workflow import AgendaStatus, MeetingStatus, MinutesStatus, transition_for
+from .workflow import MACHINES, AgendaStatus, MeetingStatus, MinutesStatus
 
 SUBJECT_FIELDS = {AgendaItem: "agenda_item", Meeting: "meeting", Invitation: "invitation", Minutes: "minutes",
                   ActionItem: "action_item"}
-MACHINES = {AgendaItem: "agenda", Meeting: "meeting", Invitation: "invitation", Minutes: "minutes",
-            ActionItem: "action"}
+MACHINE_OF = {AgendaItem: "agenda", Meeting: "meeting", Invitation: "invitation", Minutes: "minutes",
+              ActionItem: "action"}
 
 
 def _require(actor, perm: str):
@@ -52,16 +53,10 @@ def _event(obj, *, transition: str, from_status: str, to_status: str, actor, not
         actor=actor, note=note, at=at or timezone.now())
 
 
-def _transition(obj, name: str, *, actor, note: str = "", **fields):
+def _step(obj, name: str, *, actor, note: str = "", **fields):
     """Move a locked object along its table, set ``fields``, write the event row."""
-    move = transition_for(MACHINES[type(obj)], obj.status, name)
-    before = obj.status
-    obj.status = move.target
-    for key, value in fields.items():
-        setattr(obj, key, value)
-    obj.save(update_fields=["status", *fields])
-    _event(obj, transition=name, from_status=before, to_status=move.target, actor=actor, note=note)
-    return obj
+    return change_state(obj, MACHINES[MACHINE_OF[type(obj)]], name, actor=actor, event=ConferenceEvent,
+                        subject=SUBJECT_FIELDS[type(obj)], note=note, **fields)
 
 
 def _locked(model, pk):
@@ -116,16 +111,16 @@ def agenda_item_propose(*, actor, title: str, reason: str, cases=(), units=(), d
 def agenda_item_approve(*, actor, item: AgendaItem, comment: str = "") -> AgendaItem:
     _require(actor, "conferences.decide_agendaitem")
     item = _locked(AgendaItem, item.pk)
-    return _transition(item, "approve", actor=actor, note=comment, decided_by=actor, decided_at=timezone.now(),
-                       decision_comment=(comment or "").strip())
+    return _step(item, "approve", actor=actor, note=comment, decided_by=actor, decided_at=timezone.now(),
+                 decision_comment=(comment or "").strip())
 
 
 @transaction.atomic
 def agenda_item_reject(*, actor, item: AgendaItem, comment: str = "") -> AgendaItem:
     _require(actor, "conferences.decide_agendaitem")
     item = _locked(AgendaItem, item.pk)
-    return _transition(item, "reject", actor=actor, note=comment, decided_by=actor, decided_at=timezone.now(),
-                       decision_comment=(comment or "").strip())
+    return _step(item, "reject", actor=actor, note=comment, decided_by=actor, decided_at=timezone.now(),
+                 decision_comment=(comment or "").strip())
 
 
 # ---------------------------------------------------------------- meetings
@@ -170,8 +165,8 @@ def invitation_confirm(*, actor, invitation: Invitation, attendees: str) -> Invi
     _require_unit_handler(actor, invitation.unit_id, invitation.unit)
     if not (attendees or "").strip():
         raise ValidationError({"attendees": [_("Name who attends for the unit.")]})
-    return _transition(invitation, "confirm", actor=actor, note=attendees.strip(), attendees=attendees.strip(),
-                       confirmed_by=actor, confirmed_at=timezone.now())
+    return _step(invitation, "confirm", actor=actor, note=attendees.strip(), attendees=attendees.strip(),
+                 confirmed_by=actor, confirmed_at=timezone.now())
 
 
 # ---------------------------------------------------------------- minutes
@@ -184,7 +179,7 @@ def minutes_draft(*, actor, meeting: Meeting, summary: str, decisions: list[dict
     meeting = _locked(Meeting, meeting.pk)
     existing = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if existing is not None:
-        transition_for("minutes", existing.status, "redraft")  # 409 once issued, before the body is read
+        MACHINES["minutes"].transition_for(existing.status, "redraft")  # 409 once issued, before the body is read
     errors = {}
     if not (summary or "").strip():
         errors["summary"] = [_("Write the summary of the meeting.")]
@@ -227,8 +222,8 @@ def minutes_draft(*, actor, meeting: Meeting, summary: str, decisions: list[dict
     else:
         minutes = existing
         minutes.decisions.all().delete()  # a draft's action items have not reached anyone yet
-        _transition(minutes, "redraft", actor=actor, summary=summary.strip(), drafted_by=actor,
-                    drafted_at=timezone.now())
+        _step(minutes, "redraft", actor=actor, summary=summary.strip(), drafted_by=actor,
+              drafted_at=timezone.now())
     made = Decision.objects.bulk_create([Decision(minutes=minutes, **row) for row in rows])
     ActionItem.objects.bulk_create([
         ActionItem(decision=d, minutes=minutes, meeting=meeting, unit=d.unit, text=d.text, due_at=d.due_at)
@@ -259,22 +254,20 @@ def minutes_issue(*, actor, minutes: Minutes, to_all: bool = False) -> Minutes:
     reads the common part and the decisions addressed to it."""
     _require(actor, "conferences.issue_minutes")
     minutes = _locked(Minutes, minutes.pk)
-    transition_for("minutes", minutes.status, "issue")
+    MACHINES["minutes"].transition_for(minutes.status, "issue")
     now = timezone.now()
     starts_at = Meeting.objects.values_list("starts_at", flat=True).get(pk=minutes.meeting_id)
     if starts_at > now:  # minutes record a meeting held: none before it (409; their date is never earlier)
-        from cases.workflow import InvalidTransition
-
         raise InvalidTransition(_("The meeting has not been held yet (it starts %(when)s); its minutes can be "
                                   "issued once it has.")
                                 % {"when": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")})
     year = timezone.localdate(now).year
     seq, number = next_minutes_number(year)
-    _transition(minutes, "issue", actor=actor, note=number, year=year, seq=seq, number=number, issued_by=actor,
-                issued_at=now, issued_to_all=bool(to_all))
+    _step(minutes, "issue", actor=actor, note=number, year=year, seq=seq, number=number, issued_by=actor,
+          issued_at=now, issued_to_all=bool(to_all))
     meeting = _locked(Meeting, minutes.meeting_id)
     if meeting.status == MeetingStatus.SCHEDULED:
-        _transition(meeting, "hold", actor=actor, note=number)
+        _step(meeting, "hold", actor=actor, note=number)
     if meeting.kind == MeetingKind.REGULAR:
         # The court's work report is fixed as of the meeting (and annexed to these minutes).
         from .selectors import work_report_freeze
@@ -282,7 +275,7 @@ def minutes_issue(*, actor, minutes: Minutes, to_all: bool = False) -> Minutes:
         work_report_freeze(meeting)
     decided = set(minutes.decisions.exclude(agenda_item=None).values_list("agenda_item_id", flat=True))
     for item in AgendaItem.objects.select_for_update().filter(pk__in=decided, status=AgendaStatus.APPROVED):
-        _transition(item, "settle", actor=actor, note=number)
+        _step(item, "settle", actor=actor, note=number)
     items = list(minutes.action_items.all())
     ConferenceEvent.objects.bulk_create([
         ConferenceEvent(action_item=i, transition="assign", from_status="", to_status=i.status, actor=actor,
@@ -299,7 +292,7 @@ def minutes_issue(*, actor, minutes: Minutes, to_all: bool = False) -> Minutes:
 def minutes_read_log(*, actor, minutes: Minutes, unit, kind: str) -> None:
     """An AccessLog row for a minutes document fetched: which document, and whose excerpt (or the full
     minutes)."""
-    from cases.services import access_log
+    from members.services import access_log
 
     part = f"excerpt {unit.code}" if unit is not None else "full"
     access_log(actor=actor, what=f"minutes_{kind}", obj=f"{minutes} [{part}]")
@@ -318,19 +311,19 @@ def action_item_report(*, actor, item: ActionItem, detail: str) -> ActionItem:
     _require_unit_handler(actor, item.unit_id, item.unit)
     if item.minutes.status != MinutesStatus.ISSUED:
         raise PermissionDenied(_("The minutes are not issued yet."))
-    transition_for("action", item.status, "report")
+    MACHINES["action"].transition_for(item.status, "report")
     detail = (detail or "").strip()
     if not detail:
         raise ValidationError({"detail": [_("Say what the unit has done.")]})
     ActionReport.objects.create(action_item=item, detail=detail, by=actor)
-    return _transition(item, "report", actor=actor, note=detail)
+    return _step(item, "report", actor=actor, note=detail)
 
 
 @transaction.atomic
 def action_item_close(*, actor, item: ActionItem, note: str = "") -> ActionItem:
     _require(actor, "conferences.close_actionitem")
     item = _locked_item(item)
-    return _transition(item, "close", actor=actor, note=note, closed_at=timezone.now())
+    return _step(item, "close", actor=actor, note=note, closed_at=timezone.now())
 
 
 @transaction.atomic
@@ -339,4 +332,4 @@ def action_item_return(*, actor, item: ActionItem, note: str = "") -> ActionItem
     item = _locked_item(item)
     if not (note or "").strip():
         raise ValidationError({"note": [_("Say why the item is returned.")]})
-    return _transition(item, "return", actor=actor, note=note.strip())
+    return _step(item, "return", actor=actor, note=note.strip())

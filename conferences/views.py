@@ -9,8 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.identifiers import mask_identifiers_in_text, normalise_case_number_query
+from cases.identifiers import normalise_case_number_query
 from cases.models import Case
+from linkage.forms import apply_service_errors
+from linkage.identity import mask_identifiers_in_text
+from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
@@ -28,7 +31,7 @@ from .forms import (
     ReportForm,
 )
 from .models import AgendaItem, MeetingKind
-from .workflow import AgendaStatus, InvalidTransition, MinutesStatus, allowed_transitions
+from .workflow import MACHINES, AgendaStatus, MinutesStatus
 
 LIST_SIZE = 100
 
@@ -43,14 +46,6 @@ def _refusal(request, exc):
         messages.error(request, exc.message)
     else:
         messages.error(request, "; ".join(exc.messages))
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -99,7 +94,7 @@ def agenda_create(request):
                 actor=request.user, title=data["title"], reason=data["reason"], description=data["description"],
                 cases=cases, units=list(data["units"]), suggested=data["suggested"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Agenda item proposed."))
             return redirect("conferences:agenda-detail", pk=item.pk)
@@ -120,7 +115,7 @@ def suggestions(request):
 @login_required
 def agenda_detail(request, pk):
     item = get_visible_or_404(selectors.agenda_item_for_detail(request.user), pk=pk)
-    allowed = set(allowed_transitions("agenda", item.status))
+    allowed = set(MACHINES["agenda"].allowed(item.status))
     can_decide = request.user.has_perm("conferences.decide_agendaitem")
     return render(request, "conferences/agenda_detail.html", {
         "item": item, "form": CommentForm(),
@@ -161,7 +156,7 @@ def meeting_create(request):
                                               starts_at=data["starts_at"], place=data["place"],
                                               agenda_items=list(data["agenda_items"]))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Meeting scheduled; the units concerned are being notified."))
             return redirect("conferences:meeting-detail", pk=meeting.pk)
@@ -251,7 +246,7 @@ def minutes_edit(request, pk):
             services.minutes_draft(actor=request.user, meeting=meeting, summary=form.cleaned_data["summary"],
                                    decisions=rows)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         except InvalidTransition as exc:
             _refusal(request, exc)
             return redirect("conferences:meeting-detail", pk=meeting.pk)
@@ -323,7 +318,7 @@ def tasks(request):
 @login_required
 def action_detail(request, pk):
     item = get_visible_or_404(selectors.action_item_for_detail(request.user), pk=pk)
-    allowed = set(allowed_transitions("action", item.status))
+    allowed = set(MACHINES["action"].allowed(item.status))
     user = request.user
     handles = user.has_perm("conferences.report_actionitem") and can_handle_unit(user, item.unit_id)
     can_close = user.has_perm("conferences.close_actionitem")

@@ -4,7 +4,7 @@ push to the units); the admin shows them, and the audit rows (events, checks, pu
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin import ReadOnlyAdmin
+from linkage.admin import ReadOnlyAdmin
 
 from .models import CreditCheck, CreditEntry, CreditEvent, CreditPerson, CreditPush
 

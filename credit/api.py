@@ -37,6 +37,19 @@ from .models import (
 )
 
 
+def _case_party_input(request, serializer_class, perm: str):
+    """(case, party, the other values) of a POST naming a case the user can see and one of its parties."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied()
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    case = case_selectors.cases_visible_to(request.user).filter(pk=values.pop("case")).first()
+    if case is None:
+        raise ValidationError({"case": ["No such case."]})
+    return case, case.parties.filter(pk=values.pop("party")).first(), values
+
+
 class CreditCheckThrottle(ScopedRateThrottle):
     """``ScopedRateThrottle`` reading the rate from the current settings at each request, so a changed
     ``DEFAULT_THROTTLE_RATES`` (an override in a test, a settings reload) takes effect."""
@@ -268,15 +281,7 @@ class CreditEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     @extend_schema(request=CreditEntryInputSerializer, responses={201: CreditEntryDetailSerializer})
     def create(self, request, *args, **kwargs):
-        if not request.user.has_perm("credit.add_creditentry"):
-            raise PermissionDenied()
-        data = CreditEntryInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        case = case_selectors.cases_visible_to(request.user).filter(pk=values.pop("case")).first()
-        if case is None:
-            raise ValidationError({"case": ["No such case."]})
-        party = case.parties.filter(pk=values.pop("party")).first()
+        case, party, values = _case_party_input(request, CreditEntryInputSerializer, "credit.add_creditentry")
         entry = credit.credit_entry_create(actor=request.user, case=case, party=party, **values)
         return self._answer(entry, status.HTTP_201_CREATED)
 
@@ -538,15 +543,8 @@ class ConsumptionRestrictionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
     @extend_schema(request=RestrictionInputSerializer, responses={201: RestrictionSerializer})
     def create(self, request, *args, **kwargs):
-        if not request.user.has_perm("credit.add_consumptionrestriction"):
-            raise PermissionDenied()
-        data = RestrictionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        case = case_selectors.cases_visible_to(request.user).filter(pk=values.pop("case")).first()
-        if case is None:
-            raise ValidationError({"case": ["No such case."]})
-        party = case.parties.filter(pk=values.pop("party")).first()
+        case, party, values = _case_party_input(request, RestrictionInputSerializer,
+                                                "credit.add_consumptionrestriction")
         return self._answer(restrictions.restriction_draft(actor=request.user, case=case, party=party, **values),
                             status.HTTP_201_CREATED)
 
@@ -568,7 +566,7 @@ class ConsumptionRestrictionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMo
         require_perm(request, "credit.lift_consumptionrestriction")
         data = LiftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(restrictions.restriction_lift(actor=request.user, order=self.get_object(),
+        return self._answer(decisions.restriction_lift(actor=request.user, order=self.get_object(),
                                                           **data.validated_data))
 
     @extend_schema(request=ReturnDecisionInputSerializer, responses={200: RestrictionSerializer})
@@ -608,5 +606,5 @@ class ConsumptionRestrictionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyMo
         data = PermitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # Proposed by the clerk; asked by the president, approved at once (as on the order's page).
-        decision = restrictions.restriction_permit(actor=request.user, order=order, **data.validated_data)
+        decision = decisions.restriction_permit(actor=request.user, order=order, **data.validated_data)
         return Response(CreditDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

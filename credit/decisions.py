@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import rulings
-from cases.measures import add_months
 from cases.models import Attachment, AttachmentPurpose, Case, PartyKind
-from cases.workflow import InvalidTransition
+from linkage.dates import add_months, cn_date, parse_day
 from linkage.numerals import chinese_numeral
+from linkage.statemachine import InvalidTransition, change_state, lock, record_note
 
-from . import rules
+from . import restrictions, rules, services
 from .models import (
     FIXED_TERM_YEARS,
     ConsumptionRestriction,
@@ -40,7 +40,7 @@ from .models import (
     RevokeGround,
     ServiceWay,
 )
-from .workflow import credit_transition_for
+from .workflow import CREDIT_MACHINE, RESTRICTION_MACHINE
 
 PRESIDENT = "credit.decide_decision"
 LISTING_RULES = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
@@ -72,9 +72,13 @@ def _locked(decision) -> Decision:
     return Decision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
 
 
-def _entry_event(entry, *, actor, transition, before, note=""):
-    CreditEvent.objects.create(entry=entry, transition=transition, from_status=before, to_status=entry.status,
-                               actor=actor, note=note)
+def _entry_step(entry, name, *, actor, note="", **fields):
+    return change_state(entry, CREDIT_MACHINE, name, actor=actor, event=CreditEvent, subject="entry", note=note,
+                        **fields)
+
+
+def _entry_note(entry, transition, *, actor, note=""):
+    record_note(entry, transition, actor=actor, event=CreditEvent, subject="entry", note=note)
 
 
 # ---------------------------------------------------------------- the listing
@@ -86,8 +90,8 @@ def credit_entry_propose(*, actor, entry: CreditEntry, ground: str = "", period_
     ground 1; two years for the others, up to five with the reason for the extension), the facts, and the
     执行通知书 that warned the debtor of the risk (item 14 of 法发〔2019〕35号)."""
     _require(actor, "credit.add_creditentry")
-    entry = CreditEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
-    credit_transition_for(entry.status, "propose")
+    entry = lock(entry)
+    CREDIT_MACHINE.transition_for(entry.status, "propose")
     errors = {}
     ground = ground or entry.ground
     if ground not in CreditGround.values:
@@ -114,19 +118,15 @@ def credit_entry_propose(*, actor, entry: CreditEntry, ground: str = "", period_
                                      "acts).")]
     if errors:
         raise ValidationError(errors)
-    before = entry.status
-    entry.ground = ground
-    entry.period_years = None if ground == CreditGround.ABLE_BUT_REFUSES else FIXED_TERM_YEARS
-    entry.extension_years = extension
-    if extension and facts and period_years not in (None, ""):
-        entry.extension_reason = facts
-    entry.status = CreditStatus.PROPOSED
-    entry.save(update_fields=["ground", "period_years", "extension_years", "extension_reason", "status"])
+    _entry_step(entry, "propose", actor=actor, note=facts, ground=ground,
+                period_years=None if ground == CreditGround.ABLE_BUT_REFUSES else FIXED_TERM_YEARS,
+                extension_years=extension,
+                extension_reason=facts if extension and facts and period_years not in (None, "")
+                else entry.extension_reason)
     decision = Decision.objects.create(
         kind=DecisionKind.LISTING, case_id=entry.case_id, entry=entry, facts=facts or entry.obligation,
         details={"ground": ground, "period_years": entry.period_years, "extension_years": extension,
                  "warning": warning}, proposed_by=actor)
-    _entry_event(entry, actor=actor, transition="propose", before=before, note=facts)
     return decision
 
 
@@ -207,55 +207,35 @@ def credit_entry_propose_correction(*, actor, entry: CreditEntry, facts: str, so
 @transaction.atomic
 def restriction_return(*, actor, order: ConsumptionRestriction, reason: str) -> ConsumptionRestriction:
     """The president sends a draft order back to the clerk with the reason."""
-    from .restrictions import _event
-    from .workflow import restriction_transition_for
-
     _require_president(actor)
-    order = ConsumptionRestriction.objects.select_for_update(of=("self",)).get(pk=order.pk)
-    target = restriction_transition_for(order.status, "return")
+    order = lock(order)
+    RESTRICTION_MACHINE.transition_for(order.status, "return")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the order goes back to the clerk.")]})
-    before, order.status = order.status, target
-    order.save(update_fields=["status"])
-    _event(order, actor=actor, transition="return", before=before, note=reason)
-    return order
+    return restrictions.step(order, "return", actor=actor, note=reason)
 
 
 @transaction.atomic
 def restriction_resubmit(*, actor, order: ConsumptionRestriction, basis: str = "") -> ConsumptionRestriction:
     """The clerk submits a returned order again (its facts corrected)."""
-    from .restrictions import _event
-    from .workflow import restriction_transition_for
-
     _require(actor, "credit.add_consumptionrestriction")
-    order = ConsumptionRestriction.objects.select_for_update(of=("self",)).get(pk=order.pk)
-    target = restriction_transition_for(order.status, "resubmit")
-    before, order.status = order.status, target
-    fields = ["status"]
-    if (basis or "").strip():
-        order.basis = basis.strip()
-        fields.append("basis")
-    order.save(update_fields=fields)
-    _event(order, actor=actor, transition="resubmit", before=before, note=(basis or "").strip())
-    return order
+    basis = (basis or "").strip()
+    return restrictions.step(lock(order), "resubmit", actor=actor, note=basis, **({"basis": basis} if basis else {}))
 
 
 @transaction.atomic
 def restriction_service(*, actor, order: ConsumptionRestriction, way: str, served_on, proof=None):
     """The order served on the debtor (限高规定 Art. 6: 送达), with the way, the day and the proof."""
-    from .restrictions import _event
-
     _require(actor, "credit.add_consumptionrestriction")
-    order = ConsumptionRestriction.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    order = lock(order)
     if order.status not in (RestrictionStatus.ISSUED, RestrictionStatus.LIFTED):
         raise InvalidTransition(_("Only an issued order is served."))
     day, stored = _service_input(actor=actor, case=order.case, way=way, served_on=served_on, proof=proof,
                                  not_before=timezone.localdate(order.issued_at))
     order.served_on, order.service_way, order.service_proof = day, way, stored
     order.save(update_fields=["served_on", "service_way", "service_proof"])
-    _event(order, actor=actor, transition="serve", before=order.status,
-           note=f"{ServiceWay(way).label} {day.isoformat()}")
+    restrictions.note_event(order, "serve", actor=actor, note=f"{ServiceWay(way).label} {day.isoformat()}")
     return order
 
 
@@ -345,11 +325,7 @@ def decision_return(*, actor, decision: Decision, reason: str) -> Decision:
     decision.status, decision.returned_reason = DecisionStatus.RETURNED, reason
     decision.save(update_fields=["status", "returned_reason"])
     if decision.kind == DecisionKind.LISTING:
-        entry = CreditEntry.objects.select_for_update(of=("self",)).get(pk=decision.entry_id)
-        credit_transition_for(entry.status, "return")
-        before, entry.status = entry.status, CreditStatus.PENDING
-        entry.save(update_fields=["status"])
-        _entry_event(entry, actor=actor, transition="return", before=before, note=reason)
+        _entry_step(lock(decision.entry), "return", actor=actor, note=reason)
     return decision
 
 
@@ -364,22 +340,19 @@ def decision_service(*, actor, decision: Decision, way: str, served_on, proof=No
     decision.served_on, decision.service_way, decision.service_proof = day, way, stored
     decision.save(update_fields=["served_on", "service_way", "service_proof"])
     if decision.entry_id:
-        entry = decision.entry
-        _entry_event(entry, actor=actor, transition="serve", before=entry.status,
-                     note=f"{ServiceWay(way).label} {day.isoformat()}")
+        _entry_note(decision.entry, "serve", actor=actor, note=f"{ServiceWay(way).label} {day.isoformat()}")
     return decision
 
 
 def _service_input(*, actor, case, way, served_on, proof, not_before):
-    from cases.lifecycle_services import _day
-    from cases.uploads import validate_pdf
+    from linkage.uploads import validate_pdf
 
     errors = {}
     if way not in ServiceWay.values:
         errors["way"] = [_("Choose how it was served.")]
     day = None
     try:
-        day = _day(served_on, "served_on")
+        day = parse_day(served_on, "served_on")
         if day > timezone.localdate():
             errors["served_on"] = [_("A document cannot be served in the future.")]
         elif not_before and day < not_before:
@@ -406,13 +379,8 @@ def _service_input(*, actor, case, way, served_on, proof, not_before):
 # ---------------------------------------------------------------- carrying a decision out
 
 def _decide_listing(decision, *, actor, note):
-    entry = CreditEntry.objects.select_for_update(of=("self",)).get(pk=decision.entry_id)
-    credit_transition_for(entry.status, "decide")
-    before = entry.status
-    entry.status, entry.decided_on = CreditStatus.DECIDED, timezone.localdate()
-    entry.save(update_fields=["status", "decided_on"])
-    _entry_event(entry, actor=actor, transition="decide", before=before,
-                 note=f"{decision.document.ruling_label}. {note}".strip(". "))
+    entry = _entry_step(lock(decision.entry), "decide", actor=actor, decided_on=timezone.localdate(),
+                        note=f"{decision.document.ruling_label}. {note}".strip(". "))
     # 限高规定 Art. 1 para. 2: a listed debtor shall be restricted: the order is drafted for the president
     # in the same step, or the decision says why not.
     # Drafted in the name of the clerk who proposed the listing (the president signs it, 限高规定 Art. 5).
@@ -420,7 +388,7 @@ def _decide_listing(decision, *, actor, note):
     if why_not:
         decision.details = {**decision.details, "restriction": why_not}
         decision.save(update_fields=["details"])
-        _entry_event(entry, actor=actor, transition="note", before=entry.status, note=why_not)
+        _entry_note(entry, "note", actor=actor, note=why_not)
 
 
 def _draft_restriction_for(entry, *, actor) -> str:
@@ -454,29 +422,25 @@ def _draft_restriction_for(entry, *, actor) -> str:
 
 
 def _decide_early_deletion(decision, *, actor, note):
-    from .services import _move
-
-    _move(actor=actor, entry=decision.entry, name="delete", ground=RevokeGround.EARLY, system=True,
-          reason=f"{decision.document.ruling_label}: {decision.facts}", extra={"cause_on": timezone.localdate()})
+    services.move_entry(actor=actor, entry=decision.entry, name="delete", ground=RevokeGround.EARLY, system=True,
+                        reason=f"{decision.document.ruling_label}: {decision.facts}",
+                        extra={"cause_on": timezone.localdate()})
 
 
 def _decide_correction(decision, *, actor, note):
     from datetime import date
 
-    from .services import _move
-
     details = decision.details or {}
     applied = details.get("applied_on")
-    _move(actor=actor, entry=decision.entry, name="revoke", ground=RevokeGround.WRONGLY_LISTED, system=True,
-          reason=f"{decision.document.ruling_label}: {decision.facts}",
-          extra={"source": details.get("source"), "applied_on": date.fromisoformat(applied) if applied else None,
-                 "application": details.get("application", ""), "decision": decision.facts})
+    services.move_entry(
+        actor=actor, entry=decision.entry, name="revoke", ground=RevokeGround.WRONGLY_LISTED, system=True,
+        reason=f"{decision.document.ruling_label}: {decision.facts}",
+        extra={"source": details.get("source"), "applied_on": date.fromisoformat(applied) if applied else None,
+               "application": details.get("application", ""), "decision": decision.facts})
 
 
 def _decide_lift(decision, *, actor, note):
-    from .restrictions import _lift
-
-    order = _lift(actor=actor, order=decision.order, ground=decision.details.get("ground"), reason=decision.facts)
+    order = restrictions.lift_order(actor=actor, order=decision.order, ground=decision.details.get("ground"), reason=decision.facts)
     order.lift_document = decision.document
     order.save(update_fields=["lift_document"])
 
@@ -484,15 +448,13 @@ def _decide_lift(decision, *, actor, note):
 def _decide_permission(decision, *, actor, note):
     from datetime import date
 
-    from .restrictions import _event
-
     details = decision.details
     RestrictionPermission.objects.create(order=decision.order, acts=details["acts"],
                                          starts_on=date.fromisoformat(details["starts_on"]),
                                          ends_on=date.fromisoformat(details["ends_on"]), reason=decision.facts,
                                          granted_by=actor)
-    _event(decision.order, actor=actor, transition="permit", before=decision.order.status,
-           note=f"{details['starts_on']}–{details['ends_on']}: {decision.facts} ({decision.document.ruling_label})")
+    restrictions.note_event(decision.order, "permit", actor=actor,
+                            note=f"{details['starts_on']}–{details['ends_on']}: {decision.facts} ({decision.document.ruling_label})")
 
 
 # ---------------------------------------------------------------- the 决定书
@@ -505,14 +467,14 @@ def decision_facts(decision: Decision, president) -> dict:
     debtors = "、".join(p.name for p in case.parties.all() if p.role == "debtor")
     matter = f"本院在执行申请执行人{applicants}与被执行人{debtors}一案中"
     basis = f"{case.basis_issuer}{case.basis_number}" if case.basis_number else "生效法律文书"
-    facts = rulings._masked(decision.facts)
+    facts = rulings.masked(decision.facts)
     details = decision.details or {}
     common = {"decision": "决定如下", "signer_title": "院长", "is_decision": True}
     if decision.kind == DecisionKind.LISTING:
         entry = decision.entry
         ground = details.get("ground") or entry.ground
         item = GROUND_ITEMS.get(ground, 1)
-        warning = rulings._masked(details.get("warning", ""))
+        warning = rulings.masked(details.get("warning", ""))
         recitals = [f"{matter}，执行依据为{basis}。" + (f"本院已向被执行人送达{warning}，告知其不履行义务的法律后果。"
                                                     if warning else ""),
                     f"被执行人{entry.name}{GROUND_TEXT.get(ground, '')}。{facts}".strip()]
@@ -556,7 +518,26 @@ def _act_choices():
 
 
 def _cn(moment) -> str:
-    from cases.documents import cn_date
-
     return cn_date(moment) if moment else ""
 
+@transaction.atomic
+def restriction_lift(*, actor, order: ConsumptionRestriction, ground: str, reason: str = "") -> ConsumptionRestriction:
+    """限高规定 Art. 9: lift on security or the creditor's consent (the clerk, with the ground), or on
+    performance. The clerk proposes it; the president decides (``credit.decisions``), and the 解除限制消费令
+    goes with a release to every unit the order went to. Asked by the president, it is decided at once."""
+    decision = restriction_propose_lift(actor=actor, order=order, ground=ground, reason=reason)
+    if actor.has_perm("credit.decide_decision"):
+        decision_decide(actor=actor, decision=decision)
+    return ConsumptionRestriction.objects.get(pk=order.pk)
+
+
+@transaction.atomic
+def restriction_permit(*, actor, order: ConsumptionRestriction, acts, starts_on, ends_on, reason: str):
+    """法发〔2019〕35号 item 17 (e.g. a flight for a medical emergency), 限高规定 Art. 8: a one-off permission of
+    at most a month, proposed by the clerk and approved by the president (decided at once when the president
+    asks); recorded on the order the units read. Returns the decision."""
+    decision = restriction_propose_permission(actor=actor, order=order, acts=acts, starts_on=starts_on,
+                                              ends_on=ends_on, reason=reason)
+    if actor.has_perm("credit.decide_decision"):
+        decision = decision_decide(actor=actor, decision=decision)
+    return decision

@@ -3,8 +3,8 @@
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from cases.documents import _full_name, cn_date_upper, court_name
-from cases.measures import local_date
+from linkage.court import court_name, full_name
+from linkage.dates import cn_date_upper, local_date
 
 # 限高规定 Art. 11 (with the 2023 numbering of the Civil Procedure Law): the order's legal consequences.
 CONSEQUENCES = ("被执行人违反限制消费令进行消费的行为属于拒不履行人民法院已经发生法律效力的判决、裁定的行为，经查证属实的，"
@@ -25,7 +25,7 @@ def restriction_context(order, viewer=None) -> dict:
             # The facts: the clerk's, or the ground every order rests on; never both (they say the same).
             "facts": basis or DEFAULT_FACTS,
             "period": order.period_text or DEFAULT_PERIOD, "consequences": CONSEQUENCES,
-            "president": _full_name(order.signed_by) if order.signed_by_id else "",
+            "president": full_name(order.signed_by) if order.signed_by_id else "",
             "date": cn_date_upper(local_date(order.signed_at or order.issued_at or order.created_at))}
 
 
@@ -42,10 +42,19 @@ def restriction_standing(document):
     return None
 
 
+def push_standing(document):
+    """A push letter withdrawn by a withdrawal letter (after the notice's own standing: cancelled, released)."""
+    push = getattr(document.notice, "credit_push", None) if document.notice_id else None
+    if push is not None and push.withdrawal_id is not None:
+        return {"code": "withdrawn", "text": f"已被编号为{push.withdrawal.number}的失信被执行人名单撤回函撤回"}
+    return None
+
+
 def register_document_kind() -> None:
     from documents.services import register_kind
 
     register_kind("restriction", render=restriction_html, standing=restriction_standing)
+    register_kind("push", standing=push_standing)
 
 
 def render_restriction_pdf(order, viewer=None) -> bytes:

@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.forms import apply_service_errors
-from cases.identifiers import validate_resident_id
-from linkage.forms import CleanTextMixin
+from linkage.forms import CleanTextMixin, apply_service_errors
+from linkage.identity import validate_resident_id
 
 from .models import CreditPersonRole, RestrictedPersonRole
 

@@ -43,9 +43,7 @@ def final_conditions(case) -> list:
     from cases.selectors import Condition
 
     from .models import ConsumptionRestriction, CreditEntry, CreditStatus
-    from .services import _case_chain
-
-    chain = _case_chain(case)
+    chain = case.chain_ids()
     debtors = [p for p in case.parties.all() if p.role == "debtor"]
     ordered = set(ConsumptionRestriction.objects.filter(case_id__in=chain, status__in=["issued", "lifted"])
                   .values_list("id_number", flat=True))

@@ -1,10 +1,10 @@
 """The dishonest-debtor list (失信被执行人名单, DOMAIN.md section 5; Art. 12, 13, 17, 19-31).
 
-Moved from ``cases`` (issue 15) with its tables kept (``db_table``); migration ``credit.0001`` moves
-the state only.
+Its tables keep the names they had in ``cases`` (``db_table``); migration ``credit.0001`` moves the
+state only.
 
 An entry is about one debtor party of a case. Its states and the moves between them are the table
-``CREDIT_TRANSITIONS`` below: pending → published → shielded (屏蔽) ⇄ published → revoked (撤销). Every move
+``credit.workflow.CREDIT_MACHINE``: pending → published → shielded (屏蔽) ⇄ published → revoked (撤销). Every move
 writes one immutable ``CreditEvent``. Each publication round is pushed to the units that apply joint
 punishment (``CreditPush``, one per unit and round, each carrying a ``cases.Notice`` of kind ``push``);
 shielding or revoking sends each of those units a ``withdraw`` notice. Every check of an identifier
@@ -17,24 +17,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.identifiers import mask_identifier
 from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
+from linkage.identity import mask_identifier
 from members.models import Unit
 from members.roles import is_court_user
 
 from . import rules
-
-
-class CreditStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    # 失信规定 Art. 5: the clerk proposes, the president decides by a 决定书, then it is published.
-    PROPOSED = "proposed", _("Proposed to the president")
-    DECIDED = "decided", _("Decided by the president")
-    PUBLISHED = "published", _("Published")
-    SHIELDED = "shielded", _("Shielded")
-    DELETED = "deleted", _("Deleted")  # 失信规定 Art. 10: performed, settled, ..., period expired
-    REVOKED = "revoked", _("Revoked")  # Art. 11, 12: a wrong listing corrected
+from .workflow import CREDIT_MACHINE, RESTRICTION_MACHINE, CreditStatus, RestrictionStatus  # noqa: F401  (the states live with their tables)
 
 
 class CreditGround(models.TextChoices):
@@ -253,11 +243,8 @@ class CreditEvent(ImmutableEvent):
     def __str__(self):
         return f"{self.entry_id}: {self.from_status} → {self.to_status}"
 
-    @staticmethod
-    def state_machine():
-        from .workflow import CREDIT_TRANSITIONS
-
-        return CREDIT_TRANSITIONS, CreditStatus
+    def state_machine(self):
+        return CREDIT_MACHINE
 
 
 class CreditPushQuerySet(models.QuerySet):
@@ -362,15 +349,6 @@ class RestrictedAct(models.TextChoices):
     SCHOOLS = "schools", _("Children at high-fee private schools")
     INSURANCE = "insurance", _("High premiums for wealth-management insurance")
     OTHER = "other", _("G-trains, first class on other bullet trains and other non-essential consumption")
-
-
-class RestrictionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    RETURNED = "returned", _("Returned to the clerk by the president")
-    SIGNED = "signed", _("Signed by the president")
-    ISSUED = "issued", _("Issued")
-    LIFTED = "lifted", _("Lifted")
-    CANCELLED = "cancelled", _("Withdrawn before issue")
 
 
 class LiftGround(models.TextChoices):
@@ -508,6 +486,9 @@ class RestrictionEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("consumption restriction event")
         verbose_name_plural = _("consumption restriction events")
+
+    def state_machine(self):
+        return RESTRICTION_MACHINE
 
 
 class RestrictionUnit(ChoiceLabels, models.Model):

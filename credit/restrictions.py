@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from cases import measures as case_measures
 from cases import services as case_services
-from cases.identifiers import validate_resident_id
 from cases.models import Case, CaseOutcome, Notice, NoticeKind, PartyKind, PartyRole, ReleaseGround
+from linkage.identity import validate_resident_id
+from linkage.statemachine import change_state, lock, record_note
 from members.models import ActionType, Unit
 
 from . import rules
@@ -29,7 +30,7 @@ from .models import (
     RestrictionStatus,
     RestrictionUnit,
 )
-from .workflow import restriction_transition_for
+from .workflow import RESTRICTION_MACHINE
 
 # Who seeds as applying orders and what each enforces ("others as the office configures", in the admin).
 DEFAULT_RESTRICTION_UNITS = {
@@ -71,9 +72,19 @@ def seed_restriction_units(units=None) -> int:
     return made
 
 
-def _event(order, *, actor, transition, before, note=""):
-    RestrictionEvent.objects.create(order=order, transition=transition, from_status=before,
-                                    to_status=order.status, actor=actor, note=note)
+def note_event(order, transition: str, *, actor, note: str = "") -> None:
+    """An event of the order that moves nothing (served, a permission granted)."""
+    record_note(order, transition, actor=actor, event=RestrictionEvent, subject="order", note=note)
+
+
+def _lock_case(case_id: int) -> Case:
+    return Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+
+
+def step(order, name: str, *, actor, note: str = "", **fields) -> ConsumptionRestriction:
+    """Move a locked order along its table, with its event row."""
+    return change_state(order, RESTRICTION_MACHINE, name, actor=actor, event=RestrictionEvent, subject="order",
+                        note=note, **fields)
 
 
 def _clean_persons(persons, party) -> list[RestrictedPerson]:
@@ -137,25 +148,16 @@ def restriction_draft(*, actor, case: Case, party, acts=None, basis: str = "", o
     for person in cleaned:
         person.order = order
     RestrictedPerson.objects.bulk_create(cleaned)
-    _event(order, actor=actor, transition="draft", before="")
+    RestrictionEvent.objects.create(order=order, transition="draft", from_status="", to_status=order.status,
+                                    actor=actor)
     return order
-
-
-def _locked(order):
-    return ConsumptionRestriction.objects.select_for_update(of=("self",)).get(pk=order.pk)
 
 
 @transaction.atomic
 def restriction_sign(*, actor, order: ConsumptionRestriction, note: str = "") -> ConsumptionRestriction:
     """限高规定 Art. 5: the order is signed by the court's president."""
     _require(actor, "credit.sign_consumptionrestriction")
-    order = _locked(order)
-    before = order.status
-    order.status = restriction_transition_for(order.status, "sign")
-    order.signed_by, order.signed_at = actor, timezone.now()
-    order.save(update_fields=["status", "signed_by", "signed_at"])
-    _event(order, actor=actor, transition="sign", before=before, note=note)
-    return order
+    return step(lock(order), "sign", actor=actor, note=note, signed_by=actor, signed_at=timezone.now())
 
 
 def restriction_targets() -> list[RestrictionUnit]:
@@ -173,15 +175,14 @@ def restriction_issue(*, actor, order: ConsumptionRestriction) -> ConsumptionRes
     """Issue a signed order: a ``restrict`` notice to every unit that applies it. Blocked during a grace
     period (法发〔2019〕35号 item 15)."""
     _require(actor, "credit.add_consumptionrestriction")
-    order = _locked(order)
-    target = restriction_transition_for(order.status, "issue")
+    # The case first, then the order: the order every path takes (a conclusion locks its case first).
+    case = _lock_case(order.case_id)
+    order = lock(order)
+    RESTRICTION_MACHINE.transition_for(order.status, "issue")  # refuse before anything is sent
     if order.grace_until and timezone.localdate() < order.grace_until:
         raise ValidationError({"grace_until": [_("The grace period runs until %(date)s.") % {
             "date": order.grace_until}]})
-    case = Case.objects.select_for_update().get(pk=order.case_id)
-    before, now = order.status, timezone.now()
-    order.status, order.issued_at = target, now
-    order.save(update_fields=["status", "issued_at"])
+    now = timezone.now()
     action = ActionType.objects.get(code="restrict")
     targets = restriction_targets()
     what = _describe(order)
@@ -197,21 +198,19 @@ def restriction_issue(*, actor, order: ConsumptionRestriction) -> ConsumptionRes
                                          for t, n in zip(targets, notices, strict=True)])
     from documents.services import register_document  # the order itself: stored, e-sealed, verifiable
 
-    order.document = register_document(kind="restriction", title="限制消费令", number=case.number,
-                                       case_number=case.number, actor=actor, issued_at=now)
-    order.save(update_fields=["document"])
-    _event(order, actor=actor, transition="issue", before=before)
-    return order
+    document = register_document(kind="restriction", title="限制消费令", number=case.number,
+                                 case_number=case.number, actor=actor, issued_at=now)
+    return step(order, "issue", actor=actor, issued_at=now, document=document)
 
 
-def _lift(*, actor, order, ground, reason) -> ConsumptionRestriction:
-    order = _locked(order)
-    target = restriction_transition_for(order.status, "lift")
-    case = Case.objects.select_for_update().get(pk=order.case_id)
-    before, now = order.status, timezone.now()
-    order.status, order.lifted_at, order.lift_ground = target, now, ground
-    order.lift_reason = (reason or "").strip() or LiftGround(ground).label
-    order.save(update_fields=["status", "lifted_at", "lift_ground", "lift_reason"])
+def lift_order(*, actor, order, ground, reason) -> ConsumptionRestriction:
+    """Lift an issued order (the president decided it, or the case ended): a release to every unit it
+    went to, once each."""
+    case = _lock_case(order.case_id)
+    order = lock(order)
+    now = timezone.now()
+    order = step(order, "lift", actor=actor, note=(reason or "").strip() or LiftGround(ground).label,
+                 lifted_at=now, lift_ground=ground, lift_reason=(reason or "").strip() or LiftGround(ground).label)
     pushes = list(order.pushes.select_related("notice", "notice__action", "unit"))
     existing = {n.original_id: n for n in Notice.objects.filter(
         original_id__in=[p.notice_id for p in pushes], kind=NoticeKind.RELEASE).exclude(status="cancelled")}
@@ -230,21 +229,7 @@ def _lift(*, actor, order, ground, reason) -> ConsumptionRestriction:
         if push.release_id is None and push.notice_id in existing:
             push.release = existing[push.notice_id]
     RestrictionPush.objects.bulk_update(pushes, ["release"])
-    _event(order, actor=actor, transition="lift", before=before, note=order.lift_reason)
     return order
-
-
-@transaction.atomic
-def restriction_lift(*, actor, order: ConsumptionRestriction, ground: str, reason: str = "") -> ConsumptionRestriction:
-    """限高规定 Art. 9: lift on security or the creditor's consent (the clerk, with the ground), or on
-    performance. The clerk proposes it; the president decides (``credit.decisions``), and the 解除限制消费令
-    goes with a release to every unit the order went to. Asked by the president, it is decided at once."""
-    from .decisions import decision_decide, restriction_propose_lift
-
-    decision = restriction_propose_lift(actor=actor, order=order, ground=ground, reason=reason)
-    if actor.has_perm("credit.decide_decision"):
-        decision_decide(actor=actor, decision=decision)
-    return ConsumptionRestriction.objects.get(pk=order.pk)
 
 
 def restrictions_lift_on_conclusion(*, actor, case: Case, outcome: str) -> list[ConsumptionRestriction]:
@@ -252,22 +237,16 @@ def restrictions_lift_on_conclusion(*, actor, case: Case, outcome: str) -> list[
     ground = LIFT_BY_OUTCOME.get(outcome)
     if ground is None:
         return []
-    from .services import _case_chain
-
     done = []
-    for order in ConsumptionRestriction.objects.filter(case_id__in=_case_chain(case),
+    for order in ConsumptionRestriction.objects.filter(case_id__in=case.chain_ids(),
                                                        status__in=["draft", "returned", "signed", "issued"]):
         if order.status == RestrictionStatus.ISSUED:
-            lifted = _lift(actor=actor, order=order, ground=ground, reason=CaseOutcome(outcome).label)
+            lifted = lift_order(actor=actor, order=order, ground=ground, reason=CaseOutcome(outcome).label)
             lifted.lift_document = lift_order_by_law(lifted, actor=actor, outcome=outcome)
             lifted.save(update_fields=["lift_document"])
             done.append(lifted)
         else:
-            locked = _locked(order)
-            before = locked.status
-            locked.status = restriction_transition_for(locked.status, "cancel")
-            locked.save(update_fields=["status"])
-            _event(locked, actor=actor, transition="cancel", before=before, note=CaseOutcome(outcome).label)
+            step(lock(order), "cancel", actor=actor, note=CaseOutcome(outcome).label)
     return done
 
 
@@ -275,10 +254,11 @@ def lift_order_by_law(order, *, actor, outcome: str):
     """限高规定 Art. 9: performed (or the enforcement ended), the order "应当" be lifted at once: the court's
     解除限制消费令, drawn up and sealed in the president's name, without waiting for a proposal."""
     from cases import rulings
-    from members.models import User
+    from linkage.court import full_name
+    from members.roles import court_president
 
-    president = (User.objects.filter(groups__name="president", is_active=True).order_by("id").first())
-    signer = rulings._full_name(president) if president else "院长"
+    president = court_president()
+    signer = full_name(president) if president else "院长"
     applicants = "、".join(p.name for p in order.case.parties.all() if p.role == "applicant")
     return rulings.ruling_draw_up(actor=actor, case=order.case, kind="credit_restriction_lift", facts={
         "recitals": [f"本院在执行申请执行人{applicants}与被执行人{order.name}一案中，曾对被执行人发出限制消费令。"
@@ -287,17 +267,3 @@ def lift_order_by_law(order, *, actor, outcome: str):
         "legal_basis": "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第九条",
         "decision": "决定如下", "closing": "本令自作出之日起生效。", "signer_title": "院长", "made_by": signer,
         "is_decision": True, "title_heading": "解除限制消费令"})
-
-
-@transaction.atomic
-def restriction_permit(*, actor, order: ConsumptionRestriction, acts, starts_on, ends_on, reason: str):
-    """法发〔2019〕35号 item 17 (e.g. a flight for a medical emergency), 限高规定 Art. 8: a one-off permission of
-    at most a month, proposed by the clerk and approved by the president (decided at once when the president
-    asks); recorded on the order the units read. Returns the decision."""
-    from .decisions import decision_decide, restriction_propose_permission
-
-    decision = restriction_propose_permission(actor=actor, order=order, acts=acts, starts_on=starts_on,
-                                              ends_on=ends_on, reason=reason)
-    if actor.has_perm("credit.decide_decision"):
-        decision = decision_decide(actor=actor, decision=decision)
-    return decision

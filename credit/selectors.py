@@ -5,6 +5,7 @@ from django.utils import timezone
 from cases.identifiers import normalise_case_number_query
 from cases.models import CaseStatus
 from cases.workflow import OPEN
+from linkage.orm import row_count
 from linkage.prepared import PreparedCounts
 
 from .models import (
@@ -155,12 +156,10 @@ def _decision_counts() -> dict:
 
 
 def _decision_rows():
-    from cases.selectors import _row_count
-
     latest = Decision.objects.filter(legacy=False)
-    return {"decisions": Max(_row_count(decisions_waiting())),
-            "returned": Max(_row_count(latest.filter(status="returned", entry__status=CreditStatus.PENDING))),
-            "to_serve": Max(_row_count(latest.filter(status="decided", served_on__isnull=True)))}
+    return {"decisions": Max(row_count(decisions_waiting())),
+            "returned": Max(row_count(latest.filter(status="returned", entry__status=CreditStatus.PENDING))),
+            "to_serve": Max(row_count(latest.filter(status="decided", served_on__isnull=True)))}
 
 
 # On every page of the clerk's and the president's (the menu): compiled once (linkage.prepared).

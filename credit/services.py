@@ -26,11 +26,13 @@ from django.utils.translation import gettext as _
 
 from cases import services as case_services
 from cases.deadlines import working_days_after
-from cases.identifiers import validate_resident_id, validate_uscc
 from cases.measure_models import MeasureStatus
 from cases.models import Case, CaseOutcome, CaseStatus, NoticeKind, PartyKind, PartyRole
+from linkage.identity import validate_resident_id, validate_uscc
 from linkage.numerals import format_yuan
+from linkage.statemachine import change_state, lock
 from members.models import Capability, Unit
+from members.roles import system_actor
 
 from . import rules
 from .models import (
@@ -51,7 +53,7 @@ from .models import (
     CreditStatus,
     RevokeGround,
 )
-from .workflow import WITHDRAWN_STATES, credit_transition_for
+from .workflow import CREDIT_MACHINE, WITHDRAWN_STATES
 
 log = logging.getLogger(__name__)
 
@@ -219,14 +221,14 @@ PERMISSION_OF = {"publish": "publish", "republish": "publish", "shield": "shield
                  "revoke": "revoke"}
 
 
-def _move(*, actor, entry: CreditEntry, name: str, reason: str = "", ground: str = "", extra=None,
-          system: bool = False) -> CreditEntry:
+def move_entry(*, actor, entry: CreditEntry, name: str, reason: str = "", ground: str = "", extra=None,
+               system: bool = False) -> CreditEntry:
     """Lock the entry, move it along the table, stamp the dates, write the event, sync on commit.
     ``system``: the daily sweep or the conclusion, acting by the rules (no permission check)."""
     if not system:
         _require(actor, f"credit.{PERMISSION_OF[name]}_creditentry")
-    entry = CreditEntry.objects.select_for_update().get(pk=entry.pk)
-    move = credit_transition_for(entry.status, name)
+    entry = lock(entry)
+    move = CREDIT_MACHINE.transition_for(entry.status, name)
     reason = (reason or "").strip()
     today = timezone.localdate()
     if name == "delete":
@@ -251,45 +253,29 @@ def _move(*, actor, entry: CreditEntry, name: str, reason: str = "", ground: str
             "The grace period runs until %(date)s; the entry may be published after it ends "
             "(法发〔2019〕35号 item 15).") % {"date": entry.grace_until}]})
     now = timezone.now()
-    before = entry.status
-    entry.status = move.target
-    entry.status_reason = reason
-    fields = ["status", "status_reason"]
+    fields = {"status_reason": reason}
     if name in ("publish", "republish"):
-        entry.round += 1
-        entry.published_at = now
+        fields.update(round=entry.round + 1, published_at=now)
         if entry.first_published_at is None:
-            entry.first_published_at = now
-            entry.expires_on = rules.expiry(today, entry.period_years, entry.extension_years)
-            fields.append("expires_on")
-        fields += ["round", "published_at", "first_published_at"]
+            fields.update(first_published_at=now,
+                          expires_on=rules.expiry(today, entry.period_years, entry.extension_years))
     elif name == "shield":
-        entry.shielded_at = now
-        fields.append("shielded_at")
+        fields.update(shielded_at=now)
     elif name == "delete":
         cause_on = (extra or {}).get("cause_on") or entry.deletion_cause_on or today
-        entry.deleted_at = now
-        entry.revoke_ground = ground
-        entry.deletion_ground = ground
-        entry.deletion_cause_on = cause_on
-        entry.deletion_due_on = entry.deletion_due_on or working_days_after(cause_on, 3)
-        fields += ["deleted_at", "revoke_ground", "deletion_ground", "deletion_cause_on", "deletion_due_on"]
+        fields.update(deleted_at=now, revoke_ground=ground, deletion_ground=ground, deletion_cause_on=cause_on,
+                      deletion_due_on=entry.deletion_due_on or working_days_after(cause_on, 3))
     elif name == "revoke":
         extra = extra or {}
-        entry.revoked_at = now
-        entry.revoke_ground = ground
-        entry.correction_source = extra.get("source") or CorrectionSource.COURT
-        entry.correction_applied_on = extra.get("applied_on")
-        entry.correction_application = (extra.get("application") or "").strip()
-        entry.correction_decision = (extra.get("decision") or "").strip() or reason
-        fields += ["revoked_at", "revoke_ground", "correction_source", "correction_applied_on",
-                   "correction_application", "correction_decision"]
-    entry.save(update_fields=fields)
-    CreditEvent.objects.create(entry=entry, transition=name, from_status=before, to_status=move.target,
-                               actor=actor, at=now, note=reason)
-    if before != CreditStatus.PENDING or name == "publish":
-        _sync_on_commit(entry.pk)
-    return entry
+        fields.update(revoked_at=now, revoke_ground=ground,
+                      correction_source=extra.get("source") or CorrectionSource.COURT,
+                      correction_applied_on=extra.get("applied_on"),
+                      correction_application=(extra.get("application") or "").strip(),
+                      correction_decision=(extra.get("decision") or "").strip() or reason)
+    # A unit learns of an entry once it is published; a pending one dropped was never pushed.
+    synced = entry.status != CreditStatus.PENDING or name == "publish"
+    return change_state(entry, CREDIT_MACHINE, name, actor=actor, event=CreditEvent, subject="entry", note=reason,
+                        then=(lambda: _wake_sync(entry.pk)) if synced else None, **fields)
 
 
 @transaction.atomic
@@ -298,14 +284,14 @@ def credit_entry_publish(*, actor, entry: CreditEntry, reason: str = "") -> Cred
     (a new decision): asked to publish a shielded entry with a reason, that is what is done."""
     current = CreditEntry.objects.only("status").get(pk=entry.pk)
     if current.status == CreditStatus.SHIELDED:
-        return _move(actor=actor, entry=entry, name="republish", reason=reason)
-    return _move(actor=actor, entry=entry, name="publish", reason=reason)
+        return move_entry(actor=actor, entry=entry, name="republish", reason=reason)
+    return move_entry(actor=actor, entry=entry, name="publish", reason=reason)
 
 
 @transaction.atomic
 def credit_entry_republish(*, actor, entry: CreditEntry, reason: str) -> CreditEntry:
     """Shielded → published: a new decision with its reason and event, and a new push round."""
-    return _move(actor=actor, entry=entry, name="republish", reason=reason)
+    return move_entry(actor=actor, entry=entry, name="republish", reason=reason)
 
 
 @transaction.atomic
@@ -316,7 +302,7 @@ def credit_entry_delete(*, actor, entry: CreditEntry, ground: str, reason: str =
     arose (default today); the three-working-day limit is counted from it and kept on the entry."""
     if cause_on is not None and cause_on > timezone.localdate():
         raise ValidationError({"cause_on": [_("The cause of deletion cannot be in the future.")]})
-    return _move(actor=actor, entry=entry, name="delete", reason=reason, ground=ground,
+    return move_entry(actor=actor, entry=entry, name="delete", reason=reason, ground=ground,
                  extra={"cause_on": cause_on}, system=system)
 
 
@@ -365,14 +351,14 @@ def credit_entry_correct(*, actor, entry: CreditEntry, reason: str = "", source:
         errors["application"] = [_("Record the written application.")]
     if errors:
         raise ValidationError(errors)
-    return _move(actor=actor, entry=entry, name="revoke", ground=RevokeGround.WRONGLY_LISTED,
+    return move_entry(actor=actor, entry=entry, name="revoke", ground=RevokeGround.WRONGLY_LISTED,
                  reason=reason or decision, extra={"source": source, "applied_on": applied_on,
                                                    "application": application, "decision": decision})
 
 
 @transaction.atomic
 def credit_entry_shield(*, actor, entry: CreditEntry, reason: str) -> CreditEntry:
-    return _move(actor=actor, entry=entry, name="shield", reason=reason)
+    return move_entry(actor=actor, entry=entry, name="shield", reason=reason)
 
 
 @transaction.atomic
@@ -398,14 +384,6 @@ DELETE_GROUND_BY_OUTCOME = {CaseOutcome.COMPLETED: RevokeGround.PERFORMED,
 REVOKE_GROUND_BY_OUTCOME = DELETE_GROUND_BY_OUTCOME  # the former name
 
 
-def _case_chain(case: Case) -> list[int]:
-    cases, current = [], case
-    while current is not None and len(cases) < 50:
-        cases.append(current.pk)
-        current = current.resumed_from
-    return cases
-
-
 def _article_10_applies(entry) -> bool:
     """失信规定 Art. 10 para. 2: "有纳入期限的，不适用前款规定": a fixed-term entry on the list stays until its
     period ends (or the court decides to delete it early, Art. 2). One never published is simply dropped."""
@@ -423,12 +401,12 @@ def credit_entries_remove_on_conclusion(*, actor, case: Case, outcome: str) -> l
         return []
     if ground == RevokeGround.PERFORMED and case.settlements.filter(status="performed").exists():
         ground = RevokeGround.SETTLED
-    entries = [e for e in CreditEntry.objects.filter(case_id__in=_case_chain(case))
+    entries = [e for e in CreditEntry.objects.filter(case_id__in=case.chain_ids())
                .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]) if _article_10_applies(e)]
     note = _("Case %(number)s concluded: %(outcome)s") % {"number": case.number,
                                                           "outcome": CaseOutcome(outcome).label}
     cause_on = timezone.localdate(case.concluded_at) if case.concluded_at else None
-    return [_move(actor=actor, entry=entry, name="delete", ground=ground, reason=note,
+    return [move_entry(actor=actor, entry=entry, name="delete", ground=ground, reason=note,
                   extra={"cause_on": cause_on}, system=True) for entry in entries]
 
 
@@ -438,12 +416,12 @@ def credit_entries_remove_on_suspension(*, actor, case: Case, suspension) -> lis
 
     if suspension.ground not in SUSPENSION_LIST_GROUND:
         return []
-    entries = [e for e in CreditEntry.objects.filter(case_id__in=_case_chain(case))
+    entries = [e for e in CreditEntry.objects.filter(case_id__in=case.chain_ids())
                .exclude(status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]) if _article_10_applies(e)]
     note = _("Case %(number)s suspended: %(ground)s") % {"number": case.number,
                                                         "ground": suspension.get_ground_display()}
     cause_on = timezone.localdate(suspension.started_at)
-    return [_move(actor=actor, entry=entry, name="delete", ground=RevokeGround.SUSPENDED, reason=note,
+    return [move_entry(actor=actor, entry=entry, name="delete", ground=RevokeGround.SUSPENDED, reason=note,
                   extra={"cause_on": cause_on}, system=True) for entry in entries]
 
 
@@ -453,11 +431,11 @@ def credit_entries_note_no_property(*, actor, case: Case) -> list[CreditEntry]:
     daily sweep deletes them on the last day if nobody did before)."""
     from cases.models import PropertySearch
 
-    results = list(PropertySearch.objects.filter(case__in=_case_chain(case)).values_list("result", flat=True))
+    results = list(PropertySearch.objects.filter(case__in=case.chain_ids()).values_list("result", flat=True))
     if results.count("nothing") < 2 or any(r != "nothing" for r in results):
         return []
     noted = []
-    for entry in CreditEntry.objects.filter(case_id__in=_case_chain(case), deletion_ground="").exclude(
+    for entry in CreditEntry.objects.filter(case_id__in=case.chain_ids(), deletion_ground="").exclude(
             status__in=[CreditStatus.REVOKED, CreditStatus.DELETED]):
         if _article_10_applies(entry):
             noted.append(_note_cause(actor=actor, entry=entry, ground=RevokeGround.NO_PROPERTY,
@@ -480,12 +458,12 @@ def credit_daily_sweep(*, today=None) -> dict:
     """
     today = today or timezone.localdate()
     done = {"expired": 0, "due": 0, "concluded": 0}
-    system = _system_actor()
+    system = system_actor()
     # ``expires_on`` is the period's last day (rules.expiry): deleted from the day after.
     for entry in CreditEntry.objects.filter(status__in=[CreditStatus.PUBLISHED, CreditStatus.SHIELDED],
                                             expires_on__lt=today):
         with transaction.atomic():
-            _move(actor=system, entry=entry, name="delete", ground=RevokeGround.EXPIRED, system=True,
+            move_entry(actor=system, entry=entry, name="delete", ground=RevokeGround.EXPIRED, system=True,
                   extra={"cause_on": entry.expires_on},
                   reason=_("The listing period ended on %(date)s (失信规定 Art. 2, 10).") % {"date": entry.expires_on})
         done["expired"] += 1
@@ -493,7 +471,7 @@ def credit_daily_sweep(*, today=None) -> dict:
             CreditStatus.SHIELDED]
     for entry in CreditEntry.objects.filter(status__in=live, deletion_due_on__lte=today).exclude(deletion_ground=""):
         with transaction.atomic():
-            _move(actor=system, entry=entry, name="delete", ground=entry.deletion_ground, system=True,
+            move_entry(actor=system, entry=entry, name="delete", ground=entry.deletion_ground, system=True,
                   reason=_("Deleted on the last day of the three working days (失信规定 Art. 10)."))
         done["due"] += 1
     for case in Case.objects.filter(status=CaseStatus.CONCLUDED, outcome__in=list(DELETE_GROUND_BY_OUTCOME),
@@ -504,19 +482,7 @@ def credit_daily_sweep(*, today=None) -> dict:
     return done
 
 
-def _system_actor():
-    """Who the system acts as: the court's first clerk (events need no actor, notices do)."""
-    from members.models import User
-
-    return (User.objects.filter(groups__name="clerk", is_active=True).order_by("id").first()
-            or User.objects.filter(is_superuser=True).order_by("id").first())
-
-
 # ---------------------------------------------------------------- pushes (Art. 17)
-
-def _sync_on_commit(entry_id: int) -> None:
-    transaction.on_commit(lambda: _wake_sync(entry_id), robust=True)
-
 
 def _wake_sync(entry_id: int) -> None:
     from .tasks import credit_sync_task

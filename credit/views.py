@@ -14,12 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import Throttled
 
 from cases import selectors as case_selectors
-from cases.forms import apply_service_errors
 from cases.models import PartyRole
-from cases.workflow import InvalidTransition
 from linkage import ratelimit
-from linkage.forms import CleanTextMixin
+from linkage.forms import CleanTextMixin, apply_service_errors
 from linkage.pagination import keyset_page
+from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
 from members.roles import is_court_user
 from members.scoping import get_visible_or_404
@@ -40,7 +39,7 @@ from .models import (
     RevokeGround,
     ServiceWay,
 )
-from .workflow import credit_allowed
+from .workflow import CREDIT_MACHINE
 
 PAGE_SIZE = 50
 
@@ -139,7 +138,7 @@ def entry_create(request, case_pk):
 def entry_detail(request, pk):
     entry = get_visible_or_404(selectors.credit_entry_for_detail(request.user), pk=pk)
     # propose, decide and return have their own forms and pages (the president's decision page)
-    allowed = [name for name in credit_allowed(entry.status) if name in credit.PERMISSION_OF and name != "delete"
+    allowed = [name for name in CREDIT_MACHINE.allowed(entry.status) if name in credit.PERMISSION_OF and name != "delete"
                if request.user.has_perm(f"credit.{credit.PERMISSION_OF[name]}_creditentry")]
     return render(request, "credit/entry_detail.html", {
         "entry": entry, "allowed": allowed, "reason_form": ReasonForm(), "revoke_grounds": RevokeGround.choices,
@@ -488,7 +487,7 @@ def restriction_transition(request, pk, name):
         elif name == "issue":
             restrictions.restriction_issue(actor=request.user, order=order)
         elif name == "lift":
-            restrictions.restriction_lift(actor=request.user, order=order, ground=post.get("ground", ""),
+            decisions.restriction_lift(actor=request.user, order=order, ground=post.get("ground", ""),
                                           reason=strip_controls(post.get("reason", "")))
         elif name == "permit":
             from datetime import date
@@ -499,7 +498,7 @@ def restriction_transition(request, pk, name):
                 except ValueError:
                     return None
 
-            restrictions.restriction_permit(actor=request.user, order=order, acts=post.getlist("acts"),
+            decisions.restriction_permit(actor=request.user, order=order, acts=post.getlist("acts"),
                                             starts_on=day("starts_on"), ends_on=day("ends_on"),
                                             reason=strip_controls(post.get("reason", "")))
         else:

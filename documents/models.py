@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import _private_storage
 from linkage.choices import ChoiceLabels
+from linkage.storage import private_storage
 
 # Crockford's base32 without I, L, O, U: nothing a reader confuses when typing a code from paper.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -81,7 +81,7 @@ class IssuedDocument(ChoiceLabels, models.Model):
                                   verbose_name=_("issuer"))
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     # Filled once, when the file is stored.
-    file = models.FileField(_("file"), storage=_private_storage, upload_to="documents/", blank=True)
+    file = models.FileField(_("file"), storage=private_storage, upload_to="documents/", blank=True)
     sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64, blank=True, db_index=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     sealed = models.BooleanField(_("e-sealed"), default=False)

@@ -2,11 +2,16 @@
 
 Hook points (each a call from the service that issues):
 
-* ``register_notices(notices, actor=)`` from ``cases.services._create_notices``: every notice, release,
+* ``register_notices(notices, actor=)`` from ``cases.notices.create_notices``: every notice, release,
   renewal and dishonest-list letter, the moment it is created;
 * ``register_receipt(notice, actor=)`` from ``cases.services.notice_acknowledge``: the proof of service;
 * ``register_minutes(minutes, actor=)`` from ``conferences.services.minutes_issue``: the full minutes and
-  each invited unit's excerpt.
+  each invited unit's excerpt;
+* ``register_ruling(ruling, actor=)`` from ``cases.rulings``: a ruling or decision the portal drew up;
+* ``register_document(kind=, ...)`` from ``credit.restrictions``: a consumption restriction order.
+
+How each kind is rendered, titled and judged today is registered by the app it belongs to
+(``register_kind``, below): ``documents`` imports no app above it.
 
 Each writes a pending ``IssuedDocument`` row in the caller's transaction and, on commit, asks
 ``documents.tasks.seal_documents`` to render, seal and store it (in-process in the embedded default).
@@ -25,10 +30,10 @@ import logging
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from linkage.court import court_name
 from linkage.orm import unique_or_none
 
 from .models import NOTICE_KINDS, DocumentKind, DocumentStatus, IssuedDocument, format_code, normalize_code
@@ -40,17 +45,25 @@ NOTICE_DOC_KINDS = frozenset(NOTICE_KINDS.values())
 
 # ---------------------------------------------------------------- registering
 
-# Document kinds whose subject lives in an app above (``credit``: the consumption restriction order):
-# the app registers how to render one (``fn(document, verify_context) -> html``) and, optionally, its
-# standing (``fn(document) -> dict | None``), so that documents imports none of them.
+# Every kind of document is rendered by the app it belongs to, which registers it when it loads
+# (``cases``: notices, releases, renewals, letters, receipts, rulings; ``conferences``: minutes and
+# excerpts; ``credit``: orders and its letters' standing): how to render one (``fn(document,
+# verify_context) -> html``), its title (``fn(subject) -> str``, for notices) and what it stands for
+# today (``fn(document) -> dict | None``; several may answer for one kind, the first that does wins).
+# ``documents`` imports none of them.
 RENDERERS: dict = {}
+TITLES: dict = {}
 STANDINGS: dict = {}
 
 
-def register_kind(kind: str, *, render, standing=None) -> None:
-    RENDERERS[kind] = render
-    if standing is not None:
-        STANDINGS[kind] = standing
+def register_kind(*kinds: str, render=None, title=None, standing=None) -> None:
+    for kind in kinds:
+        if render is not None:
+            RENDERERS[kind] = render
+        if title is not None:
+            TITLES[kind] = title
+        if standing is not None and standing not in STANDINGS.setdefault(kind, []):
+            STANDINGS[kind].append(standing)
 
 
 def register_document(*, kind: str, title: str, number: str, case_number: str, actor, issued_at=None,
@@ -77,15 +90,14 @@ def _enqueue(ids) -> None:
     transaction.on_commit(wake, robust=True)
 
 
-def _notice_title(notice) -> str:
-    from cases.documents import _subtitle, _title
-
-    return f"{_title(notice)}{_subtitle(notice)}"
+def notice_title(notice) -> str:
+    """The title a notice's document carries (协助执行通知书（冻结）...), as its app says."""
+    return TITLES[NOTICE_KINDS.get(notice.kind, DocumentKind.NOTICE)](notice)
 
 
 def register_notices(notices, *, actor) -> list[IssuedDocument]:
     """A pending document for each new notice, addressed to its unit; sealed after commit."""
-    rows = [IssuedDocument(kind=NOTICE_KINDS.get(n.kind, DocumentKind.NOTICE), title=_notice_title(n),
+    rows = [IssuedDocument(kind=NOTICE_KINDS.get(n.kind, DocumentKind.NOTICE), title=notice_title(n),
                            number=n.number, case_number=n.case.number, notice=n, unit_id=n.unit_id,
                            issued_by=actor, issued_at=n.issued_at)
             for n in notices]
@@ -190,67 +202,9 @@ def document_html(document: IssuedDocument, *, sealing: bool) -> str:
     """The HTML of ``document`` as it is stored: for the reader it is addressed to."""
     extra = _verify_context(document, sealing)
     with translation.override("zh-hans"):
-        if document.kind in NOTICE_DOC_KINDS:
-            from cases.documents import notice_context
-
-            notice = document.notice
-            context = notice_context(notice, notice.unit)  # the target unit reads it
-            context.update(extra)
-            return render_to_string("cases/notice_document.html", context)
-        if document.kind == DocumentKind.RULING:
-            from cases.rulings import render_ruling_html
-
-            return render_ruling_html(document.ruling, extra)
-        if document.kind == DocumentKind.RECEIPT:
-            return render_to_string("documents/receipt.html", {**receipt_context(document), **extra})
-        if document.kind in (DocumentKind.MINUTES, DocumentKind.EXCERPT):
-            from conferences.documents import minutes_content
-
-            doc = minutes_content(document.minutes, unit=document.unit if document.kind == DocumentKind.EXCERPT
-                                  else None)
-            return render_to_string("conferences/minutes_document.html", {"doc": doc, **extra})
-        if document.kind in RENDERERS:  # a kind of an app above (credit: the consumption restriction order)
+        if document.kind in RENDERERS:
             return RENDERERS[document.kind](document, extra)
     raise ValueError(f"no renderer for {document.kind}")
-
-
-def receipt_context(document) -> dict:
-    from cases.documents import _full_name, cn_date, cn_date_upper, court_name
-    from cases.measures import local_date
-    from cases.models import NoticeEvent
-
-    notice = document.notice
-    event = (NoticeEvent.objects.filter(notice=notice, transition="acknowledge").select_related("actor")
-             .order_by("-at").first())
-    signed_by = event.actor if event is not None else None
-    at = notice.acknowledged_at or (event.at if event is not None else document.issued_at)
-    local = timezone.localtime(at)
-    return {"court_name": court_name(), "notice": notice, "case": notice.case, "unit": notice.unit,
-            "notice_title": _notice_title(notice), "signed_by": _full_name(signed_by),
-            "acknowledged_on": cn_date(local_date(at)), "acknowledged_time": local.strftime("%H:%M"),
-            "delivered_on": cn_date(local_date(notice.delivered_at)) if notice.delivered_at else "",
-            "issued_on": cn_date(local_date(notice.issued_at)), "seal_date": cn_date_upper(local_date(at)),
-            "channel": "联动平台在线签收", "term": _served_term(notice)}
-
-
-def _served_term(notice) -> str:
-    """The term a freeze or seizure runs for from this service (查封扣押冻结规定 Art. 1), as the register
-    records it: 冻结期限自2026年12月7日起至2027年12月6日止 (a renewal: the renewed term)."""
-    from cases.measures import LIMITED_ACTIONS, renewal_start_for, service_term, term_end, term_label
-
-    if notice.action.code not in LIMITED_ACTIONS:
-        return ""
-    word = notice.action.name.split("/")[0]
-    if notice.kind == "assist":
-        term = service_term(notice)
-        return f"{word}期限{term_label(*term)}（轮候{word}的，自其生效之日起计算）" if term else ""
-    if notice.kind == "renewal" and notice.original_id:
-        measure = getattr(notice.original, "measure", None)
-        if measure is None or measure.expires_on is None:
-            return ""
-        start = renewal_start_for(notice, measure)
-        return f"续行{word}期限{term_label(start, term_end(start, measure.asset_kind))}"
-    return ""
 
 
 def _seal_box(rendered, page_count: int) -> tuple[int, tuple]:
@@ -273,8 +227,6 @@ def _seal_box(rendered, page_count: int) -> tuple[int, tuple]:
 def render_document(document: IssuedDocument) -> tuple[bytes, dict]:
     """The PDF of ``document``, e-sealed when a key is configured; and what to record of the seal."""
     from weasyprint import HTML
-
-    from cases.documents import court_name
 
     from . import seal as sealing
 
@@ -407,19 +359,8 @@ def standing(document: IssuedDocument) -> dict:
         return {"code": "superseded", "text": text}
     if document.status == DocumentStatus.PENDING:
         return {"code": "pending", "text": "正在签章，尚未存档"}
-    notice = document.notice
-    if document.kind in NOTICE_DOC_KINDS and notice is not None:
-        if notice.status == "cancelled":
-            return {"code": "cancelled", "text": "已撤销" if notice.kind not in ("push", "withdraw") else "已撤回"}
-        release = notice.follow_ups.filter(kind="release").exclude(status="cancelled").order_by("id").first()
-        if release is not None:
-            return {"code": "released", "text": f"已被编号为{release.number}的{_notice_title(release)}解除"}
-        if notice.kind == "push":
-            push = getattr(notice, "credit_push", None)  # the reverse side of credit.CreditPush.push
-            if push is not None and push.withdrawal_id is not None:
-                return {"code": "withdrawn", "text": f"已被编号为{push.withdrawal.number}的失信被执行人名单撤回函撤回"}
-    if document.kind in STANDINGS:
-        answer = STANDINGS[document.kind](document)
+    for answer_for in STANDINGS.get(document.kind, ()):
+        answer = answer_for(document)
         if answer:
             return answer
     return {"code": "valid", "text": "有效"}
@@ -429,8 +370,6 @@ def _public(document: IssuedDocument | None) -> dict | None:
     """What /verify/ shows of a registered document: only what the document itself shows, no party."""
     if document is None:
         return None
-    from cases.documents import court_name
-
     return {"code": format_code(document.code), "kind": document.kind, "kind_label": document.get_kind_display(),
             "title": document.title, "number": document.number, "case_number": document.case_number,
             "court": court_name(), "addressed_to": document.unit.name if document.unit_id else "",
@@ -447,11 +386,11 @@ def find(code: str) -> IssuedDocument | None:
 
 def checked_upload(upload) -> tuple[bytes, bool]:
     """The uploaded bytes, and whether they may be parsed: the portal's bounded PDF check
-    (``cases.uploads.validate_pdf``) first, so a hostile file costs bounded work. A file it refuses is
+    (``linkage.uploads.validate_pdf``) first, so a hostile file costs bounded work. A file it refuses is
     still looked up by its hash, never parsed. Raises ValidationError for a file too large or no PDF."""
     from django.core.exceptions import ValidationError
 
-    from cases.uploads import validate_pdf
+    from linkage.uploads import validate_pdf
 
     data = b"".join(upload.chunks())
     try:

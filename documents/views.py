@@ -48,7 +48,7 @@ def verify_code(request, code):
 @require_safe
 def download(request, code):
     """A stored document, to the unit it is addressed to and (audited) to the court; 404 to anyone else."""
-    from cases.services import access_log
+    from members.services import access_log
 
     document = unique_or_none(IssuedDocument.objects.select_related("notice", "minutes__meeting", "unit").filter(code=code))
     if document is None or not document.is_stored or not services.may_download(request.user, document):

@@ -6,7 +6,7 @@ from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
-from cases.workflow import InvalidTransition
+from linkage.statemachine import InvalidTransition
 
 from .pagination import MAX_ID
 from .text import strip_controls
@@ -144,8 +144,8 @@ class OutputModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer that only writes responses, its fields built from the model once per class.
 
     DRF builds a ModelSerializer's fields from the model's metadata (field kwargs, labels, validators)
-    every time one is instantiated: a notice's detail with its events, attachments and requests paid
-    that four times per response (issue 13: a tenth of an acknowledge). Here the fields built the first
+    every time one is instantiated: a notice's detail with its events, attachments and requests pays
+    that four times per response. Here the fields built the first
     time are kept per class and each instance gets copies (what DRF does with declared fields anyway:
     ``Field.__deepcopy__`` builds each field again from its arguments, a queryset without its cache).
     Labels stay lazy, so a response still speaks the request's language. Not for input serializers."""

@@ -7,7 +7,7 @@ and delete with its JSON diff and actor (``auditlog.middleware.AuditlogMiddlewar
 What it does not see: ``QuerySet.update()`` and ``bulk_create`` (no signals); the state changes of
 notices, minutes and action items keep their own immutable event rows besides.
 
-Reads of personal data (reveals, downloads, exports, excerpt fetches) are ``cases.AccessLog`` rows.
+Reads of personal data (reveals, downloads, exports, excerpt fetches) are ``members.AccessLog`` rows.
 
 Registered from ``conferences.apps.ConferencesConfig.ready`` (all models are loaded by then).
 """
@@ -18,7 +18,7 @@ MASK = "linkage.audit.mask_value"
 
 def mask_value(value: str) -> str:
     """A masked identifier in a diff: ``4210**********1234`` (as pages show a person's ID)."""
-    from cases.identifiers import mask_identifier
+    from linkage.identity import mask_identifier
 
     return mask_identifier(str(value), "person")
 

@@ -1,8 +1,8 @@
 """Django's Redis cache with one Redis client per connection pool, not one per call.
 
 ``django.core.cache.backends.redis.RedisCacheClient.get_client`` builds a new ``redis.Redis`` on every
-cache operation; its constructor fills a table of some 170 response callbacks each time, about 0.15 ms of
-Python, and every signed-in request reads its session from the cache (issue 13). A ``redis.Redis`` is
+cache operation; its constructor fills a table of some 170 response callbacks each time, and every
+signed-in request reads its session from the cache. A ``redis.Redis`` is
 safe to share between threads (its pool hands each command a connection), so one per pool does."""
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient

@@ -1,7 +1,7 @@
-"""``get_FOO_display()`` without rebuilding the choices on every call (issue 13: lean pages).
+"""``get_FOO_display()`` without rebuilding the choices on every call (lean pages).
 
 Django's ``Model._get_FIELD_display`` builds ``dict(make_hashable(field.flatchoices))`` each time it is
-called: a list of fifty notices printing their status paid that fifty times (2 ms of a 20 ms page). A
+called: a list of fifty notices printing their status pays that fifty times. A
 model that lists this mixin before ``models.Model`` gets the same answer from a table built once per
 field; the labels stay lazy, so each call still speaks the request's language.
 """

@@ -32,3 +32,8 @@ class ImmutableEvent(ChoiceLabels, models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(f"{self._meta.verbose_name} rows are immutable.")
+
+    def state_machine(self):
+        """The ``linkage.statemachine.Machine`` whose moves this row records (its labels and states name the
+        row as people read it); None for a timeline of notes only."""
+        return None

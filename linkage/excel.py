@@ -1,4 +1,4 @@
-"""Every Excel export of the portal, in one shape an office can file as it is (issue 12, section 4).
+"""Every Excel export of the portal, in one shape an office can file as it is.
 
 A sheet is: a title row (merged over the table, bold), a header row of Chinese column names (the caller
 passes translated labels), the rows; the header frozen so it stays on screen, column widths fitted to what
@@ -111,8 +111,8 @@ def add_sheet(book, title, headers, rows, column_types=None, *, name=None):
         cell.border = Border(bottom=thin)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [display_width(h) for h in headers]
-    # The row just appended, counted here: the sheet's max_row looks at every cell written so far, and
-    # asking it once a row made an export of 6,000 notices take four seconds in that alone.
+    # The row just appended, counted here: the sheet's max_row looks at every cell written so far, so
+    # asking it once a row makes an export's time grow with the square of its rows.
     r = 2
     for row in rows:
         values = [cell_value(v, types[i] if i < len(types) else "text") for i, v in enumerate(row)]

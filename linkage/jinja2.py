@@ -1,8 +1,8 @@
-"""The Jinja2 environment of the tables a clerk pages through all day (issue 13, docs/architecture.md).
+"""The Jinja2 environment of the tables a clerk pages through all day (docs/architecture.md).
 
-A page of fifty notices or cases printed through the Django template language spent 6 to 7 ms on the
-rows alone (twenty-odd variables a row, each resolved, localized and escaped by the template engine);
-Jinja2 compiles a template to Python and prints the same rows in a third of that. Only those tables are
+A page of fifty notices or cases printed through the Django template language spends its time on the
+rows: the template language resolves, localizes and escapes twenty-odd variables a row; Jinja2 compiles
+the template to Python and prints the same rows faster (docs/performance.md). Only those tables are
 Jinja2 (``templates/jinja2/``), included with ``{% jinja "cases/notice_table.html" notices=… %}``
 (``members.templatetags.rows``); every page around them stays in the template language.
 
@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from cases.templatetags.notice_tags import event_label, mask_identifiers
 from linkage.numerals import format_yuan
-from members.templatetags.rows import _local, iso, minute, path
+from members.templatetags.rows import in_current_zone, iso, minute, path
 
 
 def time_element(value) -> str:
@@ -27,7 +27,7 @@ def time_element(value) -> str:
     ``<time datetime="{{ v|iso }}">{{ v|minute }}</time>`` prints, converted once; empty for anything else."""
     if not isinstance(value, datetime):
         return ""
-    local = _local(value)
+    local = in_current_zone(value)
     # Digits, dashes, colons, a "T" and a "+": nothing to escape.
     return Markup(f'<time datetime="{local.isoformat()}">{local.strftime("%Y-%m-%d %H:%M")}</time>')
 

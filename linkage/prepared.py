@@ -1,7 +1,7 @@
-"""Count queries compiled once per process (issue 13: the to-do counts of the menu run on every page).
+"""Count queries compiled once per process: the to-do counts of the menu run on every page.
 
-Building and compiling a Django aggregate of a handful of filtered counts costs 1.5 to 3 ms of Python on
-every request, five to ten times what PostgreSQL takes to answer it, and its SQL never changes: only the
+Building and compiling a Django aggregate of a handful of filtered counts costs Python on every request,
+more than PostgreSQL takes to answer it, and its SQL never changes: only the
 instant ``now`` in its parameters does. ``PreparedCounts`` wraps such an aggregate. On its first call for
 a key it runs the ORM as usual and, without sending anything, captures the SQL and parameters the ORM
 builds for two other instants; the parameters in which those two differ are where ``now`` goes. Later

@@ -60,8 +60,9 @@ INSTALLED_APPS = [
     "cases",
     "conferences",
     "assessments",
-    "documents",  # issued documents: stored, e-sealed, verifiable (issue 14)
-    "credit",  # the dishonest-debtor list and consumption restriction orders (issue 15); above cases
+    "documents",  # issued documents: stored, e-sealed, verifiable
+    "credit",  # the dishonest-debtor list and consumption restriction orders; above cases
+    "portal",  # the roof: the home page, the to-do menu, the demo month; reads every app, imported by none
 ]
 
 MIDDLEWARE = [
@@ -95,7 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "members.context_processors.portal",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -110,14 +111,14 @@ TEMPLATES = [
 ]
 
 # Forms and widgets render through Django's own Jinja2 templates, the admin's widgets through the template
-# language (linkage.forms.WidgetRenderer; issue 13, docs/architecture.md "Lean pages").
+# language (linkage.forms.WidgetRenderer; docs/performance.md "Lean pages").
 FORM_RENDERER = "linkage.forms.WidgetRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if "postgresql" in DATABASES["default"]["ENGINE"]:
-    # Persistent connections (docs/deploy.md "Database connections"): opening one costs ~15 ms, more than
-    # most pages. Each gunicorn thread and each Celery worker process keeps its own, checked before reuse;
+    # Persistent connections (docs/deploy.md "Database connections"): opening one costs more than most
+    # pages take. Each gunicorn thread and each Celery worker process keeps its own, checked before reuse;
     # behind PgBouncer in transaction mode set DB_DISABLE_SERVER_SIDE_CURSORS=true.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
@@ -178,7 +179,7 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-# A request with more files than this is refused while it is read (cases.uploads caps an answer at 5).
+# A request with more files than this is refused while it is read (linkage.uploads caps an answer at 5).
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -298,6 +299,8 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
                                     "interval_max": 0.2}
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+# Task modules autodiscovery does not find (not named ``tasks``).
+CELERY_IMPORTS = ("cases.sweeps",)
 CELERY_BEAT_SCHEDULE = {
     "sweep-undelivered-notices": {
         "task": "cases.tasks.sweep_pending_deliveries",

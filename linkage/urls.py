@@ -20,6 +20,7 @@ from credit.views import public_dishonest
 from documents.api import DocumentVerifyView
 from members import views as member_views
 from members.api import HealthView, ObtainTokenView, UnitViewSet
+from portal import views as portal_views
 
 # The admin's header and page titles in the portal's language (执行联动协调平台管理).
 admin.site.site_header = admin.site.site_title = gettext_lazy("Enforcement linkage portal administration")
@@ -43,7 +44,7 @@ router.register("consumption-restrictions", ConsumptionRestrictionViewSet, basen
 router.register("credit-decisions", DecisionViewSet, basename="credit-decision")
 
 urlpatterns = [
-    path("", member_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("units/", member_views.unit_directory, name="unit-directory"),
     path("units/<slug:code>/", member_views.unit_detail, name="unit-page"),
     path("", include("cases.urls")),

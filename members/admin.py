@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermissionsForm, GuardedModelAdmin
 from guardian.shortcuts import get_perms_for_model
 
-from .models import ActionType, Capability, LiaisonAssignment, Unit, UnitApiToken, User
+from linkage.admin import ReadOnlyAdmin
+
+from .models import AccessLog, ActionType, Capability, LiaisonAssignment, Unit, UnitApiToken, User
 
 # Django stores a permission's name once, in English, when it migrates: "Can add notice", and ours as
 # their msgids ("Can conclude a case"). The admin prints them in the reader's language instead: Django's
@@ -128,3 +130,11 @@ class UnitApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "what", "object_repr", "reason"]
+    list_filter = ["what"]
+    list_select_related = ["user"]
+    search_fields = ["object_repr", "user__username"]

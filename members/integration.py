@@ -1,4 +1,4 @@
-"""Point-to-point integration with a unit's own system (issue 8).
+"""Point-to-point integration with a unit's own system.
 
 Outbound: every notice message for a unit with a ``webhook_url`` is POSTed as JSON, signed with
 HMAC-SHA256 over ``"{timestamp}.{delivery}.{body}"`` with the unit's secret; the receiver checks the

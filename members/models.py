@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkage.choices import ChoiceLabels
@@ -205,3 +206,24 @@ class ApiTokenIssue(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.token.user_id} {self.token.key[:6]}…"
+
+
+class AccessLog(ChoiceLabels, models.Model):
+    """Who saw a full personal identifier or downloaded a document, and why (audited reads)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("user"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    what = models.CharField(_("what was accessed"), max_length=40)
+    object_repr = models.CharField(_("object representation"), max_length=120)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        db_table = "cases_accesslog"  # moved from ``cases`` (migration members.0008): same table, same rows
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "at"], name="accesslog_user_at")]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.object_repr}"

@@ -64,7 +64,7 @@ ROLE_PERMISSIONS = {
                      "assessments.view_noncooperationreport"],
 }
 
-# Accountability and assessment (issue 5, Art. 9, 36, 37, 39).
+# Accountability and assessment (Art. 9, 36, 37, 39).
 _REPORTS_READ = ["assessments.view_noncooperationreport", "assessments.view_referraltask"]
 _PERIODS_READ = ["assessments.view_assessmentperiod", "assessments.view_assessmentscore"]
 ROLE_PERMISSIONS[Role.CLERK] += ["assessments.add_noncooperationreport", *_REPORTS_READ,
@@ -98,3 +98,19 @@ def has_role(user, *roles) -> bool:
 def is_court_user(user) -> bool:
     """Clerks, the office and conveners see all cases; so do superusers."""
     return user.is_authenticated and (user.is_superuser or has_role(user, *COURT_ROLES))
+
+
+def court_president():
+    """The court's president (院长), who signs its decisions; None if the role has nobody."""
+    from .models import User
+
+    return User.objects.filter(groups__name=Role.PRESIDENT, is_active=True).order_by("id").first()
+
+
+def system_actor():
+    """Who the system acts as when a clock runs out (a deferral ends, a sweep deletes): the court's first
+    clerk, else the first superuser."""
+    from .models import User
+
+    return (User.objects.filter(groups__name=Role.CLERK, is_active=True).order_by("id").first()
+            or User.objects.filter(is_superuser=True).order_by("id").first())

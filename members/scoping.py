@@ -33,7 +33,7 @@ def _granted_unit_ids(user, perm: str) -> frozenset[int]:
     What ``get_objects_for_user(user, perm, klass=Unit, accept_global_perms=False, with_superuser=False)``
     answers, read straight from guardian's two tables (``members.who``) for every unit permission at
     once: a liaison's page asks for the scope and for the right to act, and guardian's general query
-    building was a third of a small page. ``tests/test_lean_pages.py`` compares the two."""
+    building costs more Python than a small page's own work. ``tests/test_lean_pages.py`` compares the two."""
     cache = user.__dict__.setdefault("_unit_ids_cache", {})
     grants = cache.get("_grants")
     if grants is None:

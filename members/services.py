@@ -6,7 +6,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
 
-from .models import LiaisonAssignment, Unit, User
+from .models import AccessLog, LiaisonAssignment, Unit, User
 from .roles import Role, role_codes
 from .scoping import HANDLE, VIEW, forget_cached_scope
 
@@ -52,3 +52,8 @@ def liaison_assign(*, actor: User | None, unit: Unit, user: User) -> LiaisonAssi
     user.groups.add(Group.objects.get(name=Role.LIAISON))
     sync_unit_permissions(user)
     return LiaisonAssignment.objects.create(unit=unit, user=user, assigned_by=actor)
+
+
+def access_log(*, actor, what: str, obj, reason: str = "") -> None:
+    """An audited read: ``actor`` saw a full identifier, downloaded a document or exported a list."""
+    AccessLog.objects.create(user=actor, what=what, object_repr=str(obj)[:120], reason=reason[:200])

@@ -1,9 +1,9 @@
-"""Who the signed-in user is, in two plain SQL queries (issue 13: lean pages).
+"""Who the signed-in user is, in two plain SQL queries (lean pages).
 
 Every signed-in page asks what roles and permissions the user holds (``members.backends.load_roles``)
 and, for a unit's member, on which units (``members.scoping.unit_ids``). Built through the ORM, a
-``UNION`` of annotated ``values_list`` querysets, each cost 1–2 ms of Python per request to compile —
-more than the queries themselves take in the database. The SQL here says the same thing, written once
+``UNION`` of annotated ``values_list`` querysets, each costs Python per request to compile — more
+than the queries themselves take in the database. The SQL here says the same thing, written once
 per process from the models' own table and column names (so it follows any ``db_table``), with the user
 as a parameter. ``tests/test_lean_pages.py`` compares both answers with the ORM's and guardian's for
 users with own permissions, group permissions, both and none.

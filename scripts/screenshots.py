@@ -87,7 +87,7 @@ def lifecycle_cases(env):
 
 def president_pages(env):
     """(the listing proposed and waiting for the president, the consumption restriction order drafted and
-    waiting for his signature): the demo month's cases 7 and 6 (members/sample.py)."""
+    waiting for his signature): the demo month's cases 7 and 6 (portal/sample.py)."""
     code = ("from credit.models import ConsumptionRestriction, Decision\n"
             "d = Decision.objects.filter(kind='listing', status='proposed').order_by('id').first()\n"
             "o = ConsumptionRestriction.objects.filter(status='draft').order_by('id').first()\n"

@@ -14,7 +14,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.identifiers import make_valid_uscc, resident_id_check_char
+from linkage.identity import make_valid_uscc, resident_id_check_char
 from members.models import ActionType, Unit, User
 from members.seeding import seed_demo
 from members.tokens import token_issue
@@ -22,7 +22,7 @@ from members.tokens import token_issue
 PASSWORD = "linkage-demo"
 
 
-# ---------------------------------------------------------------- the clock (docs/architecture.md)
+# ---------------------------------------------------------------- the clock (docs/testing.md)
 # A test that passes or fails with the hour it runs is a defect. A test marked ``dates`` runs three
 # times: at the real clock, and at 23:30 and 00:30 Asia/Shanghai of today (either side of midnight in
 # Gong'an; at 00:30 the UTC date is still yesterday's, at 23:30 tomorrow is half an hour away).
@@ -296,10 +296,10 @@ def final_ready(case) -> dict:
     the conditions only the clerk can vouch for."""
     from datetime import timedelta
 
-    from cases.measures import add_months, local_today
     from cases.models import Case
     from cases.selectors import final_conditions
     from credit.models import ConsumptionRestriction
+    from linkage.dates import add_months, local_today
 
     Case.objects.filter(pk=case.pk).update(filed_on=add_months(local_today(), -4) - timedelta(days=1))
     case.refresh_from_db()

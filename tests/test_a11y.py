@@ -2,7 +2,7 @@
 (colour contrast included), in Debian's Chromium driven by Playwright (never a downloaded browser).
 
 axe-core is the npm package of tests/package.json (``npm ci`` in tests/, run by ``make install``); its
-``axe.min.js`` is injected into each page with ``add_script_tag``. The sample month (``members.sample``,
+``axe.min.js`` is injected into each page with ``add_script_tag``. The sample month (``portal.sample``,
 made through the services) gives every page something to show.
 """
 import json
@@ -104,7 +104,7 @@ def _pages():
 
 
 def test_every_main_page_of_every_role_has_no_wcag_21_aa_violation(browser, settings):
-    from members.sample import seed_sample
+    from portal.sample import seed_sample
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     seed_demo("linkage-demo")
@@ -138,7 +138,7 @@ def test_every_main_page_of_every_role_has_no_wcag_21_aa_violation(browser, sett
 def test_the_inbox_reads_at_390_px_without_horizontal_scroll(browser):
     """A liaison on a phone: the inbox and a notice fit the width; the next action is a button on top."""
     from cases.models import Notice
-    from members.sample import seed_sample
+    from portal.sample import seed_sample
 
     seed_demo("linkage-demo")
     seed_sample()

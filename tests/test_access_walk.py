@@ -25,7 +25,7 @@ SECRET_ID = make_resident_id(4242)
 MARKERS = [SECRET_CASE, SECRET_DEBTOR, SECRET_SUBJECT, SECRET_ID, SECRET_ID[-8:]]
 PUBLIC_MARKERS = [SECRET_SUBJECT, SECRET_ID, SECRET_ID[-8:]]
 # What an outsider may legitimately add while walking (its own audit trail), everything else must not move.
-MAY_GROW = {"cases.accesslog", "credit.creditcheck", "axes.accessattempt", "axes.accesslog", "sessions.session"}
+MAY_GROW = {"members.accesslog", "credit.creditcheck", "axes.accessattempt", "axes.accesslog", "sessions.session"}
 SLUGS = ["acknowledge", "answer", "close", "cancel", "renew", "release", "grant", "refuse", "approve", "reject",
          "publish", "shield", "revoke", "report", "return", "done", "issue", "decide", "confirm", "republish",
          "sign", "lift", "permit"]

@@ -23,8 +23,8 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.deadlines import end_of_day
-from cases.identifiers import resident_id_check_char
 from cases.models import Attachment, Case, CaseCategory, Delivery, Notice, NoticeEvent, Party
+from linkage.identity import resident_id_check_char
 from members.models import ActionType, Unit
 
 from .conftest import PASSWORD, case_ruling, make_resident_id, make_uscc, pdf_bytes

@@ -13,7 +13,7 @@ import pytest
 from cases.models import Case, Notice
 from members.seeding import seed_demo
 
-from .conftest import case_ruling, make_resident_id, pdf_bytes
+from .conftest import case_ruling, final_ready, make_resident_id, pdf_bytes
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -120,6 +120,8 @@ def test_clerk_issues_to_two_banks_liaison_answers_clerk_concludes(page, setting
     assert page.get_by_text("中国工商银行公安支行").count() >= 1
     _shot(page, "clerk-conclude")
     page.get_by_label("执行完毕").check()
+    # No payment is recorded in the portal: the clerk says how the debt was performed.
+    page.locator("#id_note").fill("被执行人已向申请执行人直接履行完毕")
     page.get_by_role("button", name="确认结案").click()
     page.wait_for_url(f"**/cases/{case.pk}/")
     releases = Notice.objects.filter(case=case, kind="release")
@@ -219,6 +221,7 @@ def test_final_no_property_in_the_browser_keeps_every_measure(page, settings):
     query = services.notice_issue(actor=clerk, case=case, unit=Unit.objects.get(code="tax"),
                                   action=ActionType.objects.get(code="query"), subject="查询纳税")
 
+    ready = final_ready(case)  # filed four months ago, the debtor restricted (终本规定 Art. 1)
     _sign_in(page, "clerk")
     page.goto(page.base + f"/cases/{case.pk}/conclude/")
     for notice in held:
@@ -227,6 +230,9 @@ def test_final_no_property_in_the_browser_keeps_every_measure(page, settings):
     assert page.locator("table.conclusion-plan tr", has_text=query.number).locator("td.verb-cancel").count() == 2
     _shot(page, "clerk-conclude-final")
     page.get_by_label("终结本次执行程序").check()
+    for code in ready["confirm"]:  # what only the clerk can vouch for, confirmed with the note
+        page.locator(f"input[name=confirm][value={code}]").check()
+    page.locator("#id_note").fill(ready["note"])
     page.get_by_role("button", name="确认结案").click()
     page.wait_for_url(f"**/cases/{case.pk}/")
     assert not Notice.objects.filter(case=case, kind="release").exists()

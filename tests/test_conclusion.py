@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cases import delivery, services
 from cases.models import Case, Delivery, Notice, NoticeEvent
-from cases.workflow import InvalidTransition
+from linkage.statemachine import InvalidTransition
 from members.models import ActionType, Capability, Unit
 from tests.conftest import case_ruling, final_ready
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from cases import services
 from cases.models import Case, Notice
-from credit import restrictions
+from credit import decisions, restrictions
 from credit import services as credit
 from credit.models import ConsumptionRestriction, RestrictedAct, RestrictionUnit
 
@@ -63,7 +63,7 @@ def test_drafted_signed_by_the_president_and_issued_to_each_unit(users, make_cas
     assert order.status == "draft" and order.acts == list(RestrictedAct.values)
     with pytest.raises(PermissionDenied):  # 限高规定 Art. 5: the president signs, not the clerk
         restrictions.restriction_sign(actor=users["clerk"], order=order)
-    from cases.workflow import InvalidTransition
+    from linkage.statemachine import InvalidTransition
 
     with pytest.raises(InvalidTransition):  # not signed: cannot be issued
         restrictions.restriction_issue(actor=users["clerk"], order=order)
@@ -143,13 +143,13 @@ def test_final_no_property_keeps_the_order_and_the_entry(users, issued, django_c
 def test_the_clerk_lifts_on_the_creditors_consent_with_a_ground(users, issued, django_capture_on_commit_callbacks):
     order = issued()
     with pytest.raises(ValidationError):
-        restrictions.restriction_lift(actor=users["clerk"], order=order, ground="creditor_consent")  # no reason
+        decisions.restriction_lift(actor=users["clerk"], order=order, ground="creditor_consent")  # no reason
     with pytest.raises(ValidationError):
-        restrictions.restriction_lift(actor=users["clerk"], order=order, ground="whim", reason="x")
+        decisions.restriction_lift(actor=users["clerk"], order=order, ground="whim", reason="x")
     with pytest.raises(PermissionDenied):
-        restrictions.restriction_lift(actor=users["liaison-natres"], order=order, ground="security", reason="担保")
+        decisions.restriction_lift(actor=users["liaison-natres"], order=order, ground="security", reason="担保")
     with django_capture_on_commit_callbacks(execute=True):
-        restrictions.restriction_lift(actor=users["clerk"], order=order, ground="creditor_consent",
+        decisions.restriction_lift(actor=users["clerk"], order=order, ground="creditor_consent",
                                       reason="申请执行人书面同意解除")
     order.refresh_from_db()
     assert order.status == "issued"  # proposed: the president decides the lifting
@@ -175,9 +175,9 @@ def test_a_one_off_permission_is_recorded_with_its_dates(users, issued):
     order = issued()
     today = timezone.localdate()
     with pytest.raises(ValidationError):
-        restrictions.restriction_permit(actor=users["clerk"], order=order, acts=["travel_class"],
+        decisions.restriction_permit(actor=users["clerk"], order=order, acts=["travel_class"],
                                         starts_on=today, ends_on=today - timezone.timedelta(days=1), reason="就医")
-    decision = restrictions.restriction_permit(actor=users["clerk"], order=order, acts=["travel_class"],
+    decision = decisions.restriction_permit(actor=users["clerk"], order=order, acts=["travel_class"],
                                                starts_on=today, ends_on=today + timezone.timedelta(days=3),
                                                reason="近亲属重大疾病就医")
     assert decision.order_id == order.pk and not order.permissions.exists()  # the president approves it
@@ -326,7 +326,7 @@ def test_the_order_is_an_issued_document_with_a_code_and_standing(users, issued,
     document.refresh_from_db()
     assert documents.standing(document)["code"] == "valid"
     with django_capture_on_commit_callbacks(execute=True):
-        restrictions.restriction_lift(actor=users["president"], order=order, ground="performed")
+        decisions.restriction_lift(actor=users["president"], order=order, ground="performed")
     document = IssuedDocument.objects.get(pk=document.pk)
     assert documents.standing(document)["code"] == "released"
 
@@ -337,5 +337,5 @@ def test_an_issued_order_is_on_the_public_page_until_lifted(client, users, issue
     body = client.get("/public/dishonest/").content.decode()
     assert 'class="public-restrictions"' in body and order.name in body and order.id_number not in body
     with django_capture_on_commit_callbacks(execute=True):
-        restrictions.restriction_lift(actor=users["president"], order=order, ground="performed")
+        decisions.restriction_lift(actor=users["president"], order=order, ground="performed")
     assert order.name not in client.get("/public/dishonest/").content.decode()

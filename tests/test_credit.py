@@ -1257,11 +1257,11 @@ def test_publishing_again_after_shielding_is_a_new_decision(api, entry, publish)
     assert client.post(f"/api/v1/credit-entries/{entry.pk}/republish/", {}, format="json").status_code == 400
     entry.refresh_from_db()
     assert entry.status == "shielded"
-    from cases.workflow import InvalidTransition
-    from credit.workflow import credit_transition_for
+    from credit.workflow import CREDIT_MACHINE
+    from linkage.statemachine import InvalidTransition
 
     with pytest.raises(InvalidTransition):  # the first publication cannot be repeated
-        credit_transition_for("shielded", "publish")
+        CREDIT_MACHINE.transition_for("shielded", "publish")
     publish(entry, "republish", reason="屏蔽事由消除，重新决定公布")
     entry.refresh_from_db()
     assert entry.status == "published" and entry.round == 2

@@ -24,11 +24,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services as case_services
-from cases.workflow import InvalidTransition
 from credit import decisions, restrictions
 from credit import services as credit
 from credit.models import ConsumptionRestriction, CreditEntry, Decision
 from documents.models import IssuedDocument
+from linkage.dates import local_today
+from linkage.statemachine import InvalidTransition
 
 from .conftest import final_ready, make_resident_id, make_uscc, pdf_bytes
 
@@ -84,12 +85,12 @@ def test_a_listing_is_proposed_decided_by_the_president_served_then_published(ap
     html = render_ruling_html(document)
     assert "决定书" in html and "院长　周国强" in html and "纳入失信被执行人名单" in html
     assert "第一条第一项" in html and entry.id_number not in html
-    served = clerk.post(url + "service/", {"way": "electronic", "served_on": date.today().isoformat(),
+    served = clerk.post(url + "service/", {"way": "electronic", "served_on": local_today().isoformat(),
                                            "proof": SimpleUploadedFile("回证.pdf", pdf_bytes(), "application/pdf")},
                         format="multipart")
     assert served.status_code == 200, served.content
     decision.refresh_from_db()
-    assert decision.served_on == date.today() and decision.service_proof.purpose == "service"
+    assert decision.served_on == local_today() and decision.service_proof.purpose == "service"
     with django_capture_on_commit_callbacks(execute=True):
         published = clerk.post(url + "publish/", {}, format="json")
     assert published.status_code == 200 and published.json()["status"] == "published"
@@ -264,11 +265,11 @@ def test_the_orders_service_is_recorded(users, make_case, api):
     case = make_case()
     order = _issued_order(users, case)
     bad = api("clerk").post(f"{API}consumption-restrictions/{order.pk}/service/",
-                            {"way": "pigeon", "served_on": date.today().isoformat()}, format="json")
+                            {"way": "pigeon", "served_on": local_today().isoformat()}, format="json")
     assert bad.status_code == 400 and "way" in bad.json()
     ok = api("clerk").post(f"{API}consumption-restrictions/{order.pk}/service/",
-                           {"way": "direct", "served_on": date.today().isoformat()}, format="json")
-    assert ok.status_code == 200 and ok.json()["served_on"] == date.today().isoformat()
+                           {"way": "direct", "served_on": local_today().isoformat()}, format="json")
+    assert ok.status_code == 200 and ok.json()["served_on"] == local_today().isoformat()
 
 
 # ------------------------------------------------------------------ 6. one-off permission
@@ -292,7 +293,7 @@ def test_a_one_off_permission_lasts_at_most_a_month_and_the_president_approves_i
 # ------------------------------------------------------------------ 7. minors, sanctions
 
 def test_an_order_on_a_minor_needs_a_note(users):
-    child = make_resident_id(9501, birth=f"{date.today().year - 11}0301")
+    child = make_resident_id(9501, birth=f"{local_today().year - 11}0301")
     case = case_services.case_create(
         actor=users["clerk"], number="（2026）鄂1022执9501号", title="未成年", amount="1000",
         parties=[{"role": "applicant", "name": "甲", "id_number": make_resident_id(9502)},

@@ -38,7 +38,7 @@ urlpatterns = [path("test-boom/", _boom), *portal_urls.urlpatterns]
 def sample(db, django_capture_on_commit_callbacks):
     """The demo month in the test database (rolled back with the test); on-commit work (deliveries,
     the assessment computation) runs as the block ends."""
-    from members.sample import seed_sample
+    from portal.sample import seed_sample
 
     with django_capture_on_commit_callbacks(execute=True):
         added = seed_sample()
@@ -52,7 +52,7 @@ def test_sample_month_is_complete_and_idempotent(sample):
     from cases.models import Case, Delivery, Measure, Notice, NoticeEvent, NoticeRequest
     from conferences.models import ActionItem, Minutes
     from credit.models import CreditEntry
-    from members.sample import seed_sample
+    from portal.sample import seed_sample
 
     assert sample["cases"] == 32  # 30 of the month, a preservation (执保) and the enforcement case taking it over
     cases = Case.objects.filter(number__contains="鄂1022执")

@@ -17,9 +17,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cases import measures
-from cases.documents import cn_date, cn_date_upper
 from cases.models import Attachment, AttachmentPurpose, Measure, Notice
+from linkage import dates
+from linkage.dates import cn_date, cn_date_upper
 from members.models import ActionType, Unit
 
 from .conftest import pdf_bytes
@@ -135,7 +135,7 @@ def test_the_assistance_notice_shows_every_element_of_the_court_style(browser_cl
     assert f"于{cn_date(notice.ack_due_at)}前签收" in text and f"于{cn_date(notice.due_at)}前" in text
     assert "本院经办人：王立新，联系电话：0716-5221234" in text
     # the seal place: court name and date (二〇二六年…) with room for the seal
-    assert "（院印）" in text and cn_date_upper(measures.local_date(notice.issued_at)) in text
+    assert "（院印）" in text and cn_date_upper(dates.local_date(notice.issued_at)) in text
     # the reply slip after the cut line
     assert "裁剪线" in text and "协助执行回执" in text
     assert f"你院{case.number}协助执行通知书（编号：{notice.number}）已收悉" in text

@@ -203,7 +203,7 @@ def test_another_unit_cannot_download_the_stored_file(freeze, browser_client, us
 
 
 def test_the_court_reads_masked_and_the_sealed_copy_only_audited(freeze, browser_client, users):
-    from cases.models import AccessLog
+    from members.models import AccessLog
 
     doc = IssuedDocument.objects.get(notice=freeze)
     clerk = browser_client("clerk")

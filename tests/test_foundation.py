@@ -171,7 +171,7 @@ def test_liaison_assignment_keeps_the_history(users):
     "/admin/members/unit/{police}/permissions/", "/admin/members/user/", "/admin/members/actiontype/",
     "/admin/members/liaisonassignment/", "/admin/cases/case/", "/admin/cases/notice/",
     "/admin/cases/noticeevent/", "/admin/cases/delivery/", "/admin/cases/holidayoverride/",
-    "/admin/cases/accesslog/", "/admin/cases/attachment/",
+    "/admin/members/accesslog/", "/admin/cases/attachment/",
 ])
 def test_admin_pages_open_for_the_administrator(browser_client, url):
     police = Unit.objects.get(code="police").pk

@@ -29,11 +29,12 @@ from pypdf import PdfWriter
 
 from cases import services
 from cases.models import Attachment, Measure, Notice
-from cases.uploads import validate_pdf, validate_pdf_batch
 from conferences import services as conf_services
-from conferences.documents import chinese_ordinal, minutes_content
+from conferences.documents import minutes_content
 from conferences.models import Invitation, Meeting, Minutes
+from linkage.numerals import chinese_numeral
 from linkage.text import safe_cell, strip_controls
+from linkage.uploads import validate_pdf, validate_pdf_batch
 from members.integration import sign, verify
 from members.models import Unit
 
@@ -362,7 +363,7 @@ def test_control_characters_in_attendance_and_minutes_are_stripped_and_documents
 
 
 def test_minutes_with_120_decisions_render(api, users, meeting, django_capture_on_commit_callbacks):
-    assert [chinese_ordinal(n) for n in (1, 10, 11, 20, 99, 100, 101, 110, 120)] == [
+    assert [chinese_numeral(n) for n in (1, 10, 11, 20, 99, 100, 101, 110, 120)] == [
         "一", "十", "十一", "二十", "九十九", "一百", "一百零一", "一百一十", "一百二十"]
     decisions = [{"text": f"第{n}项议定事项"} for n in range(1, 121)]
     minutes = _issue_minutes(users, meeting, decisions, django_capture_on_commit_callbacks)

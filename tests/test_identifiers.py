@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.identifiers import mask_identifier, parse_case_number, validate_resident_id, validate_uscc
+from cases.identifiers import parse_case_number
+from linkage.identity import mask_identifier, validate_resident_id, validate_uscc
 
 from .conftest import make_resident_id, make_uscc
 

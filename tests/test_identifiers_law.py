@@ -21,17 +21,19 @@ from cases import services
 from cases.identifiers import (
     CASE_TYPES,
     case_number_hint,
-    make_valid_uscc,
-    mask_identifier,
     normalise_case_number_query,
-    organization_code_check_char,
     parse_case_number,
     parse_own_case_number,
+)
+from cases.models import Case, Party
+from linkage.identity import (
+    make_valid_uscc,
+    mask_identifier,
+    organization_code_check_char,
     resident_id_check_char,
     validate_resident_id,
     validate_uscc,
 )
-from cases.models import Case, Party
 
 from .conftest import make_resident_id, make_uscc
 
@@ -353,7 +355,7 @@ def test_a_code_with_a_bad_organisation_code_is_refused():
     good = make_uscc(42)
     body = good[8:16] + ("0" if good[16] != "0" else "1")
     first17 = good[:8] + body
-    from cases.identifiers import uscc_check_char
+    from linkage.identity import uscc_check_char
 
     bad = first17 + uscc_check_char(first17)   # the code's own check character is right
     error = refused(bad, validate_uscc)

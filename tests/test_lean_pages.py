@@ -205,7 +205,7 @@ def test_roles_read_in_plain_sql_are_what_the_orm_reads():
 
 def _straight_counts():
     """The figures counted one by one, as before they shared a round trip."""
-    from cases import measures
+    from cases import terms
     from cases.models import Case, Measure, Notice
     from cases.selectors import pending_requests
     from cases.workflow import NoticeStatus
@@ -215,7 +215,7 @@ def _straight_counts():
             "measures_lapsed": Measure.objects.filter(status="lapsed", case__status="open").count(),
             "answered": Notice.objects.filter(status=NoticeStatus.ANSWERED).count(),
             "requests": pending_requests().count(),
-            "measures_due": Measure.objects.filter(measures.renewal_due_q()).count()}
+            "measures_due": Measure.objects.filter(terms.renewal_due_q()).count()}
 
 
 @pytest.mark.django_db

@@ -19,11 +19,11 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import measures, services
+from cases import measures, services, terms
 from cases.measures import measures_sweep
 from cases.models import Case, CaseEvent, Measure, Notice
-from cases.workflow import InvalidTransition
 from documents.models import IssuedDocument
+from linkage.statemachine import InvalidTransition
 
 from .conftest import final_ready, make_resident_id, pdf_bytes
 
@@ -180,7 +180,7 @@ def test_the_notice_the_receipt_and_the_register_state_one_term_from_service(use
     proof of service and the register both say 2026-12-07 to 2027-12-06, and the measure stops being
     renewable the day after its last day."""
     from cases.documents import render_notice_html
-    from documents.services import receipt_context
+    from cases.stored_documents import receipt_context
 
     with travel(at(2026, 12, 4, 16)):
         case = new_case()
@@ -200,9 +200,9 @@ def test_the_notice_the_receipt_and_the_register_state_one_term_from_service(use
     assert (body["starts_on"], body["expires_on"]) == ("2026-12-07", "2027-12-06")
     assert body["term_label"] == "自2026年12月7日起至2027年12月6日止"
     with travel(at(2027, 12, 6, 23, 30)):  # the last day: still renewable
-        assert measures.is_renewable(_fresh(measure))
+        assert terms.is_renewable(_fresh(measure))
     with travel(at(2027, 12, 7, 0, 30)):  # the day after: the term has ended for the bank and the register
-        assert not measures.is_renewable(_fresh(measure))
+        assert not terms.is_renewable(_fresh(measure))
         measures_sweep()
         assert _fresh(measure).status == "lapsed"
 
@@ -550,7 +550,7 @@ def test_a_termination_for_a_long_term_settlement_keeps_the_measures_and_may_be_
         _answer(users, freeze, amount="20000.00")
         result = services.case_conclude(actor=users["clerk"], case=case, outcome="terminated", ground="settlement")
     assert result.release_notices == [] and [m.notice_id for m in result.kept_measures] == [freeze.pk]
-    assert measures.is_renewable(Measure.objects.get(notice=freeze))
+    assert terms.is_renewable(Measure.objects.get(notice=freeze))
     with travel(at(2027, 2, 1)):
         resumed = services.case_resume(actor=users["clerk"], case=case, number="（2027）鄂1022执恢3号")
     assert Measure.objects.get(notice=freeze).case_id == resumed.pk

@@ -20,7 +20,6 @@ from django.utils.translation import gettext
 
 from cases import services
 from cases.lifecycle import SuspensionGround
-from cases.measures import add_months, local_today
 from cases.models import (
     Attachment,
     Case,
@@ -32,6 +31,7 @@ from cases.models import (
     Settlement,
     Suspension,
 )
+from linkage.dates import add_months, local_today
 from linkage.numerals import format_yuan
 
 from .conftest import final_ready

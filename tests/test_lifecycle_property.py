@@ -33,9 +33,10 @@ from hypothesis import event as _event
 from hypothesis import strategies as st
 
 from cases import delivery, services
-from cases.measures import local_today, measure_release, measure_renew
+from cases.measures import measure_release, measure_renew
 from cases.models import Case, CaseEvent, Measure, Notice, Settlement
 from cases.selectors import instalment_states
+from linkage.dates import local_today
 from members.models import ActionType, Unit
 from tests.conftest import case_ruling, final_ready, make_resident_id
 

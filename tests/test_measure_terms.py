@@ -26,8 +26,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from cases import measures, services
-from cases.measures import guess_asset_kind, measures_sweep, term_end, term_for, term_label
+from cases.measures import measures_sweep
 from cases.models import Attachment, Measure, Notice, NoticeEvent
+from cases.terms import guess_asset_kind, term_end, term_for, term_label
 
 from .conftest import final_ready, pdf_bytes
 
@@ -132,7 +133,7 @@ def test_an_asset_kind_that_cannot_be_told_is_unknown_not_other():
 
 
 def test_a_notice_whose_asset_kind_cannot_be_told_states_one_year(db):
-    from cases.measures import notice_term_months
+    from cases.terms import notice_term_months
 
     def notice(unit_code, unit_kind, action, asset_kind=""):
         return SimpleNamespace(unit=SimpleNamespace(code=unit_code, kind=unit_kind),

@@ -24,8 +24,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from cases import delivery, measures, services
-from cases.measures import add_months, expiry_for, measures_sweep
+from cases.measures import measures_sweep
 from cases.models import Delivery, Measure, MeasureLimit, MeasureReminder, Notice, NoticeEvent
+from cases.terms import expiry_for
+from linkage.dates import add_months
 from members.models import Capability
 from tests.conftest import case_ruling
 

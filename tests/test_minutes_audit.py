@@ -16,10 +16,10 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from cases.models import AccessLog, Party
+from cases.models import Party
 from conferences import services
 from conferences.models import Minutes
-from members.models import Unit
+from members.models import AccessLog, Unit
 
 from .conftest import make_resident_id
 

@@ -15,10 +15,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases.models import AccessLog
 from credit import services as credit
 from credit.models import CreditCheck
-from members.models import ApiTokenIssue, User
+from members.models import AccessLog, ApiTokenIssue, User
 
 from .conftest import PASSWORD, make_resident_id
 from .test_credit import debtor_of, org_case, publish  # noqa: F401  (fixtures; the tests name them)

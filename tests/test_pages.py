@@ -19,7 +19,6 @@ from pypdf import PdfReader
 
 from cases import services
 from cases.models import (
-    AccessLog,
     Attachment,
     Case,
     CaseCategory,
@@ -27,7 +26,7 @@ from cases.models import (
     NoticeEvent,
     Party,
 )
-from members.models import Capability, Unit, User
+from members.models import AccessLog, Capability, Unit, User
 
 from .conftest import PASSWORD, make_resident_id, make_uscc, pdf_bytes
 

@@ -13,10 +13,10 @@ import pytest
 from django.core import mail
 
 from cases import disclosure
-from cases.identifiers import make_valid_uscc, mask_identifier, mask_identifiers_in_text
 from cases.models import Notice, PunishmentIdentifierNeed
 from credit import services as credit
 from credit.models import CreditPush
+from linkage.identity import make_valid_uscc, mask_identifier, mask_identifiers_in_text
 from members.seeding import seed_units
 
 from .conftest import decide_listing, make_resident_id

@@ -80,7 +80,7 @@ def test_a_liaison_picks_only_the_cases_of_their_unit(browser_client, tax_case, 
 
 
 def test_a_liaison_finds_nothing_by_identifier_and_it_is_never_echoed(browser_client, tax_case):
-    from cases.models import AccessLog
+    from members.models import AccessLog
 
     debtor = _debtor(tax_case)
     client = browser_client("liaison-tax")
@@ -115,7 +115,7 @@ def test_the_picker_is_throttled_like_the_case_search(browser_client, tax_case, 
 def test_an_id_being_typed_is_searched_only_when_whole(browser_client, tax_case, settings):
     """Typed into the picker key by key, an ID is searched (audited, counted against the limit) at 15
     digits, which may be a first-generation ID, and at 18, not at 16 or 17."""
-    from cases.models import AccessLog
+    from members.models import AccessLog
 
     settings.CASE_IDENTIFIER_SEARCH_RATE = "2/min"
     client = browser_client("clerk")

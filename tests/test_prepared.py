@@ -9,8 +9,9 @@ from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import selectors
+from cases import selectors, terms
 from cases.models import Notice
+from linkage import dates
 from linkage.prepared import _UNPROVEN, PreparedCounts
 from members.scoping import scope_key
 
@@ -75,14 +76,14 @@ def test_each_scope_has_its_own_query(make_case, issue, users):
 
 @pytest.mark.django_db
 def test_the_clerks_to_do_is_the_orms_answer(make_case, issue, users):
-    from cases import measures, services
+    from cases import services
 
     _forget(selectors._prepared_clerk_todo_counts)
     case = make_case()
     notice = issue(case, "bank-icbc", "query")
     services.notice_acknowledge(actor=users["liaison-bank-icbc"], notice=notice)
     services.notice_answer(actor=users["liaison-bank-icbc"], notice=notice, outcome="done", detail="已查询")
-    horizon, today = measures.renewal_horizon(), measures.local_today()
+    horizon, today = terms.renewal_horizon(), dates.local_today()
     for _ in range(2):
         counts = selectors.clerk_todo_counts()
         assert counts == selectors._clerk_todo_counts(timezone.now(), horizon, today)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cases import services
 from cases.deadlines import end_of_day
 from cases.models import Notice, NoticeRequest
-from cases.workflow import InvalidTransition
+from linkage.statemachine import InvalidTransition
 
 pytestmark = pytest.mark.dates  # every test here also runs at 23:30 and 00:30 Asia/Shanghai (conftest)
 

@@ -151,7 +151,7 @@ def test_the_scope_index_matches_the_scope_query(users, triple):
     """``notice_unit_case`` is partial (not pushes or withdrawals): the scope's EXISTS says the same
     (``cases.models.LIST_NOTICE_KINDS``), the condition PostgreSQL must find in a query to use the index.
     (Which index the planner picks on a test database of a few rows is its choice; on the bench data
-    the unit's case list reads this one: docs/architecture.md, "third pass".)"""
+    the unit's case list reads this one: docs/performance.md, "third pass".)"""
     from cases.models import LIST_NOTICE_KINDS, Notice
 
     case, _other = triple

@@ -22,9 +22,10 @@ from cases import measures, services
 from cases.models import Measure, MeasureReminder, Notice, NoticeKind
 from conferences import services as conference_services
 from conferences.models import ActionItem, Meeting
+from linkage import dates
 from members.models import Unit, User
 from members.roles import role_codes
-from members.todo import todo_for
+from portal.todo import todo_for
 
 from .conftest import pdf_bytes
 
@@ -144,7 +145,7 @@ def _measure(users, issue, case, unit_code, action_code="freeze", expires_in_day
     measure = Measure.objects.get(notice=notice)
     if expires_in_days is not None:
         Measure.objects.filter(pk=measure.pk).update(
-            expires_on=measures.local_today() + timedelta(days=expires_in_days))
+            expires_on=dates.local_today() + timedelta(days=expires_in_days))
     return Measure.objects.get(pk=measure.pk)
 
 
@@ -210,7 +211,7 @@ def test_clerk_counts_are_the_rows_of_the_lists_they_link_to(users, make_case, i
     assert 'aria-label="待审核的回执 2 件"' in page
     assert 'aria-label="待决定的异议及延期申请 1 件"' in page
     # The renewal reminders and the count are the same rule: today's sweep reminds exactly these measures.
-    measures.measures_sweep(today=measures.local_today())
+    measures.measures_sweep(today=dates.local_today())
     reminded = set(MeasureReminder.objects.values_list("measure_id", flat=True))
     assert reminded == {m.pk for m in expected["measures"]}
 

@@ -3,8 +3,9 @@ here queries per row: the rows come from ``measures.measures_for_list`` with the
 renewal/release annotations, and the user's unit scope is cached on the user."""
 from django import template
 
-from cases import measures
+from cases import terms
 from cases.measure_models import MeasurePriority, MeasureStatus
+from linkage import dates
 
 register = template.Library()
 
@@ -12,12 +13,12 @@ register = template.Library()
 @register.filter
 def measure_term(measure) -> str:
     """自2026年12月2日起至2027年12月1日止, or "" (a waiting seizure, or no legal time limit)."""
-    return measures.measure_term_label(measure)
+    return terms.measure_term_label(measure)
 
 
 @register.filter
 def renewable(measure) -> bool:
-    return measures.is_renewable(measure)
+    return terms.is_renewable(measure)
 
 
 @register.filter
@@ -59,7 +60,7 @@ def release_form_for(measure, bound_form=None, bound_measure=None):
 
 # The blank release form is the same on every row but for its ids (one form per row, each label naming
 # its own field): Django renders it once per table with this mark in the ids, and each row puts its
-# measure's id in (issue 13: rendering 3 widgets through the form renderer per row was 40 % of the page).
+# measure's id in: rendering its widgets through the form renderer on every row would be a large share of the page.
 _ROW_MARK = "id_release_ROW_"
 
 
@@ -85,4 +86,4 @@ def for_measure(blank_fields, measure_pk) -> str:
 
 @register.simple_tag
 def local_today():
-    return measures.local_today()
+    return dates.local_today()

@@ -20,7 +20,7 @@ def status_label(value):
 def mask_identifiers(value):
     """Free text as anyone is shown it: identifier-shaped runs masked (cases.disclosure); the stored
     text is unchanged. Autoescaping still applies to the result."""
-    from cases.identifiers import mask_identifiers_in_text
+    from linkage.identity import mask_identifiers_in_text
 
     return mask_identifiers_in_text(value)
 
@@ -44,29 +44,6 @@ def notice_structured(context, notice):
     from cases.disclosure import structured_for
 
     return structured_for(_viewer(context), notice)
-
-
-def _event_machine(event):
-    """The state machine an event row belongs to: its transition table and its states."""
-    from cases.models import NoticeEvent
-    from cases.workflow import TRANSITIONS
-
-    if isinstance(event, NoticeEvent):
-        return TRANSITIONS, NoticeStatus
-    if hasattr(event, "state_machine"):  # an app above cases (credit) says its own table
-        return event.state_machine()
-    from conferences import workflow as conf
-
-    for field, machine in (("agenda_item_id", "agenda"), ("meeting_id", "meeting"), ("invitation_id", "invitation"),
-                           ("minutes_id", "minutes"), ("action_item_id", "action")):
-        if getattr(event, field, None):
-            return conf.TABLES[machine], conf.STATUS_CHOICES[machine]
-    from assessments import workflow as assess
-
-    for field, machine in (("report_id", "report"), ("task_id", "task"), ("period_id", "period")):
-        if getattr(event, field, None):
-            return assess.TABLES[machine], assess._STATUS[machine]
-    return {}, None
 
 
 def _extra_event_labels():
@@ -99,17 +76,14 @@ def _extra_event_labels_in(language):
 def event_label(event):
     """An event row as people read it, in the portal's language: the transition's label and the states'
     labels from the machine's own table (``批准：已提出 → 已批准``), never the stored codes."""
-    table, states = _event_machine(event)
-    move = table.get(event.transition)
+    machine = event.state_machine()
+    move = machine.get(event.transition) if machine is not None else None
     label = str(move.label) if move is not None else _extra_event_labels().get(event.transition, event.transition)
 
     def state(code):
         if not code:
             return "—"
-        try:
-            return str(states(code).label) if states is not None else code
-        except ValueError:
-            return code
+        return str(machine.label_of(code)) if machine is not None else code
 
     from django.utils.translation import get_language
 

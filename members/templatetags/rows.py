@@ -1,4 +1,4 @@
-"""Filters for what a list prints on every row (issue 13: lean pages).
+"""Filters for what a list prints on every row (lean pages).
 
 A page of fifty notices printed ``{% url 'cases:notice-detail' n.pk %}`` and ``{{ n.due_at|date:"Y-m-d H:i" }}``
 fifty times each: a full ``reverse()`` (resolver walk, argument conversion, quoting) and a date format
@@ -61,7 +61,7 @@ def path(pk, name: str) -> str:
     return f"{parts[0]}{pk}{parts[1]}"
 
 
-def _local(value):
+def in_current_zone(value):
     if isinstance(value, datetime):
         return timezone.localtime(value) if timezone.is_aware(value) else value
     return value
@@ -71,7 +71,7 @@ def _local(value):
 def minute(value) -> str:
     """``Y-m-d H:i`` in the current time zone; empty for anything but a datetime (as ``|date`` prints it)."""
     if isinstance(value, datetime):
-        return _local(value).strftime("%Y-%m-%d %H:%M")
+        return in_current_zone(value).strftime("%Y-%m-%d %H:%M")
     return ""  # a date has no time of day: |date prints nothing for it either
 
 
@@ -79,7 +79,7 @@ def minute(value) -> str:
 def iso(value) -> str:
     """ISO 8601 in the current time zone, as ``|date:"c"`` prints it."""
     if isinstance(value, (datetime, date)):
-        return _local(value).isoformat()
+        return in_current_zone(value).isoformat()
     return ""
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cases.documents import court_name
 from documents import seal
+from linkage.court import court_name
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-from .roles import Role, has_role, is_court_user
+from members.roles import Role, has_role, is_court_user
+
 from .todo import todo_for_request
 
 
@@ -19,7 +20,7 @@ def portal(request):
             # The roles that read every unit's scores (assessments.view_all_scores), without a query.
             "assessment": user.is_superuser or has_role(user, Role.ASSESSOR, Role.OFFICE, Role.CONVENER),
             "admin": user.is_staff,
-            # What waits for the user (members.todo): called by the template only when a page shows the
+            # What waits for the user (portal.todo): called by the template only when a page shows the
             # menu, once per request; ``waiting`` is what the menu shows, the counts that are not zero.
             "todo": lambda: todo_for_request(request),
             "waiting": lambda: [t for t in todo_for_request(request) if t.count],

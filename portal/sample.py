@@ -33,14 +33,14 @@ BASIS = ["湖北省公安县人民法院", "湖北省荆州市中级人民法院
 
 
 def _resident_id(n: int, birth: str) -> str:
-    from cases.identifiers import resident_id_check_char
+    from linkage.identity import resident_id_check_char
 
     first17 = f"421022{birth}{n % 1000:03d}"
     return first17 + resident_id_check_char(first17)
 
 
 def _uscc(n: int) -> str:
-    from cases.identifiers import make_valid_uscc
+    from linkage.identity import make_valid_uscc
 
     return make_valid_uscc("91421022", f"MA{n % 1_000_000:06d}")
 
@@ -137,8 +137,8 @@ class _Sample:
             sent_at=issued + timedelta(minutes=1))
 
     def _retime_measure(self, notice_id):
-        from cases.measures import service_term
         from cases.models import Measure, Notice
+        from cases.terms import service_term
 
         notice = Notice.objects.select_related("action", "unit").get(pk=notice_id)
         for measure in Measure.objects.filter(notice=notice, starts_on__isnull=False):
@@ -349,7 +349,7 @@ class _Sample:
                 self.retime(n, start, self.HOURS["unable"])
             # 终本规定 Art. 1: filed more than three months ago (registered here when enforcement began in
             # earnest), a 限制消费令 issued to the debtor, the rest vouched for by the clerk.
-            from cases.measures import add_months
+            from linkage.dates import add_months
 
             case.__class__.objects.filter(pk=case.pk).update(filed_on=add_months(timezone.localdate(), -5))
             self.restriction_issued(case)

@@ -1,4 +1,4 @@
-"""What waits for the signed-in user (issue 12 §3, "work that finds you"): per role, counts that link to
+"""What waits for the signed-in user ("work that finds you"): per role, counts that link to
 the list of exactly those rows. Shown on the home page (every count, zeros too) and in the top menu of
 every page (the counts that are not zero).
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .roles import Role, has_role
+from members.roles import Role, has_role
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,12 @@ def todo_for(user, *, inbox_counts: dict | None = None) -> list[Todo]:
 
 
 def todo_for_request(request, *, inbox_counts: dict | None = None) -> list[Todo]:
-    """``todo_for(request.user)``, computed at most once per request (the home page and the menu share it)."""
+    """``todo_for(request.user)``, computed at most once per request (the home page and the menu share it).
+    A page that has just read the unit's inbox counts leaves them on the request (``request.inbox_counts``)
+    and the menu reuses them: the pages below the roof hand their figures up, never import it."""
     cached = getattr(request, "_todo", None)
     if cached is None:
+        if inbox_counts is None:
+            inbox_counts = getattr(request, "inbox_counts", None)
         cached = request._todo = todo_for(request.user, inbox_counts=inbox_counts)
     return cached

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{len(users)} demo accounts ready, password: {password}"))
         self.stdout.write("  clerk, office, convener, assessor, admin, leader-police, liaison-<unit code>")
         if sample:
-            from members.sample import seed_sample
+            from portal.sample import seed_sample
 
             added = seed_sample()
             if added:
