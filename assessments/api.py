@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from linkage.api import CleanCharField, IdCursorPagination, IdField, require_perm
+from linkage.api import CleanCharField, IdCursorPagination, IdField, OutputModelSerializer, require_perm
 
 from . import exports, selectors, services
 from .models import CourtSanction, SanctionKind
@@ -24,7 +24,7 @@ from .serializers import (
 )
 
 
-class CourtSanctionSerializer(serializers.ModelSerializer):
+class CourtSanctionSerializer(OutputModelSerializer):
     unit = serializers.CharField(source="report.unit.code", read_only=True)
     document = serializers.SerializerMethodField()
 

@@ -50,7 +50,7 @@ class SchemeForm(CleanTextMixin, forms.Form):
 class ReportForm(CleanTextMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("unit reported"), queryset=Unit.objects.active(), to_field_name="code")
     kind = forms.ChoiceField(label=_("kind"), choices=ReportKind.choices)
-    detail = forms.CharField(label=_("facts"), widget=forms.Textarea(attrs={"rows": 5}))
+    detail = forms.CharField(label=_("facts"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
     notices = forms.CharField(label=_("notices cited"), required=False,
                               help_text=_("Notice ids, separated by commas or spaces."))
     concerns_cadres = forms.BooleanField(label=_("concerns cadres (Art. 11)"), required=False)

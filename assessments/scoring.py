@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cases.models import Notice, NoticeKind, NoticeRequest, Party, PartyRole
 from cases.timeliness import Rule, notice_rules
+from linkage.identity import mask_identifiers_in_text
 from members.models import Unit
 
 from .models import (
@@ -387,7 +388,9 @@ def evidence_record(row, code, cutoff=None) -> dict:
         label, detail, outcome = str(row)[:200], "", row.outcome
     else:  # a case
         label, detail, outcome = row.number, row.title[:300], ""
-    return {"kind": kind, "object_id": row.pk, "label": label, "detail": detail, "due_at": due, "done_at": done,
+    # Masked as every reader sees free text (docs/security.md): the snapshot keeps no ID typed into it.
+    return {"kind": kind, "object_id": row.pk, "label": mask_identifiers_in_text(label)[:200],
+            "detail": mask_identifiers_in_text(detail)[:300], "due_at": due, "done_at": done,
             "outcome": outcome or "", "met": bool(row.ok)}
 
 

@@ -2,7 +2,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from linkage.api import CleanCharField, IdListField
+from linkage.api import CleanCharField, IdListField, MaskedTextField, OutputModelSerializer, OutputSerializer
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
@@ -20,19 +20,21 @@ from .models import (
 OUTCOMES = " | ".join(ReportOutcome.values)
 
 
-class AssessmentEventSerializer(serializers.ModelSerializer):
+class AssessmentEventSerializer(OutputModelSerializer):
     actor = serializers.StringRelatedField()
+    note = MaskedTextField()
 
     class Meta:
         model = AssessmentEvent
         fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
 
 
-class ReferralTaskSerializer(serializers.ModelSerializer):
+class ReferralTaskSerializer(OutputModelSerializer):
     unit = UnitRefSerializer(read_only=True)
     status = serializers.CharField(read_only=True, help_text="open | answered")
     report = serializers.PrimaryKeyRelatedField(read_only=True)
     reported_unit = serializers.SerializerMethodField()
+    answer = MaskedTextField()
 
     class Meta:
         model = ReferralTask
@@ -42,7 +44,7 @@ class ReferralTaskSerializer(serializers.ModelSerializer):
         return task.report.unit.code
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(OutputModelSerializer):
     unit = UnitRefSerializer(read_only=True)
     notices = serializers.SerializerMethodField()
     kind = serializers.CharField(read_only=True, help_text="non_execution | passive | refusal | obstruction")
@@ -50,6 +52,9 @@ class ReportSerializer(serializers.ModelSerializer):
     outcome = serializers.CharField(read_only=True, help_text=OUTCOMES)
     filed_by = serializers.StringRelatedField()
     decided_by = serializers.StringRelatedField()
+    detail = MaskedTextField()
+    unit_answer = MaskedTextField()
+    outcome_detail = MaskedTextField()
 
     class Meta:
         model = NonCooperationReport
@@ -90,7 +95,7 @@ class DetailInputSerializer(serializers.Serializer):
     detail = CleanCharField()
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(OutputModelSerializer):
     label = serializers.CharField(source="get_code_display", read_only=True)
 
     class Meta:
@@ -98,7 +103,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "weight", "per_item", "min_sample", "enabled"]
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(OutputModelSerializer):
     indicators = IndicatorSerializer(many=True, read_only=True)
     status = serializers.CharField(read_only=True, help_text="open | finalised")
 
@@ -126,7 +131,7 @@ class SchemeInputSerializer(serializers.Serializer):
     indicators = IndicatorInputSerializer(many=True)
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(OutputModelSerializer):
     unit = UnitRefSerializer(read_only=True)
     score = serializers.FloatField()
     metrics = serializers.SerializerMethodField()
@@ -148,14 +153,14 @@ class ScoreSerializer(serializers.ModelSerializer):
         return out
 
 
-class EvidenceSerializer(serializers.Serializer):
+class EvidenceSerializer(OutputSerializer):
     """One row behind a figure (a notice, an action item, a finding or a case), as counted: a finalised
     period's rows come from its snapshot, an open period's are judged at its cut-off."""
 
     id = serializers.IntegerField(source="object_id")
     type = serializers.CharField(source="kind")
-    label = serializers.CharField()
-    detail = serializers.CharField()
+    label = MaskedTextField()
+    detail = MaskedTextField()
     met = serializers.BooleanField()
     due_at = serializers.DateTimeField(allow_null=True)
     done_at = serializers.DateTimeField(allow_null=True)

@@ -82,7 +82,7 @@ def report_file(*, actor, unit: Unit, kind: str, detail: str, notices=(), concer
 
 
 def _locked_report(report) -> NonCooperationReport:
-    return NonCooperationReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+    return NonCooperationReport.objects.select_for_update(of=("self",), no_key=True).select_related("unit").get(pk=report.pk)
 
 
 @transaction.atomic
@@ -124,7 +124,7 @@ def report_decide(*, actor, report: NonCooperationReport, outcome: str, detail: 
 @transaction.atomic
 def task_answer(*, actor, task: ReferralTask, detail: str) -> ReferralTask:
     """The discipline (or organization) unit's liaison answers a referral."""
-    task = ReferralTask.objects.select_for_update().select_related("unit").get(pk=task.pk)
+    task = ReferralTask.objects.select_for_update(of=("self",), no_key=True).select_related("unit").get(pk=task.pk)
     if not (actor.is_superuser or can_handle_unit(actor, task.unit_id)):
         raise PermissionDenied(_("Only the liaison officer of %(unit)s can do this.") % {"unit": task.unit})
     if not (detail or "").strip():
@@ -181,7 +181,7 @@ def _decimal(value, field, errors, code):
 def scheme_update(*, actor, period: AssessmentPeriod, indicators: list[dict]) -> AssessmentPeriod:
     """The assessor edits the period's indicators: ``[{code, weight, per_item?, min_sample?, enabled?}]``."""
     _require(actor, "assessments.change_assessmentperiod")
-    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    period = AssessmentPeriod.objects.select_for_update(of=("self",), no_key=True).get(pk=period.pk)
     MACHINES["period"].transition_for(period.status, "edit_scheme")
     current = {i.code: i for i in period.indicators.all()}
     errors, changed = {}, []
@@ -220,7 +220,7 @@ def period_compute(*, actor, period: AssessmentPeriod) -> AssessmentPeriod:
     from .tasks import compute_period
 
     _require(actor, "assessments.compute_assessmentperiod")
-    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    period = AssessmentPeriod.objects.select_for_update(of=("self",), no_key=True).get(pk=period.pk)
     MACHINES["period"].transition_for(period.status, "compute")
     period.compute_requested_at = timezone.now()
     period.save(update_fields=["compute_requested_at"])
@@ -250,7 +250,7 @@ def _write_scores(period: AssessmentPeriod, now=None) -> int:
 def scores_refresh(*, period_id: int, now=None) -> int:
     """The task's body: recompute an open period's scores. Safe to run twice; a finalised period is left
     exactly as it was (its snapshot never moves)."""
-    period = AssessmentPeriod.objects.select_for_update().filter(pk=period_id).first()
+    period = AssessmentPeriod.objects.select_for_update(of=("self",), no_key=True).filter(pk=period_id).first()
     if period is None or period.status != PeriodStatus.OPEN:
         return 0
     return _write_scores(period, now=now)
@@ -284,7 +284,7 @@ def period_finalise(*, actor, period: AssessmentPeriod, note: str = "") -> Asses
     """The assessor finalises: the scores are computed one last time and frozen as the period's record,
     with a snapshot of every evidence row behind them (``_snapshot_evidence``)."""
     _require(actor, "assessments.finalise_assessmentperiod")
-    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    period = AssessmentPeriod.objects.select_for_update(of=("self",), no_key=True).get(pk=period.pk)
     MACHINES["period"].transition_for(period.status, "finalise")
     _write_scores(period)
     AssessmentScore.objects.filter(period=period).update(frozen=True)
@@ -369,7 +369,7 @@ def sanction_approve(*, actor, sanction: CourtSanction) -> CourtSanction:
     from cases import rulings
 
     _require(actor, "assessments.approve_courtsanction")
-    sanction = CourtSanction.objects.select_for_update(of=("self",)).select_related("report__unit", "case").get(
+    sanction = CourtSanction.objects.select_for_update(of=("self",), no_key=True).select_related("report__unit", "case").get(
         pk=sanction.pk)
     if sanction.status != SanctionStatus.PROPOSED:
         raise InvalidTransition(_("This sanction has already been %(status)s.") % {
@@ -393,7 +393,7 @@ def sanction_approve(*, actor, sanction: CourtSanction) -> CourtSanction:
 @transaction.atomic
 def sanction_return(*, actor, sanction: CourtSanction, reason: str) -> CourtSanction:
     _require(actor, "assessments.approve_courtsanction")
-    sanction = CourtSanction.objects.select_for_update(of=("self",)).get(pk=sanction.pk)
+    sanction = CourtSanction.objects.select_for_update(of=("self",), no_key=True).get(pk=sanction.pk)
     if sanction.status != SanctionStatus.PROPOSED:
         raise InvalidTransition(_("This sanction has already been %(status)s.") % {
             "status": sanction.get_status_display()})

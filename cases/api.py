@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from linkage.api import IdCursorPagination, require_perm
+from linkage.workbudget import expensive
 from members.models import ActionType
 from members.roles import is_court_user
 
@@ -337,6 +338,7 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=AnswerInputSerializer, responses={200: NoticeDetailSerializer})
     @action(detail=True, methods=["post"])
+    @expensive("answer", when=lambda request: bool(request.FILES))  # attachments: the client's work budget
     def answer(self, request, pk=None):
         data = AnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -222,7 +222,7 @@ def deliver_pending(notice_id: int) -> int:
     sent = 0
     with transaction.atomic():
         rows = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(notice_id=notice_id, status=DeliveryStatus.PENDING)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
             .select_related("notice__unit", "notice__case", "notice__action")
@@ -251,7 +251,7 @@ def deliver_pending(notice_id: int) -> int:
             inbox_issued |= row.channel == DeliveryChannel.INBOX and row.purpose == "issue"
         Delivery.objects.bulk_update(rows, ["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
         if inbox_issued:
-            notice = Notice.objects.select_for_update(of=("self",)).get(pk=notice_id)
+            notice = Notice.objects.select_for_update(of=("self",), no_key=True).get(pk=notice_id)
             if notice.status == NoticeStatus.ISSUED:
                 move_notice(notice, "deliver", actor=None, delivered_at=now)
     return sent

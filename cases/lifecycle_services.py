@@ -193,7 +193,7 @@ def _clean_parties(parties) -> tuple[list[str], list[dict]]:
 def _preservation_source(preservation_case, parsed, errors) -> Case | None:
     pk = preservation_case.pk if isinstance(preservation_case, Case) else preservation_case
     try:
-        source = Case.objects.select_for_update(of=("self",)).filter(pk=int(pk)).first()
+        source = Case.objects.select_for_update(of=("self",), no_key=True).filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         source = None
     if source is None or source.group != CaseGroup.PRESERVATION:
@@ -232,7 +232,7 @@ def _hand_on(*, source: Case, target: Case) -> tuple[list[Notice], list[Measure]
     # A renewal still open follows its measure: the case that releases the measure withdraws it.
     Notice.objects.filter(original__in=[n.pk for n in notices], kind=NoticeKind.RENEWAL,
                           status__in=OPEN | {NoticeStatus.ANSWERED}).update(measure_case=target)
-    measures = list(Measure.objects.select_for_update(of=("self",)).filter(case=source, status=MeasureStatus.ACTIVE)
+    measures = list(Measure.objects.select_for_update(of=("self",), no_key=True).filter(case=source, status=MeasureStatus.ACTIVE)
                     .select_related("unit", "action").order_by("unit__sort_order", "id"))
     Measure.objects.filter(pk__in=[m.pk for m in measures]).update(case=target)
     return notices, measures
@@ -417,10 +417,10 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "", ruling=Non
     reason = _("Case concluded: %(outcome)s") % {"outcome": CaseOutcome(outcome).label}
     if note:
         reason = f"{reason}. {note}"
-    to_cancel = list(Notice.objects.select_for_update(of=("self",)).filter(pk__in=[n.pk for n in plan.cancel],
+    to_cancel = list(Notice.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=[n.pk for n in plan.cancel],
                                                                            status__in=OPEN).order_by("id"))
     move_notices(to_cancel, "cancel", actor=actor, note=reason, cancelled_at=now)
-    to_close = list(Notice.objects.select_for_update(of=("self",)).filter(pk__in=[n.pk for n in plan.close],
+    to_close = list(Notice.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=[n.pk for n in plan.close],
                                                                           status=NoticeStatus.ANSWERED).order_by("id"))
     move_notices(to_close, "close", actor=actor, note=reason, closed_at=now)
     releases = _release_notices(actor=actor, case=case, originals=plan.release, ground=ending.release_ground,
@@ -484,7 +484,7 @@ def _release_notices(*, actor, case, originals, ground, ruling, issued_at) -> li
 def _pause_clocks(case: Case, *, actor, now, note: str) -> int:
     """Stop the answer and reminder clocks of the case's open requests (releases and renewals run on):
     shown to the unit as paused. A clock already stopped (an objection pending) stays stopped from then."""
-    notices = list(Notice.objects.select_for_update(of=("self",))
+    notices = list(Notice.objects.select_for_update(of=("self",), no_key=True)
                    .filter(measure_case=case, kind=NoticeKind.ASSIST, status__in=OPEN).order_by("id"))
     to_pause = [n for n in notices if n.paused_since is None]
     Notice.objects.filter(pk__in=[n.pk for n in to_pause]).update(paused_since=now)
@@ -499,7 +499,7 @@ def _resume_clocks(case: Case, *, actor, now, note: str) -> int:
     restarts its clocks, shifted by the whole pause."""
     from .models import RequestStatus
 
-    notices = list(Notice.objects.select_for_update(of=("self",))
+    notices = list(Notice.objects.select_for_update(of=("self",), no_key=True)
                    .filter(measure_case=case, kind=NoticeKind.ASSIST, status__in=OPEN, paused_since__isnull=False)
                    .exclude(requests__status=RequestStatus.PENDING).order_by("id"))
     for n in notices:
@@ -514,7 +514,7 @@ def _resume_clocks(case: Case, *, actor, now, note: str) -> int:
 
 
 def _end_suspension(case: Case, *, actor, note: str) -> Suspension | None:
-    open_one = Suspension.objects.select_for_update(of=("self",)).filter(case=case, ended_at__isnull=True).first()
+    open_one = Suspension.objects.select_for_update(of=("self",), no_key=True).filter(case=case, ended_at__isnull=True).first()
     if open_one is not None:
         open_one.ended_at, open_one.ended_by, open_one.end_note = timezone.now(), actor, note[:2000]
         open_one.save(update_fields=["ended_at", "ended_by", "end_note"])
@@ -561,7 +561,7 @@ def _suspend(*, actor, case: Case, kind: str, ground: str, reason: str, until, r
         # 企业破产法 Art. 19: the preservation measures on the debtor's property are released and the
         # requests withdrawn; the administrator takes the property.
         cancel = [n for n in plan.cancel if n.status in OPEN]
-        locked = list(Notice.objects.select_for_update(of=("self",)).filter(pk__in=[n.pk for n in cancel],
+        locked = list(Notice.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=[n.pk for n in cancel],
                                                                             status__in=OPEN).order_by("id"))
         move_notices(locked, "cancel", actor=actor, note=note, cancelled_at=now)
         result.cancelled_notices = locked
@@ -694,7 +694,7 @@ def settlement_record(*, actor, case: Case, signed_on, terms: str, instalments=(
     to_release = []
     if release_measures:
         wanted = {int(m.pk if isinstance(m, Measure) else m) for m in release_measures}
-        to_release = list(Measure.objects.select_for_update(of=("self",))
+        to_release = list(Measure.objects.select_for_update(of=("self",), no_key=True)
                           .filter(pk__in=wanted, case=case, status=MeasureStatus.ACTIVE, release_notice__isnull=True)
                           .select_related("notice", "unit", "action").order_by("id"))
         if len(to_release) != len(wanted):

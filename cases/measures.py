@@ -145,7 +145,7 @@ def measure_take_effect(*, actor, measure: Measure, effective_on) -> Measure:
 
     if not (actor.is_superuser or actor.has_perm("cases.add_notice") or can_handle_unit(actor, measure.unit_id)):
         raise PermissionDenied(_("Your role does not allow this."))
-    measure = (Measure.objects.select_for_update(of=("self",))
+    measure = (Measure.objects.select_for_update(of=("self",), no_key=True)
                .select_related("notice", "action", "unit").get(pk=measure.pk))
     if measure.priority != MeasurePriority.WAITING or measure.status != MeasureStatus.ACTIVE:
         raise ValidationError(_("Only a waiting seizure or freeze that is still held can take effect."))
@@ -170,7 +170,7 @@ def on_release_confirmed(notice) -> int:
     """A release answered done lifts every measure it lists; a partial release (查封扣押冻结规定 Art. 19)
     lowers the measure's amount by the part released, and the rest stays held."""
     if notice.partial:
-        measure = Measure.objects.select_for_update(of=("self",)).filter(notice_id=notice.original_id).first()
+        measure = Measure.objects.select_for_update(of=("self",), no_key=True).filter(notice_id=notice.original_id).first()
         if measure is None or measure.status != MeasureStatus.ACTIVE or measure.amount is None:
             return 0
         measure.amount = max(measure.amount - (notice.amount or Decimal("0.00")), Decimal("0.00"))
@@ -189,7 +189,7 @@ def on_renewal_served(notice, *, actor=None) -> Measure | None:
     """A renewal served (signed for) on or before the last day of the term takes effect then (民诉法解释
     Art. 485: renewed before it ends): the term runs on from the day after the old last day, whenever the
     unit answers. Served after the end, it cannot revive the measure: a new freeze or seizure is needed."""
-    measure = Measure.objects.select_for_update(of=("self",)).filter(notice_id=notice.original_id).first()
+    measure = Measure.objects.select_for_update(of=("self",), no_key=True).filter(notice_id=notice.original_id).first()
     if measure is None or measure.expires_on is None or renewed_by(notice):
         return measure
     day = served_on(notice) or local_today()
@@ -226,7 +226,7 @@ def on_renewal_confirmed(notice) -> Measure | None:
 def on_renewal_refused(notice, *, actor=None) -> Measure | None:
     """The unit answers it could not renew (e.g. the account was closed): the extension the service made
     is undone, and the measure ends with its old term."""
-    measure = Measure.objects.select_for_update(of=("self",)).filter(notice_id=notice.original_id).first()
+    measure = Measure.objects.select_for_update(of=("self",), no_key=True).filter(notice_id=notice.original_id).first()
     if measure is None or not renewed_by(notice) or measure.renewals == 0:
         return measure
     if measure.previous_expires_on is None:
@@ -255,7 +255,7 @@ def _measure_notice(*, actor, measure, kind, subject, case=None, **extra):
     from .notices import create_notices
 
     if case is None:
-        case = Case.objects.select_for_update(of=("self",)).get(pk=measure.case_id)
+        case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=measure.case_id)
     notices = create_notices(actor=actor, case=case, issued_at=timezone.now(), specs=[dict(
         unit=measure.unit, action=measure.action, kind=kind, original=measure.notice, subject=subject, **extra)])
     delivery.queue([n.pk for n in notices], purpose="issue")
@@ -275,7 +275,7 @@ def measure_renew(*, actor, measure: Measure, ruling=None, ruling_file=None):
     if not actor.has_perm("cases.add_notice"):
         raise PermissionDenied(_("Your role does not allow this."))
     case = _lock_case_of(measure)
-    measure = (Measure.objects.select_for_update(of=("self",))
+    measure = (Measure.objects.select_for_update(of=("self",), no_key=True)
                .select_related("notice", "unit", "action", "case").get(pk=measure.pk))
     refusal = renewal_refusal(measure)
     if refusal:
@@ -297,7 +297,7 @@ def _lock_case_of(measure):
     from .models import Case
 
     case_id = Measure.objects.filter(pk=measure.pk).values_list("case_id", flat=True).first()
-    return Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    return Case.objects.select_for_update(of=("self",), no_key=True).get(pk=case_id)
 
 
 # ---------------------------------------------------------------- single release
@@ -328,7 +328,7 @@ def measure_release(*, actor, measure: Measure, ground: str = "", ruling=None, r
     if not actor.has_perm("cases.add_notice"):
         raise PermissionDenied(_("Your role does not allow this."))
     case = _lock_case_of(measure)
-    measure = (Measure.objects.select_for_update(of=("self",))
+    measure = (Measure.objects.select_for_update(of=("self",), no_key=True)
                .select_related("notice", "unit", "action").get(pk=measure.pk))
     if measure.status != MeasureStatus.ACTIVE or measure.release_notice_id:
         raise ValidationError(_("This measure is not active or is already being released."))
@@ -471,18 +471,26 @@ def case_measure_totals(case, measures) -> dict:
     }
 
 
-def measures_for_case(user, case):
+def measures_for_case(user, case) -> list:
     """The case page's measures: the case's own and those its notices took. A resumed case's measures
     moved to it; the 终本 case they came from still shows them. Its notices as a subquery, not a join:
-    PostgreSQL plans the subquery faster than the OR across a join of the notices."""
-    from .models import Notice
+    PostgreSQL plans the subquery faster than the OR across a join of the notices. The measures' case is
+    not joined: most are the page's own case, set here; the few others (moved to a resumed case) are read
+    in one query."""
+    from .models import Case, Notice
 
-    return (measures_for_list(user)
-            .filter(Q(case=case) | Q(notice__in=Notice.objects.filter(case=case).values("id")))
-            .order_by("unit__sort_order", "id"))
+    rows = list(measures_for_list(user, with_case=False)
+                .filter(Q(case=case) | Q(notice__in=Notice.objects.filter(case=case).values("id")))
+                .order_by("unit__sort_order", "id"))
+    others = {m.case_id for m in rows} - {case.pk}
+    cases = Case.objects.in_bulk(others) if others else {}
+    cases[case.pk] = case
+    for measure in rows:
+        measure.case = cases[measure.case_id]
+    return rows
 
 
-def measures_for_list(user):
+def measures_for_list(user, *, with_case=True):
     """The user's measures with what a row shows, and whether a renewal or release is under way (so that
     ``is_renewable`` asks no query per row)."""
     from .models import Notice, NoticeKind
@@ -491,6 +499,6 @@ def measures_for_list(user):
     follow_ups = Notice.objects.filter(original_id=OuterRef("notice_id"))
     return (Measure.objects.visible_to(user)
             # release_notice is not joined: rows print its id only (a join more is planning time)
-            .select_related("case", "unit", "action", "party")
+            .select_related(*(("case",) if with_case else ()), "unit", "action", "party")
             .annotate(renewal_open=Exists(follow_ups.filter(kind=NoticeKind.RENEWAL, status__in=OPEN)),
                       release_sent=Exists(follow_ups.filter(kind=NoticeKind.RELEASE))))

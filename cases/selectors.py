@@ -29,6 +29,7 @@ from .identifiers import normalise_case_number_query
 from .models import (
     Attachment,
     Case,
+    CaseOutcome,
     CaseCategory,
     Measure,
     Notice,
@@ -485,9 +486,21 @@ def with_money(qs):
     return qs.annotate(paid_total=Coalesce(Subquery(paid), zero), held_total=Coalesce(Subquery(held), zero))
 
 
-def case_money(case) -> Money:
-    paid = paid_amount(case)
-    return Money(owed=case.amount, paid=paid, outstanding=outstanding_amount(case, paid), held=measures_total(case))
+def case_money(case, *, payments=None, measures=None) -> Money:
+    """The case's money. ``payments`` (all the case's) and ``measures`` (any list holding at least the
+    case's own) when the caller has read them: the case page asks no query more."""
+    from .models import MeasureStatus
+
+    if payments is None:
+        paid = paid_amount(case)
+    else:
+        paid = sum((p.amount for p in payments), Decimal("0.00"))
+    if measures is None:
+        held = measures_total(case)
+    else:  # what measures_total sums: the case's own active measures with an amount
+        held = sum((m.amount for m in measures if m.case_id == case.pk and m.status == MeasureStatus.ACTIVE
+                    and m.amount is not None), Decimal("0.00"))
+    return Money(owed=case.amount, paid=paid, outstanding=outstanding_amount(case, paid), held=held)
 
 
 @dataclass
@@ -626,9 +639,14 @@ def preservations_to_take_over():
             .order_by("-id"))
 
 
-def case_lifecycle(case) -> dict:
+CASE_EVENT_FIELDS = ("case_id", "transition", "from_status", "to_status", "at", "note", "actor__username",
+                     "actor__first_name", "actor__last_name")
+
+
+def case_lifecycle(case, measures=None) -> dict:
     """What the case page shows of the lifecycle: the open suspension, the settlements with their
-    instalments' states, the payments, the searches after 终本, the money, the events."""
+    instalments' states, the payments, the searches after 终本, the money, the events. ``measures``: the
+    page's list of the case's measures (a court user's: all of them), for the money held."""
     from .models import CaseEvent, Settlement
 
     settlements = list(Settlement.objects.filter(case=case).prefetch_related("instalments").order_by("-id"))
@@ -638,8 +656,11 @@ def case_lifecycle(case) -> dict:
         if case.status == "suspended" else None,
         "settlements": [(s, instalment_states(s, payments=payments)) for s in settlements],
         "payments": payments,
-        "searches": list(case.property_searches.order_by("seq")),
-        "money": case_money(case),
-        "events": list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")),
+        # Searches are recorded on a 终本 case only (lifecycle_services.property_search_record).
+        "searches": (list(case.property_searches.order_by("seq")) if case.outcome == CaseOutcome.FINAL_NO_PROPERTY
+                     else []),
+        "money": case_money(case, payments=payments, measures=measures),
+        "events": list(CaseEvent.objects.filter(case=case).select_related("actor").only(*CASE_EVENT_FIELDS)
+                       .order_by("at", "id")),
         "enforcement_cases": list(case.enforcement_cases.only("id", "number")) if case.case_type == "执保" else [],
     }

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from linkage.api import CleanCharField, IdField, OutputModelSerializer
+from linkage.api import CleanCharField, IdField, MaskedTextField, OutputModelSerializer, OutputSerializer
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
@@ -30,20 +30,6 @@ from .models import (
     Settlement,
 )
 from .terms import is_renewable, measure_term_label
-
-
-class MaskedTextField(serializers.CharField):
-    """Free text as anyone is shown it: identifier-shaped runs masked (``cases.disclosure``); the stored
-    text is unchanged."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        from linkage.identity import mask_identifiers_in_text
-
-        return mask_identifiers_in_text(super().to_representation(value))
 
 
 def _viewer(serializer):
@@ -250,7 +236,7 @@ class SettlementInputSerializer(serializers.Serializer):
     ruling = RulingRefField(required=False, help_text="The release ruling for the measures released; none: drawn up")
 
 
-class InstalmentSerializer(serializers.Serializer):
+class InstalmentSerializer(OutputSerializer):
     seq = serializers.IntegerField()
     due_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=15, decimal_places=2)

@@ -93,7 +93,7 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
     is shown in full to the target unit only; see ``cases.disclosure``).
     """
     _require(actor, "cases.add_notice")
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=case.pk)
     errors = {}
     if case.status == CaseStatus.SUSPENDED:
         errors["case"] = [_("Case %(number)s is suspended: no new request may be issued until it proceeds "
@@ -297,7 +297,7 @@ def notice_cancel(*, actor, notice: Notice, note: str = "") -> Notice:
 def ruling_store(*, actor, case: Case, upload, title: str = "") -> Attachment:
     """``POST cases/{id}/rulings/``: add a ruling to a case; a non-PDF or oversized file stores nothing."""
     _require(actor, "cases.add_notice")
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=case.pk)
     if upload is None:
         raise ValidationError({"file": [_("Attach the ruling as a PDF.")]})
     try:
@@ -359,7 +359,7 @@ def notice_request_decide(*, actor, request: NoticeRequest, grant: bool, note: s
     """The clerk decides. A granted objection cancels the notice; a granted extension sets the new
     deadline; a refusal restarts the clocks, shifted by the time they stood still."""
     _require(actor, "cases.cancel_notice")
-    request = NoticeRequest.objects.select_for_update().get(pk=request.pk)
+    request = NoticeRequest.objects.select_for_update(of=("self",), no_key=True).get(pk=request.pk)
     if request.status != RequestStatus.PENDING:
         raise InvalidTransition(_("This request has already been decided."))
     notice = locked_notice(request.notice)
@@ -414,7 +414,7 @@ def system_notices_issue(*, actor, case: Case, specs: list[dict], issued_at=None
 
 def system_notices_cancel(*, actor, notices: list[Notice], note: str = "") -> list[Notice]:
     """Cancel the open ones of ``notices`` (locked here), tell their units on commit; return them."""
-    open_ones = list(Notice.objects.select_for_update().filter(pk__in=[n.pk for n in notices], status__in=OPEN))
+    open_ones = list(Notice.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=[n.pk for n in notices], status__in=OPEN))
     move_notices(open_ones, "cancel", actor=actor, cancelled_at=timezone.now(), note=note)
     delivery.queue([n.pk for n in open_ones], purpose="cancel")
     return open_ones

@@ -1,5 +1,6 @@
 """Browser pages for cases and notices. Views parse input, call services and render; every lookup
 starts from a queryset scoped to the user, so another unit's object is a plain 404."""
+from contextlib import nullcontext
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from linkage.http import ascii_filename, content_disposition
 from linkage.pagination import keyset_page, query_id
 from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
+from linkage.workbudget import WorkRefused, refused_response, work_budget
 from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
@@ -120,8 +122,8 @@ def case_create(request):
 @login_required
 @require_safe
 def case_detail(request, pk):
-    case = get_visible_or_404(selectors.cases_visible_to(request.user)
-                              .select_related("resumed_from", "preservation_case").prefetch_related("parties", "categories"),
+    # The cases it came from (resumed, taken over) are read only where there are any: most cases have none.
+    case = get_visible_or_404(selectors.cases_visible_to(request.user).prefetch_related("parties", "categories"),
                               pk=pk)
     # Only a case that kept its measures can have been resumed (services.case_resume): no query for the others.
     resumptions = list(case.resumptions.all()) if case.outcome in RESUMABLE_OUTCOMES else []
@@ -131,7 +133,7 @@ def case_detail(request, pk):
     court = is_court_user(request.user)
     rulings = (list(case.attachments.filter(purpose="ruling").order_by("ruling_seq", "id")) if court else [])
     can_conclude = request.user.has_perm("cases.conclude_case")
-    lifecycle = selectors.case_lifecycle(case) if court else {}
+    lifecycle = selectors.case_lifecycle(case, case_measures) if court else {}
     settling = case.is_suspended and case.suspension_kind == "settlement"
     return render(request, "cases/case_detail.html", {
         "case": case, "notices": notices, "releases": releases,
@@ -482,10 +484,15 @@ def notice_transition(request, pk, name):
             return _notice_page(request, detail, answer_form=form)
         data = form.cleaned_data
         files = [data["attachment"]] if data.get("attachment") else []
-        response = _run(request, notice, services.notice_answer, _("Answer sent."),
-                               outcome=data["outcome"], detail=data["detail"],
-                               result_amount=data["result_amount"], attachments=files,
-                               measure=form.measure(), asset=data.get("asset") or "")
+        # An answer with attachments is expensive work (their PDF check): the client's work budget.
+        try:
+            with work_budget(request, "answer") if files else nullcontext():
+                response = _run(request, notice, services.notice_answer, _("Answer sent."),
+                                outcome=data["outcome"], detail=data["detail"],
+                                result_amount=data["result_amount"], attachments=files,
+                                measure=form.measure(), asset=data.get("asset") or "")
+        except WorkRefused as refused:
+            return refused_response(request, refused)
     elif name == "return":
         form = ReturnForm(request.POST)
         if not form.is_valid():

@@ -10,7 +10,8 @@ from .models import AgendaItem, AgendaReason, MeetingKind
 class AgendaItemForm(CleanTextMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     reason = forms.ChoiceField(label=_("Reason (Art. 34)"), choices=AgendaReason.choices)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(label=_("Description"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
     case_numbers = forms.CharField(label=_("Case numbers, one per line"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
     units = forms.ModelMultipleChoiceField(label=_("Units concerned"), queryset=Unit.objects.active(),
@@ -40,7 +41,7 @@ class AttendanceForm(CleanTextMixin, forms.Form):
 
 
 class MinutesForm(CleanTextMixin, forms.Form):
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}))
+    summary = forms.CharField(label=_("Summary"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class DecisionForm(CleanTextMixin, forms.Form):

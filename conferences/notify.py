@@ -53,7 +53,7 @@ def send_invitations(meeting_id: int) -> int:
 
     sent = 0
     with transaction.atomic():
-        rows = list(Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+        rows = list(Invitation.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
                     .filter(meeting_id=meeting_id, notified_at__isnull=True).select_related("meeting", "unit"))
         for row in rows:
             with translation.override(settings.LANGUAGE_CODE):
@@ -81,7 +81,7 @@ def send_action_items(item_ids: list[int]) -> int:
 
     sent = 0
     with transaction.atomic():
-        items = list(ActionItem.objects.select_for_update(skip_locked=True, of=("self",))
+        items = list(ActionItem.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
                      .filter(pk__in=item_ids).select_related("unit", "minutes"))
         already = set(ConferenceEvent.objects.filter(action_item__in=items, transition="notify")
                       .values_list("action_item_id", flat=True))
@@ -117,7 +117,7 @@ def send_reminders(now=None) -> int:
                                        ignore_conflicts=True)
     sent = 0
     with transaction.atomic():
-        rows = list(ActionReminder.objects.select_for_update(skip_locked=True, of=("self",))
+        rows = list(ActionReminder.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
                     .filter(day=day, sent_at__isnull=True).select_related("action_item__unit", "action_item__minutes"))
         for row in rows:
             item = row.action_item

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from linkage.api import CleanCharField, IdField, IdListField
+from linkage.api import CleanCharField, IdField, IdListField, MaskedTextField, OutputModelSerializer
 from members.serializers import UnitRefSerializer
 
 from .models import (
@@ -17,8 +17,9 @@ from .models import (
 )
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(OutputModelSerializer):
     actor = serializers.SerializerMethodField()
+    note = MaskedTextField()
 
     class Meta:
         model = ConferenceEvent
@@ -28,12 +29,14 @@ class EventSerializer(serializers.ModelSerializer):
         return event.actor.username if event.actor_id else None
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(OutputModelSerializer):
     status = serializers.CharField(read_only=True, help_text="proposed, approved, rejected, settled")
     cases = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     proposed_by = serializers.CharField(source="proposed_by.username", read_only=True)
     decided_by = serializers.SerializerMethodField()
+    title = MaskedTextField()
+    description = MaskedTextField()
 
     class Meta:
         model = AgendaItem
@@ -63,7 +66,7 @@ class CommentInputSerializer(serializers.Serializer):
     comment = CleanCharField(required=False, allow_blank=True, default="")
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(OutputModelSerializer):
     unit = UnitRefSerializer(read_only=True)
     status = serializers.CharField(read_only=True, help_text="invited, confirmed")
 
@@ -72,14 +75,14 @@ class InvitationSerializer(serializers.ModelSerializer):
         fields = ["unit", "status", "attendees", "confirmed_at", "notified_at"]
 
 
-class MinutesRefSerializer(serializers.ModelSerializer):
+class MinutesRefSerializer(OutputModelSerializer):
     status = serializers.CharField(read_only=True, help_text="draft, issued")
     class Meta:
         model = Minutes
         fields = ["id", "status", "number", "issued_at"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(OutputModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="regular, special")
     status = serializers.CharField(read_only=True, help_text="scheduled, held")
     agenda_items = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -107,8 +110,9 @@ class AttendanceInputSerializer(serializers.Serializer):
     attendees = CleanCharField(max_length=300)
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(OutputModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    text = MaskedTextField()
     action_item = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,13 +124,14 @@ class DecisionSerializer(serializers.ModelSerializer):
         return item.pk if item is not None else None
 
 
-class MinutesSerializer(serializers.ModelSerializer):
+class MinutesSerializer(OutputModelSerializer):
     """The minutes as the reader may see them: with ``context["excerpt_unit"]`` (a unit's member reading
     minutes not issued to all), the common part and only the decisions addressed to that unit."""
 
     status = serializers.CharField(read_only=True, help_text="draft, issued")
     decisions = serializers.SerializerMethodField()
     excerpt = serializers.SerializerMethodField(help_text="the unit whose excerpt this is; null: the full minutes")
+    summary = MaskedTextField()
     events = EventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -163,20 +168,22 @@ class MinutesInputSerializer(serializers.Serializer):
     decisions = DecisionInputSerializer(many=True, required=False, default=list, max_length=500)
 
 
-class ActionReportSerializer(serializers.ModelSerializer):
+class ActionReportSerializer(OutputModelSerializer):
     by = serializers.CharField(source="by.username", read_only=True)
+    detail = MaskedTextField()
 
     class Meta:
         model = ActionReport
         fields = ["detail", "by", "at"]
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(OutputModelSerializer):
     unit = UnitRefSerializer(read_only=True)
     minutes = serializers.CharField(source="minutes.number", read_only=True)
     reports = ActionReportSerializer(many=True, read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     status = serializers.CharField(read_only=True, help_text="open, reported, done, returned")
+    text = MaskedTextField()
 
     class Meta:
         model = ActionItem

@@ -60,7 +60,7 @@ def _step(obj, name: str, *, actor, note: str = "", **fields):
 
 
 def _locked(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+    return model.objects.select_for_update(of=("self",), no_key=True).get(pk=pk)
 
 
 def _due(value, field: str, errors: dict):
@@ -139,7 +139,7 @@ def meeting_create(*, actor, title: str, kind: str, starts_at, agenda_items=(), 
     if starts_at is None and "starts_at" not in errors:
         errors["starts_at"] = [_("Say when the meeting is held.")]
     ids = sorted({a.pk if isinstance(a, AgendaItem) else a for a in agenda_items})
-    items = list(AgendaItem.objects.select_for_update().filter(pk__in=ids))
+    items = list(AgendaItem.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=ids))
     if not ids:
         errors["agenda_items"] = [_("Put at least one approved agenda item on the agenda.")]
     elif len(items) != len(ids) or any(i.status != AgendaStatus.APPROVED for i in items):
@@ -161,7 +161,7 @@ def meeting_create(*, actor, title: str, kind: str, starts_at, agenda_items=(), 
 def invitation_confirm(*, actor, invitation: Invitation, attendees: str) -> Invitation:
     """The unit's liaison says who attends (出席人员)."""
     _require(actor, "conferences.confirm_attendance")
-    invitation = Invitation.objects.select_for_update().select_related("unit").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",), no_key=True).select_related("unit").get(pk=invitation.pk)
     _require_unit_handler(actor, invitation.unit_id, invitation.unit)
     if not (attendees or "").strip():
         raise ValidationError({"attendees": [_("Name who attends for the unit.")]})
@@ -177,7 +177,7 @@ def minutes_draft(*, actor, meeting: Meeting, summary: str, decisions: list[dict
     unit is also an action item. Issued minutes cannot change (``InvalidTransition``)."""
     _require(actor, "conferences.add_minutes")
     meeting = _locked(Meeting, meeting.pk)
-    existing = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    existing = Minutes.objects.select_for_update(of=("self",), no_key=True).filter(meeting=meeting).first()
     if existing is not None:
         MACHINES["minutes"].transition_for(existing.status, "redraft")  # 409 once issued, before the body is read
     errors = {}
@@ -240,7 +240,7 @@ def next_minutes_number(year: int) -> tuple[int, str]:
             MinutesCounter.objects.get_or_create(year=year)
     except IntegrityError:  # created at the same moment by another transaction: it is there now
         pass
-    counter = MinutesCounter.objects.select_for_update().get(year=year)
+    counter = MinutesCounter.objects.select_for_update(of=("self",), no_key=True).get(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last, format_minutes_number(year, counter.last)
@@ -274,7 +274,7 @@ def minutes_issue(*, actor, minutes: Minutes, to_all: bool = False) -> Minutes:
 
         work_report_freeze(meeting)
     decided = set(minutes.decisions.exclude(agenda_item=None).values_list("agenda_item_id", flat=True))
-    for item in AgendaItem.objects.select_for_update().filter(pk__in=decided, status=AgendaStatus.APPROVED):
+    for item in AgendaItem.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=decided, status=AgendaStatus.APPROVED):
         _step(item, "settle", actor=actor, note=number)
     items = list(minutes.action_items.all())
     ConferenceEvent.objects.bulk_create([
@@ -301,7 +301,7 @@ def minutes_read_log(*, actor, minutes: Minutes, unit, kind: str) -> None:
 # ---------------------------------------------------------------- action items
 
 def _locked_item(item):
-    return ActionItem.objects.select_for_update().select_related("unit", "minutes").get(pk=item.pk)
+    return ActionItem.objects.select_for_update(of=("self",), no_key=True).select_related("unit", "minutes").get(pk=item.pk)
 
 
 @transaction.atomic

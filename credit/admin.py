@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linkage.admin import ReadOnlyAdmin
 
-from .models import CreditCheck, CreditEntry, CreditEvent, CreditPerson, CreditPush
+from .models import CreditCheck, CreditCheckAlert, CreditEntry, CreditEvent, CreditPerson, CreditPush
 
 
 class CreditPersonInline(admin.TabularInline):
@@ -146,3 +146,12 @@ class RestrictionUnitAdmin(admin.ModelAdmin):
 
     list_display = ["unit", "acts", "covers"]
     list_select_related = ["unit"]
+
+
+@admin.register(CreditCheckAlert)
+class CreditCheckAlertAdmin(ReadOnlyAdmin):
+    """Read-only: the office reviews an alert on its page (/credit/check-alerts/), which records who did."""
+    list_display = ["day", "user", "unit", "masked", "distinct_count", "raised_at", "reviewed_at", "reviewed_by"]
+    list_filter = ["day", "unit"]
+    list_select_related = ["user", "unit", "reviewed_by"]
+    search_fields = ["user__username", "masked"]

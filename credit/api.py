@@ -16,7 +16,14 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from cases import selectors as case_selectors
-from linkage.api import CleanCharField, IdCursorPagination, IdField, require_perm
+from linkage.api import (
+    CleanCharField,
+    IdCursorPagination,
+    IdField,
+    OutputModelSerializer,
+    OutputSerializer,
+    require_perm,
+)
 from linkage.pagination import query_id
 
 from . import decisions, restrictions, selectors
@@ -60,7 +67,7 @@ class CreditCheckThrottle(ScopedRateThrottle):
 
 # ---------------------------------------------------------------- serializers
 
-class CreditPersonSerializer(serializers.ModelSerializer):
+class CreditPersonSerializer(OutputModelSerializer):
     role = serializers.CharField(read_only=True, help_text="legal_rep or responsible")
     id_number = serializers.CharField(source="masked_id", read_only=True)
 
@@ -75,7 +82,7 @@ class CreditPersonInputSerializer(serializers.Serializer):
     id_number = CleanCharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class CreditEventSerializer(serializers.ModelSerializer):
+class CreditEventSerializer(OutputModelSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -86,7 +93,7 @@ class CreditEventSerializer(serializers.ModelSerializer):
         return event.actor.username if event.actor_id else None
 
 
-class CreditPushSerializer(serializers.ModelSerializer):
+class CreditPushSerializer(OutputModelSerializer):
     unit = serializers.CharField(source="unit.code", read_only=True)
     action = serializers.CharField(source="push.action.code", read_only=True)
     push_status = serializers.CharField(source="push.status", read_only=True)
@@ -101,7 +108,7 @@ class CreditPushSerializer(serializers.ModelSerializer):
         return push.withdrawal.status if push.withdrawal_id else None
 
 
-class CreditDecisionSerializer(serializers.ModelSerializer):
+class CreditDecisionSerializer(OutputModelSerializer):
     """A president's decision (失信规定 Art. 5): proposed, decided (its 决定书 numbered and sealed) or
     returned with a reason; its service on the debtor."""
 
@@ -119,7 +126,7 @@ class CreditDecisionSerializer(serializers.ModelSerializer):
         return {"id": doc.pk, "number": doc.ruling_number, "title": doc.title} if doc else None
 
 
-class CreditEntrySerializer(serializers.ModelSerializer):
+class CreditEntrySerializer(OutputModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     id_number = serializers.CharField(source="masked_id", read_only=True)
     persons = CreditPersonSerializer(many=True, read_only=True)
@@ -209,7 +216,7 @@ class RevokeInputSerializer(serializers.Serializer):
     reason = CleanCharField(required=False, allow_blank=True, default="")
 
 
-class CreditCheckEntrySerializer(serializers.ModelSerializer):
+class CreditCheckEntrySerializer(OutputModelSerializer):
     """What a checking unit learns: the published entry, identifiers masked, no internal ids."""
 
     case_number = serializers.CharField(source="case.number", read_only=True)
@@ -229,19 +236,37 @@ class CreditCheckEntrySerializer(serializers.ModelSerializer):
         return credit.matched_as(entry, self.context["identifier"])
 
 
-class CreditCheckResultSerializer(serializers.Serializer):
+class CreditCheckQuerySerializer(serializers.Serializer):
+    """The query of ``GET credit-check/``. ``purpose`` is required since issue 29 (a single check could
+    otherwise un-mask a published debtor by guessing): the number of a notice addressed to the caller's
+    unit, or of a case the unit may see; another unit's is refused as an unknown number is (400)."""
+
+    id_number = CleanCharField(required=False, allow_blank=True, default="", max_length=40,
+                               help_text="Resident ID number or unified social credit code")
+    purpose = CleanCharField(required=False, allow_blank=True, default="", max_length=80,
+                             help_text="Required: the number of the notice addressed to your unit, or of its "
+                                       "case, that this check is for (e.g. （2026）鄂1022执123号-001); recorded")
+    reason = CleanCharField(required=False, allow_blank=True, default="", max_length=200,
+                            help_text="Why you check, kept in the audit log (a unit's system that gives none is "
+                                      "logged as an API check)")
+    name = CleanCharField(required=False, allow_blank=True, default="", max_length=120,
+                          help_text="The person's name: with it, only an entry of that name and ID answers "
+                                    "(Art. 19, 26)")
+
+
+class CreditCheckResultSerializer(OutputSerializer):
     listed = serializers.BooleanField()
     entries = CreditCheckEntrySerializer(many=True)
 
 
 class BulkCheckInputSerializer(serializers.Serializer):
-    id_numbers = serializers.ListField(child=serializers.CharField(max_length=40, allow_blank=True),
+    id_numbers = serializers.ListField(child=CleanCharField(max_length=40, allow_blank=True),
                                        max_length=credit.BULK_MAX_ROWS,
                                        help_text=f"At most {credit.BULK_MAX_ROWS}; each counts as one check.")
     reason = CleanCharField(max_length=200, help_text="Why the unit checks this list (required, audited).")
 
 
-class BulkCheckEntrySerializer(serializers.ModelSerializer):
+class BulkCheckEntrySerializer(OutputModelSerializer):
     """The public fields of a listed entry, and no other identifier."""
 
     case_number = serializers.CharField(source="case.number", read_only=True)
@@ -252,12 +277,12 @@ class BulkCheckEntrySerializer(serializers.ModelSerializer):
         fields = ["name", "id_number", "case_number", "court"]
 
 
-class BulkCheckRowSerializer(serializers.Serializer):
+class BulkCheckRowSerializer(OutputSerializer):
     result = serializers.CharField(help_text="listed, not_listed, invalid, or empty for an empty value")
     entry = BulkCheckEntrySerializer(allow_null=True)
 
 
-class BulkCheckResultSerializer(serializers.Serializer):
+class BulkCheckResultSerializer(OutputSerializer):
     results = BulkCheckRowSerializer(many=True)
 
 
@@ -433,7 +458,8 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CreditCheckViewSet(viewsets.ViewSet):
-    """``GET credit-check/?id_number=...&reason=...``: is this person or organisation on the list?"""
+    """``GET credit-check/?id_number=...&purpose=...&reason=...``: is this person or organisation on the
+    list? ``purpose``: the case or notice of the caller's unit the check is for (required)."""
 
     throttle_classes = [CreditCheckThrottle]
     throttle_scope = "credit_check"
@@ -446,6 +472,10 @@ class CreditCheckViewSet(viewsets.ViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("id_number", str, required=True,
                                      description="Resident ID number or unified social credit code"),
+                    OpenApiParameter("purpose", str, required=True,
+                                     description="The number of the notice addressed to your unit, or of its "
+                                                 "case, that this check is for; another unit's is a 400 as an "
+                                                 "unknown number is"),
                     OpenApiParameter("name", str, required=False,
                                      description="The person's name: with it, only an entry of that name "
                                                  "and ID answers (Art. 19, 26)"),
@@ -455,11 +485,17 @@ class CreditCheckViewSet(viewsets.ViewSet):
         responses={200: CreditCheckResultSerializer},
     )
     def list(self, request):
-        # API.md's contract is ``?id_number=`` alone: the reason is asked for, not required, here; the
-        # browser form requires it. Every check is logged either way.
-        reason = request.query_params.get("reason", "").strip() or _("API check (no reason given)")
-        result = credit.credit_check(actor=request.user, id_number=request.query_params.get("id_number", ""),
-                                     reason=reason, name=request.query_params.get("name", "")[:120])
+        # The reason is asked for, not required, here (the browser form requires it); the purpose is
+        # required on both (issue 29). Beyond the unit's daily single checks: 429. Every check is logged.
+        query = CreditCheckQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        reason = values["reason"].strip() or _("API check (no reason given)")
+        try:
+            result = credit.credit_check(actor=request.user, id_number=values["id_number"], reason=reason,
+                                         purpose=values["purpose"], name=values["name"])
+        except credit.CheckQuotaExceeded as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         entries = CreditCheckEntrySerializer(result["entries"], many=True,
                                              context={"identifier": result["identifier"]}).data
         return Response({"listed": result["listed"], "entries": entries})
@@ -483,7 +519,7 @@ class CreditCheckViewSet(viewsets.ViewSet):
 
 # ---------------------------------------------------------------- consumption restriction orders
 
-class RestrictedPersonSerializer(serializers.ModelSerializer):
+class RestrictedPersonSerializer(OutputModelSerializer):
     id_number = serializers.CharField(source="masked_id", read_only=True)
 
     class Meta:
@@ -491,7 +527,7 @@ class RestrictedPersonSerializer(serializers.ModelSerializer):
         fields = ["role", "name", "id_number"]
 
 
-class RestrictionSerializer(serializers.ModelSerializer):
+class RestrictionSerializer(OutputModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     id_number = serializers.CharField(source="masked_id", read_only=True)
     persons = RestrictedPersonSerializer(many=True, read_only=True)
@@ -503,25 +539,34 @@ class RestrictionSerializer(serializers.ModelSerializer):
                   "service_way", "lifted_at", "lift_ground", "lift_reason", "lift_document"]
 
 
+class RestrictedPersonInputSerializer(serializers.Serializer):
+    """A further person named in an organisation's order (限高规定 Art. 3): the one input rule for the
+    name as for every text (a direction override in a name would reach the units' notices)."""
+
+    role = CleanCharField(max_length=20, required=False, allow_blank=True, default="")
+    name = CleanCharField(max_length=60, required=False, allow_blank=True, default="")
+    id_number = CleanCharField(max_length=40, required=False, allow_blank=True, default="")
+
+
 class RestrictionInputSerializer(serializers.Serializer):
     case = IdField()
     party = IdField()
-    acts = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    acts = serializers.ListField(child=CleanCharField(max_length=20), required=False, default=list, max_length=20)
     basis = CleanCharField(required=False, allow_blank=True, default="")
     on_application = serializers.BooleanField(required=False, default=True)
-    persons = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    persons = RestrictedPersonInputSerializer(many=True, required=False, default=list, max_length=20)
     grace_months = serializers.IntegerField(required=False, default=0, min_value=0, max_value=3)
     minor_note = CleanCharField(required=False, allow_blank=True, default="", max_length=2000,
                                 help_text="Required for a debtor under 18: why the order is needed")
 
 
 class LiftInputSerializer(serializers.Serializer):
-    ground = serializers.CharField()
+    ground = CleanCharField(max_length=40)
     reason = CleanCharField(required=False, allow_blank=True, default="")
 
 
 class PermitInputSerializer(serializers.Serializer):
-    acts = serializers.ListField(child=serializers.CharField(max_length=20), max_length=9)
+    acts = serializers.ListField(child=CleanCharField(max_length=20), max_length=9)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(help_text="At most a month after starts_on (法发〔2019〕35号 item 17)")
     reason = CleanCharField(max_length=2000)

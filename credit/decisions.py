@@ -69,7 +69,7 @@ def _require_president(actor):
 
 
 def _locked(decision) -> Decision:
-    return Decision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
+    return Decision.objects.select_for_update(of=("self",), no_key=True).get(pk=decision.pk)
 
 
 def _entry_step(entry, name, *, actor, note="", **fields):
@@ -164,7 +164,7 @@ def credit_entry_propose_early_deletion(*, actor, entry: CreditEntry, facts: str
     """失信规定 Art. 2: a fixed-term entry whose debtor performed or corrected the dishonest conduct may be
     deleted early by the court's decision (the Art. 10 grounds do not apply to it)."""
     _require(actor, "credit.revoke_creditentry")
-    entry = CreditEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
+    entry = CreditEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry.pk)
     if not entry.is_live or entry.status not in (CreditStatus.PUBLISHED, CreditStatus.SHIELDED):
         raise InvalidTransition(_("Only a published entry is deleted early."))
     if not entry.fixed_term:
@@ -184,7 +184,7 @@ def credit_entry_propose_correction(*, actor, entry: CreditEntry, facts: str, so
     from .models import CorrectionSource
 
     _require(actor, "credit.revoke_creditentry")
-    entry = CreditEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
+    entry = CreditEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry.pk)
     if not entry.is_live:
         raise InvalidTransition(_("This entry is no longer on the list."))
     errors = {}
@@ -246,7 +246,7 @@ def restriction_propose_lift(*, actor, order: ConsumptionRestriction, ground: st
     from .restrictions import CLERK_LIFT_GROUNDS
 
     _require(actor, "credit.lift_consumptionrestriction")
-    order = ConsumptionRestriction.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    order = ConsumptionRestriction.objects.select_for_update(of=("self",), no_key=True).get(pk=order.pk)
     if order.status != RestrictionStatus.ISSUED:
         raise InvalidTransition(_("Only an issued order is lifted."))
     if ground not in CLERK_LIFT_GROUNDS:
@@ -265,7 +265,7 @@ def restriction_propose_permission(*, actor, order: ConsumptionRestriction, acts
     """法发〔2019〕35号 item 17 (a medical emergency, a funeral): a one-off permission of at most a month,
     approved by the president; recorded on the order the units read once approved."""
     _require(actor, "credit.lift_consumptionrestriction")
-    order = ConsumptionRestriction.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    order = ConsumptionRestriction.objects.select_for_update(of=("self",), no_key=True).get(pk=order.pk)
     errors = {}
     if order.status != RestrictionStatus.ISSUED:
         errors["order"] = [_("Only an issued order can allow a one-off act.")]
@@ -299,7 +299,7 @@ def decision_decide(*, actor, decision: Decision, note: str = "") -> Decision:
     if decision.status != DecisionStatus.PROPOSED:
         raise InvalidTransition(_("This decision has already been %(status)s.") % {
             "status": decision.get_status_display()})
-    case = Case.objects.select_for_update(of=("self",)).get(pk=decision.case_id)
+    case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=decision.case_id)
     now = timezone.now()
     carry = {DecisionKind.LISTING: _decide_listing, DecisionKind.EARLY_DELETION: _decide_early_deletion,
              DecisionKind.CORRECTION: _decide_correction, DecisionKind.RESTRICTION_LIFT: _decide_lift,

@@ -309,6 +309,12 @@ class CreditCheck(ChoiceLabels, models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=CreditCheckChannel.choices)
     listed = models.BooleanField(_("on the list"))
     batch = models.CharField(_("file"), max_length=200, blank=True)
+    # A single check states what work of the checking unit it is for (issue 29: no check without a
+    # purpose): a notice addressed to the unit, or a case the unit may see. Bulk checks and older rows: none.
+    purpose_case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("for the case"))
+    purpose_notice = models.ForeignKey("cases.Notice", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("for the notice"))
 
     class Meta:
         db_table = "cases_creditcheck"  # moved from ``cases`` (migration credit.0001): same table, same rows
@@ -333,6 +339,40 @@ class CreditCheck(ChoiceLabels, models.Model):
     def masked_id(self):
         # What was checked may be a person's ID or an organisation's code: decided by the value.
         return mask_identifier(self.id_number, None)
+
+
+class CreditCheckAlert(models.Model):
+    """One account that checked more than ``CREDIT_GUESS_ALERT_DISTINCT`` distinct resident ID numbers of
+    the same masked form (the first and last four characters the public list shows) in one day: the
+    pattern of un-masking a published debtor by guessing the hidden digits. Raised by
+    ``credit.services`` when the check that crosses the threshold is recorded, counted in the office's
+    to-do until the office has looked at it (``reviewed_at``); more such checks the same day open it
+    again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("user"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("member unit"))
+    day = models.DateField(_("day"))
+    masked = models.CharField(_("masked form"), max_length=18)
+    distinct_count = models.PositiveIntegerField(_("distinct identifiers checked"))
+    first_at = models.DateTimeField(_("first check"))
+    last_at = models.DateTimeField(_("last check"))
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("dishonest-list check alert")
+        verbose_name_plural = _("dishonest-list check alerts")
+        constraints = [models.UniqueConstraint(fields=["user", "day", "masked"], name="credit_one_alert_per_mask_day")]
+        indexes = [models.Index(fields=["reviewed_at", "-id"], name="credit_alert_open")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.masked} {self.day} ({self.distinct_count})"
 
 
 # ---------------------------------------------------------------- consumption restriction orders (限制消费令)

@@ -78,7 +78,7 @@ def note_event(order, transition: str, *, actor, note: str = "") -> None:
 
 
 def _lock_case(case_id: int) -> Case:
-    return Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    return Case.objects.select_for_update(of=("self",), no_key=True).get(pk=case_id)
 
 
 def step(order, name: str, *, actor, note: str = "", **fields) -> ConsumptionRestriction:

@@ -1,15 +1,20 @@
 """Reads of the list and of the orders that views and the API reuse."""
+from datetime import datetime, timedelta
+
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from cases.identifiers import normalise_case_number_query
 from cases.models import CaseStatus
+from cases.selectors import notices_visible_to
 from cases.workflow import OPEN
 from linkage.orm import row_count
 from linkage.prepared import PreparedCounts
 
 from .models import (
     ConsumptionRestriction,
+    CreditCheck,
+    CreditCheckAlert,
     CreditEntry,
     CreditEvent,
     CreditPush,
@@ -193,3 +198,52 @@ def _court(user) -> bool:
     from members.roles import is_court_user
 
     return is_court_user(user)
+
+
+# ---------------------------------------------------------------- checks: purposes and alerts (issue 29)
+
+def check_purpose_suggestions(user, limit: int = 20) -> list[str]:
+    """The numbers of the latest open notices the user's unit may state as a single check's purpose (the
+    check page offers them as it is typed; any notice or case of the unit is accepted)."""
+    if not user.is_authenticated:
+        return []
+    return list(notices_visible_to(user).filter(status__in=OPEN).order_by("-id")
+                .values_list("number", flat=True)[:limit])
+
+
+def check_alerts_open_count() -> int:
+    """Alerts of likely guessing (``CreditCheckAlert``) the office has not looked at: its to-do."""
+    return CreditCheckAlert.objects.filter(reviewed_at__isnull=True).count()
+
+
+def check_alerts_for_page(status: str = "open"):
+    """``open``: not yet looked at (what the to-do counts); ``reviewed``; anything else: all."""
+    qs = CreditCheckAlert.objects.select_related("user", "unit", "reviewed_by")
+    if status == "open":
+        return qs.filter(reviewed_at__isnull=True)
+    if status == "reviewed":
+        return qs.filter(reviewed_at__isnull=False)
+    return qs
+
+
+def checks_of_alerts(alerts) -> dict:
+    """alert id → the checks it is made of (that account, that day, that masked form), oldest first; one
+    query for a page of alerts."""
+    if not alerts:
+        return {}
+    condition = Q()
+    for alert in alerts:
+        start = timezone.make_aware(datetime.combine(alert.day, datetime.min.time()))
+        prefix, suffix = alert.masked[:4], alert.masked[-4:]
+        condition |= Q(user_id=alert.user_id, at__gte=start, at__lt=start + timedelta(days=1),
+                       id_number__startswith=prefix, id_number__endswith=suffix)
+    found = {alert.pk: [] for alert in alerts}
+    checks = (CreditCheck.objects.filter(condition).select_related("purpose_case", "purpose_notice")
+              .order_by("at", "id"))
+    for check in checks:
+        for alert in alerts:
+            day = timezone.localdate(check.at)
+            if (check.user_id == alert.user_id and day == alert.day and check.id_number[:4] == alert.masked[:4]
+                    and check.id_number[-4:] == alert.masked[-4:]):
+                found[alert.pk].append(check)
+    return found

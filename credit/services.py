@@ -15,24 +15,31 @@ Checks (Art. 19, 26) are audited one row per identifier in ``CreditCheck``.
 import csv
 import io
 import logging
+import re
+import zipfile
 from datetime import datetime
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q
+from django.db.models.functions import Concat, Left, Right
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.deadlines import working_days_after
+from cases.identifiers import normalise_case_number_query, parse_case_number
 from cases.measure_models import MeasureStatus
 from cases.models import Case, CaseOutcome, CaseStatus, NoticeKind, PartyKind, PartyRole
-from linkage.identity import validate_resident_id, validate_uscc
+from linkage.identity import is_valid_resident_id, mask_identifier, validate_resident_id, validate_uscc
 from linkage.numerals import format_yuan
 from linkage.statemachine import change_state, lock
+from linkage.text import safe_row, strip_controls
 from members.models import Capability, Unit
-from members.roles import system_actor
+from members.roles import Role, has_role, system_actor
 
 from . import rules
 from .models import (
@@ -43,6 +50,7 @@ from .models import (
     MAX_EXTENSION_YEARS,
     CorrectionSource,
     CreditCheck,
+    CreditCheckAlert,
     CreditCheckChannel,
     CreditEntry,
     CreditEvent,
@@ -64,6 +72,24 @@ PUNISHMENT_ACTIONS = ("restrict", "publicize")
 # (CREDIT_BULK_ROWS_PER_UNIT_DAY); a file over either is refused whole.
 BULK_MAX_ROWS = 200
 BULK_MAX_BYTES = 5 * 1024 * 1024
+# A file is read only as far as a list of BULK_MAX_ROWS rows goes (issue 29: uploads bounded by work): at
+# most this many columns a row and characters a cell; an Excel file's parts are counted before openpyxl
+# reads any of them (``_xlsx_within_bounds``), so that a refused file costs a few milliseconds.
+BULK_MAX_COLUMNS = 30
+BULK_MAX_CELL_CHARS = 1000
+XLSX_MAX_MEMBERS = 200
+XLSX_MAX_UNPACKED = 10 * 1024 * 1024
+XLSX_MAX_CELL_ELEMENTS = 24_000  # XML elements of the worksheets and the shared strings, together
+XLSX_MAX_OTHER_ELEMENTS = 4_000  # and of every other part (styles, workbook, properties), together
+# Single checks (issue 29, the guessing oracle): a unit's daily budget (CREDIT_SINGLE_CHECKS_PER_UNIT_DAY),
+# and the alert to the office when one account checks more than CREDIT_GUESS_ALERT_DISTINCT distinct
+# resident IDs of one masked form in a day.
+SINGLE_CHECKS_PER_UNIT_DAY = 200
+GUESS_ALERT_DISTINCT = 5
+# Uploads of a bulk file to the browser page, accepted or refused, per user and per client address
+# (CREDIT_BULK_UPLOAD_RATE, CREDIT_BULK_UPLOAD_ADDRESS_RATE).
+BULK_UPLOAD_RATE = "10/min"
+BULK_UPLOAD_ADDRESS_RATE = "30/min"
 PUBLIC_PAGE_SIZE = 20
 PUBLIC_MIN_QUERY = 2
 
@@ -322,7 +348,7 @@ def _note_cause(*, actor, entry, ground, cause_on=None, reason: str = "") -> Cre
     cause_on = cause_on or timezone.localdate()
     if cause_on > timezone.localdate():
         raise ValidationError({"cause_on": [_("The cause of deletion cannot be in the future.")]})
-    entry = CreditEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = CreditEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry.pk)
     if ground in ARTICLE_10_GROUNDS and not _article_10_applies(entry):
         raise ValidationError({"ground": [_("A fixed-term entry is not deleted on a ground of Art. 10 (失信规定 Art. 10 "
                                             "para. 2): it runs its period, or the court decides to delete it early.")]})
@@ -521,11 +547,11 @@ def credit_sync(entry_id: int) -> dict:
     the unit has not answered yet is also cancelled. Pending: nothing.
     """
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        entry = (CreditEntry.objects.select_for_update(of=("self",)).select_related("case")
+        entry = (CreditEntry.objects.select_for_update(of=("self",), no_key=True).select_related("case")
                  .prefetch_related("persons").get(pk=entry_id))
         if entry.status == CreditStatus.PENDING:
             return {"pushed": 0, "withdrawn": 0}
-        case = Case.objects.select_for_update().get(pk=entry.case_id)  # the lock system notices want
+        case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=entry.case_id)  # the lock system notices want
         last = entry.events.select_related("actor").order_by("-at", "-id").first()
         actor = last.actor if last and last.actor_id else entry.created_by
         pushes = list(entry.pushes.select_related("push", "push__action", "unit"))
@@ -593,6 +619,9 @@ def credit_sync_pending(limit: int = 500) -> int:
 
 # ---------------------------------------------------------------- checks (Art. 19, 26)
 
+SINGLE_CHANNELS = (CreditCheckChannel.API, CreditCheckChannel.BROWSER)
+
+
 def can_check(user) -> bool:
     """Any active user attached to a member unit, the court included."""
     return bool(user.is_authenticated and user.is_active and user.unit_id)
@@ -610,6 +639,51 @@ def _clean_reason(reason) -> str:
     return reason[:200]
 
 
+def single_checks_per_unit_day() -> int:
+    return int(getattr(settings, "CREDIT_SINGLE_CHECKS_PER_UNIT_DAY", SINGLE_CHECKS_PER_UNIT_DAY))
+
+
+def guess_alert_distinct() -> int:
+    return int(getattr(settings, "CREDIT_GUESS_ALERT_DISTINCT", GUESS_ALERT_DISTINCT))
+
+
+def bulk_upload_rates() -> dict:
+    """How many bulk files a user, and a client address, may upload to the page in a period."""
+    return {"user": getattr(settings, "CREDIT_BULK_UPLOAD_RATE", BULK_UPLOAD_RATE),
+            "address": getattr(settings, "CREDIT_BULK_UPLOAD_ADDRESS_RATE", BULK_UPLOAD_ADDRESS_RATE)}
+
+
+def _day_start(now=None):
+    """The start of the day (Asia/Shanghai) ``now`` falls in: a unit's daily budgets count from it."""
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), datetime.min.time()))
+
+
+def check_purpose(actor, purpose) -> tuple[Case, object]:
+    """The work a single check is for (issue 29): ``purpose`` is the number of a notice addressed to the
+    actor's unit (``（2026）鄂1022执1号-001``), or of a case the unit may see (for a liaison, a case with a
+    notice to their unit; for the court, any). Returns (case, notice or None). A number of another unit's
+    case or notice is refused with the very words of a number that does not exist: nothing is learnt."""
+    text = normalise_case_number_query(strip_controls(str(purpose or "")))[:80]
+    if not text:
+        raise ValidationError({"purpose": [_(
+            "Give the number of the case or of the notice of your unit that this check is for.")]},
+            code="purpose")
+    notice = (case_selectors.notices_visible_to(actor).filter(number=text).select_related("case")
+              .order_by("id").first())
+    if notice is not None:
+        return notice.case, notice
+    try:
+        number = parse_case_number(text).number
+    except ValidationError:
+        number = text
+    case = case_selectors.cases_visible_to(actor).filter(number=number).first()
+    if case is not None:
+        return case, None
+    raise ValidationError({"purpose": [_(
+        "No case or notice of your unit has this number; give the number of the case or notice this check "
+        "is for.")]}, code="purpose")
+
+
 def _published_matches(identifiers):
     return (CreditEntry.objects.published().matching(identifiers).select_related("case")
             .prefetch_related("persons").order_by("-published_at", "-id"))
@@ -624,11 +698,37 @@ def matched_as(entry: CreditEntry, identifier: str) -> str:
     return "debtor"
 
 
+def _lock_unit(actor) -> None:
+    """The checking unit's row, locked so that two checks at once cannot both pass a daily budget. FOR NO
+    KEY UPDATE where the database has it: it does not wait for, nor block, the foreign-key checks of
+    rows written for the unit meanwhile (notices, answers)."""
+    no_key = connection.features.has_select_for_no_key_update
+    Unit.objects.select_for_update(no_key=no_key).filter(pk=actor.unit_id).first()
+
+
+def _charge_unit_singles(actor) -> None:
+    """At most ``CREDIT_SINGLE_CHECKS_PER_UNIT_DAY`` single checks (API and page) a day per unit, counted
+    from the audit rows."""
+    limit = single_checks_per_unit_day()
+    _lock_unit(actor)
+    done = CreditCheck.objects.filter(unit_id=actor.unit_id, channel__in=SINGLE_CHANNELS,
+                                      at__gte=_day_start()).count()
+    if done >= limit:
+        raise CheckQuotaExceeded({"id_number": [_(
+            "Your unit has made its %(limit)s single checks of the list for today; check again tomorrow, or "
+            "check a list of borrowers or suppliers as a file.") % {"limit": limit}]}, code="quota")
+
+
 @transaction.atomic
-def credit_check(*, actor, id_number, reason, channel: str = CreditCheckChannel.API, name: str = "") -> dict:
+def credit_check(*, actor, id_number, reason, purpose="", channel: str = CreditCheckChannel.API,
+                 name: str = "") -> dict:
     """Is this person or organisation on the published list? Audited whatever the answer. With ``name``
     (失信规定 Art. 19, 26: a person is checked by name and ID), only an entry whose debtor or listed
-    person has that ID under that name answers."""
+    person has that ID under that name answers.
+
+    ``purpose`` (required): the number of the case or notice of the actor's unit the check is for
+    (``check_purpose``). A unit makes at most ``CREDIT_SINGLE_CHECKS_PER_UNIT_DAY`` single checks a day
+    (``CheckQuotaExceeded``); an account that checks many IDs of one masked form raises an alert."""
     _require_checker(actor)
     errors = {}
     try:
@@ -639,37 +739,126 @@ def credit_check(*, actor, id_number, reason, channel: str = CreditCheckChannel.
         reason = _clean_reason(reason)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    try:
+        case, notice = check_purpose(actor, purpose)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    _charge_unit_singles(actor)
     entries = list(_published_matches([identifier]))
     name = (name or "").strip()
     if name:
         entries = [e for e in entries if (e.id_number == identifier and e.name == name)
                    or any(p.id_number == identifier and p.name == name for p in e.persons.all())]
-    CreditCheck.objects.create(user=actor, unit_id=actor.unit_id, id_number=identifier, reason=reason,
-                               channel=channel, listed=bool(entries))
+    now = timezone.now()
+    CreditCheck.objects.create(user=actor, unit_id=actor.unit_id, at=now, id_number=identifier, reason=reason,
+                               channel=channel, listed=bool(entries), purpose_case=case, purpose_notice=notice)
+    _watch_guessing(actor, [identifier], now)
     return {"listed": bool(entries), "entries": entries, "identifier": identifier}
 
 
+# ---------------------------------------------------------------- the guessing alert
+
+def mask_key(identifier: str) -> str:
+    """What the public list leaves of a resident ID: its first and last four characters."""
+    return identifier[:4] + identifier[-4:]
+
+
+def _mask_key_expression():
+    return Concat(Left("id_number", 4), Right("id_number", 4), output_field=CharField())
+
+
+def _watch_guessing(actor, identifiers, now) -> list[CreditCheckAlert]:
+    """After ``actor``'s checks of ``identifiers`` at ``now`` are recorded: each masked form of which the
+    account has checked more than ``CREDIT_GUESS_ALERT_DISTINCT`` distinct resident IDs today raises (or
+    updates, and opens again) a ``CreditCheckAlert``. Organisations' credit codes are public and not
+    watched. One query, and one write per alert."""
+    keys = {mask_key(v) for v in identifiers if v and is_valid_resident_id(v)}
+    if not keys:
+        return []
+    limit = guess_alert_distinct()
+    rows = list(CreditCheck.objects.filter(user=actor, at__gte=_day_start(now))
+                .annotate(mask_key=_mask_key_expression()).filter(mask_key__in=keys)
+                .values("mask_key").annotate(n=Count("id_number", distinct=True), first=Min("at"), last=Max("at"))
+                .filter(n__gt=limit).order_by("mask_key"))
+    alerts = []
+    for row in rows:
+        key = row["mask_key"]
+        masked = mask_identifier(key[:4] + "0" * 10 + key[4:], "person")
+        alert, created = CreditCheckAlert.objects.get_or_create(
+            user=actor, day=timezone.localdate(now), masked=masked,
+            defaults={"unit_id": actor.unit_id, "distinct_count": row["n"], "first_at": row["first"],
+                      "last_at": row["last"], "raised_at": now})
+        if not created and row["n"] > alert.distinct_count:
+            alert.distinct_count, alert.last_at = row["n"], row["last"]
+            alert.reviewed_at, alert.reviewed_by, alert.review_note = None, None, ""
+            alert.save(update_fields=["distinct_count", "last_at", "reviewed_at", "reviewed_by", "review_note"])
+        if created or alert.reviewed_at is None:
+            log.warning("credit check alert %s: user %s checked %s IDs of the form %s today", alert.pk, actor.pk,
+                        row["n"], masked)
+        alerts.append(alert)
+    return alerts
+
+
+def may_review_check_alerts(user) -> bool:
+    """The conference office looks at the alerts (and a superuser)."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, Role.OFFICE)))
+
+
+@transaction.atomic
+def credit_check_alert_review(*, actor, alert: CreditCheckAlert, note: str = "") -> CreditCheckAlert:
+    """The office has looked at an alert (and, in ``note``, what it found or did)."""
+    if not may_review_check_alerts(actor):
+        raise PermissionDenied(_("Only the conference office reviews check alerts."))
+    alert = CreditCheckAlert.objects.select_for_update(of=("self",), no_key=True).get(pk=alert.pk)
+    alert.reviewed_at, alert.reviewed_by = timezone.now(), actor
+    alert.review_note = strip_controls(note or "").strip()[:500]
+    alert.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+    return alert
+
+
+# ---------------------------------------------------------------- quotas
+
 class CheckQuotaExceeded(ValidationError):
-    """A bulk file whose rows would go over the user's per-minute or the unit's daily check quota."""
+    """Checks that would go over the user's per-minute or the unit's daily check quota."""
 
 
-def _charge_minute(actor, rows: int) -> None:
-    """Count ``rows`` checks against the user's ``credit_check`` rate, in the very history DRF's
-    throttle keeps (``CreditCheckThrottle``), so that single checks and bulk rows share one budget."""
+def _minute_throttle(actor):
+    """(throttle, cache key, the user's checks within the minute, now) of the ``credit_check`` rate, or
+    None when there is no such rate."""
     from rest_framework.settings import api_settings
     from rest_framework.throttling import ScopedRateThrottle
 
     rate = api_settings.DEFAULT_THROTTLE_RATES.get("credit_check")
     if not rate:
-        return
+        return None
     throttle = ScopedRateThrottle()
     throttle.scope = "credit_check"
     throttle.num_requests, throttle.duration = throttle.parse_rate(rate)
     key = throttle.cache_format % {"scope": "credit_check", "ident": actor.pk}
     now = throttle.timer()
     history = [t for t in throttle.cache.get(key, []) if t > now - throttle.duration]
+    return throttle, key, history, now
+
+
+def checks_left_this_minute(actor) -> int | None:
+    """How many checks the user may still make this minute (None: no limit): the page refuses a file
+    before reading it when none is left."""
+    state = _minute_throttle(actor)
+    if state is None:
+        return None
+    throttle, _key, history, _now = state
+    return max(throttle.num_requests - len(history), 0)
+
+
+def _charge_minute(actor, rows: int) -> None:
+    """Count ``rows`` checks against the user's ``credit_check`` rate, in the very history DRF's
+    throttle keeps (``CreditCheckThrottle``), so that single checks and bulk rows share one budget."""
+    state = _minute_throttle(actor)
+    if state is None:
+        return
+    throttle, key, history, now = state
     if len(history) + rows > throttle.num_requests:
         left = max(throttle.num_requests - len(history), 0)
         raise CheckQuotaExceeded({"file": [_(
@@ -683,9 +872,9 @@ def _charge_unit_day(actor, rows: int) -> None:
     """At most ``CREDIT_BULK_ROWS_PER_UNIT_DAY`` bulk rows a day per unit, counted from the audit rows
     (the unit row is locked, so two files at once cannot both pass)."""
     limit = settings.CREDIT_BULK_ROWS_PER_UNIT_DAY
-    Unit.objects.select_for_update().filter(pk=actor.unit_id).first()
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
-    done = CreditCheck.objects.filter(unit_id=actor.unit_id, channel=CreditCheckChannel.BULK, at__gte=start).count()
+    _lock_unit(actor)
+    done = CreditCheck.objects.filter(unit_id=actor.unit_id, channel=CreditCheckChannel.BULK,
+                                      at__gte=_day_start()).count()
     if done + rows > limit:
         raise CheckQuotaExceeded({"file": [_(
             "Your unit may check %(limit)s rows of lists a day and has %(left)s left today; this file has "
@@ -712,7 +901,8 @@ def credit_check_rows(*, actor, values, reason, batch: str = "") -> list[tuple[s
     """Check many identifiers at once (bulk file): per value, in order, a result code (``listed``,
     ``not_listed``, ``invalid`` or ``""`` for an empty value) and, when listed, the published entry (whose
     public fields alone may be shown: its name, case number, court, masked identifier). Each non-empty
-    value counts as a check (quotas above) and each identifier is audited. A constant number of queries."""
+    value counts as a check (quotas above) and each identifier is audited and watched for guessing. A
+    constant number of queries."""
     _require_checker(actor)
     reason = _clean_reason(reason)
     normalised = []
@@ -737,6 +927,7 @@ def credit_check_rows(*, actor, values, reason, batch: str = "") -> list[tuple[s
                     channel=CreditCheckChannel.BULK, listed=v in found, batch=batch[:200])
         for v in normalised if v
     ])
+    _watch_guessing(actor, [v for v in normalised if v], now)
     return [("", None) if v is None else ("invalid", None) if v == "" else
             ("listed", found[v]) if v in found else ("not_listed", None) for v in normalised]
 
@@ -750,6 +941,22 @@ def credit_check_many(*, actor, values, reason, batch: str = "") -> list[str]:
 
 IDENTIFIER_HEADERS = {"id_number", "id", "identifier", "credit_code", "uscc", "证件号码", "证件号", "身份证号",
                       "身份证号码", "统一社会信用代码", "信用代码", "身份证号/统一社会信用代码"}
+
+
+class UploadRefused(ValidationError):
+    """A bulk file refused for its size or shape, before or while it is read (HTTP 400): nothing checked."""
+
+
+def _refuse(message: str):
+    raise UploadRefused({"file": [message]}, code="upload")
+
+
+def _too_many_rows():
+    _refuse(_("At most %(n)s rows per file.") % {"n": BULK_MAX_ROWS})
+
+
+def _too_many_columns():
+    _refuse(_("At most %(n)s columns per row: keep the list's columns only.") % {"n": BULK_MAX_COLUMNS})
 
 
 def _result_labels() -> dict:
@@ -802,7 +1009,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             continue
         return text, ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else
                       "utf-8" if encoding == "utf-8-sig" else encoding)
-    raise ValidationError({"file": [_("The CSV file is neither UTF-8 nor GB18030 text.")]})
+    _refuse(_("The CSV file is neither UTF-8 nor GB18030 text."))
 
 
 def _result_headers() -> list[str]:
@@ -814,7 +1021,7 @@ def _check_rows(*, actor, rows, reason, batch) -> tuple[int, bool, list[list[str
     """Per body row, the cells to append: the result and, for a listed identifier, the public fields of
     its entry (name, case number, court, masked identifier), never any other identifier."""
     if len(rows) > BULK_MAX_ROWS + 1:
-        raise ValidationError({"file": [_("At most %(n)s rows per file.") % {"n": BULK_MAX_ROWS}]})
+        _too_many_rows()
     column, has_header = _find_column(rows)
     body = rows[1:] if has_header else rows
     results = credit_check_rows(actor=actor, values=[r[column] if column < len(r) else "" for r in body],
@@ -825,54 +1032,208 @@ def _check_rows(*, actor, rows, reason, batch) -> tuple[int, bool, list[list[str
         else [labels[code]] for code, entry in results]
 
 
+# The start of a row element, with or without a namespace prefix (``<row r="1">``, ``<x:row>``).
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?row[\s/>]")
+_TAIL = 24  # bytes kept from one chunk to the next, so that a tag cut in two is still seen
+
+
+def _xlsx_within_bounds(data: bytes) -> zipfile.ZipFile:
+    """The archive of an .xlsx upload, once its parts are known to be a list's size: at most
+    ``XLSX_MAX_MEMBERS`` parts, stored or deflated, ``XLSX_MAX_UNPACKED`` bytes unpacked as declared (the
+    zip module never unpacks more than a part declares), every worksheet at most ``BULK_MAX_ROWS`` + 1 rows,
+    and at most ``XLSX_MAX_CELL_ELEMENTS`` / ``XLSX_MAX_OTHER_ELEMENTS`` XML elements. Counted on the
+    unpacked bytes as they stream, stopping at the first limit passed: openpyxl, which parses a worksheet
+    without a ``<dimension>`` whole before its first row (and the styles and shared strings whole), is
+    only ever given a file it reads in a few hundredths of a second."""
+    unreadable = _("This is not a readable Excel (.xlsx) file.")
+    end = data.rfind(b"PK\x05\x06", max(len(data) - 22 - 65535, 0))
+    if end < 0 or len(data) - end < 22:
+        _refuse(unreadable)
+    if int.from_bytes(data[end + 10:end + 12], "little") > XLSX_MAX_MEMBERS:  # 0xFFFF: Zip64, never a list
+        _refuse(_("This Excel file has too many parts to be a list; save the list alone as a new file."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        _refuse(unreadable)
+    too_big = _("This Excel file holds more than a list of %(n)s rows needs (too many cells, sheets or "
+                "styles); copy the list alone into a new workbook and upload that.") % {"n": BULK_MAX_ROWS}
+    if len(members) > XLSX_MAX_MEMBERS or sum(m.file_size for m in members) > XLSX_MAX_UNPACKED:
+        _refuse(too_big)
+    if any(m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or m.flag_bits & 0x1
+           for m in members):
+        _refuse(unreadable)
+
+    def kind(member):
+        name = member.filename.lower()
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            return 0
+        if name.endswith("sharedstrings.xml"):
+            return 1
+        return 2 if name.endswith((".xml", ".rels", ".vml")) else None
+
+    cell_elements = other_elements = 0
+    try:
+        for member in sorted((m for m in members if kind(m) is not None), key=kind):
+            worksheet = kind(member) == 0
+            rows, tail = 0, b""
+            with archive.open(member) as stream:
+                while chunk := stream.read(65536):
+                    count = chunk.count(b"<") - chunk.count(b"</")
+                    if kind(member) == 2:
+                        other_elements += count
+                    else:
+                        cell_elements += count
+                    if worksheet:
+                        buffer = tail + chunk
+                        rows += sum(1 for m in _ROW_TAG.finditer(buffer) if m.end() > len(tail))
+                        tail = buffer[-_TAIL:]
+                        if rows > BULK_MAX_ROWS + 1:
+                            _too_many_rows()
+                    if cell_elements > XLSX_MAX_CELL_ELEMENTS or other_elements > XLSX_MAX_OTHER_ELEMENTS:
+                        _refuse(too_big)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError):
+        _refuse(unreadable)
+    return archive
+
+
+def _read_xlsx(data: bytes) -> tuple[list[tuple[str, list[list]]], int]:
+    """The worksheets of a bounded .xlsx file as (title, rows of values), and the index of the one to
+    check (the active sheet). Read by openpyxl in read-only mode, row by row, the row cap applied as the
+    rows come (a row element far down makes openpyxl yield the empty rows before it) and every cell
+    past ``BULK_MAX_COLUMNS`` refused if it holds a value."""
+    from openpyxl import load_workbook
+
+    _xlsx_within_bounds(data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - whatever openpyxl makes of a broken file, it is not a list
+        _refuse(_("This is not a readable Excel (.xlsx) file."))
+    try:
+        sheets = []
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()  # a <dimension> may say fewer rows than there are: read them all
+            rows = []
+            for values in sheet.iter_rows(min_row=1, values_only=True):
+                if len(rows) > BULK_MAX_ROWS:
+                    _too_many_rows()
+                if len(values) > BULK_MAX_COLUMNS:
+                    if any(v not in (None, "") for v in islice(values, BULK_MAX_COLUMNS, None)):
+                        _too_many_columns()
+                    values = values[:BULK_MAX_COLUMNS]
+                if any(isinstance(v, str) and len(v) > BULK_MAX_CELL_CHARS for v in values):
+                    _refuse_long_cell(len(rows) + 1)
+                rows.append(list(values))
+            sheets.append((sheet.title, rows))
+        active = book.active
+        index = next((i for i, s in enumerate(book.worksheets) if s is active), 0)
+    except UploadRefused:
+        raise
+    except Exception:  # noqa: BLE001 - a part openpyxl cannot read
+        _refuse(_("This is not a readable Excel (.xlsx) file."))
+    finally:
+        book.close()
+    if not sheets:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    return sheets, index
+
+
+def _refuse_long_cell(row: int):
+    _refuse(_("Row %(row)s has a cell of more than %(n)s characters; a list of identifiers needs no such cell.")
+            % {"row": row, "n": BULK_MAX_CELL_CHARS})
+
+
+def _trimmed(rows: list[list]) -> tuple[list[list], int]:
+    """Rows without their trailing empty cells, and the width of the widest."""
+    out = []
+    for row in rows:
+        end = len(row)
+        while end and row[end - 1] in (None, ""):
+            end -= 1
+        out.append(row[:end])
+    return out, max((len(r) for r in out), default=0)
+
+
+def _xlsx_result(name, data, *, actor, reason) -> tuple[bytes, str, str]:
+    sheets, index = _read_xlsx(data)
+    title, raw = sheets[index]
+    raw, width = _trimmed(raw)
+    rows = [[_cell_text(v) for v in row] for row in raw]
+    _column, has_header, results = _check_rows(actor=actor, rows=rows, reason=reason, batch=name)
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for i, (sheet_title, sheet_rows) in enumerate(sheets):
+        sheet = book.create_sheet(sheet_title)
+        if i != index:
+            for row in _trimmed(sheet_rows)[0]:
+                sheet.append(safe_row(row))
+            continue
+        body = raw
+        if has_header:
+            sheet.append(safe_row([*raw[0], *[None] * (width - len(raw[0])), *_result_headers()]))
+            body = raw[1:]
+        for row, cells in zip(body, results, strict=True):
+            sheet.append(safe_row([*row, *[None] * (width - len(row)), *cells]))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _result_name(name, ".xlsx")
+
+
+def _read_csv(text: str) -> list[list[str]]:
+    """The rows of a CSV text, read one by one and refused at the first row past the cap, the first row
+    wider than ``BULK_MAX_COLUMNS`` or the first cell longer than ``BULK_MAX_CELL_CHARS`` (the csv
+    module's own limit, 131,072, is met as a refusal too, never as an error)."""
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel)
+    rows = []
+    try:
+        for row in reader:
+            if len(rows) > BULK_MAX_ROWS:
+                _too_many_rows()
+            if len(row) > BULK_MAX_COLUMNS:
+                if any(islice(row, BULK_MAX_COLUMNS, None)):  # a value past the cap (empty cells are no matter)
+                    _too_many_columns()
+                row = row[:BULK_MAX_COLUMNS]
+            if any(len(cell) > BULK_MAX_CELL_CHARS for cell in row):
+                _refuse_long_cell(len(rows) + 1)
+            rows.append(row)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            _refuse_long_cell(len(rows) + 1)
+        _refuse(_("This CSV file cannot be read at line %(line)s (a quotation mark left open?).")
+                % {"line": reader.line_num})
+    return rows
+
+
 def bulk_check_file(*, actor, upload, reason) -> tuple[bytes, str, str]:
-    """Check every row of an uploaded CSV or Excel (.xlsx) list; return the same file with a result
+    """Check every row of an uploaded CSV or Excel (.xlsx) list; return the same rows with a result
     column added (and, for a listed row, the entry's public fields): (content, content type, file name).
     Every row counts as a check and is audited; a file over the quotas is refused whole
-    (``CheckQuotaExceeded``)."""
+    (``CheckQuotaExceeded``). The file is read no further than a list's bounds (``UploadRefused``: its
+    size before it is read, then rows, columns, cells as they come); every cell written back goes through
+    ``linkage.text.safe_cell``, so that no value comes back as a live formula."""
     _require_checker(actor)
     name = (getattr(upload, "name", "") or "list").rsplit("/", 1)[-1]
     if upload.size > BULK_MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
-    data = upload.read()
-    headers = _result_headers()
+        _refuse(_("The file is larger than 5 MB."))
+    data = upload.read(BULK_MAX_BYTES + 1)
+    if len(data) > BULK_MAX_BYTES:
+        _refuse(_("The file is larger than 5 MB."))
     if name.lower().endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data))
-        except Exception:
-            raise ValidationError({"file": [_("This is not a readable Excel (.xlsx) file.")]}) from None
-        sheet = workbook.active
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        _column, has_header, results = _check_rows(actor=actor, rows=rows, reason=reason, batch=name)
-        out_col = sheet.max_column + 1
-        start = 1
-        if has_header:
-            for index, label in enumerate(headers):
-                sheet.cell(row=1, column=out_col + index, value=label)
-            start = 2
-        for offset, cells in enumerate(results):
-            for index, value in enumerate(cells):
-                sheet.cell(row=start + offset, column=out_col + index, value=value)
-        out = io.BytesIO()
-        workbook.save(out)
-        return (out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                _result_name(name, ".xlsx"))
+        return _xlsx_result(name, data, actor=actor, reason=reason)
     if not name.lower().endswith((".csv", ".txt")):
-        raise ValidationError({"file": [_("Upload a CSV file or an Excel (.xlsx) file.")]})
+        _refuse(_("Upload a CSV file or an Excel (.xlsx) file."))
     text, encoding = _decode(data)
-    dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    rows = _read_csv(text)
     _column, has_header, results = _check_rows(actor=actor, rows=rows, reason=reason, batch=name)
     out = io.StringIO(newline="")
-    writer = csv.writer(out, dialect, lineterminator="\r\n")
+    writer = csv.writer(out, csv.excel, lineterminator="\r\n")
     body_start = 0
     if has_header:
-        writer.writerow([*rows[0], *headers])
+        writer.writerow(safe_row([*rows[0], *_result_headers()]))
         body_start = 1
     for row, cells in zip(rows[body_start:], results, strict=True):
-        writer.writerow([*row, *cells])
+        writer.writerow(safe_row([*row, *cells]))
     return out.getvalue().encode(encoding), "text/csv; charset=utf-8", _result_name(name, ".csv")
 
 

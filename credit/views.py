@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from linkage.forms import CleanTextMixin, apply_service_errors
 from linkage.pagination import keyset_page
 from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
+from linkage.workbudget import WorkRefused, refused_response, work_budget
 from members.roles import is_court_user
 from members.scoping import get_visible_or_404
 
@@ -66,6 +68,13 @@ class ReasonForm(CleanTextMixin, forms.Form):
 class CheckForm(CleanTextMixin, forms.Form):
     id_number = forms.CharField(label=gettext_lazy("Resident ID number or credit code"), max_length=40)
     reason = forms.CharField(label=gettext_lazy("Why you check (recorded)"), max_length=200)
+    # Issue 29: a single check is for a piece of the unit's work, checked by the service (check_purpose).
+    purpose = forms.CharField(
+        label=gettext_lazy("For the case or notice (its number, recorded)"), max_length=80,
+        help_text=gettext_lazy("The number of a notice addressed to your unit, or of its case, e.g. "
+                               "（2026）鄂1022执123号-001."),
+        widget=forms.TextInput(attrs={"list": "check-purposes", "autocomplete": "off",
+                                      "aria-describedby": "id_purpose-help"}))
 
 
 class BulkCheckForm(CleanTextMixin, forms.Form):
@@ -93,6 +102,17 @@ def _throttle(request) -> None:
 def _too_many(request, template, context):
     messages.error(request, _("Too many checks in a short time; wait a minute and try again."))
     return render(request, template, context, status=429)
+
+
+def _upload_allowed(request) -> bool:
+    """A bulk file costs work to read whether it is accepted or not: at most so many uploads a minute per
+    user and per client address (``linkage.ratelimit``, the shared cache), and none when the user has no
+    check left in the minute (the API's ``credit_check`` rate, which every row of a file is charged to)."""
+    rates = credit.bulk_upload_rates()
+    per_user = ratelimit.hit("credit_bulk_upload", request.user.pk, rates["user"])
+    per_address = ratelimit.hit("credit_bulk_upload_address", ratelimit.client_ip(request), rates["address"])
+    left = credit.checks_left_this_minute(request.user)
+    return per_user and per_address and left != 0
 
 
 @require_safe
@@ -329,12 +349,14 @@ def pushes(request):
 
 @login_required
 def check(request):
-    """One identifier, or a whole CSV/Excel list returned with a result column."""
+    """One identifier (for a case or notice of the unit), or a whole CSV/Excel list returned with a result
+    column."""
     if not credit.can_check(request.user):
         raise PermissionDenied
     form = CheckForm(request.POST if "id_number" in request.POST else None)
     bulk = BulkCheckForm(request.POST if "file" in request.FILES else None, request.FILES or None)
-    context = {"form": form, "bulk": bulk, "result": None}
+    context = {"form": form, "bulk": bulk, "result": None,
+               "purposes": selectors.check_purpose_suggestions(request.user)}
     if request.method != "POST":
         return render(request, "credit/check.html", context)
     try:
@@ -342,25 +364,83 @@ def check(request):
             _throttle(request)
     except Throttled:
         return _too_many(request, "credit/check.html", context)
+    if bulk.is_bound:
+        if not _upload_allowed(request):
+            return _too_many(request, "credit/check.html", context)
+        try:  # reading a file is the expensive part: the client's CPU budget, one such request at a time
+            with work_budget(request, "credit_bulk"):
+                return _bulk_check(request, bulk, context)
+        except WorkRefused as refused:
+            return refused_response(request, refused)
     status = 200
-    if bulk.is_bound and bulk.is_valid():
+    if form.is_bound and form.is_valid():
+        try:
+            context["result"] = credit.credit_check(actor=request.user, channel="browser", **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            if isinstance(exc, credit.CheckQuotaExceeded):
+                status = 429
+        else:  # the identifier is not echoed back: the answer shows it masked
+            context["form"] = CheckForm(initial={"reason": form.cleaned_data["reason"],
+                                                 "purpose": form.cleaned_data["purpose"]})
+    return render(request, "credit/check.html", context, status=status)
+
+
+class AlertReviewForm(CleanTextMixin, forms.Form):
+    note = forms.CharField(label=gettext_lazy("What you found or did (optional)"), required=False, max_length=500)
+
+
+def _require_alert_reviewer(user):
+    if not credit.may_review_check_alerts(user):
+        raise PermissionDenied
+
+
+@require_safe
+@login_required
+def check_alerts(request):
+    """The office's page of likely guessing (issue 29): accounts that checked more than
+    ``CREDIT_GUESS_ALERT_DISTINCT`` distinct resident IDs of one masked form in a day, each with its
+    checks (identifiers masked: the pattern is the point), to look at and mark as reviewed."""
+    _require_alert_reviewer(request.user)
+    status = request.GET.get("status", "open")
+    status = status if status in ("open", "reviewed", "all") else "open"
+    rows, next_after = keyset_page(selectors.check_alerts_for_page(status), request, PAGE_SIZE)
+    checks = selectors.checks_of_alerts(rows)
+    return render(request, "credit/check_alerts.html", {
+        "alerts": [(alert, checks.get(alert.pk, [])) for alert in rows], "next_after": next_after,
+        "status": status, "review_form": AlertReviewForm(), "threshold": credit.guess_alert_distinct()})
+
+
+@require_POST
+@login_required
+def check_alert_review(request, pk):
+    _require_alert_reviewer(request.user)
+    alert = get_visible_or_404(selectors.check_alerts_for_page("all"), pk=pk)
+    form = AlertReviewForm(request.POST)
+    if form.is_valid():
+        credit.credit_check_alert_review(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+        messages.success(request, _("Alert marked as reviewed."))
+    else:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(f"{reverse('credit:check-alerts')}?status=open")
+
+
+def _bulk_check(request, bulk, context):
+    """The file's answer, or the page again with why it was refused: 400 for a file refused for its size
+    or shape, 429 over a quota."""
+    status = 200
+    if bulk.is_valid():
         try:
             content, content_type, filename = credit.bulk_check_file(
                 actor=request.user, upload=bulk.cleaned_data["file"], reason=bulk.cleaned_data["reason"])
         except ValidationError as exc:
             apply_service_errors(bulk, exc)
-            status = 429 if isinstance(exc, credit.CheckQuotaExceeded) else 200
+            status = (429 if isinstance(exc, credit.CheckQuotaExceeded) else
+                      400 if isinstance(exc, credit.UploadRefused) else 200)
         else:
             response = HttpResponse(content, content_type=content_type)
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
             return response
-    elif form.is_bound and form.is_valid():
-        try:
-            context["result"] = credit.credit_check(actor=request.user, channel="browser", **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:  # the identifier is not echoed back: the answer shows it masked
-            context["form"] = CheckForm(initial={"reason": form.cleaned_data["reason"]})
     return render(request, "credit/check.html", context, status=status)
 
 

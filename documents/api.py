@@ -1,4 +1,6 @@
-"""``POST /api/v1/documents/verify/``: a unit's system checks a document it received (API.md)."""
+"""``POST /api/v1/documents/verify/``: a unit's system checks a document it received (API.md). Rate-limited
+per user, and within the user's work budget (``linkage.workbudget``: CPU seconds per minute, one such
+request at a time)."""
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
@@ -8,8 +10,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linkage.api import JSONParser
+from linkage.api import CleanCharField, JSONParser, OutputSerializer
 from linkage.ratelimit import hit
+from linkage.workbudget import work_budget
 
 from . import services
 
@@ -18,10 +21,10 @@ VERIFY_RATE = "120/min"
 
 class VerifyRequestSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, help_text="The PDF received")
-    code = serializers.CharField(required=False, help_text="Or the verification code printed on it")
+    code = CleanCharField(required=False, max_length=64, help_text="Or the verification code printed on it")
 
 
-class VerifyResultSerializer(serializers.Serializer):
+class VerifyResultSerializer(OutputSerializer):
     signature_valid = serializers.BooleanField()
     sealed = serializers.BooleanField()
     registered = serializers.BooleanField()
@@ -45,20 +48,25 @@ class DocumentVerifyView(APIView):
     def post(self, request):
         if not hit("api_verify", request.user.pk, VERIFY_RATE):
             raise Throttled(wait=60)
-        upload = request.FILES.get("file")
-        code = str(request.data.get("code") or "").strip()
-        if upload is None and not code:
-            raise ValidationError({"file": ["Send the PDF as file, or its verification code as code."]})
-        if upload is not None:
-            if upload.size > settings.UPLOAD_MAX_BYTES:
-                raise ValidationError({"file": ["The file is too large."]})
-            try:
-                data, parse = services.checked_upload(upload)
-            except DjangoValidationError as exc:
-                raise ValidationError({"file": exc.messages}) from exc
-            result = services.verify(pdf=data, parse=parse)
-        else:
-            result = services.verify(code=code)
+        # 429 (WorkRefused) when the user's work budget is spent or another such request is in flight;
+        # the body is parsed inside, so a refusal costs no parsing and the parsing counts as work.
+        with work_budget(request, "verify"):
+            body = VerifyRequestSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            upload = body.validated_data.get("file")
+            code = (body.validated_data.get("code") or "").strip()
+            if upload is None and not code:
+                raise ValidationError({"file": ["Send the PDF as file, or its verification code as code."]})
+            if upload is not None:
+                if upload.size > settings.UPLOAD_MAX_BYTES:
+                    raise ValidationError({"file": ["The file is too large."]})
+                try:
+                    data, parse = services.checked_upload(upload)
+                except DjangoValidationError as exc:
+                    raise ValidationError({"file": exc.messages}) from exc
+                result = services.verify(pdf=data, parse=parse)
+            else:
+                result = services.verify(code=code)
         document = result.get("document")
         if document is not None:
             document = {k: v for k, v in document.items() if k != "standing"}

@@ -3,8 +3,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from linkage.forms import CleanTextMixin
 
-class VerifyForm(forms.Form):
+
+class VerifyForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=_("The PDF you received"), required=False)
     code = forms.CharField(label=_("or the verification code printed on it"), required=False, max_length=40)
 

@@ -162,7 +162,7 @@ def register_minutes(minutes, *, actor) -> list[IssuedDocument]:
 def supersede(document: IssuedDocument, *, actor, reason: str) -> IssuedDocument:
     """A correction: a new document of the same subject, rendered from today's data, that supersedes
     ``document`` (kept, marked superseded). Returns the new, pending, document."""
-    old = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+    old = IssuedDocument.objects.select_for_update(of=("self",), no_key=True).get(pk=document.pk)
     if old.superseded_at is not None:
         raise ValueError("already superseded")
     # The mark is the one change a stored row allows: written without the immutability check.
@@ -259,7 +259,7 @@ def seal_document(document_id: int) -> bool:
         raise
     now = timezone.now()
     with transaction.atomic():
-        current = IssuedDocument.objects.select_for_update().get(pk=document_id)
+        current = IssuedDocument.objects.select_for_update(of=("self",), no_key=True).get(pk=document_id)
         if current.status != DocumentStatus.PENDING:
             return False
         current.file.save(f"{now:%Y/%m}/{current.code}.pdf", ContentFile(pdf), save=False)
@@ -386,20 +386,24 @@ def find(code: str) -> IssuedDocument | None:
 
 def checked_upload(upload) -> tuple[bytes, bool]:
     """The uploaded bytes, and whether they may be parsed: the portal's bounded PDF check
-    (``linkage.uploads.validate_pdf``) first, so a hostile file costs bounded work. A file it refuses is
-    still looked up by its hash, never parsed. Raises ValidationError for a file too large or no PDF."""
+    (``linkage.uploads.validate_pdf``) first, so a hostile file costs bounded work (within the request's
+    inspection budget when the view runs in ``linkage.workbudget.work_budget``). A file it refuses is
+    still looked up by its hash, never parsed. Raises ValidationError for a file too large, no PDF, or a
+    PDF with something else wrapped around it (``polyglot``: no registered document is one)."""
     from django.core.exceptions import ValidationError
 
     from linkage.uploads import validate_pdf
 
-    data = b"".join(upload.chunks())
     try:
         validate_pdf(upload)
     except ValidationError as exc:
-        if getattr(exc, "code", None) in ("too_large", "not_pdf"):
+        if getattr(exc, "code", None) in ("too_large", "not_pdf", "polyglot"):
             raise
-        return data, False
-    return data, True
+        parse = False
+    else:
+        parse = True
+    upload.seek(0)
+    return b"".join(upload.chunks()), parse
 
 
 def verify(*, pdf: bytes | None = None, code: str = "", parse: bool = True) -> dict:

@@ -1,4 +1,5 @@
-"""/verify/ (public, rate-limited per client address) and the audited download of a stored document."""
+"""/verify/ (public, rate-limited per client address, and a POST within the client's work budget:
+``linkage.workbudget``) and the audited download of a stored document."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from linkage.http import ascii_filename, content_disposition
 from linkage.orm import unique_or_none
 from linkage.ratelimit import per_client
+from linkage.workbudget import expensive
 
 from . import services
 from .forms import VerifyForm
@@ -16,6 +18,7 @@ from .models import IssuedDocument
 
 @require_http_methods(["GET", "POST"])
 @per_client("verify")
+@expensive("verify", when=lambda request: request.method == "POST")
 def verify(request):
     """Anyone holding a document checks it: upload the PDF or type its code."""
     form = VerifyForm(request.POST or None, request.FILES or None)

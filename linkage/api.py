@@ -8,8 +8,9 @@ from rest_framework.response import Response
 
 from linkage.statemachine import InvalidTransition
 
+from .identity import mask_identifiers_in_text
 from .pagination import MAX_ID
-from .text import strip_controls
+from .text import FREE_TEXT_MAX_LENGTH, clean_text
 
 
 class Pagination(PageNumberPagination):
@@ -64,7 +65,6 @@ def require_perm(request, perm: str) -> None:
 
 # ---------------------------------------------------------------- input that cannot hurt
 
-FREE_TEXT_MAX_LENGTH = 2000
 
 
 class CleanCharField(serializers.CharField):
@@ -77,8 +77,23 @@ class CleanCharField(serializers.CharField):
 
     def to_internal_value(self, data):
         if isinstance(data, str):
-            data = strip_controls(data)
+            try:
+                data = clean_text(data)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages, code="bidi") from None
         return super().to_internal_value(data)
+
+
+class MaskedTextField(serializers.CharField):
+    """Free text as anyone is shown it: identifier-shaped runs masked (``linkage.identity``, the disclosure rule of docs/security.md); the stored
+    text is unchanged."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return mask_identifiers_in_text(super().to_representation(value))
 
 
 class IdField(serializers.IntegerField):
@@ -148,7 +163,8 @@ class OutputModelSerializer(serializers.ModelSerializer):
     that four times per response. Here the fields built the first
     time are kept per class and each instance gets copies (what DRF does with declared fields anyway:
     ``Field.__deepcopy__`` builds each field again from its arguments, a queryset without its cache).
-    Labels stay lazy, so a response still speaks the request's language. Not for input serializers."""
+    Labels stay lazy, so a response still speaks the request's language. Every field is read-only: an
+    output serializer takes no input by mistake (input serializers use ``CleanCharField``)."""
 
     def get_fields(self):
         import copy
@@ -158,4 +174,17 @@ class OutputModelSerializer(serializers.ModelSerializer):
         if built is None:
             built = super().get_fields()
             cls._fields_built_once = built
-        return copy.deepcopy(built)
+        return _read_only(copy.deepcopy(built))
+
+
+class OutputSerializer(serializers.Serializer):
+    """A plain serializer that only writes responses: every field read-only."""
+
+    def get_fields(self):
+        return _read_only(super().get_fields())
+
+
+def _read_only(fields):
+    for field in fields.values():
+        field.read_only, field.required = True, False
+    return fields

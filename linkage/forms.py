@@ -1,21 +1,37 @@
-"""What every portal form shares: typed text is stored without control characters, and the renderer."""
+"""What every portal form shares: typed text goes through the one input rule (``linkage.text.clean_text``),
+and the renderer."""
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.forms import CharField
 from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
 
-from .text import strip_controls
+from .text import FREE_TEXT_MAX_LENGTH, clean_text
 
 
 class CleanTextMixin:
-    """Put first in a form's bases (``class NoteForm(CleanTextMixin, forms.Form)``): every text value of the
-    cleaned data loses its control characters (tab and line feed stay, CR LF becomes LF), whatever field
-    it came from. Files, numbers, dates and model choices are left alone."""
+    """Put first in a form's bases (``class NoteForm(CleanTextMixin, forms.Form)``): every text field gets
+    the one input rule of ``linkage.text.clean_text``, as the API's ``CleanCharField`` does: a length cap
+    (``FREE_TEXT_MAX_LENGTH`` unless the field has its own, shown to the browser as ``maxlength``), control
+    characters stripped (tab and line feed stay, CR LF becomes LF), direction overrides refused with the
+    field's error. Files, numbers, dates and model choices are left alone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, CharField) and field.max_length is None:
+                field.max_length = FREE_TEXT_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(FREE_TEXT_MAX_LENGTH))
+                field.widget.attrs.setdefault("maxlength", str(FREE_TEXT_MAX_LENGTH))
 
     def _clean_fields(self):
         super()._clean_fields()
         for name, value in list(self.cleaned_data.items()):
             if isinstance(value, str):
-                self.cleaned_data[name] = strip_controls(value)
+                try:
+                    self.cleaned_data[name] = clean_text(value)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
 
 
 class WidgetRenderer(BaseRenderer):

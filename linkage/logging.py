@@ -49,7 +49,13 @@ def mask(text: str) -> str:
     return _CREDIT_CODE.sub(lambda m: _mask_run(m.group(0)), text)
 
 
+_FORMATTER = logging.Formatter()
+
+
 class MaskIdentifiersFilter(logging.Filter):
+    """Masks the whole record: the message, the traceback of an exception (an ID in a ValidationError, a
+    SQL parameter) and a stack, which handlers would otherwise print as they are."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
@@ -58,4 +64,11 @@ class MaskIdentifiersFilter(logging.Filter):
         masked = mask(message)
         if masked != message:
             record.msg, record.args = masked, ()
+        if record.exc_info and not record.exc_text:
+            # The formatter prints ``exc_text`` when it is set: format the traceback once, masked.
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask(record.stack_info)
         return True

@@ -205,6 +205,20 @@ PUBLIC_RATE_LIMITS = {"public_dishonest": env.str("PUBLIC_RATE_LIMIT", default="
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 CASE_IDENTIFIER_SEARCH_RATE = env.str("CASE_IDENTIFIER_SEARCH_RATE", default="30/min")
 CREDIT_BULK_ROWS_PER_UNIT_DAY = env.int("CREDIT_BULK_ROWS_PER_UNIT_DAY", default=500)
+# The work budget of the expensive endpoints (linkage.workbudget: /verify/ and documents/verify/ uploads,
+# a unit's answer with attachments, the bulk credit check), in the shared cache like the rate limits: the
+# CPU seconds a client may spend on them per minute, a signed-in user and an anonymous address (0: no
+# budget); at most WORK_BUDGET_CONCURRENT such requests of one client in flight, a second one refused 429
+# at once; a busy mark left by a dead worker lapses after WORK_BUDGET_BUSY_SECONDS.
+WORK_BUDGET_CPU_SECONDS_PER_MINUTE = env.float("WORK_BUDGET_CPU_SECONDS_PER_MINUTE", default=5.0)
+WORK_BUDGET_ANONYMOUS_CPU_SECONDS_PER_MINUTE = env.float("WORK_BUDGET_ANONYMOUS_CPU_SECONDS_PER_MINUTE",
+                                                         default=2.0)
+WORK_BUDGET_CONCURRENT = env.int("WORK_BUDGET_CONCURRENT", default=1)
+WORK_BUDGET_BUSY_SECONDS = env.int("WORK_BUDGET_BUSY_SECONDS", default=120)
+# In the whole deployment: at most so many such requests at once (0: no cap), waiting up to the seconds
+# below for a slot before 429; keep it under the number of web workers.
+WORK_BUDGET_SERVER_CONCURRENT = env.int("WORK_BUDGET_SERVER_CONCURRENT", default=2)
+WORK_BUDGET_SERVER_WAIT_SECONDS = env.float("WORK_BUDGET_SERVER_WAIT_SECONDS", default=5.0)
 # The office's threshold: a notice this many working days past a deadline makes its case an agenda suggestion.
 AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS = env.int("AGENDA_SUGGESTION_OVERDUE_WORKING_DAYS", default=10)
 REST_FRAMEWORK = {

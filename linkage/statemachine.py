@@ -75,7 +75,7 @@ class Machine:
 def lock(obj, *related: str):
     """``obj``'s row locked again from the database, its own row only (``of=self``): the rows it reads
     through ``related`` are joined, not locked, so two steps on objects sharing a unit never wait."""
-    query = type(obj).objects.select_for_update(of=("self",))
+    query = type(obj).objects.select_for_update(of=("self",), no_key=True)
     if related:
         query = query.select_related(*related)
     return query.get(pk=obj.pk)

@@ -1,4 +1,10 @@
-"""Free text that cannot hurt: no control characters in, no live formulas out.
+"""Free text that cannot hurt: no control characters or direction overrides in, no live formulas out.
+
+``clean_text`` is the one input rule of every text field, form and API alike (``linkage.forms.
+CleanTextMixin``, ``linkage.api.CleanCharField``): control characters stripped, direction overrides refused
+(a right-to-left override makes ``exe.pdf`` of ``fdp.exe`` on a unit's screen), a length cap
+(``FREE_TEXT_MAX_LENGTH`` where the field names none). Identifier-shaped runs are masked at display
+(``linkage.identity.mask_identifiers_in_text``), never at input: the court may need what was typed.
 
 ``strip_controls`` cleans what people type (forms, the API) before it is stored, and what the exporters
 write (python-docx and openpyxl refuse control characters: a stored one must not make a document answer
@@ -8,6 +14,14 @@ leading apostrophe, as OWASP advises against CSV/formula injection, so it is sho
 """
 import re
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# Every free-text field without a cap of its own (a subject, an answer, a note): a page of text, never a
+# book (a 40,000-character subject made each PDF of its notice take half a minute).
+FREE_TEXT_MAX_LENGTH = 2000
+# Unicode direction overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # C0 controls except tab and line feed (carriage returns are made line feeds first), and DEL.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -21,6 +35,18 @@ def strip_controls(value):
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", value)
+
+
+def clean_text(value):
+    """``value`` as stored: control characters stripped; a direction override refused (ValidationError,
+    code ``bidi``). Anything that is not a string comes back unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value)
+    if _BIDI_CONTROLS.search(value):
+        raise ValidationError(_("Text may not contain direction-override characters (U+202A–U+202E, "
+                                "U+2066–U+2069)."), code="bidi")
+    return value
 
 
 def safe_cell(value):

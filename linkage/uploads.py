@@ -10,14 +10,22 @@ The check does bounded work whatever the file holds. A PDF of 70 KB can inflate 
 * every stream is inflated here, chunk by chunk, and the bytes counted: all streams together may inflate
   to at most ``max(PDF_MAX_INFLATED_BYTES, PDF_MAX_INFLATION_RATIO × file size)`` (images in their own
   codecs, JPEG and the like, count as stored);
-* at most ``PDF_MAX_PAGES`` pages and ``PDF_MAX_OBJECTS`` objects, and a wall-clock budget of
-  ``PDF_CHECK_SECONDS`` checked between objects and between chunks;
+* at most ``PDF_MAX_PAGES`` pages per file; at most ``PDF_MAX_OBJECTS`` objects and a wall-clock budget of
+  ``PDF_CHECK_SECONDS`` (checked between objects and between chunks) for all the PDFs of one request
+  together, not for each file (``inspection_budget``: ``validate_pdf_batch`` opens one for its files, and
+  ``linkage.workbudget`` one for the whole request of an expensive endpoint); the objects are counted in the
+  raw bytes and in the cross-reference table before any is parsed, so a file of too many objects is refused
+  in milliseconds;
+* a PDF is a PDF from its first byte to its last: only whitespace before ``%PDF-`` and after the last
+  ``%%EOF``, so an HTML page (or anything else) wrapped around one is refused (``polyglot``);
 * active content is refused: JavaScript (``/JS``, ``/JavaScript``, an ``/OpenAction`` or any other action
   that runs it), launch actions and embedded files.
 
 The first limit reached refuses the file; the rest is not read. Every limit can be set in the settings
 under the same name.
 """
+import contextlib
+import contextvars
 import hashlib
 import io
 import re
@@ -34,18 +42,19 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 
 MiB = 1024 * 1024
 PDF_MAX_PAGES = 500
-PDF_MAX_OBJECTS = 100_000
+PDF_MAX_OBJECTS = 20_000  # all PDFs of one request together (a 500-page scan has about 1,500)
 PDF_MAX_INFLATED_BYTES = 50 * MiB
 PDF_MAX_INFLATION_RATIO = 16
 PDF_STRUCTURE_STREAM_MAX_BYTES = 2 * MiB
-PDF_CHECK_SECONDS = 2.0
+PDF_CHECK_SECONDS = 2.0  # all PDFs of one request together
 BATCH_MAX_FILES = 5
 BATCH_MAX_TOTAL_FACTOR = 3  # × UPLOAD_MAX_BYTES
-BATCH_CHECK_SECONDS = 5.0
 
 _CHUNK = 64 * 1024
 _OUT_CHUNK = MiB
-_MAX_ELEMENTS = 2_000_000
+_MAX_ELEMENTS = 2_000_000  # dictionaries and arrays walked, all PDFs of one request together
+# PDF whitespace (ISO 32000-1, 7.2.2): all that may stand before ``%PDF-`` and after the last ``%%EOF``.
+_PDF_WHITESPACE = b"\x00\t\n\x0c\r "
 
 _FLATE = {"/FlateDecode", "/Fl"}
 _OTHER_EXPANDING = {"/LZWDecode", "/LZW", "/RunLengthDecode", "/RL", "/BrotliDecode"}
@@ -91,17 +100,63 @@ class _Refused(Exception):
         self.code = code
 
 
-class _Budget:
-    """Inflated bytes and time left for one file."""
+class InspectionBudget:
+    """Objects, elements walked and wall-clock time for every PDF checked under one
+    ``inspection_budget()``: one request's files share it. The clock starts at the first file checked
+    (reading a slow upload costs the server nothing)."""
 
-    def __init__(self, size: int, deadline: float):
+    def __init__(self):
+        self.objects = 0
+        self.elements = 0
+        self.deadline: float | None = None
+
+    def start(self) -> float:
+        if self.deadline is None:
+            self.deadline = time.monotonic() + _limit("PDF_CHECK_SECONDS")
+        return self.deadline
+
+
+_current_budget: contextvars.ContextVar[InspectionBudget | None] = contextvars.ContextVar(
+    "pdf_inspection_budget", default=None)
+
+
+@contextlib.contextmanager
+def inspection_budget():
+    """Every PDF checked inside shares one budget of objects and time (``PDF_MAX_OBJECTS``,
+    ``PDF_CHECK_SECONDS``). Nested, the outermost one counts: a request wrapped in
+    ``linkage.workbudget.work_budget`` shares one budget across all its ``validate_pdf`` and
+    ``validate_pdf_batch`` calls. Outside any, each ``validate_pdf`` call has its own."""
+    budget = _current_budget.get()
+    if budget is not None:
+        yield budget
+        return
+    budget = InspectionBudget()
+    token = _current_budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _current_budget.reset(token)
+
+
+class _Budget:
+    """Inflated bytes for one file; objects, elements and time from the request's ``InspectionBudget``."""
+
+    def __init__(self, size: int, shared: InspectionBudget, deadline: float | None = None):
         self.limit = max(_limit("PDF_MAX_INFLATED_BYTES"), _limit("PDF_MAX_INFLATION_RATIO") * size)
         self.inflated = 0
-        self.deadline = deadline
+        self.shared = shared
+        self.deadline = shared.start() if deadline is None else min(shared.start(), deadline)
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
             raise _Refused("too_complex")
+
+    def objects(self, count: int, *, spend: bool) -> None:
+        """Refuse when ``count`` more objects would go over the request's object budget."""
+        if self.shared.objects + count > _limit("PDF_MAX_OBJECTS"):
+            raise _Refused("too_complex")
+        if spend:
+            self.shared.objects += count
 
     def spend(self, amount: int, cap: int | None = None, used: int = 0) -> None:
         self.inflated += amount
@@ -182,16 +237,17 @@ def _check_stream(stream: StreamObject, budget: _Budget) -> None:
             return
 
 
-def _inspect(value, budget: _Budget, seen: list) -> None:
+def _inspect(value, budget: _Budget) -> None:
     """Walk one object (its direct dictionaries and arrays; indirect ones are walked on their own) for
     active content, and inflate its stream, if it is one."""
     stack = [value]
+    shared = budget.shared
     while stack:
         item = stack.pop()
-        seen[0] += 1
-        if seen[0] % 10_000 == 0:
+        shared.elements += 1
+        if shared.elements % 10_000 == 0:
             budget.tick()
-            if seen[0] > _MAX_ELEMENTS:
+            if shared.elements > _MAX_ELEMENTS:
                 raise _Refused("too_complex")
         if isinstance(item, DictionaryObject):
             for key, child in item.items():
@@ -215,10 +271,24 @@ def _object_refs(reader: PdfReader):
         yield IndirectObject(idnum, 0, reader)
 
 
+def _raw_object_count(data: bytes) -> int:
+    """The objects the raw bytes declare (``n g obj`` … ``endobj``), counted at the speed of memchr:
+    enough to refuse a file of 90,000 small objects before pypdf reads its cross-reference table."""
+    ends = data.count(b"endobj")
+    return max(ends, data.count(b"obj") - ends)
+
+
+def _xref_object_count(reader: PdfReader) -> int:
+    return sum(len(table) for table in reader.xref.values()) + len(reader.xref_objStm)
+
+
 def _check_structure(data: bytes, budget: _Budget) -> None:
+    budget.objects(_raw_object_count(data), spend=False)
     if _ACTIVE_RAW.search(data):
         raise _Refused("active_content")
     reader = PdfReader(io.BytesIO(data), strict=False)
+    budget.tick()
+    budget.objects(_xref_object_count(reader), spend=False)
     if reader.is_encrypted:
         from pypdf import PasswordType
 
@@ -235,11 +305,9 @@ def _check_structure(data: bytes, budget: _Budget) -> None:
         raise _Refused("bad_pdf")
     if pages > _limit("PDF_MAX_PAGES"):
         raise _Refused("too_many_pages")
-    seen = [0]
-    _inspect(reader.trailer, budget, seen)
-    for count, ref in enumerate(_object_refs(reader), start=1):
-        if count > _limit("PDF_MAX_OBJECTS"):
-            raise _Refused("too_complex")
+    _inspect(reader.trailer, budget)
+    for ref in _object_refs(reader):
+        budget.objects(1, spend=True)
         budget.tick()
         try:
             obj = ref.get_object()
@@ -247,7 +315,7 @@ def _check_structure(data: bytes, budget: _Budget) -> None:
             raise
         except Exception:  # noqa: S112 (a damaged object in a readable file: viewers skip it too)
             continue
-        _inspect(obj, budget, seen)
+        _inspect(obj, budget)
 
 
 def _refusal(code: str, upload) -> ValidationError:
@@ -261,6 +329,8 @@ def _refusal(code: str, upload) -> ValidationError:
                             "not accepted; print it to a new PDF and upload that."),
         "encrypted": _("“%(name)s” is password-protected; upload it without a password."),
         "bad_pdf": _("“%(name)s” is damaged or not a readable PDF."),
+        "polyglot": _("“%(name)s” holds something other than the PDF before its start or after its end "
+                      "(for example a web page); it is refused. Print it to a new PDF and upload that."),
     }
     limit = max(_limit("PDF_MAX_INFLATED_BYTES"), _limit("PDF_MAX_INFLATION_RATIO") * upload.size)
     return ValidationError(messages[code] % {"name": name, "limit": filesizeformat(limit),
@@ -275,7 +345,9 @@ def _clean_name(upload) -> None:
 
 
 def validate_pdf(upload, *, deadline: float | None = None) -> str:
-    """Refuse anything that is not a readable, inactive PDF within the limits; return its SHA-256."""
+    """Refuse anything that is not a readable, inactive PDF within the limits; return its SHA-256.
+    Inside an ``inspection_budget()`` the file spends the objects and time left of that budget;
+    ``deadline`` (a ``time.monotonic()`` value) may end it sooner."""
     _clean_name(upload)
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size > limit:
@@ -284,17 +356,23 @@ def validate_pdf(upload, *, deadline: float | None = None) -> str:
                               code="too_large")
     upload.seek(0)
     head = upload.read(1024)
-    if b"%PDF-" not in head:
+    start = head.find(b"%PDF-")
+    if start < 0:
         raise ValidationError(_("Only PDF files are accepted: “%(name)s” is not a PDF.")
                               % {"name": upload.name}, code="not_pdf")
+    if head[:start].strip(_PDF_WHITESPACE):  # an HTML page, or any other file, in front of the PDF
+        raise _refusal("polyglot", upload)
     upload.seek(0)
     data = upload.read(limit + 1)
     upload.seek(0)
-    own_deadline = time.monotonic() + _limit("PDF_CHECK_SECONDS")
-    budget = _Budget(len(data), own_deadline if deadline is None else min(deadline, own_deadline))
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        raise _refusal("bad_pdf", upload)
+    if data[end + len(b"%%EOF"):].strip(_PDF_WHITESPACE):  # something appended after the PDF's end
+        raise _refusal("polyglot", upload)
     try:
-        with apply_configuration(**_parse_limits()):
-            _check_structure(data, budget)
+        with inspection_budget() as shared, apply_configuration(**_parse_limits()):
+            _check_structure(data, _Budget(len(data), shared, deadline))
     except _Refused as refused:
         raise _refusal(refused.code, upload) from None
     except LimitReachedError:
@@ -308,8 +386,9 @@ def validate_pdf(upload, *, deadline: float | None = None) -> str:
 
 def validate_pdf_batch(uploads) -> list[str]:
     """Several PDFs arriving together (an answer's attachments): refuse more than ``BATCH_MAX_FILES`` or
-    more than ``BATCH_MAX_TOTAL_FACTOR`` × the upload limit in all before opening any; then check each
-    (sharing ``BATCH_CHECK_SECONDS``). Returns the SHA-256 of each; raises with every file's error."""
+    more than ``BATCH_MAX_TOTAL_FACTOR`` × the upload limit in all before opening any; then check each,
+    all of them sharing one ``inspection_budget()`` (the request's, if one is open). Returns the SHA-256
+    of each; raises with every file's error."""
     uploads = list(uploads)
     most = _limit("BATCH_MAX_FILES")
     if len(uploads) > most:
@@ -320,13 +399,13 @@ def validate_pdf_batch(uploads) -> list[str]:
         raise ValidationError(_("The files total %(size)s; at most %(limit)s can be sent at once.")
                               % {"size": filesizeformat(total), "limit": filesizeformat(allowed)},
                               code="batch_too_large")
-    deadline = time.monotonic() + _limit("BATCH_CHECK_SECONDS")
     digests, errors = [], []
-    for upload in uploads:
-        try:
-            digests.append(validate_pdf(upload, deadline=deadline))
-        except ValidationError as exc:
-            errors.extend(exc.error_list)
+    with inspection_budget():
+        for upload in uploads:
+            try:
+                digests.append(validate_pdf(upload))
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
     if errors:
         raise ValidationError(errors)
     return digests

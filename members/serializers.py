@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
+from linkage.api import OutputModelSerializer
+
 from .models import Capability, Unit
 
 
-class CapabilitySerializer(serializers.ModelSerializer):
+class CapabilitySerializer(OutputModelSerializer):
     action = serializers.CharField(source="action.code")
     name = serializers.CharField(source="action.name")
 
@@ -12,7 +14,7 @@ class CapabilitySerializer(serializers.ModelSerializer):
         fields = ["action", "name", "covers"]
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(OutputModelSerializer):
     actions = serializers.SerializerMethodField()
     capabilities = CapabilitySerializer(many=True, read_only=True)
 
@@ -24,7 +26,7 @@ class UnitSerializer(serializers.ModelSerializer):
         return [c.action.code for c in unit.capabilities.all()]
 
 
-class UnitRefSerializer(serializers.ModelSerializer):
+class UnitRefSerializer(OutputModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "code", "name"]

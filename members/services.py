@@ -39,7 +39,7 @@ def liaison_assign(*, actor: User | None, unit: Unit, user: User) -> LiaisonAssi
     """Make ``user`` the liaison officer of ``unit`` (Art. 4), ending the previous holder's post."""
     from django.contrib.auth.models import Group
 
-    Unit.objects.select_for_update().get(pk=unit.pk)
+    Unit.objects.select_for_update(of=("self",), no_key=True).get(pk=unit.pk)
     current = LiaisonAssignment.objects.filter(unit=unit, ended_at__isnull=True).first()
     if current and current.user_id == user.pk:
         return current

@@ -4,9 +4,10 @@ every page (the counts that are not zero).
 
 The counts are each app's reads (``cases.selectors.clerk_todo_counts``, ``inbox_counts``,
 ``conferences.selectors.convener_todo_counts``, ``office_todo_counts``,
-``assessments.selectors.reports_to_decide_count``); this module only says which role sees which and
-where each links. One small function per role, a constant handful of queries over open work, computed
-once per request (``todo_for_request``) and never cached across requests: a count is always current.
+``credit.selectors.check_alerts_open_count``, ``assessments.selectors.reports_to_decide_count``); this
+module only says which role sees which and where each links. One small function per role, a constant
+handful of queries over open work, computed once per request (``todo_for_request``) and never cached
+across requests: a count is always current.
 """
 from dataclasses import dataclass
 
@@ -97,6 +98,7 @@ def convener_todo() -> list[Todo]:
 
 def office_todo() -> list[Todo]:
     from conferences.selectors import office_todo_counts
+    from credit.selectors import check_alerts_open_count
 
     c = office_todo_counts()
     return [
@@ -104,6 +106,9 @@ def office_todo() -> list[Todo]:
              warn=True),
         Todo("no_minutes", _("Meetings without minutes"), c["meetings_no_minutes"],
              _url("conferences:index", "meetings=no_minutes")),
+        # Issue 29: an account checking many IDs of one masked form in a day (credit.CreditCheckAlert).
+        Todo("check_alerts", _("Dishonest-list checks that look like guessing"), check_alerts_open_count(),
+             _url("credit:check-alerts", "status=open"), warn=True),
     ]
 
 

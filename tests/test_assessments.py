@@ -571,3 +571,28 @@ def test_home_panel_links_to_the_ranking_and_the_dashboard(browser_client):
     convener = browser_client("convener").get("/").content.decode()
     assert "/assessment/dashboard/" in convener
     assert "/assessment/mine/" in browser_client("liaison-police").get("/").content.decode()
+
+
+def test_an_id_typed_into_an_action_item_is_masked_in_the_frozen_evidence(world, period, browser_client, api,
+                                                                         users, django_capture_on_commit_callbacks):
+    """Finalising snapshots the evidence: the snapshot keeps the masked text, so the evidence page, its API
+    and the export never show an ID a person typed into an action item."""
+    from openpyxl import load_workbook
+
+    from conferences.models import ActionItem
+
+    from .conftest import make_resident_id
+
+    person = make_resident_id(4570)
+    ActionItem.objects.filter(pk=world["items"][0].pk).update(text=f"查找王五（{person}）下落")
+    _compute(period, django_capture_on_commit_callbacks, users)
+    assert api("assessor").post(f"/api/v1/assessment-periods/{period.pk}/finalise/").status_code == 200
+    snapshot = list(period.evidence.filter(kind="actionitem").values_list("label", flat=True))
+    assert any("查找王五" in label for label in snapshot) and not any(person in label for label in snapshot)
+    base = f"/api/v1/assessment-periods/{period.pk}"
+    for response in (api("assessor").get(f"{base}/evidence/?unit=police&indicator=actions_on_time"),
+                     browser_client("assessor").get(f"/assessment/periods/{period.pk}/units/police/actions_on_time/")):
+        assert response.status_code == 200 and person not in response.content.decode()
+    book = load_workbook(io.BytesIO(api("office").get(f"{base}/export.xlsx").content))
+    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert any("查找王五" in c for c in cells) and not any(person in c for c in cells)

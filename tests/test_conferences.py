@@ -715,3 +715,29 @@ def test_the_minutes_form_shows_a_decisions_due_date_as_seen_in_shanghai(browser
     assert page.context["decisions"].forms[0].initial["due_at"] == date(2026, 12, 31)
     # and the date input holds it in the ISO form <input type="date"> takes
     assert 'name="form-0-due_at" value="2026-12-31"' in page.content.decode()
+
+
+def test_an_id_typed_into_a_decision_is_masked_on_every_page_and_api(api, browser_client, flow, users):
+    """Free text is shown by the disclosure rule: an ID typed into a decision or a report is masked on the
+    minutes page, the board, the task list and every API that carries it; the stored text is unchanged."""
+    from .conftest import make_resident_id
+
+    person = make_resident_id(4569)
+    meeting, minutes = flow.issued(units=("police",), decisions=[
+        {"text": f"公安局查找王五（{person}）下落", "unit": "police", "due_at": "2026-12-31"}])
+    item = ActionItem.objects.get(minutes=minutes)
+    masked = person[:4] + "*" * 10 + person[-4:]
+    services.action_item_report(actor=users["liaison-police"], item=item, detail=f"已查找{person}的登记住址")
+    pages = [browser_client("convener").get(f"/conferences/meetings/{meeting.pk}/"),
+             browser_client("office").get("/conferences/board/"),
+             browser_client("liaison-police").get("/tasks/"),
+             browser_client("office").get(f"/conferences/actions/{item.pk}/")]
+    answers = [api("convener").get(f"{API}meetings/{meeting.pk}/minutes/"),
+               api("liaison-police").get(f"{API}action-items/"),
+               api("office").get(f"{API}action-items/{item.pk}/")]
+    for response in pages + answers:
+        assert response.status_code == 200, response
+        body = response.content.decode()
+        assert person not in body, response.request["PATH_INFO"]
+    assert masked in pages[0].content.decode() and masked in answers[1].content.decode()
+    assert ActionItem.objects.get(pk=item.pk).text.endswith(f"（{person}）下落")  # stored as typed

@@ -20,7 +20,7 @@ from credit.models import CreditCheck
 from members.models import AccessLog, ApiTokenIssue, User
 
 from .conftest import PASSWORD, make_resident_id
-from .test_credit import debtor_of, org_case, publish  # noqa: F401  (fixtures; the tests name them)
+from .test_credit import debtor_of, org_case, publish, purpose_for  # noqa: F401  (fixtures; the tests name them)
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/"
@@ -53,7 +53,7 @@ def test_a_file_of_more_than_200_rows_is_refused(browser_client, settings):
 
 
 @pytest.mark.usefixtures("rate_window")
-def test_each_row_counts_against_the_minute_rate(browser_client, api):
+def test_each_row_counts_against_the_minute_rate(browser_client, api, purpose_for):
     page = browser_client("liaison-bank-icbc")
     refused = _bulk(page, [make_resident_id(n) for n in range(61)])
     assert refused.status_code == 429 and refused["Content-Type"].startswith("text/html")
@@ -62,10 +62,13 @@ def test_each_row_counts_against_the_minute_rate(browser_client, api):
     assert ok.status_code == 200 and ok["Content-Type"].startswith("text/csv")
     assert CreditCheck.objects.count() == 60
     # the file used the whole minute: single checks, in the API and the browser, are refused now
+    # (with a purpose, required since issue 29: the minute is what refuses them)
+    purpose = purpose_for("liaison-bank-icbc")
     single = api("liaison-bank-icbc").get(f"{API}credit-check/", {"id_number": make_resident_id(99),
-                                                                  "reason": "贷款"})
+                                                                  "reason": "贷款", "purpose": purpose})
     assert single.status_code == 429
-    assert page.post("/credit/check/", {"id_number": make_resident_id(98), "reason": "贷款"}).status_code == 429
+    assert page.post("/credit/check/", {"id_number": make_resident_id(98), "reason": "贷款",
+                                        "purpose": purpose}).status_code == 429
     assert _bulk(page, [make_resident_id(97)]).status_code == 429
     assert CreditCheck.objects.count() == 60
     # another user of another unit has their own minute

@@ -317,6 +317,35 @@ def test_the_filter_masks_query_strings_and_id_runs_but_not_floats():
         assert record.getMessage() == untouched
 
 
+def test_a_traceback_with_an_id_inside_is_masked_too():
+    """The exception's text (a ValidationError quoting the ID) and a stack reach the handlers masked."""
+    import io
+    import sys
+
+    from linkage.logging import MaskIdentifiersFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskIdentifiersFilter())
+    logger = logging.getLogger("test.traceback")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        try:
+            raise ValueError("bad resident ID 42102219900101123X in the row")
+        except ValueError:
+            logger.exception("import failed")
+            record = logging.LogRecord("t", logging.ERROR, __file__, 1, "x", (), sys.exc_info())
+        logger.error("with a stack", stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+    printed = stream.getvalue()
+    assert "Traceback" in printed and "ValueError: bad resident ID 4210**********123X in the row" in printed
+    assert "42102219900101123X" not in printed
+    MaskIdentifiersFilter().filter(record)
+    assert "4210**********123X" in record.exc_text and "42102219900101123X" not in record.exc_text
+
+
 def test_every_configured_handler_masks_runserver_included(settings):
     from linkage.logging import MaskIdentifiersFilter
 

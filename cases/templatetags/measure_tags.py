@@ -68,11 +68,21 @@ _ROW_MARK = "id_release_ROW_"
 def blank_release_fields():
     """The fields of a blank ``MeasureReleaseForm`` as ``_release_fields.html`` renders them, ids marked."""
     from django.template.loader import render_to_string
+    from django.utils.translation import get_language
 
     from cases.forms import MeasureReleaseForm
 
-    form = MeasureReleaseForm(auto_id=_ROW_MARK + "%s")
-    return render_to_string("cases/_release_fields.html", {"rform": form})
+    # A blank form is the same for every page in one language (fixed choices, no data): rendered once
+    # per process and language.
+    language = get_language()
+    fields = _blank_release_fields.get(language)
+    if fields is None:
+        form = MeasureReleaseForm(auto_id=_ROW_MARK + "%s")
+        fields = _blank_release_fields[language] = render_to_string("cases/_release_fields.html", {"rform": form})
+    return fields
+
+
+_blank_release_fields: dict = {}
 
 
 @register.filter
