@@ -29,7 +29,11 @@ demo: install
 	@echo "  Open http://127.0.0.1:8000/  (password of every demo account: linkage-demo)"
 	@echo "  clerk · office · convener · president · assessor · admin · leader-police · liaison-<unit>, e.g. liaison-bank-icbc"
 	@echo "  (the sign-in page lists every account with its role and unit)"
+	@echo "  The clocks of the full deployment (reminders, sweeps, sealing) run beside it: manage.py run_clocks"
 	@echo ""
+# The clocks in the background, the server in the foreground; Ctrl-C (or the server ending) stops both.
+	@$(DEMO_ENV) $(PY) manage.py run_clocks --stop-with-parent & clocks=$$!; \
+	trap 'kill $$clocks 2>/dev/null; wait $$clocks 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install

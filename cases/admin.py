@@ -7,6 +7,8 @@ from .models import (
     Case,
     CaseCategory,
     CaseEvent,
+    CaseImportBatch,
+    CaseImportMapping,
     Delivery,
     HolidayOverride,
     Instalment,
@@ -218,3 +220,17 @@ class PropertySearchAdmin(ReadOnlyAdmin):
     list_filter = ["result"]
     list_select_related = ["case"]
     search_fields = ["case__number"]
+
+
+@admin.register(CaseImportBatch)
+class CaseImportBatchAdmin(ReadOnlyAdmin):
+    """Who imported which file of the case system, when, and what came of it: an audit row, read only."""
+
+    list_display = ["created_at", "created_by", "source", "filename", "rows", "created", "existing", "errors"]
+    list_filter = ["source"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(CaseImportMapping)
+class CaseImportMappingAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "updated_by", "updated_at"]

@@ -13,13 +13,15 @@ from linkage.workbudget import expensive
 from members.models import ActionType
 from members.roles import is_court_user
 
-from . import measures, selectors, services
+from . import imports, measures, selectors, services
 from .filters import CaseFilter, MeasureFilter, NoticeFilter
 from .identifiers import case_number_hint
 from .models import Case, Suspension
 from .serializers import (
     AnswerInputSerializer,
     CaseEventSerializer,
+    CaseImportInputSerializer,
+    CaseImportOutputSerializer,
     CaseInputSerializer,
     CaseSerializer,
     ConcludeInputSerializer,
@@ -76,6 +78,20 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if hint:  # the number was read after correcting its brackets: （2026）, not (2026) or 〔2026〕
             body["number_hint"] = hint
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseImportInputSerializer, responses={200: CaseImportOutputSerializer})
+    @action(detail=False, methods=["post"], url_path="import", url_name="import")
+    def import_rows(self, request):
+        """Cases from the court's case system: each row registered as ``POST cases/`` registers one, or
+        read ``exists`` (left as it is) or ``error``; ``dry_run`` writes nothing."""
+        require_perm(request, "cases.add_case")
+        data = CaseImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = [imports.ImportRow(row=index, data=dict(row) if row is not None else {"number": number},
+                                  errors=dict(errors), checkable=row is not None)
+                for index, (row, errors, number) in enumerate(data.validated_data["rows"], start=1)]
+        outcome = imports.case_import(actor=request.user, rows=rows, dry_run=data.validated_data["dry_run"])
+        return Response({"results": [r.as_dict() for r in outcome.results]})
 
     @extend_schema(request=ConcludeInputSerializer, responses={200: ConcludeOutputSerializer})
     @action(detail=True, methods=["post"])

@@ -72,6 +72,8 @@ from .workflow import AWAITING_ACK, OPEN, NoticeStatus
 log = logging.getLogger(__name__)
 
 MAX_PARTIES = 50
+TITLE_MAX_LENGTH = 200  # Case.title
+PARTY_NAME_MAX_LENGTH = 120  # Party.name
 MAX_INSTALMENTS = 120
 MONEY_MAX = Decimal("1e13")
 # 终本规定 Art. 9: a search every six months for five years.
@@ -122,6 +124,33 @@ def case_create(*, actor, number: str, title: str, amount, parties: list[dict], 
     rules' clocks count from it. ``preservation_case``: the 执保 case of the same matter, concluded
     keeping its measures, whose measures this (执) case takes over with their terms running on."""
     _require(actor, "cases.add_case")
+    fields, cleaned, source = _case_fields(number=number, title=title, amount=amount, parties=parties,
+                                           filed_on=filed_on, preservation_case=preservation_case)
+    case = Case.objects.create(
+        **fields, listed_supervision=listed_supervision, responsible_leader=responsible_leader, created_by=actor,
+        basis_issuer=(basis_issuer or "").strip(), basis_number=(basis_number or "").strip(), basis_date=basis_date,
+        preservation_case=source,
+    )
+    Party.objects.bulk_create([Party(case=case, **p) for p in cleaned])
+    CaseCategory.objects.bulk_create([CaseCategory(case=case, category=c) for c in set(categories)])
+    _registered(case, actor=actor, note=_("Filed on %(date)s") % {"date": fields["filed_on"].isoformat()})
+    if source is not None:
+        carry_over(actor=actor, source=source, target=case)
+    return case
+
+
+def case_check(*, number: str, title: str, amount, parties: list[dict], filed_on=None) -> str:
+    """What ``case_create`` would refuse, refused the same way (``ValidationError`` by field), without
+    writing anything: the case import's preview and dry run. Returns the case number as it would be stored."""
+    fields, _cleaned, _source = _case_fields(number=number, title=title, amount=amount, parties=parties,
+                                             filed_on=filed_on, preservation_case=None)
+    return fields["number"]
+
+
+def _case_fields(*, number, title, amount, parties, filed_on, preservation_case) -> tuple[dict, list[dict],
+                                                                                          Case | None]:
+    """The rules of a new case, each in this one place: (the case's fields, its parties, the 执保 case it
+    takes over), or ``ValidationError`` with every field's errors."""
     errors = {}
     try:
         parsed = parse_own_case_number(number)
@@ -130,6 +159,11 @@ def case_create(*, actor, number: str, title: str, amount, parties: list[dict], 
         parsed = None
     if parsed and Case.objects.filter(number=parsed.number).exists():
         errors["number"] = [_("Case %(number)s is already registered.") % {"number": parsed.number}]
+    title = str(title or "").strip()
+    if not title:
+        errors["title"] = [_("Enter the case's title (案由).")]
+    elif len(title) > TITLE_MAX_LENGTH:
+        errors["title"] = [_("A case's title has at most %(n)s characters.") % {"n": TITLE_MAX_LENGTH}]
     try:
         amount = Decimal(str(amount)).quantize(Decimal("0.01"))
         if amount < 0 or amount >= MONEY_MAX:
@@ -156,18 +190,8 @@ def case_create(*, actor, number: str, title: str, amount, parties: list[dict], 
         errors["parties"] = [_("A case needs at least one judgment debtor.")]
     if errors:
         raise ValidationError(errors)
-    case = Case.objects.create(
-        number=parsed.number, year=parsed.year, case_type=parsed.case_type, title=title.strip(), amount=amount,
-        listed_supervision=listed_supervision, responsible_leader=responsible_leader, created_by=actor,
-        basis_issuer=(basis_issuer or "").strip(), basis_number=(basis_number or "").strip(), basis_date=basis_date,
-        filed_on=filed, preservation_case=source,
-    )
-    Party.objects.bulk_create([Party(case=case, **p) for p in cleaned])
-    CaseCategory.objects.bulk_create([CaseCategory(case=case, category=c) for c in set(categories)])
-    _registered(case, actor=actor, note=_("Filed on %(date)s") % {"date": filed.isoformat()})
-    if source is not None:
-        carry_over(actor=actor, source=source, target=case)
-    return case
+    return (dict(number=parsed.number, year=parsed.year, case_type=parsed.case_type, title=title, amount=amount,
+                 filed_on=filed), cleaned, source)
 
 
 def _clean_parties(parties) -> tuple[list[str], list[dict]]:
@@ -181,6 +205,9 @@ def _clean_parties(parties) -> tuple[list[str], list[dict]]:
                 raise ValidationError(_("Role must be applicant or debtor."))
             if not (party.get("name") or "").strip():
                 raise ValidationError(_("Enter the party's name."))
+            if len(party["name"].strip()) > PARTY_NAME_MAX_LENGTH:
+                raise ValidationError(_("A party's name has at most %(n)s characters.")
+                                      % {"n": PARTY_NAME_MAX_LENGTH})
             id_number = validate_party_identifier(party.get("id_number"), kind)
         except ValidationError as exc:
             party_errors += [_("Party %(n)s: %(error)s") % {"n": index + 1, "error": m} for m in exc.messages]

@@ -626,5 +626,6 @@ class HolidayOverride(ChoiceLabels, models.Model):
 
 
 from .disclosure_models import *  # noqa: E402,F401,F403  (full IDs for joint punishment; the list is in credit/)
+from .import_models import *  # noqa: E402,F401,F403  (the case import's column mapping and audit rows)
 from .lifecycle_models import *  # noqa: E402,F401,F403  (case events, suspensions, settlements, payments)
 from .measure_models import *  # noqa: E402,F401,F403  (the measures register)

@@ -8,6 +8,7 @@ from linkage.api import CleanCharField, IdField, MaskedTextField, OutputModelSer
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
+from .imports import MAX_ROWS as IMPORT_MAX_ROWS
 from .models import (
     AssetKind,
     Attachment,
@@ -518,3 +519,58 @@ class MeasureTakeEffectInputSerializer(serializers.Serializer):
     """``POST measures/{id}/take-effect/``: a waiting seizure takes effect; its term starts that day."""
 
     effective_on = serializers.DateField(help_text="The day the earlier measure was gone (YYYY-MM-DD)")
+
+
+# ---------------------------------------------------------------- case import (API.md "Case import")
+
+class CaseImportRowSerializer(serializers.Serializer):
+    """One row of an import: a case in the shape of ``POST cases/``."""
+
+    number = CleanCharField(max_length=60)
+    title = CleanCharField(max_length=200)
+    amount = serializers.DecimalField(max_digits=15, decimal_places=2, min_value=0)
+    filed_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                     help_text="立案: not after today; default today")
+    parties = PartyInputSerializer(many=True, max_length=50)
+
+
+@extend_schema_field(CaseImportRowSerializer)
+class CaseImportRowField(serializers.Field):
+    """A row read by ``CaseImportRowSerializer`` (every text through ``CleanCharField``) that never fails
+    the request: a bad row is one ``error`` among the results, the others go on. Its value is
+    ``(validated data or None, errors, the row's number as sent)``."""
+
+    def to_internal_value(self, data):
+        row = CaseImportRowSerializer(data=data)
+        if row.is_valid():
+            return row.validated_data, {}, row.validated_data["number"]
+        number = data.get("number") if isinstance(data, dict) and isinstance(data.get("number"), str) else ""
+        return None, row.errors, number[:60]
+
+    def to_representation(self, value):
+        return value
+
+
+class CaseImportInputSerializer(serializers.Serializer):
+    rows = serializers.ListField(child=CaseImportRowField(), min_length=1, max_length=IMPORT_MAX_ROWS,
+                                 help_text=f"At most {IMPORT_MAX_ROWS} rows, each in the shape of POST cases/")
+    dry_run = serializers.BooleanField(required=False, default=False,
+                                       help_text="What would happen, row by row; nothing is written")
+
+
+class CaseImportResultSerializer(OutputSerializer):
+    """What came of one row of an import."""
+
+    row = serializers.IntegerField(help_text="The row's place in `rows`, 1 for the first")
+    status = serializers.ChoiceField(choices=["created", "exists", "error"],
+                                     help_text="exists: a case of that number is registered and is left as it "
+                                               "is; with dry_run, created means it would be created")
+    id = serializers.IntegerField(required=False, help_text="The case created or already registered")
+    errors = serializers.DictField(required=False, child=serializers.ListField(),
+                                   help_text="By field, as a 400 of POST cases/ reads them")
+
+
+class CaseImportOutputSerializer(OutputSerializer):
+    """One result per row of the request, in its order."""
+
+    results = CaseImportResultSerializer(many=True)

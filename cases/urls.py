@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import pickers, views
+from . import import_views, pickers, views
 
 app_name = "cases"
 urlpatterns = [
     path("cases/", views.case_list, name="list"),
     path("cases/new/", views.case_create, name="create"),
+    path("cases/import/", import_views.case_import, name="import"),
     path("cases/picker/", pickers.case_picker, name="picker"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/reveal/", views.case_reveal, name="reveal"),

@@ -15,10 +15,7 @@ Checks (Art. 19, 26) are audited one row per identifier in ``CreditCheck``.
 import csv
 import io
 import logging
-import re
-import zipfile
 from datetime import datetime
-from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +31,7 @@ from cases.deadlines import working_days_after
 from cases.identifiers import normalise_case_number_query, parse_case_number
 from cases.measure_models import MeasureStatus
 from cases.models import Case, CaseOutcome, CaseStatus, NoticeKind, PartyKind, PartyRole
+from linkage import spreadsheets
 from linkage.identity import is_valid_resident_id, mask_identifier, validate_resident_id, validate_uscc
 from linkage.numerals import format_yuan
 from linkage.statemachine import change_state, lock
@@ -74,7 +72,7 @@ BULK_MAX_ROWS = 200
 BULK_MAX_BYTES = 5 * 1024 * 1024
 # A file is read only as far as a list of BULK_MAX_ROWS rows goes (issue 29: uploads bounded by work): at
 # most this many columns a row and characters a cell; an Excel file's parts are counted before openpyxl
-# reads any of them (``_xlsx_within_bounds``), so that a refused file costs a few milliseconds.
+# reads any of them (``linkage.spreadsheets.xlsx_within_bounds``), so that a refused file costs milliseconds.
 BULK_MAX_COLUMNS = 30
 BULK_MAX_CELL_CHARS = 1000
 XLSX_MAX_MEMBERS = 200
@@ -943,33 +941,21 @@ IDENTIFIER_HEADERS = {"id_number", "id", "identifier", "credit_code", "uscc", "�
                       "身份证号码", "统一社会信用代码", "信用代码", "身份证号/统一社会信用代码"}
 
 
-class UploadRefused(ValidationError):
-    """A bulk file refused for its size or shape, before or while it is read (HTTP 400): nothing checked."""
-
-
-def _refuse(message: str):
-    raise UploadRefused({"file": [message]}, code="upload")
+UploadRefused = spreadsheets.UploadRefused  # a bulk file refused for its size or shape (HTTP 400)
+# A bulk file is read no further than a list of BULK_MAX_ROWS rows goes (``linkage.spreadsheets``).
+BULK_BOUNDS = spreadsheets.Bounds(
+    max_bytes=BULK_MAX_BYTES, max_rows=BULK_MAX_ROWS, max_columns=BULK_MAX_COLUMNS,
+    max_cell_chars=BULK_MAX_CELL_CHARS, max_members=XLSX_MAX_MEMBERS, max_unpacked=XLSX_MAX_UNPACKED,
+    max_cell_elements=XLSX_MAX_CELL_ELEMENTS, max_other_elements=XLSX_MAX_OTHER_ELEMENTS)
 
 
 def _too_many_rows():
-    _refuse(_("At most %(n)s rows per file.") % {"n": BULK_MAX_ROWS})
-
-
-def _too_many_columns():
-    _refuse(_("At most %(n)s columns per row: keep the list's columns only.") % {"n": BULK_MAX_COLUMNS})
+    spreadsheets.too_many_rows(BULK_BOUNDS)
 
 
 def _result_labels() -> dict:
     return {"listed": _("Listed as a dishonest debtor"), "not_listed": _("Not listed"),
             "invalid": _("Not a valid resident ID number or credit code"), "": ""}
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _is_identifier(text: str) -> bool:
@@ -1001,17 +987,6 @@ def _find_column(rows: list[list[str]]) -> tuple[int, bool]:
     return best, has_header
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return text, ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else
-                      "utf-8" if encoding == "utf-8-sig" else encoding)
-    _refuse(_("The CSV file is neither UTF-8 nor GB18030 text."))
-
-
 def _result_headers() -> list[str]:
     return [_("Dishonest-list check"), _("Listed name"), _("Case number"), _("Court"),
             _("Listed ID number or credit code (masked)")]
@@ -1032,133 +1007,11 @@ def _check_rows(*, actor, rows, reason, batch) -> tuple[int, bool, list[list[str
         else [labels[code]] for code, entry in results]
 
 
-# The start of a row element, with or without a namespace prefix (``<row r="1">``, ``<x:row>``).
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?row[\s/>]")
-_TAIL = 24  # bytes kept from one chunk to the next, so that a tag cut in two is still seen
-
-
-def _xlsx_within_bounds(data: bytes) -> zipfile.ZipFile:
-    """The archive of an .xlsx upload, once its parts are known to be a list's size: at most
-    ``XLSX_MAX_MEMBERS`` parts, stored or deflated, ``XLSX_MAX_UNPACKED`` bytes unpacked as declared (the
-    zip module never unpacks more than a part declares), every worksheet at most ``BULK_MAX_ROWS`` + 1 rows,
-    and at most ``XLSX_MAX_CELL_ELEMENTS`` / ``XLSX_MAX_OTHER_ELEMENTS`` XML elements. Counted on the
-    unpacked bytes as they stream, stopping at the first limit passed: openpyxl, which parses a worksheet
-    without a ``<dimension>`` whole before its first row (and the styles and shared strings whole), is
-    only ever given a file it reads in a few hundredths of a second."""
-    unreadable = _("This is not a readable Excel (.xlsx) file.")
-    end = data.rfind(b"PK\x05\x06", max(len(data) - 22 - 65535, 0))
-    if end < 0 or len(data) - end < 22:
-        _refuse(unreadable)
-    if int.from_bytes(data[end + 10:end + 12], "little") > XLSX_MAX_MEMBERS:  # 0xFFFF: Zip64, never a list
-        _refuse(_("This Excel file has too many parts to be a list; save the list alone as a new file."))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        _refuse(unreadable)
-    too_big = _("This Excel file holds more than a list of %(n)s rows needs (too many cells, sheets or "
-                "styles); copy the list alone into a new workbook and upload that.") % {"n": BULK_MAX_ROWS}
-    if len(members) > XLSX_MAX_MEMBERS or sum(m.file_size for m in members) > XLSX_MAX_UNPACKED:
-        _refuse(too_big)
-    if any(m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or m.flag_bits & 0x1
-           for m in members):
-        _refuse(unreadable)
-
-    def kind(member):
-        name = member.filename.lower()
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            return 0
-        if name.endswith("sharedstrings.xml"):
-            return 1
-        return 2 if name.endswith((".xml", ".rels", ".vml")) else None
-
-    cell_elements = other_elements = 0
-    try:
-        for member in sorted((m for m in members if kind(m) is not None), key=kind):
-            worksheet = kind(member) == 0
-            rows, tail = 0, b""
-            with archive.open(member) as stream:
-                while chunk := stream.read(65536):
-                    count = chunk.count(b"<") - chunk.count(b"</")
-                    if kind(member) == 2:
-                        other_elements += count
-                    else:
-                        cell_elements += count
-                    if worksheet:
-                        buffer = tail + chunk
-                        rows += sum(1 for m in _ROW_TAG.finditer(buffer) if m.end() > len(tail))
-                        tail = buffer[-_TAIL:]
-                        if rows > BULK_MAX_ROWS + 1:
-                            _too_many_rows()
-                    if cell_elements > XLSX_MAX_CELL_ELEMENTS or other_elements > XLSX_MAX_OTHER_ELEMENTS:
-                        _refuse(too_big)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError):
-        _refuse(unreadable)
-    return archive
-
-
-def _read_xlsx(data: bytes) -> tuple[list[tuple[str, list[list]]], int]:
-    """The worksheets of a bounded .xlsx file as (title, rows of values), and the index of the one to
-    check (the active sheet). Read by openpyxl in read-only mode, row by row, the row cap applied as the
-    rows come (a row element far down makes openpyxl yield the empty rows before it) and every cell
-    past ``BULK_MAX_COLUMNS`` refused if it holds a value."""
-    from openpyxl import load_workbook
-
-    _xlsx_within_bounds(data)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - whatever openpyxl makes of a broken file, it is not a list
-        _refuse(_("This is not a readable Excel (.xlsx) file."))
-    try:
-        sheets = []
-        for sheet in book.worksheets:
-            sheet.reset_dimensions()  # a <dimension> may say fewer rows than there are: read them all
-            rows = []
-            for values in sheet.iter_rows(min_row=1, values_only=True):
-                if len(rows) > BULK_MAX_ROWS:
-                    _too_many_rows()
-                if len(values) > BULK_MAX_COLUMNS:
-                    if any(v not in (None, "") for v in islice(values, BULK_MAX_COLUMNS, None)):
-                        _too_many_columns()
-                    values = values[:BULK_MAX_COLUMNS]
-                if any(isinstance(v, str) and len(v) > BULK_MAX_CELL_CHARS for v in values):
-                    _refuse_long_cell(len(rows) + 1)
-                rows.append(list(values))
-            sheets.append((sheet.title, rows))
-        active = book.active
-        index = next((i for i, s in enumerate(book.worksheets) if s is active), 0)
-    except UploadRefused:
-        raise
-    except Exception:  # noqa: BLE001 - a part openpyxl cannot read
-        _refuse(_("This is not a readable Excel (.xlsx) file."))
-    finally:
-        book.close()
-    if not sheets:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    return sheets, index
-
-
-def _refuse_long_cell(row: int):
-    _refuse(_("Row %(row)s has a cell of more than %(n)s characters; a list of identifiers needs no such cell.")
-            % {"row": row, "n": BULK_MAX_CELL_CHARS})
-
-
-def _trimmed(rows: list[list]) -> tuple[list[list], int]:
-    """Rows without their trailing empty cells, and the width of the widest."""
-    out = []
-    for row in rows:
-        end = len(row)
-        while end and row[end - 1] in (None, ""):
-            end -= 1
-        out.append(row[:end])
-    return out, max((len(r) for r in out), default=0)
-
-
 def _xlsx_result(name, data, *, actor, reason) -> tuple[bytes, str, str]:
-    sheets, index = _read_xlsx(data)
+    sheets, index = spreadsheets.read_xlsx(data, BULK_BOUNDS)
     title, raw = sheets[index]
-    raw, width = _trimmed(raw)
-    rows = [[_cell_text(v) for v in row] for row in raw]
+    raw, width = spreadsheets.trimmed(raw)
+    rows = [[spreadsheets.cell_text(v) for v in row] for row in raw]
     _column, has_header, results = _check_rows(actor=actor, rows=rows, reason=reason, batch=name)
     from openpyxl import Workbook
 
@@ -1166,7 +1019,7 @@ def _xlsx_result(name, data, *, actor, reason) -> tuple[bytes, str, str]:
     for i, (sheet_title, sheet_rows) in enumerate(sheets):
         sheet = book.create_sheet(sheet_title)
         if i != index:
-            for row in _trimmed(sheet_rows)[0]:
+            for row in spreadsheets.trimmed(sheet_rows)[0]:
                 sheet.append(safe_row(row))
             continue
         body = raw
@@ -1180,31 +1033,6 @@ def _xlsx_result(name, data, *, actor, reason) -> tuple[bytes, str, str]:
     return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _result_name(name, ".xlsx")
 
 
-def _read_csv(text: str) -> list[list[str]]:
-    """The rows of a CSV text, read one by one and refused at the first row past the cap, the first row
-    wider than ``BULK_MAX_COLUMNS`` or the first cell longer than ``BULK_MAX_CELL_CHARS`` (the csv
-    module's own limit, 131,072, is met as a refusal too, never as an error)."""
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel)
-    rows = []
-    try:
-        for row in reader:
-            if len(rows) > BULK_MAX_ROWS:
-                _too_many_rows()
-            if len(row) > BULK_MAX_COLUMNS:
-                if any(islice(row, BULK_MAX_COLUMNS, None)):  # a value past the cap (empty cells are no matter)
-                    _too_many_columns()
-                row = row[:BULK_MAX_COLUMNS]
-            if any(len(cell) > BULK_MAX_CELL_CHARS for cell in row):
-                _refuse_long_cell(len(rows) + 1)
-            rows.append(row)
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            _refuse_long_cell(len(rows) + 1)
-        _refuse(_("This CSV file cannot be read at line %(line)s (a quotation mark left open?).")
-                % {"line": reader.line_num})
-    return rows
-
-
 def bulk_check_file(*, actor, upload, reason) -> tuple[bytes, str, str]:
     """Check every row of an uploaded CSV or Excel (.xlsx) list; return the same rows with a result
     column added (and, for a listed row, the entry's public fields): (content, content type, file name).
@@ -1214,17 +1042,13 @@ def bulk_check_file(*, actor, upload, reason) -> tuple[bytes, str, str]:
     ``linkage.text.safe_cell``, so that no value comes back as a live formula."""
     _require_checker(actor)
     name = (getattr(upload, "name", "") or "list").rsplit("/", 1)[-1]
-    if upload.size > BULK_MAX_BYTES:
-        _refuse(_("The file is larger than 5 MB."))
-    data = upload.read(BULK_MAX_BYTES + 1)
-    if len(data) > BULK_MAX_BYTES:
-        _refuse(_("The file is larger than 5 MB."))
-    if name.lower().endswith(".xlsx") or data[:2] == b"PK":
+    data = spreadsheets.read_upload_bytes(upload, BULK_BOUNDS, _("The file is larger than 5 MB."))
+    if spreadsheets.is_xlsx(name, data):
         return _xlsx_result(name, data, actor=actor, reason=reason)
     if not name.lower().endswith((".csv", ".txt")):
-        _refuse(_("Upload a CSV file or an Excel (.xlsx) file."))
-    text, encoding = _decode(data)
-    rows = _read_csv(text)
+        spreadsheets.refuse(_("Upload a CSV file or an Excel (.xlsx) file."))
+    text, encoding = spreadsheets.decode(data)
+    rows = spreadsheets.read_csv(text, BULK_BOUNDS)
     _column, has_header, results = _check_rows(actor=actor, rows=rows, reason=reason, batch=name)
     out = io.StringIO(newline="")
     writer = csv.writer(out, csv.excel, lineterminator="\r\n")

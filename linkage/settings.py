@@ -345,6 +345,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
     },
 }
+# No broker: `manage.py run_clocks` (started by `make demo`) runs this schedule in-process, its last runs
+# kept in this file (portal/clocks.py, docs/deploy.md "The embedded clocks").
+CLOCKS_STATE_FILE = env.str("CLOCKS_STATE_FILE", default=str(BASE_DIR / "var" / "clocks.json"))
 # Rendering and sealing a document takes a few hundred ms; on a queue of its own it never delays the
 # delivery of notices (2,000 notices issued at once would otherwise wait behind 2,000 seals). A worker
 # consumes it with `-Q documents` (deploy/linkage-documents-worker.service).

@@ -12,6 +12,7 @@ import io
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test.utils import override_settings
@@ -657,8 +658,10 @@ def seed_sample() -> dict:
     trace = logging.getLogger("celery.app.trace")  # one line per in-process task otherwise
     level = trace.level
     trace.setLevel(logging.WARNING)
-    # Documents are registered unsealed (sealing a hundred PDFs would take minutes; the seal sweep, or
-    # the first download, does it); e-mail to the liaisons stays in memory.
+    # Documents are registered unsealed while the month is laid out (each would be sealed in its own
+    # on-commit task, before its dates are moved) and sealed together at the end; e-mail to the liaisons
+    # stays in memory.
+    seal = getattr(settings, "DOCUMENTS_SEAL_ON_ISSUE", True)
     with override_settings(DOCUMENTS_SEAL_ON_ISSUE=False,
                            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         sample = _Sample()
@@ -671,7 +674,20 @@ def seed_sample() -> dict:
         sample.conference(made)
         sample.assessment()
     trace.setLevel(level)
-    return {"cases": Case.objects.count() - before_cases, "notices": Notice.objects.count() - before_notices}
+    added = {"cases": Case.objects.count() - before_cases, "notices": Notice.objects.count() - before_notices}
+    if seal:
+        added["sealed"] = seal_seeded_documents()
+    return added
 
 
-__all__ = ["seed_sample", "marker_exists"]
+def seal_seeded_documents() -> int:
+    """Seal every document the seed left pending, now (as issuing does where documents are sealed on
+    issue), so that no seeded document reads 签章中 until a sweep comes by."""
+    from documents.models import DocumentStatus, IssuedDocument
+    from documents.services import seal_pending
+
+    pending = IssuedDocument.objects.filter(status=DocumentStatus.PENDING).count()
+    return seal_pending(limit=pending) if pending else 0
+
+
+__all__ = ["seed_sample", "marker_exists", "seal_seeded_documents"]

@@ -22,6 +22,7 @@ class Command(BaseCommand):
             added = seed_sample()
             if added:
                 self.stdout.write(self.style.SUCCESS(
-                    f"sample month added: {added['cases']} cases, {added['notices']} notices"))
+                    f"sample month added: {added['cases']} cases, {added['notices']} notices"
+                    + (f", {added['sealed']} documents sealed" if "sealed" in added else "")))
             else:
                 self.stdout.write("sample month already present: nothing added")
