@@ -558,8 +558,9 @@ class CaseImportInputSerializer(serializers.Serializer):
                                        help_text="What would happen, row by row; nothing is written")
 
 
-class CaseImportResultSerializer(OutputSerializer):
-    """What came of one row of an import."""
+class CaseImportResultSerializer(serializers.Serializer):
+    """What came of one row of an import. A plain serializer, not ``OutputSerializer``: ``id`` and
+    ``errors`` are absent from some rows, and drf-spectacular marks every read-only field required."""
 
     row = serializers.IntegerField(help_text="The row's place in `rows`, 1 for the first")
     status = serializers.ChoiceField(choices=["created", "exists", "error"],
