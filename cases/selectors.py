@@ -29,8 +29,8 @@ from .identifiers import normalise_case_number_query
 from .models import (
     Attachment,
     Case,
-    CaseOutcome,
     CaseCategory,
+    CaseOutcome,
     Measure,
     Notice,
     NoticeEvent,
