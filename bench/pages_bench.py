@@ -16,7 +16,7 @@ bare cursor). The health endpoint is measured the same way in the same run, and 
 Documents (PDF, DOCX, XLSX: rendering a document is the work asked for) are judged by growth and
 queries only. Growth below 1 ms of difference is noise and passes. The script exits 1 when a target is
 broken, so CI runs it on a small size. ``--strict-ratio`` makes a ratio fatal: a page over the target
-is measured again (``confirm_ratios``) and fails if it stays over ``--ratio-fail`` (CI: 3.5) by more
+is measured again (``confirm_ratios``) and fails if it stays over ``--ratio-fail`` (CI: 4.5) by more
 than ``RATIO_NOISE_MS`` (docs/performance.md, "Lean pages"); the target 3 is printed for every page:
 
     DATABASE_URL=postgres://linkage:linkage@127.0.0.1:5432/linkage_bench CACHE_URL=redis://127.0.0.1:6392/1 \
