@@ -63,7 +63,94 @@ def queue(notice_ids, *, purpose: str) -> None:
         rows.append(Delivery(notice=notice, channel=DeliveryChannel.INBOX, purpose=purpose))
         rows += [Delivery(notice=notice, channel=channel, purpose=purpose) for channel in channels[notice.unit_id]]
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    if not purpose.startswith("remind"):  # reminders go to the chat groups as one morning digest
+        post_to_channels(notice_ids, purpose=purpose)
     transaction.on_commit(lambda: _wake(notice_ids), robust=True)
+
+
+def _due_text(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def post_to_channels(notice_ids, *, purpose: str) -> int:
+    """Each notice, its cancellation or its return to the chat groups (robots, SMS) of its unit: the
+    notice and case numbers, the action, the date and a link; never a debtor or an identifier (a group
+    chat is read by many). A unit with no channel costs one query."""
+    from members.channels import post
+    from members.models import Channel
+
+    with_channels = set(Channel.objects.filter(active=True, user__isnull=True, unit__notices__in=notice_ids)
+                        .values_list("unit_id", flat=True))
+    if not with_channels:
+        return 0
+    queued = 0
+    notices = (Notice.objects.filter(pk__in=notice_ids, unit_id__in=with_channels)
+               .select_related("case", "action").only("id", "number", "kind", "partial", "unit_id", "due_at",
+                                                      "ack_due_at", "case__number", "action__name",
+                                                      "action__code", "action__release_name"))
+    with translation.override(settings.LANGUAGE_CODE):
+        for notice in notices:
+            link = absolute_url(reverse("cases:notice-detail", args=[notice.pk]))
+            if purpose == "cancel":
+                title = _("Notice %(number)s cancelled") % {"number": notice.number}
+            elif purpose.startswith("return"):
+                title = _("Answer to notice %(number)s returned for correction") % {"number": notice.number}
+            else:
+                title = _("New: %(action)s, notice %(number)s") % {"action": notice.action_label,
+                                                                    "number": notice.number}
+            lines = [f"- {_('Case: %(case)s') % {'case': notice.case.number}}",
+                     f"- {_('Action: %(action)s') % {'action': notice.action_label}}"]
+            if purpose != "cancel":
+                lines += [f"- {_('Acknowledge by: %(due)s') % {'due': _due_text(notice.ack_due_at)}}",
+                          f"- {_('Answer by: %(due)s') % {'due': _due_text(notice.due_at)}}"]
+            queued += post(unit_ids=[notice.unit_id], key=f"notice-{notice.pk}-{purpose}", purpose="notice",
+                           title=title, lines=lines, link=link,
+                           due="" if purpose == "cancel" else _due_text(notice.due_at),
+                           # 出警 is asked for while the officers stand at the scene: first in the queue.
+                           urgent=notice.action.code == "dispatch")
+    return queued
+
+
+def post_digests(now=None) -> int:
+    """The morning digest: one message a day per unit with a channel, listing what waits for it (to
+    acknowledge or answer today or tomorrow, overdue), instead of a reminder per notice. The key is the
+    day, so a second run the same day sends nothing."""
+    from members.channels import post
+    from members.models import Channel
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    stamp = today.strftime("%Y%m%d")
+    units = set(Channel.objects.filter(active=True, user__isnull=True).values_list("unit_id", flat=True))
+    if not units:
+        return 0
+    horizon = now + timedelta(days=2)
+    open_statuses = (NoticeStatus.ISSUED, NoticeStatus.DELIVERED, NoticeStatus.ACKNOWLEDGED)
+    rows = (Notice.objects.filter(unit_id__in=units, status__in=open_statuses)
+            .filter(Q(due_at__lte=horizon) | Q(ack_due_at__lte=horizon, acknowledged_at__isnull=True))
+            .select_related("action").only("id", "number", "unit_id", "due_at", "ack_due_at", "acknowledged_at",
+                                           "kind", "partial", "action__name", "action__release_name")
+            .order_by("unit_id", "due_at"))
+    by_unit = {}
+    for notice in rows:
+        by_unit.setdefault(notice.unit_id, []).append(notice)
+    posted = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for unit_id, notices in by_unit.items():
+            overdue = [n for n in notices if n.due_at < now
+                       or (n.acknowledged_at is None and n.ack_due_at < now)]
+            lines = [_("%(due)s due within two days, %(overdue)s overdue.") % {
+                "due": len(notices) - len(overdue), "overdue": len(overdue)}, ""]
+            for notice in notices[:10]:
+                state = _("overdue") if notice in overdue else _("due %(due)s") % {"due": _due_text(notice.due_at)}
+                link = absolute_url(reverse("cases:notice-detail", args=[notice.pk]))
+                lines.append(f"- [{notice.number}]({link}) {notice.action_label}, {state}")
+            if len(notices) > 10:
+                lines.append(_("… and %(more)s more in the inbox.") % {"more": len(notices) - 10})
+            posted += post(unit_ids=[unit_id], key=f"digest-{stamp}", purpose="digest",
+                           title=_("Today's notices: %(count)s waiting") % {"count": len(notices)},
+                           lines=lines, link=absolute_url(reverse("cases:inbox")))
+    return posted
 
 
 def _wake(notice_ids) -> None:

@@ -414,7 +414,21 @@ def release_one(*, actor, case, measure: Measure, ground: str, ruling, amount=No
 # ---------------------------------------------------------------- the daily sweep
 
 def _remind(measure, threshold) -> None:
+    from django.urls import reverse
+
+    from members.channels import post
+
+    from .delivery import absolute_url
+
     clerk = measure.case.created_by
+    with translation.override(settings.LANGUAGE_CODE):
+        # The clerk's own channels (an SMS to their phone): the case and the date, not the asset.
+        post(user_id=clerk.pk, key=f"measure-{measure.pk}-{measure.expires_on:%Y%m%d}-{threshold}", purpose="lapse",
+             title=_("Measure expires on %(date)s") % {"date": measure.expires_on.isoformat()},
+             due=measure.expires_on.isoformat(),
+             lines=[f"- {_('Case: %(case)s') % {'case': measure.case.number}}",
+                    f"- {measure.unit.name}: {measure.action.name}"],
+             link=absolute_url(reverse("cases:detail", args=[measure.case_id])))
     if not clerk.email:
         return
     with translation.override(settings.LANGUAGE_CODE):

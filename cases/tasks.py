@@ -32,3 +32,10 @@ def sweep_pending_deliveries() -> int:
 def send_overdue_reminders() -> int:
     with transaction.atomic():
         return delivery.queue_reminders()
+
+
+@shared_task(acks_late=True)
+def send_channel_digests() -> int:
+    """Beat, each morning: one message per unit's chat group with what is due or overdue."""
+    with transaction.atomic():
+        return delivery.post_digests()

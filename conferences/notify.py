@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from members import channels
+
 log = logging.getLogger(__name__)
 
 
@@ -69,6 +71,13 @@ def send_invitations(meeting_id: int) -> int:
             to = recipients(row.unit)
             if to:
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+            with translation.override(settings.LANGUAGE_CODE):
+                when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+                channels.post(unit_ids=[row.unit_id], key=f"meeting-{meeting.pk}-invitation", purpose="meeting",
+                              title=subject, due=when,
+                              lines=[f"- {_('When: %(when)s') % {'when': when}}",
+                                     f"- {_('Where: %(place)s') % {'place': meeting.place or '-'}}"],
+                              link=absolute_url(reverse("conferences:meeting-detail", args=[meeting.pk])))
             row.notified_at = timezone.now()
             row.save(update_fields=["notified_at"])
             sent += 1
@@ -98,6 +107,15 @@ def send_action_items(item_ids: list[int]) -> int:
             to = recipients(unit)
             if to:
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+            with translation.override(settings.LANGUAGE_CODE):
+                # The text of a decision may name a person: the group sees the count and the dates only.
+                first_due = min((timezone.localtime(i.due_at).strftime("%Y-%m-%d") for i in rows if i.due_at),
+                                default="-")
+                channels.post(unit_ids=[unit.pk], key=f"action-items-{rows[0].minutes_id}", purpose="action",
+                              title=subject, due=first_due,
+                              lines=[_("%(count)s action item(s) for your unit, the first due on %(due)s.") % {
+                                  "count": len(rows), "due": first_due}],
+                              link=absolute_url(reverse("conferences:tasks")))
             ConferenceEvent.objects.bulk_create([
                 ConferenceEvent(action_item=i, transition="notify", from_status=i.status, to_status=i.status)
                 for i in rows])
@@ -128,6 +146,11 @@ def send_reminders(now=None) -> int:
             to = recipients(item.unit)
             if to:
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+            with translation.override(settings.LANGUAGE_CODE):
+                due = timezone.localtime(item.due_at).strftime("%Y-%m-%d") if item.due_at else "-"
+                channels.post(unit_ids=[item.unit_id], key=f"action-remind-{item.pk}-{day:%Y%m%d}", purpose="action",
+                              title=subject, due=due, lines=[f"- {_('Due: %(due)s') % {'due': due}}"],
+                              link=absolute_url(reverse("conferences:tasks")))
             row.sent_at = timezone.now()
             row.save(update_fields=["sent_at"])
             sent += 1

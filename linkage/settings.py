@@ -344,7 +344,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.tasks.seal_pending_documents",
         "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
     },
+    "sweep-channel-messages": {  # robots, SMS, e-mail channels: whatever a lost task or a rate limit left
+        "task": "members.tasks.sweep_channel_messages",
+        "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
+    },
+    "send-morning-digests": {  # one message per unit with what is due or overdue, not one per notice
+        "task": "cases.tasks.send_channel_digests",
+        "schedule": crontab(minute=30, hour=8),
+    },
 }
+
+# Notification channels (members.channels, docs/deploy.md "Channels"): a robot takes 20 messages a minute
+# (DingTalk's and WeCom's documented limit); after this many failed sends in a row the office is shown the
+# channel as failing. SMS goes through one provider's official SDK, with an approved signature and one
+# approved template per kind of message (purpose → template code).
+CHANNEL_RATE_PER_MINUTE = env.int("CHANNEL_RATE_PER_MINUTE", default=20)
+CHANNEL_FAILING_AFTER = env.int("CHANNEL_FAILING_AFTER", default=3)
+CHANNEL_TIMEOUT_SECONDS = env.float("CHANNEL_TIMEOUT_SECONDS", default=5)
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="")  # "aliyun" or "tencent"; empty: SMS channels fail, marked
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_SDK_APP_ID = env.str("SMS_SDK_APP_ID", default="")  # Tencent Cloud only
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")  # empty: the provider's public endpoint
+SMS_TEMPLATES = env.dict("SMS_TEMPLATES", default={})  # e.g. notice=SMS_4711,digest=SMS_4712,test=SMS_4713
 # No broker: `manage.py run_clocks` (started by `make demo`) runs this schedule in-process, its last runs
 # kept in this file (portal/clocks.py, docs/deploy.md "The embedded clocks").
 CLOCKS_STATE_FILE = env.str("CLOCKS_STATE_FILE", default=str(BASE_DIR / "var" / "clocks.json"))

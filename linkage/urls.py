@@ -19,7 +19,7 @@ from credit.api import ConsumptionRestrictionViewSet, CreditCheckViewSet, Credit
 from credit.views import public_dishonest
 from documents.api import DocumentVerifyView
 from members import views as member_views
-from members.api import HealthView, ObtainTokenView, UnitViewSet
+from members.api import ChannelViewSet, HealthView, ObtainTokenView, UnitViewSet
 from portal import views as portal_views
 
 # The admin's header and page titles in the portal's language (执行联动协调平台管理).
@@ -28,6 +28,7 @@ admin.site.index_title = gettext_lazy("Administration")
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
+router.register("channels", ChannelViewSet, basename="channel")
 router.register("cases", CaseViewSet, basename="case")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
@@ -59,6 +60,8 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", member_views.api_tokens, name="api-tokens"),
+    path("channels/", member_views.channels_page, name="channels"),
+    path("channels/<int:pk>/", member_views.channel_messages_page, name="channel-messages"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -9,7 +10,17 @@ from guardian.shortcuts import get_perms_for_model
 
 from linkage.admin import ReadOnlyAdmin
 
-from .models import AccessLog, ActionType, Capability, LiaisonAssignment, Unit, UnitApiToken, User
+from .models import (
+    AccessLog,
+    ActionType,
+    Capability,
+    Channel,
+    ChannelMessage,
+    LiaisonAssignment,
+    Unit,
+    UnitApiToken,
+    User,
+)
 
 # Django stores a permission's name once, in English, when it migrates: "Can add notice", and ours as
 # their msgids ("Can conclude a case"). The admin prints them in the reader's language instead: Django's
@@ -138,3 +149,41 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_filter = ["what"]
     list_select_related = ["user"]
     search_fields = ["object_repr", "user__username"]
+
+
+class ChannelAdminForm(forms.ModelForm):
+    # Write-only, as in the API: an empty field keeps the stored secret.
+    secret = forms.CharField(label=_("secret"), required=False, widget=forms.PasswordInput(render_value=False),
+                             help_text=_("Leave empty to keep the stored secret."))
+
+    class Meta:
+        model = Channel
+        fields = ["unit", "user", "kind", "target", "secret", "active"]
+
+    def clean_secret(self):
+        return self.cleaned_data["secret"] or (self.instance.secret if self.instance.pk else "")
+
+    def clean(self):
+        from .channels import clean_target
+
+        data = super().clean()
+        if data.get("kind") and data.get("target"):
+            data["target"] = clean_target(data["kind"], data["target"])
+        return data
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    form = ChannelAdminForm
+    list_display = ["unit", "kind", "user", "active", "failures", "last_sent_at"]
+    list_filter = ["kind", "active"]
+    list_select_related = ["unit", "user"]
+    search_fields = ["unit__name", "unit__code"]
+    autocomplete_fields = ["unit", "user"]
+
+
+@admin.register(ChannelMessage)
+class ChannelMessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "channel", "purpose", "title", "status", "attempts", "sent_at"]
+    list_filter = ["status", "purpose"]
+    list_select_related = ["channel__unit"]

@@ -3,15 +3,17 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from .channels import channel_add, channel_test, channels_for, may_manage
 from .models import Capability, Unit
-from .serializers import UnitSerializer
+from .serializers import ChannelInputSerializer, ChannelMessageSerializer, ChannelSerializer, UnitSerializer
 from .tokens import token_issue
 
 
@@ -63,3 +65,34 @@ class HealthView(APIView):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return Response({"status": "ok"})
+
+
+class ChannelManagers(BasePermission):
+    """The office and administrators manage channels; anyone else is refused (403)."""
+
+    def has_permission(self, request, view):
+        return may_manage(request.user)
+
+
+class ChannelViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Notification channels (API.md "Channels"): robots, SMS and e-mail per unit; the secret is write-only."""
+
+    serializer_class = ChannelSerializer
+    permission_classes = [IsAuthenticated, ChannelManagers]
+    pagination_class = None
+
+    def get_queryset(self):
+        return channels_for(self.request.user)
+
+    @extend_schema(request=ChannelInputSerializer, responses={201: ChannelSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ChannelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        channel = channel_add(actor=request.user, **data.validated_data)
+        return Response(ChannelSerializer(self.get_queryset().get(pk=channel.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ChannelMessageSerializer})
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        message = channel_test(actor=request.user, channel=self.get_object())
+        return Response(ChannelMessageSerializer(message).data)

@@ -227,3 +227,89 @@ class AccessLog(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.object_repr}"
+
+
+class ChannelKind(models.TextChoices):
+    DINGTALK = "dingtalk", _("DingTalk robot")
+    WECOM = "wecom", _("WeCom group robot")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class Channel(ChoiceLabels, models.Model):
+    """Where a unit's (or one person's) reminders reach people: a chat group's robot, a phone, an address.
+    The secret (a DingTalk robot's signing secret) is write-only: stored like the webhook secrets, never
+    shown back. ``failures`` counts failed sends in a row; at ``CHANNEL_FAILING_AFTER`` the office sees it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="channels", verbose_name=_("member unit"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="channels", verbose_name=_("person"),
+                             help_text=_("Empty: the unit's channel. Set: this person's own (a clerk's SMS)."))
+    kind = models.CharField(_("kind"), max_length=10, choices=ChannelKind.choices)
+    target = models.CharField(_("target"), max_length=500,
+                              help_text=_("The robot's webhook URL, a mobile number or an e-mail address."))
+    secret = models.CharField(_("secret"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+
+    class Meta:
+        ordering = ["unit", "kind", "id"]
+        indexes = [models.Index(fields=["unit", "active"], name="channel_unit_active")]
+        verbose_name = _("notification channel")
+        verbose_name_plural = _("notification channels")
+
+    def __str__(self):
+        return f"{self.unit} {self.get_kind_display()}"
+
+    @property
+    def is_robot(self) -> bool:
+        return self.kind in (ChannelKind.DINGTALK, ChannelKind.WECOM)
+
+    @property
+    def failing(self) -> bool:
+        return self.failures >= settings.CHANNEL_FAILING_AFTER
+
+
+class ChannelMessageStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    DEAD = "dead", _("Failed permanently")
+
+
+class ChannelMessage(ChoiceLabels, models.Model):
+    """The outbox of the channels, one row per message per channel, written in the transaction that
+    decides it; the unique key makes it idempotent, the sweep re-sends what is pending (a lost task or a
+    dead worker loses nothing), and the rows of the last minute are a robot's rate limit."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="messages",
+                                verbose_name=_("channel"))
+    key = models.CharField(_("key"), max_length=120, help_text=_("e.g. notice-123-issue: one message per key"))
+    purpose = models.CharField(_("purpose"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    # The date an SMS template prints beside the title (a template takes short variables, not markdown).
+    due_text = models.CharField(_("due"), max_length=40, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=ChannelMessageStatus.choices,
+                              default=ChannelMessageStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="channel_message_key")]
+        indexes = [models.Index(fields=["status", "created_at"], name="channel_message_status"),
+                   models.Index(fields=["channel", "sent_at"], name="channel_message_sent")]
+        verbose_name = _("channel message")
+        verbose_name_plural = _("channel messages")
+
+    def __str__(self):
+        return f"{self.channel_id} {self.key} {self.status}"

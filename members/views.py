@@ -1,10 +1,14 @@
+from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
-from .models import Capability, LiaisonAssignment, Unit
+from .models import Capability, ChannelKind, LiaisonAssignment, Unit
 
 
 def _units_with_details():
@@ -94,3 +98,71 @@ class LoginView(auth_views.LoginView):
 
             context["demo_password"] = DEMO_PASSWORD
         return context
+
+
+class ChannelForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_lazy("Member unit"), queryset=Unit.objects.filter(active=True),
+                                  to_field_name="code")
+    kind = forms.ChoiceField(label=_lazy("Kind"), choices=ChannelKind.choices)
+    target = forms.CharField(label=_lazy("Target"), max_length=500,
+                             help_text=_lazy("The robot's webhook address, a mobile number or an e-mail address."))
+    secret = forms.CharField(label=_lazy("Signing secret (DingTalk, optional)"), max_length=200, required=False,
+                             widget=forms.PasswordInput(render_value=False))
+
+
+@login_required
+def channels_page(request):
+    """The office's channels: each unit's robots, SMS and e-mail, whether they work, a test button, and a
+    form to add one. Anyone else: 404, as for a page of another unit."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from linkage.forms import apply_service_errors
+
+    from . import channels
+
+    if not channels.may_manage(request.user):
+        raise Http404
+    form = ChannelForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") in ("test", "off", "on"):
+            channel = get_object_or_404(channels.channels_for(request.user), pk=request.POST.get("channel") or 0)
+            if request.POST["action"] == "test":
+                message = channels.channel_test(actor=request.user, channel=channel)
+                if message.status == "sent":
+                    messages.success(request, _("Test message sent."))
+                else:
+                    messages.warning(request, _("The test message is queued; it has not been sent yet: %(error)s")
+                                     % {"error": message.last_error or _("waiting for the sender")})
+            else:
+                channels.channel_set_active(actor=request.user, channel=channel, active=request.POST["action"] == "on")
+                messages.success(request, _("Channel switched on.") if request.POST["action"] == "on"
+                                 else _("Channel switched off."))
+            return redirect("channels")
+        if form.is_valid():
+            try:
+                channels.channel_add(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Channel added. Send a test message to see it arrive."))
+                return redirect("channels")
+    rows = list(channels.channels_for(request.user))
+    for row in rows:
+        row.shown_target = channels.masked_target(row)
+        row.private = channels.private_target(row)
+        row.last = row.last_messages[0] if row.last_messages else None
+    return render(request, "members/channels.html", {
+        "rows": rows, "form": form, "failing": [r for r in rows if r.active and r.failing]})
+
+
+@login_required
+def channel_messages_page(request, pk):
+    """One channel's log: every message, when it was sent or why not."""
+    from . import channels
+
+    channel = get_object_or_404(channels.channels_for(request.user), pk=pk)
+    log = list(channel.messages.order_by("-id")[:200])
+    channel.shown_target = channels.masked_target(channel)
+    return render(request, "members/channel_messages.html", {"channel": channel, "log": log})
