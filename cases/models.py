@@ -520,6 +520,9 @@ class NoticeEvent(ImmutableEvent):
     def state_machine(self):
         return NOTICE_MACHINE
 
+    def subject_unit_id(self):
+        return self.notice.unit_id
+
 
 class RequestKind(models.TextChoices):
     OBJECTION = "objection", _("Objection (异议)")

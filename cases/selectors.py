@@ -192,7 +192,7 @@ def notice_for_detail(user):
     # to execute, on every notice page.
     return notices_visible_to(user).select_related("case", "unit", "action", "party").prefetch_related(
         Prefetch("ruling", queryset=Attachment.objects.select_related("case")), "original",
-        Prefetch("events", queryset=NoticeEvent.objects.select_related("actor")),
+        Prefetch("events", queryset=NoticeEvent.objects.select_related("actor", "on_behalf_of")),
         "answer_attachments", "requests",
     )
 
@@ -664,3 +664,30 @@ def case_lifecycle(case, measures=None) -> dict:
                        .order_by("at", "id")),
         "enforcement_cases": list(case.enforcement_cases.only("id", "number")) if case.case_type == "执保" else [],
     }
+
+
+def due_in_uncovered_absences(now=None, days: int = 14) -> list[dict]:
+    """For the office, ahead of time: open notices whose acknowledge or answer date falls on a day their
+    unit's liaison is away with no deputy named (issue 31 §2). One row per absence, with up to 20 of the
+    notices it puts at risk; two queries per absence, and absences without a deputy are few."""
+    from datetime import datetime, time, timedelta
+
+    from members.models import Absence
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    absences = list(Absence.objects.filter(deputy__isnull=True, cancelled_at__isnull=True, ends_on__gte=today,
+                                           starts_on__lte=today + timedelta(days=days))
+                    .select_related("unit", "liaison").order_by("starts_on", "id"))
+    rows = []
+    for absence in absences:
+        start = timezone.make_aware(datetime.combine(max(absence.starts_on, today), time.min))
+        end = timezone.make_aware(datetime.combine(absence.ends_on + timedelta(days=1), time.min))
+        at_risk = (Notice.objects.filter(unit_id=absence.unit_id, status__in=OPEN)
+                   .filter(Q(due_at__gte=start, due_at__lt=end)
+                           | Q(ack_due_at__gte=start, ack_due_at__lt=end, acknowledged_at__isnull=True))
+                   .only("id", "number", "due_at", "ack_due_at", "acknowledged_at").order_by("due_at"))
+        notices = list(at_risk[:20])
+        if notices:
+            rows.append({"absence": absence, "notices": notices})
+    return rows

@@ -291,10 +291,15 @@ class CaseEventSerializer(OutputModelSerializer):
 
     class Meta:
         model = CaseEvent
-        fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+        fields = ["transition", "from_status", "to_status", "actor", "on_behalf_of", "at", "note"]
 
     def get_actor(self, event) -> str | None:
         return event.actor.username if event.actor_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_on_behalf_of(self, event) -> str | None:
+        """A deputy's step: the user name of the liaison on leave they acted for (代为办理)."""
+        return event.on_behalf_of.username if event.on_behalf_of_id else None
 
 
 class ResumeInputSerializer(serializers.Serializer):
@@ -324,14 +329,20 @@ class CaseRefSerializer(OutputModelSerializer):
 
 class NoticeEventSerializer(OutputModelSerializer):
     actor = serializers.SerializerMethodField()
+    on_behalf_of = serializers.SerializerMethodField()
     note = MaskedTextField()
 
     class Meta:
         model = NoticeEvent
-        fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+        fields = ["transition", "from_status", "to_status", "actor", "on_behalf_of", "at", "note"]
 
     def get_actor(self, event) -> str | None:
         return event.actor.username if event.actor_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_on_behalf_of(self, event) -> str | None:
+        """A deputy's step: the user name of the liaison on leave they acted for (代为办理)."""
+        return event.on_behalf_of.username if event.on_behalf_of_id else None
 
 
 class NoticeRequestSerializer(OutputModelSerializer):

@@ -373,6 +373,13 @@ class ConferenceEvent(ImmutableEvent):
                 return MACHINES[machine]
         return None
 
+    def subject_unit_id(self):
+        if self.action_item_id:
+            return self.action_item.unit_id
+        if self.invitation_id:
+            return self.invitation.unit_id
+        return None
+
 
 class MeetingReport(ChoiceLabels, models.Model):
     """The court's work report (Art. 9) of a meeting as it stood when the meeting was held: the figures

@@ -17,6 +17,10 @@ class ImmutableEvent(ChoiceLabels, models.Model):
                               related_name="+", verbose_name=_("actor"))
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    # A deputy's step (代为办理): the liaison on leave they acted for, filled in from the actor's absences.
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("on behalf of"),
+                                     db_index=False)  # never searched by: no index to build on big tables
 
     class Meta:
         abstract = True
@@ -28,7 +32,17 @@ class ImmutableEvent(ChoiceLabels, models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionDenied(f"{self._meta.verbose_name} rows are immutable.")
+        if self.on_behalf_of_id is None and self.actor_id is not None:
+            unit_id = self.subject_unit_id()
+            acting_for = getattr(self.actor, "acting_for", None)
+            if unit_id is not None and acting_for is not None:
+                self.on_behalf_of_id = acting_for().get(unit_id)
         super().save(*args, **kwargs)
+
+    def subject_unit_id(self):
+        """The unit whose work the row records a step of (a notice's, an action item's), if any: a deputy
+        acting there acts for that unit's liaison."""
+        return None
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(f"{self._meta.verbose_name} rows are immutable.")

@@ -61,6 +61,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", member_views.api_tokens, name="api-tokens"),
     path("channels/", member_views.channels_page, name="channels"),
+    path("absences/", portal_views.absences, name="absences"),
     path("channels/<int:pk>/", member_views.channel_messages_page, name="channel-messages"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

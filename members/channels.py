@@ -281,3 +281,7 @@ def channels_for(user):
             .prefetch_related(Prefetch("messages", queryset=ChannelMessage.objects.order_by("-id")[:1],
                                        to_attr="last_messages"))
             .order_by("unit__sort_order", "unit__code", "kind", "id"))
+
+
+def failing_channel_count() -> int:
+    return Channel.objects.filter(active=True, failures__gte=settings.CHANNEL_FAILING_AFTER).count()

@@ -127,6 +127,17 @@ class User(AbstractUser):
         full = f"{self.last_name}{self.first_name}".strip()
         return full or self.username
 
+    def acting_for(self) -> dict[int, int]:
+        """unit id → the liaison this user stands in for there today (an absence naming them deputy);
+        read once per request, by the event rows of what they do (``linkage.events``)."""
+        cached = self.__dict__.get("_acting_for")
+        if cached is None:
+            today = timezone.localdate()
+            cached = dict(Absence.objects.filter(deputy=self, starts_on__lte=today, ends_on__gte=today,
+                                                 cancelled_at__isnull=True).values_list("unit_id", "liaison_id"))
+            self.__dict__["_acting_for"] = cached
+        return cached
+
     def _get_session_auth_hash(self, secret=None):
         from django.utils.crypto import salted_hmac
 
@@ -313,3 +324,36 @@ class ChannelMessage(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.channel_id} {self.key} {self.status}"
+
+
+class Absence(ChoiceLabels, models.Model):
+    """A liaison officer away (leave, training, a secondment) from one day to another, both included, as
+    Asia/Shanghai counts days. Art. 4 keeps one liaison per unit: the deputy acts for them in the period
+    (sees and works the unit's notices, every event names whom they acted for), the post does not move."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="absences", verbose_name=_("member unit"))
+    liaison = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences",
+                                verbose_name=_("liaison officer"))
+    deputy = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="deputising", verbose_name=_("deputy"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    deputy_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("deputy appointed by"))
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                              name="absence_ends_after_start")]
+        indexes = [models.Index(fields=["deputy", "starts_on", "ends_on"], name="absence_deputy_days"),
+                   models.Index(fields=["unit", "ends_on"], name="absence_unit_days")]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+
+    def __str__(self):
+        return f"{self.liaison} {self.starts_on}–{self.ends_on}"

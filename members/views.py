@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from .models import Capability, ChannelKind, LiaisonAssignment, Unit
@@ -101,12 +101,12 @@ class LoginView(auth_views.LoginView):
 
 
 class ChannelForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_lazy("Member unit"), queryset=Unit.objects.filter(active=True),
+    unit = forms.ModelChoiceField(label=gettext_lazy("Member unit"), queryset=Unit.objects.filter(active=True),
                                   to_field_name="code")
-    kind = forms.ChoiceField(label=_lazy("Kind"), choices=ChannelKind.choices)
-    target = forms.CharField(label=_lazy("Target"), max_length=500,
-                             help_text=_lazy("The robot's webhook address, a mobile number or an e-mail address."))
-    secret = forms.CharField(label=_lazy("Signing secret (DingTalk, optional)"), max_length=200, required=False,
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ChannelKind.choices)
+    target = forms.CharField(label=gettext_lazy("Target"), max_length=500,
+                             help_text=gettext_lazy("The robot's webhook address, a mobile number or an e-mail address."))
+    secret = forms.CharField(label=gettext_lazy("Signing secret (DingTalk, optional)"), max_length=200, required=False,
                              widget=forms.PasswordInput(render_value=False))
 
 

@@ -20,6 +20,10 @@ def portal(request):
             # The roles that read every unit's scores (assessments.view_all_scores), without a query.
             "assessment": user.is_superuser or has_role(user, Role.ASSESSOR, Role.OFFICE, Role.CONVENER),
             "admin": user.is_staff,
+            # Reminder channels (the office) and absences (the office, a unit's liaison and leader).
+            "office": user.is_superuser or has_role(user, Role.OFFICE),
+            "absences": user.is_superuser or has_role(user, Role.OFFICE)
+            or (bool(user.unit_id) and has_role(user, Role.LIAISON, Role.UNIT_LEADER)),
             # What waits for the user (portal.todo): called by the template only when a page shows the
             # menu, once per request; ``waiting`` is what the menu shows, the counts that are not zero.
             "todo": lambda: todo_for_request(request),

@@ -99,6 +99,8 @@ def convener_todo() -> list[Todo]:
 def office_todo() -> list[Todo]:
     from conferences.selectors import office_todo_counts
     from credit.selectors import check_alerts_open_count
+    from members.absences import absences_without_deputy_count, units_without_liaison
+    from members.channels import failing_channel_count
 
     c = office_todo_counts()
     return [
@@ -109,6 +111,13 @@ def office_todo() -> list[Todo]:
         # Issue 29: an account checking many IDs of one masked form in a day (credit.CreditCheckAlert).
         Todo("check_alerts", _("Dishonest-list checks that look like guessing"), check_alerts_open_count(),
              _url("credit:check-alerts", "status=open"), warn=True),
+        # Issue 31: a liaison away with nobody named to act, a unit nobody acts for, a channel that fails.
+        Todo("no_deputy", _("Liaisons away with no deputy"), absences_without_deputy_count(),
+             reverse("absences"), warn=True),
+        Todo("no_liaison", _("Units with no liaison officer"), units_without_liaison().count(),
+             reverse("absences"), warn=True),
+        Todo("channels_failing", _("Reminder channels failing"), failing_channel_count(), reverse("channels"),
+             warn=True),
     ]
 
 

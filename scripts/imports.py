@@ -29,6 +29,7 @@ ALLOWED_CIRCLES = {
     frozenset({"credit.services", "credit.tasks"}): "publishing queues credit_sync_task; the task syncs",
     frozenset({"conferences.notify", "conferences.tasks"}): "issuing queues the invitations; the task sends them",
     frozenset({"assessments.services", "assessments.tasks"}): "asking for scores queues compute_period; the task computes",
+    frozenset({"members.channels", "members.tasks"}): "posting queues deliver_channel on commit; the task sends",
 }
 
 
