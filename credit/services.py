@@ -545,11 +545,14 @@ def credit_sync(entry_id: int) -> dict:
     the unit has not answered yet is also cancelled. Pending: nothing.
     """
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        # The case first, then the entry: the order a case's conclusion takes them in (it locks the case,
+        # then lifts its entries), so the two never wait on each other crosswise (a deadlock).
+        case_id = CreditEntry.objects.values_list("case_id", flat=True).get(pk=entry_id)
+        case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=case_id)  # as system notices want
         entry = (CreditEntry.objects.select_for_update(of=("self",), no_key=True).select_related("case")
                  .prefetch_related("persons").get(pk=entry_id))
         if entry.status == CreditStatus.PENDING:
             return {"pushed": 0, "withdrawn": 0}
-        case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=entry.case_id)  # the lock system notices want
         last = entry.events.select_related("actor").order_by("-at", "-id").first()
         actor = last.actor if last and last.actor_id else entry.created_by
         pushes = list(entry.pushes.select_related("push", "push__action", "unit"))

@@ -294,16 +294,22 @@ def test_a_clerk_hears_of_a_measure_about_to_lapse_on_their_own_channel(users, m
 
 
 class FakeSms:
-    def __init__(self):
+    """An SMS API on 127.0.0.1 answering success in the shape of Alibaba Cloud's or Tencent Cloud's API."""
+
+    def __init__(self, provider="aliyun"):
         self.received = []
         fake = self
+        answers = {"aliyun": {"Code": "OK", "Message": "OK", "BizId": "1", "RequestId": "r"},
+                   "tencent": {"Response": {"RequestId": "r", "SendStatusSet": [
+                       {"Code": "Ok", "Message": "send success", "SerialNo": "1", "PhoneNumber": "+8613800001234",
+                        "Fee": 1, "SessionContext": "", "IsoCode": "CN"}]}}}
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 fake.received.append({"path": self.path, "body": self.rfile.read(length).decode(),
                                       "headers": dict(self.headers)})
-                body = json.dumps({"Code": "OK", "Message": "OK", "BizId": "1", "RequestId": "r"}).encode()
+                body = json.dumps(answers[provider]).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -340,6 +346,26 @@ def test_sms_goes_through_alibaba_clouds_sdk_with_the_approved_template(users, m
         assert headers.get("x-acs-action") == "SendSms" and "ACS3-HMAC-SHA256" in headers.get("authorization", "")
         assert "PhoneNumbers=13800001234" in sent and "TemplateCode=SMS_4711" in sent and "某县法院" in sent
         assert notice.number in sent and notice.subject not in sent
+    finally:
+        fake.close()
+
+
+def test_sms_goes_through_tencent_clouds_sdk_too(users, make_case, issue, settings):
+    fake = FakeSms("tencent")
+    try:
+        settings.SMS_PROVIDER, settings.SMS_ENDPOINT = "tencent", f"http://127.0.0.1:{fake.server.server_port}"
+        settings.SMS_ACCESS_KEY_ID, settings.SMS_ACCESS_KEY_SECRET = "AKIDtest", "secret"
+        settings.SMS_SIGN_NAME, settings.SMS_SDK_APP_ID = "某县法院", "1400000000"
+        settings.SMS_TEMPLATES = {"default": "123456"}
+        _channel(users, "bank-icbc", "sms", "13800001234")
+        issue(make_case(), "bank-icbc", "freeze")
+        row = ChannelMessage.objects.get()
+        assert row.status == "sent", row.last_error
+        request = json.loads(fake.received[0]["body"])
+        headers = {k.lower(): v for k, v in fake.received[0]["headers"].items()}
+        assert headers.get("x-tc-action") == "SendSms" and "TC3-HMAC-SHA256" in headers.get("authorization", "")
+        assert request["PhoneNumberSet"] == ["+8613800001234"] and request["TemplateId"] == "123456"
+        assert request["SignName"] == "某县法院" and request["SmsSdkAppId"] == "1400000000"
     finally:
         fake.close()
 

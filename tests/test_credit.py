@@ -394,6 +394,31 @@ def test_the_fan_out_is_idempotent(entry, publish, django_capture_on_commit_call
     assert (CreditPush.objects.count(), Notice.objects.count()) == (pushes, notices)
 
 
+def test_the_sync_locks_the_case_before_the_entry(entry, users, django_capture_on_commit_callbacks):
+    """One lock order with a case's conclusion (case, then its entries): the sync's first row lock is the
+    case's, so a conclusion and a sync of the same case never deadlock crosswise."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_capture_on_commit_callbacks(execute=False):
+        credit.credit_entry_publish(actor=users["clerk"], entry=decide_listing(entry))
+    with CaptureQueriesContext(connection) as queries:
+        credit.credit_sync(entry.pk)
+    from cases.models import Case
+    from credit.models import CreditEntry
+
+    case_table, entry_table = f'FROM "{Case._meta.db_table}"', f'FROM "{CreditEntry._meta.db_table}"'
+    # The row reads of the two tables, in order (on PostgreSQL each carries FOR NO KEY UPDATE; SQLite has
+    # no row locks, and the same statements show the order the code takes them in).
+    reads = [q["sql"] for q in queries if (case_table in q["sql"] or entry_table in q["sql"])
+             and "WHERE" in q["sql"] and not q["sql"].startswith(f'SELECT "{CreditEntry._meta.db_table}"."case_id"')]
+    if connection.vendor == "postgresql":
+        reads = [sql for sql in reads if "FOR NO KEY UPDATE" in sql]
+    first_case = next(i for i, sql in enumerate(reads) if case_table in sql)
+    first_entry = next(i for i, sql in enumerate(reads) if entry_table in sql)
+    assert first_case < first_entry
+
+
 def test_the_sweep_makes_good_a_lost_task(entry, users, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):  # the task is lost
         credit.credit_entry_publish(actor=users["clerk"], entry=decide_listing(entry))
