@@ -22,9 +22,10 @@ from portal.clocks import Clocks, run_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
-EVERY_MINUTE = {"sweep-undelivered-notices", "seal-pending-documents"}
+EVERY_MINUTE = {"sweep-undelivered-notices", "seal-pending-documents", "sweep-channel-messages"}
 EVERY_TEN_MINUTES = {"sync-dishonest-list-pushes"}
-DAILY = {"sweep-dishonest-list": (6, 0), "sweep-measures": (6, 30), "remind-overdue-action-items": (9, 30)}
+DAILY = {"sweep-dishonest-list": (6, 0), "sweep-measures": (6, 30), "remind-overdue-action-items": (9, 30),
+         "send-morning-digests": (8, 30)}
 TWICE_DAILY = {"send-overdue-reminders": ((9, 0), (15, 0))}
 
 

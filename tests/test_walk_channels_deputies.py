@@ -109,3 +109,71 @@ def test_a_deputy_acts_for_a_liaison_on_leave(page, settings):  # noqa: F811
     page.goto(page.base + "/absences/")
     expect(page.locator("table.absences")).to_contain_text("县公安局")
     _shot(page, "office-absences")
+
+
+def test_the_demo_with_its_clock_moved_reminds_and_seals(page, settings, tmp_path):  # noqa: F811
+    """``make demo``'s clocks (``run_clocks``: portal/clocks.py) with the clock moved on by time-machine in the
+    test, not in the demo: a notice overdue overnight is reminded at 09:00 by e-mail and in the unit's WeCom
+    group (the 08:30 digest), and a document whose sealing task was lost is sealed by the sweep; the
+    case page shows it sealed."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.core import mail
+
+    from documents import seal
+    from documents.models import IssuedDocument
+    from members import channels
+    from portal.clocks import Clocks
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.DEBUG = True
+    ca, p12 = seal.make_ca(tmp_path / "seal", court_name="湖北省公安县人民法院", passphrase="walk-pass")
+    settings.SEAL_PKCS12, settings.SEAL_PASSPHRASE, settings.SEAL_TRUST_ROOTS = str(p12), "walk-pass", [str(ca)]
+    settings.SEAL_TSA_URL = ""
+    settings.DOCUMENTS_SEAL_ON_ISSUE = False  # as if the sealing task had been lost
+    robot = FakeRobot()
+    try:
+        tomorrow = timezone.localtime(timezone.now(), shanghai).date() + timedelta(days=1)
+        at = lambda h, m=0: datetime(tomorrow.year, tomorrow.month, tomorrow.day, h, m, tzinfo=shanghai)  # noqa: E731
+        clerk = User.objects.get(username="clerk")
+        channels.channel_add(actor=User.objects.get(username="office"), unit=Unit.objects.get(code="bank-icbc"),
+                             kind="wecom", target=robot.url)
+        with time_machine.travel(at(7, 0), tick=False) as traveller:
+            clocks = Clocks(path=tmp_path / "clocks.json")
+            clocks.run_due()  # the demo starts: everything runs once
+            case = services.case_create(
+                actor=clerk, number="(2026)鄂1022执8863号", title="吴九租赁合同纠纷", amount="30000",
+                parties=[{"role": "applicant", "name": "郑十", "id_number": make_resident_id(865)},
+                         {"role": "debtor", "name": "吴九", "id_number": make_resident_id(866)}])
+            from .conftest import case_ruling
+
+            notice = services.notice_issue(actor=clerk, case=case, unit=Unit.objects.get(code="bank-icbc"),
+                                           action=ActionType.objects.get(code="freeze"), subject="冻结存款",
+                                           ruling=case_ruling(case))
+            Notice.objects.filter(pk=notice.pk).update(ack_due_at=at(7, 30))  # late by eight
+            document = IssuedDocument.objects.get(notice=notice)
+            assert document.status == "pending"
+            _sign_in(page, "clerk")
+            page.goto(page.base + f"/cases/{case.pk}/")
+            expect(page.locator("body")).to_contain_text("签章中")
+            robot.received.clear()
+            mail.outbox.clear()
+
+            traveller.move_to(at(9, 1))
+            ran = clocks.run_due()
+            assert ran["send-overdue-reminders"] >= 1 and ran["send-morning-digests"] >= 1
+            assert ran["seal-pending-documents"] >= 1
+            _sign_in(page, "clerk")  # two hours on: the idle session has ended, as it would
+            page.goto(page.base + f"/cases/{case.pk}/")
+            expect(page.locator("body")).to_contain_text("已加盖电子签章")
+            assert "签章中" not in page.locator("body").inner_text()
+        document.refresh_from_db()
+        assert document.sealed
+        assert any(notice.number in m.subject for m in mail.outbox)  # the 催办 e-mail
+        digest = [r for r in robot.received if "今日待办" in r["json"]["markdown"]["content"]]
+        assert len(digest) == 1 and notice.number in digest[0]["json"]["markdown"]["content"]
+    finally:
+        robot.close()
