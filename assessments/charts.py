@@ -43,7 +43,7 @@ def score_bars(scores, *, width=680, label_width=190):
 
 
 GREY_NOTE = gettext_lazy("Grey: sample too small to rank on")
-NO_SAMPLE = gettext_lazy("no sample")
+NO_SAMPLE = gettext_lazy("no sample: neutral value")
 NO_PERIOD = gettext_lazy("No computed period yet.")
 RATE_SERIES = [("ack_on_time", gettext_lazy("acknowledged on time")),
                ("answer_on_time", gettext_lazy("answered on time")),
@@ -51,7 +51,9 @@ RATE_SERIES = [("ack_on_time", gettext_lazy("acknowledged on time")),
 
 
 def rate_bars(scores, *, width=680, label_width=190):
-    """On-time rates per unit (acknowledge, answer, release); hatched-out where there was no sample."""
+    """On-time rates per unit (acknowledge, answer, release). Where a unit had no sample the bar is its
+    neutral value, the one its score counted (the mean of the units with a sample), drawn grey and
+    labelled: a 0/0 is never drawn as a rate of 0."""
     series = [(code, label) for code, label in RATE_SERIES if any(code in s.metrics for s in scores)]
     bar_h, gap = 6, 6
     group_h = bar_h * len(series) + gap
@@ -71,13 +73,14 @@ def rate_bars(scores, *, width=680, label_width=190):
             m = s.metrics.get(code)
             if not m:
                 continue
-            value = m["value"] if m["flag"] != "no_sample" else 0
-            w = plot * value
+            idle = m["flag"] == "no_sample"
+            w = plot * float(m["value"])
+            tip = f'{name} {m["met"]}/{m["sample"]}' + (f" · {no_sample}" if idle else "")
             parts.append(f'<rect x="{label_width}" y="{y + k * bar_h}" width="{w:.1f}" height="{bar_h - 1}" '
-                         f'fill="{COLORS[k]}"><title>{name} {m["met"]}/{m["sample"]}</title></rect>')
-            if m["flag"] == "no_sample":
-                parts.append(f'<text x="{label_width + 2}" y="{y + k * bar_h + 6}" font-size="7" '
-                             'fill="#6b7280">' + no_sample + "</text>")
+                         f'fill="{FLAG_COLOR if idle else COLORS[k]}"><title>{tip}</title></rect>')
+            if idle:
+                parts.append(f'<text x="{label_width + w + 3:.1f}" y="{y + k * bar_h + 6}" font-size="7" '
+                             'fill="#4b5563">' + no_sample + "</text>")
     height = top + group_h * max(len(scores), 1) + 6
     return _svg(width, height, _("On-time rates by unit"), "".join(parts))
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import charts, selectors
-from .models import IndicatorCode
+from .models import AssessmentScore, DataQuality, IndicatorCode
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,11 +35,48 @@ def ranking_totals(scores, columns) -> dict:
 
 
 def attach_cells(scores, columns):
-    """Give each score the cells of its table row, in column order (templates cannot index a dict)."""
+    """Give each score the cells of its table row, in column order (templates cannot index a dict), and
+    its place (``place_scores``). An indicator the score was computed without (enabled since) is a
+    ``missing`` cell, printed "—": not a 0/0 scored 0."""
     for s in scores:
         s.cells = [{"code": code, "kind": "rate", "sample": 0, "met": 0, "points": 0, "flag": "ok",
-                    **s.metrics.get(code, {})} for code, _label in columns]
+                    **s.metrics[code]} if code in s.metrics else
+                   {"code": code, "kind": "missing", "sample": 0, "met": 0, "points": None, "flag": "ok"}
+                   for code, _label in columns]
+    place_scores(scores)
     return scores
+
+
+def place_scores(scores):
+    """The place each score is shown with: its rank among the units that had a sample (equal scores share
+    a place: 1, 1, 3), in the ranking's order. A unit with no sample at all is not placed (``None``, shown
+    "—"): its score is the neutral value, not earned. The stored ``rank`` (the API) still ranks every unit
+    (docs/assessment.md)."""
+    previous, place, placed = None, None, 0
+    for s in scores:
+        if s.data_quality == DataQuality.NO_SAMPLE:
+            s.place = None
+            continue
+        placed += 1
+        if s.score != previous:
+            place, previous = placed, s.score
+        s.place = place
+    return scores
+
+
+def place_of(score) -> int | None:
+    """One score's place (``place_scores``) without reading the others' rows: one count."""
+    if score.data_quality == DataQuality.NO_SAMPLE:
+        return None
+    return 1 + AssessmentScore.objects.filter(period_id=score.period_id, score__gt=score.score).exclude(
+        data_quality=DataQuality.NO_SAMPLE).count()
+
+
+def no_sample_summary(scores) -> dict:
+    """How many units had no sample at all (``idle``), and whether that is every unit (``everyone``): what
+    the ranking says above its table so that neutral scores are not read as earned."""
+    idle = sum(1 for s in scores if s.data_quality == DataQuality.NO_SAMPLE)
+    return {"idle": idle, "everyone": bool(scores) and idle == len(scores)}
 
 
 EVIDENCE_KINDS = {"notice": gettext_lazy("Notice"), "actionitem": gettext_lazy("Action item"),
@@ -63,11 +100,11 @@ def build_workbook(user, period) -> bytes:
                _("Unit: to release (h)"), _("Clock stopped (h)")]
     types += ["hours"] * 5
     rows = []
-    for s in scores:
-        row = [s.rank, s.unit.name, s.score, s.get_data_quality_display()]
+    for s in place_scores(scores):
+        row = [s.place, s.unit.name, s.score, s.get_data_quality_display()]
         for code, _label in columns:
             m = s.metrics.get(code, {})
-            row += [m.get("sample", 0), m.get("met", 0), m.get("points", 0)]
+            row += [m.get("sample", 0), m.get("met", 0), m.get("points")]
         stages = s.metrics.get("stages", {})
         row += [stages.get("court_to_issue_hours"), stages.get("unit_to_acknowledge_hours"),
                 stages.get("unit_to_answer_hours"), stages.get("unit_to_release_hours"), stages.get("paused_hours")]
@@ -110,7 +147,7 @@ def render_report_pdf(user, period) -> bytes:
     with translation.override("zh-hans"):
         html = render_to_string("assessments/report_document.html", {
             "period": period, "scores": scores, "columns": columns,
-            "totals": ranking_totals(scores, columns),
+            "totals": ranking_totals(scores, columns), "no_sample": no_sample_summary(scores),
             "score_chart": charts.score_bars(scores), "rate_chart": charts.rate_bars(scores),
             "today": timezone.localdate(),
         })

@@ -93,7 +93,7 @@ def ranking(request, pk):
     user = request.user
     return render(request, "assessments/ranking.html", {
         "period": period, "scores": scores, "columns": columns,
-        "totals": exports.ranking_totals(scores, columns),
+        "totals": exports.ranking_totals(scores, columns), "no_sample": exports.no_sample_summary(scores),
         "score_chart": charts.score_bars(scores), "rate_chart": charts.rate_bars(scores),
         "trend_chart": charts.trend_line(selectors.trend(user)),
         "can_compute": period.status == PeriodStatus.OPEN and user.has_perm("assessments.compute_assessmentperiod"),
@@ -151,7 +151,8 @@ def unit_page(request, pk, code):
         if ind.code in score.metrics:
             rows.append((ind, score.metrics[ind.code]))
     return render(request, "assessments/unit.html", {
-        "period": period, "score": score, "rows": rows, "stages": score.metrics.get("stages", {}),
+        "period": period, "score": score, "place": exports.place_of(score), "rows": rows,
+        "stages": score.metrics.get("stages", {}),
         "sees_all": selectors.can_see_all_scores(request.user),
         "trend_chart": charts.trend_line(selectors.trend(request.user, unit=score.unit)),
     })

@@ -37,7 +37,6 @@ def main():
     from decimal import Decimal
 
     from cases import services
-
     from members import channels
     from members.models import ActionType, Channel, ChannelMessage, Unit, User
     from members.seeding import seed_demo

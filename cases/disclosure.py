@@ -15,9 +15,15 @@ The one rule, used by the notice document (PDF), the notice page, the notice API
   it uses the audited reveal on the case page. An organisation's credit code is public and shown in full.
 * Free text (subject, answer detail, notes, grounds) is shown with identifier-shaped runs masked, to
   everyone (``mask_identifiers_in_text``): what a unit must act on belongs in the structured fields.
+  Two exceptions, each the rule above applied to the text: a reader who sees the concerned person's ID
+  in full sees that one ID in full in the notice's text too (``text_for``: the document's body and its
+  table never disagree), and the unit that answered a notice reads its own answer as it wrote it
+  (``answer_text_for``: the bank sees the account it gave), masked for everyone else.
 
 ``viewer`` is a user (the page, the API) or a unit (the e-mail and webhook to that unit).
 """
+from django.core.exceptions import ObjectDoesNotExist
+
 from linkage.identity import mask_account, mask_identifier, mask_identifiers_in_text
 from linkage.numerals import format_yuan
 from members.models import Unit
@@ -152,6 +158,30 @@ def free_text(text) -> str:
     return mask_identifiers_in_text(text)
 
 
+def full_identifiers(viewer, notice) -> list[str]:
+    """The concerned persons' ID numbers ``viewer`` sees in full on ``notice`` (the rule of
+    ``identifier_for``); none for anyone else."""
+    if not sees_full_identifier(viewer, notice):
+        return []
+    return [p.id_number for p in concerned_parties(notice) if p.id_number and p.kind != "organization"]
+
+
+def text_for(viewer, notice, text) -> str:
+    """The notice's own text (its subject) as ``viewer`` reads it: identifier-shaped runs masked, except
+    the concerned person's ID for a reader who sees it in full in the notice's table (one rule for the
+    body and the table of the same document)."""
+    return mask_identifiers_in_text(text, keep=full_identifiers(viewer, notice))
+
+
+def answer_text_for(viewer, notice, text=None) -> str:
+    """The unit's answer (its detail, or the answer event's note ``text``): as written for the unit that
+    gave it (the account it froze is its own), identifier-shaped runs masked for everyone else."""
+    text = notice.answer_detail if text is None else text
+    if not text:
+        return text or ""
+    return str(text) if _is_target(viewer, notice) else mask_identifiers_in_text(text)
+
+
 def _acts(viewer, notice) -> bool:
     return notice.kind in ACTING_KINDS and _is_target(viewer, notice)
 
@@ -164,16 +194,33 @@ def _structured_source(notice):
     return notice
 
 
+def held_amount(notice):
+    """What the measure a release or renewal concerns holds (the register's amount: what the unit
+    answered it froze), None before an answer or for a measure without an amount."""
+    if notice.kind not in ("release", "renewal") or not notice.original_id:
+        return None
+    try:
+        return notice.original.measure.amount
+    except ObjectDoesNotExist:  # no measure registered (yet)
+        return None
+
+
 def structured_for(viewer, notice) -> dict | None:
     """Asset kind, account (in full for the unit that acts on it, else masked) and amount; None if the
-    notice has none."""
+    notice has none. A release or renewal that follows a notice states what the measure holds (the
+    register's amount), never what the first notice asked for; a partial release its own amount."""
     source = _structured_source(notice)
     if not (source.account or source.asset_kind or source.amount is not None):
         return None
+    amount = source.amount
+    if source is not notice:
+        held = held_amount(notice)
+        if held is not None:
+            amount = held
     account = source.account if _acts(viewer, notice) else mask_account(source.account)
     return {"asset_kind": source.asset_kind, "asset_kind_label": source.get_asset_kind_display() if source.asset_kind
-            else "", "account": account, "amount": source.amount,
-            "amount_text": format_yuan(source.amount)}
+            else "", "account": account, "amount": amount,
+            "amount_text": format_yuan(amount)}
 
 
 def asset_for(viewer, notice) -> str:

@@ -83,14 +83,16 @@ def _term(action_code: str, asset_kind: str, starts_on: date) -> tuple[date, int
     return term[1], terms.limit_months(asset_kind)
 
 
-def _court_phone(notice) -> str:
-    phone = getattr(notice.issued_by, "phone", "") or ""
+def officer_phone(user) -> str:
+    """The phone the 本院经办人 line prints: the clerk's own (``User.phone``), else the court's contact
+    phone (the ``court`` unit's ``contact_phone``); "" when neither is recorded."""
+    phone = (getattr(user, "phone", "") or "").strip()
     if phone:
         return phone
     from members.models import Unit
 
     court = Unit.objects.filter(code="court").values_list("contact_phone", flat=True).first()
-    return court or ""
+    return (court or "").strip()
 
 
 def _measure_of(notice):
@@ -151,6 +153,8 @@ def notice_context(notice, viewer=None) -> dict:
     amount_limit = ""
     if kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and notice.amount is not None:
         amount_limit = format_yuan(notice.amount)  # the structured amount the clerk gave
+    elif kind == "renewal" and action.code in MONEY_ACTIONS and measure is not None and measure.amount is not None:
+        amount_limit = format_yuan(measure.amount)  # a renewal continues what the measure holds
     elif kind in ("assist", "renewal") and action.code in MONEY_ACTIONS and not _AMOUNT_IN_TEXT.search(notice.subject):
         amount_limit = format_yuan(case.amount)
 
@@ -181,13 +185,16 @@ def notice_context(notice, viewer=None) -> dict:
         "basis": basis,
         "legal_basis": action.legal_basis,
         "ruling_label": notice.ruling.ruling_label if notice.ruling_id else "",
+        # the 附 line breaks, if it must, inside the number, never inside the ruling's kind (no "书" alone)
+        "ruling_parts": _ruling_parts(notice),
         "action_label": notice.action_label,
         "action_word": _action_word(action),
         "property_action": action.code in TERM_ACTIONS,
         "term": term,
         "amount_limit": amount_limit,
         "measure": measure,
-        "subject": disclosure.free_text(notice.subject),
+        # the body's text by the table's rule: the concerned person's ID in full for the reader who sees it
+        "subject": disclosure.text_for(viewer, notice, notice.subject),
         "measure_asset": disclosure.asset_for(viewer, notice) if measure is not None else "",
         "structured": disclosure.structured_for(viewer, notice) if not public_letter else None,
         "measure_amount": format_yuan(measure.amount) if measure is not None else "",
@@ -195,7 +202,7 @@ def notice_context(notice, viewer=None) -> dict:
         "measure_expires": cn_date(measure.expires_on) if measure is not None and measure.expires_on else "",
         "release": release,
         "officer": full_name(notice.issued_by),
-        "phone": _court_phone(notice),
+        "phone": officer_phone(notice.issued_by),
         "ack_due": _deadline(notice, notice.ack_due_at),
         "answer_due": _deadline(notice, notice.due_at),
         "issued_on": cn_date(issued_on),
@@ -203,6 +210,16 @@ def notice_context(notice, viewer=None) -> dict:
         "public_letter": public_letter,
         "conversion_from": case.preservation_case.number if kind == "conversion" and case.preservation_case_id else "",
     }
+
+
+def _ruling_parts(notice) -> tuple[str, str]:
+    """The ruling a document cites, as (its number, its kind): （2026）鄂1022执123号之一, 执行裁定书."""
+    if not notice.ruling_id:
+        return "", ""
+    label, number = notice.ruling.ruling_label, notice.ruling.ruling_number
+    if number and label.startswith(number):
+        return number, label[len(number):]
+    return "", label
 
 
 def _deadline(notice, moment) -> str:

@@ -330,11 +330,25 @@ class CaseRefSerializer(OutputModelSerializer):
 class NoticeEventSerializer(OutputModelSerializer):
     actor = serializers.SerializerMethodField()
     on_behalf_of = serializers.SerializerMethodField()
-    note = MaskedTextField()
+    note = serializers.SerializerMethodField(help_text="Identifier-shaped runs masked; an answer's note (the "
+                                                       "unit's own answer) as written for the unit that gave it")
 
     class Meta:
         model = NoticeEvent
         fields = ["transition", "from_status", "to_status", "actor", "on_behalf_of", "at", "note"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_note(self, event) -> str | None:
+        from linkage.identity import mask_identifiers_in_text
+
+        from .disclosure import answer_text_for
+
+        if event.note is None:
+            return None
+        notice = self.root.instance if isinstance(self.root.instance, Notice) else None
+        if event.transition == "answer" and notice is not None and notice.pk == event.notice_id:
+            return answer_text_for(_viewer(self), notice, event.note)
+        return mask_identifiers_in_text(event.note)
 
     def get_actor(self, event) -> str | None:
         return event.actor.username if event.actor_id else None
@@ -376,7 +390,9 @@ class NoticeSerializer(OutputModelSerializer):
     ack_overdue = serializers.SerializerMethodField()
     answer_overdue = serializers.SerializerMethodField()
     subject = MaskedTextField(help_text="Identifier-shaped runs masked for every reader")
-    answer_detail = MaskedTextField()
+    answer_detail = serializers.SerializerMethodField(help_text="The unit's answer: as written for the unit that "
+                                                                "gave it, identifier-shaped runs masked for "
+                                                                "everyone else")
     account = serializers.SerializerMethodField(help_text="Account, plate or parcel number: in full for the "
                                                           "target unit, masked for everyone else")
 
@@ -396,12 +412,20 @@ class NoticeSerializer(OutputModelSerializer):
 
         return account_for(_viewer(self), notice)
 
+    def get_answer_detail(self, notice) -> str:
+        from .disclosure import answer_text_for
+
+        return answer_text_for(_viewer(self), notice)
+
     def get_answer_overdue(self, notice) -> bool:
         return notice.answer_overdue()
 
 
 class NoticeDetailSerializer(NoticeSerializer):
     # On the detail only: naming the parties may take a query (a push's listed debtor), lists stay flat.
+    subject = serializers.SerializerMethodField(
+        help_text="Identifier-shaped runs masked, except the concerned person's ID for a reader who sees it in "
+                  "full in ``debtors`` (one rule for both)")
     debtors = serializers.SerializerMethodField(
         help_text="The debtor(s) the notice concerns (``party``; every debtor for a notice issued without one), "
                   "each {id, name, kind, id_number}: the full ID for the target unit of an assistance, release "
@@ -412,6 +436,11 @@ class NoticeDetailSerializer(NoticeSerializer):
 
     class Meta(NoticeSerializer.Meta):
         fields = [*NoticeSerializer.Meta.fields, "debtors", "events", "requests"]
+
+    def get_subject(self, notice) -> str:
+        from .disclosure import text_for
+
+        return text_for(_viewer(self), notice, notice.subject)
 
     def get_debtors(self, notice) -> list[dict]:
         from .disclosure import parties_for

@@ -46,6 +46,11 @@ OBSERVER_UNIT_CODES = {"sasac"}
 OBSERVER_UNIT_KINDS = {"other"}
 RED = "C00000"
 LINE_PITCH_PT = 28.9  # 225 mm / 22 lines
+TEXT_WIDTH_MM = 156
+EXCERPT_MARK = "（摘录）"
+# The annex table in the DOCX: its cells' text size and the room Word keeps left and right in a cell.
+ANNEX_PT = 10.5
+CELL_PADDING_MM = 3.8  # Word's default cell margins, 0.19 cm on each side
 
 
 def _clean(text) -> str:
@@ -85,7 +90,11 @@ def minutes_content(minutes, *, unit=None) -> dict:
         "header": HEADER,
         "number": minutes.number or "（草稿，未编号）",
         "draft": not minutes.is_issued,
-        "title": _clean(meeting.title) + ("（摘录）" if unit is not None else ""),
+        "title": _clean(meeting.title) + (EXCERPT_MARK if unit is not None else ""),
+        # the title in two parts, so that a line break never falls inside "（摘录）" (PDF: nowrap; DOCX: a break
+        # before it when it would straddle a line, ``_title_paragraph``)
+        "title_main": _clean(meeting.title),
+        "title_suffix": EXCERPT_MARK if unit is not None else "",
         "intro": (f"{cn_date(meeting.starts_at)}，{HEADER[:-2]}"
                   f"在{_clean(meeting.place) or '公安县人民法院'}召开"
                   f"{'定期' if meeting.kind == 'regular' else '专题'}会议。现将会议议定事项纪要如下："),
@@ -307,6 +316,57 @@ def _page_number(footer, align):
     _fonts(p.add_run(" —"), east_asia=SERIF, size=14)
 
 
+def _em_width(text: str) -> float:
+    """The width of ``text`` in ems: a CJK character one, a Latin letter or digit half."""
+    from linkage.excel import display_width
+
+    return display_width(text) / 2
+
+
+def annex_column_widths(header, rows, *, total_mm: float = TEXT_WIDTH_MM, pt: float = ANNEX_PT) -> list[float]:
+    """The annex table's column widths in mm, by what each column holds, the whole as wide as the text
+    block: each column as wide as its longest entry on one line (the units' names, the headings). Room
+    left over is shared in proportion. Where the table needs more than the block, a heading gives way
+    first (it may wrap onto two lines), never a unit's name or a figure; only if even that is too wide
+    is every column narrowed in proportion."""
+    import math
+
+    em_mm = pt * 25.4 / 72
+    columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
+
+    def mm(ems):
+        return ems * em_mm + CELL_PADDING_MM
+
+    need = [mm(max(_em_width(str(v)) for v in column)) for column in columns]
+    floor = [mm(max([math.ceil(_em_width(str(column[0])) / 2)] + [_em_width(str(v)) for v in column[1:]]))
+             for column in columns]
+    total_need, total_floor = sum(need), sum(floor)
+    if total_need <= total_mm:
+        widths = [n * total_mm / total_need for n in need]
+    elif total_floor <= total_mm:
+        give = (total_mm - total_floor) / (total_need - total_floor)
+        widths = [f + (n - f) * give for n, f in zip(need, floor, strict=True)]
+    else:
+        widths = [f * total_mm / total_floor for f in floor]
+    return [round(w, 1) for w in widths]
+
+
+def _title_paragraph(doc, main: str, suffix: str = ""):
+    """The title, 22 pt 小标宋 centred (not bold: a display face), a blank line above. A suffix ("（摘录）")
+    is never split over two lines: where the line would end inside it, the line is broken before it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+
+    p = _paragraph(doc, main, font=TITLE_FONT, size=22, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+                   space_before=LINE_PITCH_PT)
+    if suffix:
+        per_line = int(TEXT_WIDTH_MM / (22 * 25.4 / 72))  # full-width characters a 22 pt line holds: 20
+        used = _em_width(main) % per_line
+        if used and used + _em_width(suffix) > per_line and p.runs:
+            p.runs[-1].add_break(WD_BREAK.LINE)
+        _fonts(p.add_run(suffix), east_asia=TITLE_FONT, size=22, bold=False)
+    return p
+
+
 def render_minutes_docx(minutes, *, unit=None) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -331,12 +391,12 @@ def render_minutes_docx(minutes, *, unit=None) -> bytes:
 
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
     # 纪要标志: red 小标宋, its top edge 35 mm under the top of the text block (GB/T 9704-2012 10.3).
-    _paragraph(doc, doc_data["header"], font=TITLE_FONT, size=22, bold=True, align=center, indent=False,
+    # 方正小标宋 is a display face, heavy by design: never set bold (Word would embolden it again).
+    _paragraph(doc, doc_data["header"], font=TITLE_FONT, size=22, bold=False, align=center, indent=False,
                color=RED, space_before=Mm(MARK_TOP_MM).pt)
     number = _paragraph(doc, doc_data["number"], align=center, indent=False, space_before=12)
     _border(number)
-    _paragraph(doc, doc_data["title"], font=TITLE_FONT, size=22, bold=True, align=center, indent=False,
-               space_before=LINE_PITCH_PT)
+    _title_paragraph(doc, doc_data["title_main"], doc_data["title_suffix"])
     _paragraph(doc)
     _paragraph(doc, doc_data["intro"])
     for text in doc_data["summary"]:
@@ -365,18 +425,23 @@ def render_minutes_docx(minutes, *, unit=None) -> bytes:
         # "附件" at the top left in 3号黑体, the title centred on the third line (GB/T 9704-2012 7.3.7).
         _paragraph(doc, annex["label"], font=HEADING_FONT, indent=False)
         _paragraph(doc)
-        _paragraph(doc, annex["title"], font=TITLE_FONT, size=22, bold=True, align=center, indent=False)
+        _paragraph(doc, annex["title"], font=TITLE_FONT, size=22, bold=False, align=center, indent=False)
         _paragraph(doc, annex["intro"], size=14, space_before=LINE_PITCH_PT / 2)
         table = doc.add_table(rows=0, cols=len(annex["header"]))
         table.style = "Table Grid"
+        table.autofit = False
+        widths = [Mm(w) for w in annex_column_widths(annex["header"], annex["rows"])]
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width  # the grid (w:gridCol); Word reads each cell's own width too (below)
         for row_index, values in enumerate([annex["header"], *annex["rows"]]):
             cells = table.add_row().cells
             for column, (cell, text) in enumerate(zip(cells, values, strict=True)):
+                cell.width = widths[column]
                 # the header and the figures centred, the units' names from the left
                 if row_index == 0 or column > 0:
                     cell.paragraphs[0].alignment = center
                 _fonts(cell.paragraphs[0].add_run(text), east_asia=HEADING_FONT if row_index == 0 else BODY_FONT,
-                       size=10.5)
+                       size=ANNEX_PT)
     # 版记 at the bottom of the last page (7.4): 抄送 one character in, continuation lines after the colon;
     # 印发机关 left and 印发日期 right, one character in from each side; rules between (the first and last
     # thicker).

@@ -218,6 +218,7 @@ class Suggestion:
     unit_codes: list = field(default_factory=list)
     note: str = ""
     state: str = ""  # listed cases: "stalled" (a unit is late), "idle" (nothing with any unit), "moving"
+    unit_names: list = field(default_factory=list)  # the units of ``unit_codes``, by name, as pages show them
 
     def as_dict(self) -> dict:
         return {"key": self.key, "kind": self.kind, "state": self.state, "reason": self.reason,
@@ -277,34 +278,40 @@ def agenda_suggestions(now=None) -> list[Suggestion]:
         n_open=Count("notices", filter=open_q, distinct=True),
         n_long_overdue=Count("notices", filter=_late_q(cut, "notices__"), distinct=True),
     ).filter(Q(listed_supervision=True) | Q(n_long_overdue__gt=0) | Q(n_units__gte=MANY_UNITS)).order_by("-id")[:50])
-    late, owing = {}, {}
-    for case_id, code, is_late in (Notice.objects.filter(case__in=cases, status__in=NOTICE_OPEN)
-                                   .annotate(is_late=ExpressionWrapper(_late_q(cut), output_field=BooleanField()))
-                                   .values_list("case_id", "unit__code", "is_late").distinct()
-                                   .order_by("case_id", "unit__code")):
+    late, owing, names = {}, {}, {}
+    for case_id, code, name, is_late in (Notice.objects.filter(case__in=cases, status__in=NOTICE_OPEN)
+                                         .annotate(is_late=ExpressionWrapper(_late_q(cut), output_field=BooleanField()))
+                                         .values_list("case_id", "unit__code", "unit__name", "is_late").distinct()
+                                         .order_by("case_id", "unit__code")):
+        names[code] = name
         if code not in owing.setdefault(case_id, []):
             owing[case_id].append(code)
         if is_late and code not in late.setdefault(case_id, []):
             late[case_id].append(code)
+
+    def named(codes):  # a title and a page name the units (issue 31 D3), the API keeps the codes
+        return [names[code] for code in codes]
+
     result = []
     for case in cases:
         late_codes, open_codes = late.get(case.pk, []), owing.get(case.pk, [])
         if case.listed_supervision:
             state = "stalled" if late_codes else "moving" if case.n_open else "idle"
-            title = {"stalled": f"挂牌督办案件 {case.number} {case.title}（{'、'.join(late_codes)}逾期）",
+            title = {"stalled": f"挂牌督办案件 {case.number} {case.title}（{'、'.join(named(late_codes))}逾期）",
                      "idle": f"挂牌督办案件 {case.number} {case.title}（无在办协助事项）",
                      "moving": f"挂牌督办案件 {case.number} {case.title}"}[state]
-            result.append(Suggestion(f"listed-{case.pk}", AgendaReason.MAJOR, "listed", title, case,
-                                     late_codes if state == "stalled" else open_codes,
-                                     note=str(case.n_long_overdue), state=state))
+            codes = late_codes if state == "stalled" else open_codes
+            result.append(Suggestion(f"listed-{case.pk}", AgendaReason.MAJOR, "listed", title, case, codes,
+                                     note=str(case.n_long_overdue), state=state, unit_names=named(codes)))
         elif case.n_long_overdue:
             result.append(Suggestion(f"overdue-{case.pk}", AgendaReason.MULTI_UNIT if len(late_codes) > 1 else
                                      AgendaReason.OTHER, "overdue",
-                                     f"{case.number} 协助执行通知书逾期未办（{'、'.join(late_codes)}）", case,
-                                     late_codes, note=str(case.n_long_overdue)))
+                                     f"{case.number} 协助执行通知书逾期未办（{'、'.join(named(late_codes))}）", case,
+                                     late_codes, note=str(case.n_long_overdue), unit_names=named(late_codes)))
         else:
             result.append(Suggestion(f"units-{case.pk}", AgendaReason.MULTI_UNIT, "many_units",
-                                     f"{case.number} 需{len(open_codes)}家单位协作", case, open_codes))
+                                     f"{case.number} 需{len(open_codes)}家单位协作", case, open_codes,
+                                     unit_names=named(open_codes)))
     return result
 
 

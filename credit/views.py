@@ -609,28 +609,18 @@ def restriction_pdf(request, pk):
 @require_safe
 @login_required
 def restriction_export(request):
-    """The active orders pushed to the user's unit, as Excel (identifiers masked)."""
-    from openpyxl import Workbook
-
-    from linkage.text import safe_cell
+    """The active orders pushed to the user's unit, as Excel (identifiers masked), in the shape of every
+    export (``linkage.excel``: title, header with a filter, borders, landscape fitted to the page)."""
+    from linkage.excel import export_title, workbook_response
 
     if not request.user.unit_id or is_court_user(request.user):
         raise Http404
-    book = Workbook()
-    sheet = book.active
-    sheet.append([_("Case number"), _("Name"), _("ID number / credit code"), _("Restricted persons"),
-                  _("Restricted acts"), _("Issued"), _("One-off permissions")])
-    for order in selectors.active_restrictions_for_unit(request.user.unit):
-        sheet.append([safe_cell(v) for v in [
-            order.case.number, order.name, order.masked_id,
-            "；".join(f"{p.get_role_display()} {p.name} {p.masked_id}" for p in order.persons.all()),
-            "；".join(order.act_labels()), order.issued_at.strftime("%Y-%m-%d") if order.issued_at else "",
-            "；".join(f"{p.starts_on}–{p.ends_on}" for p in order.permissions.all())]])
-    import io
-
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote('限制消费令.xlsx')}"
-    return response
+    headers = [_("Case number"), _("Name"), _("ID number / credit code"), _("Restricted persons"),
+               _("Restricted acts"), _("Issued"), _("One-off permissions")]
+    body = [[order.case.number, order.name, order.masked_id,
+             "；".join(f"{p.get_role_display()} {p.name} {p.masked_id}" for p in order.persons.all()),
+             "；".join(order.act_labels()), order.issued_at,
+             "；".join(f"{p.starts_on}–{p.ends_on}" for p in order.permissions.all())]
+            for order in selectors.active_restrictions_for_unit(request.user.unit)]
+    return workbook_response(export_title(_("Consumption restriction orders")), headers, body, "限制消费令.xlsx",
+                             ["text", "text", "text", "text", "text", "date", "text"], fallback="restrictions.xlsx")

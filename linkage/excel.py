@@ -1,7 +1,9 @@
 """Every Excel export of the portal, in one shape an office can file as it is.
 
 A sheet is: a title row (merged over the table, bold), a header row of Chinese column names (the caller
-passes translated labels), the rows; the header frozen so it stays on screen, column widths fitted to what
+passes translated labels), the rows; the header frozen so it stays on screen and filterable (an autofilter
+on the header row), thin borders round every cell of the table, printed landscape on A4 fitted to the
+page's width (as many pages down as it needs) with the header on every page, column widths fitted to what
 the columns hold (a CJK character counts double), dates as Excel dates (``yyyy-mm-dd`` / ``yyyy-mm-dd
 hh:mm``, local time, no microseconds), amounts as numbers with two decimals, counts as integers. Text goes
 through ``linkage.text.safe_cell`` (no control characters, no live formulas). The file name is Chinese,
@@ -103,12 +105,13 @@ def add_sheet(book, title, headers, rows, column_types=None, *, name=None):
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
     sheet.append([safe_cell(h) for h in headers])
     thin = Side(style="thin", color="808080")
+    grid = Border(left=thin, right=thin, top=thin, bottom=thin)  # one object: openpyxl stores the style once
     fill = PatternFill("solid", fgColor="DDE6F0")
     for index in range(1, columns + 1):
         cell = sheet.cell(row=2, column=index)
         cell.font = Font(bold=True)
         cell.fill = fill
-        cell.border = Border(bottom=thin)
+        cell.border = grid
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = [display_width(h) for h in headers]
     # The row just appended, counted here: the sheet's max_row looks at every cell written so far, so
@@ -118,6 +121,8 @@ def add_sheet(book, title, headers, rows, column_types=None, *, name=None):
         values = [cell_value(v, types[i] if i < len(types) else "text") for i, v in enumerate(row)]
         sheet.append(values)
         r += 1
+        for index in range(1, max(columns, len(values)) + 1):
+            sheet.cell(row=r, column=index).border = grid
         for i, value in enumerate(values):
             kind = types[i] if i < len(types) else "text"
             if value is None:
@@ -143,7 +148,19 @@ def add_sheet(book, title, headers, rows, column_types=None, *, name=None):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
     sheet.freeze_panes = "A3"  # the title and the header stay on screen
     sheet.print_title_rows = "2:2"  # and the header is printed on every page
+    last_column = get_column_letter(max(columns, len(widths)))
+    sheet.auto_filter.ref = f"A2:{last_column}{r}"  # the header row filters the table
+    print_fitted(sheet)
     return sheet
+
+
+def print_fitted(sheet) -> None:
+    """Print ``sheet`` landscape on A4, fitted to one page wide and as many pages down as it needs."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def workbook_bytes(sheets) -> bytes:

@@ -179,14 +179,19 @@ def mask_account(value: str) -> str:
     return "*" * (len(value) - 4) + value[-4:]
 
 
-def mask_identifiers_in_text(text) -> str:
+def mask_identifiers_in_text(text, keep=()) -> str:
     """Free text (a subject, an answer, a note) with every identifier-shaped run masked: a resident ID
     as the public list shows it (``4210**********1234``), any other long digit run but its last four.
     An organisation's unified social credit code (public, 失信规定 Art. 6) is left alone: an
-    18-character word that is a valid credit code and not a valid resident ID."""
+    18-character word that is a valid credit code and not a valid resident ID.
+
+    ``keep``: identifiers the reader may see in full (``cases.disclosure`` decides which): such a run is
+    left as it is, and the masked form of one (``4210**********1234``, as a letter composed with the
+    public form holds it) is shown in full."""
     if not text:
         return text or ""
     text = str(text)
+    kept = {re.sub(r"[ -]", "", str(value)).upper() for value in keep if value}
 
     def _replace(match):
         run = match.group(0)
@@ -199,8 +204,13 @@ def mask_identifiers_in_text(text) -> str:
         if len(word) == 18 and is_valid_uscc(word) and not is_valid_resident_id(word):
             return run
         digits = re.sub(r"[ -]", "", run)
+        if digits.upper() in kept:
+            return run
         if len(digits) == 18 and re.fullmatch(r"[0-9]{17}[0-9Xx]", digits):
             return mask_identifier(digits.upper())
         return mask_account(digits)
 
+    for value in kept:
+        if len(value) == 18:  # a resident ID written in its public form: shown in full to this reader
+            text = text.replace(mask_identifier(value), value)
     return _TEXT_RUN.sub(_replace, text)

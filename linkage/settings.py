@@ -245,8 +245,9 @@ REST_FRAMEWORK = {
     ],
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Enforcement linkage portal API",
-    "DESCRIPTION": "REST API of the county enforcement linkage coordination mechanism.",
+    # The readers are the member units' developers, in Chinese like the portal (docs/integration.md).
+    "TITLE": "执行联动协调平台 API",
+    "DESCRIPTION": "公安县执行联动协调机制的 REST API：成员单位业务系统签收、回复协助执行通知书，核验文书，查询失信被执行人名单等。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -278,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "SearchResultEnum": "cases.lifecycle_models.SearchResult",
         "SanctionKindEnum": "assessments.models.SanctionKind",
         "DecisionKindEnum": "credit.decision_models.DecisionKind",
+        "ChannelKindEnum": "members.models.ChannelKind",
     },
 }
 

@@ -18,6 +18,7 @@ from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
 from credit.api import ConsumptionRestrictionViewSet, CreditCheckViewSet, CreditEntryViewSet, DecisionViewSet
 from credit.views import public_dishonest
 from documents.api import DocumentVerifyView
+from linkage.admin_i18n import admin_javascript_catalog
 from members import views as member_views
 from members.api import ChannelViewSet, HealthView, ObtainTokenView, UnitViewSet
 from portal import views as portal_views
@@ -60,10 +61,20 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", member_views.api_tokens, name="api-tokens"),
+    # Everyone changes their own password (the account menu of the top bar); the admin keeps its own pages.
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(
+        template_name="registration/portal_password_change.html"), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="registration/portal_password_change_done.html"), name="password_change_done"),
+    path("help/", portal_views.help_page, name="help"),
+    path("help/user-guide.md", portal_views.user_guide, name="user-guide"),
     path("channels/", member_views.channels_page, name="channels"),
     path("absences/", portal_views.absences, name="absences"),
     path("channels/<int:pk>/", member_views.channel_messages_page, name="channel-messages"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own: its JavaScript catalogue with the strings Django's zh_Hans one lacks (the
+    # filter_horizontal widget's "Choose all %s"), from the portal's catalogue (linkage/admin_i18n.py).
+    path("admin/jsi18n/", admin_javascript_catalog, name="admin-jsi18n"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/health/", HealthView.as_view(), name="api-health"),

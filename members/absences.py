@@ -133,8 +133,21 @@ def units_without_liaison():
         "sort_order", "code")
 
 
-def absences_without_deputy_count(days: int = 14) -> int:
-    """Absences now or within ``days`` with nobody named to act (the office's to-do)."""
+def office_attention_counts(days: int = 14) -> dict:
+    """The office's three warnings in one query (its to-do is on every page it opens): liaisons away now
+    or within ``days`` with no deputy, active units with no liaison, reminder channels failing."""
+    from django.conf import settings
+
+    from linkage.orm import row_count
+
+    from .models import Channel
+
     today = timezone.localdate()
-    return Absence.objects.filter(deputy__isnull=True, cancelled_at__isnull=True, ends_on__gte=today,
-                                  starts_on__lte=today + timedelta(days=days)).count()
+    no_deputy = Absence.objects.filter(deputy__isnull=True, cancelled_at__isnull=True, ends_on__gte=today,
+                                       starts_on__lte=today + timedelta(days=days))
+    failing = Channel.objects.filter(active=True, failures__gte=settings.CHANNEL_FAILING_AFTER)
+    row = (Unit.objects.order_by().annotate(no_deputy=row_count(no_deputy),
+                                            no_liaison=row_count(units_without_liaison()),
+                                            channels_failing=row_count(failing))
+           .values("no_deputy", "no_liaison", "channels_failing")[:1])
+    return next(iter(row), {"no_deputy": 0, "no_liaison": 0, "channels_failing": 0})

@@ -1,15 +1,19 @@
+from auditlog.admin import LogEntryAdmin as BaseLogEntryAdmin
+from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, Permission
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import AdminGroupObjectPermissionsForm, AdminUserObjectPermissionsForm, GuardedModelAdmin
 from guardian.shortcuts import get_perms_for_model
 
 from linkage.admin import ReadOnlyAdmin
 
+from .labels import ACCESS_KINDS, access_object_label, access_reason_label, access_what_label, role_label
 from .models import (
     AccessLog,
     ActionType,
@@ -43,13 +47,29 @@ def permission_label(permission: Permission) -> str:
 
 
 class TranslatedPermissions:
-    """A model admin whose permission pickers (a user's own permissions, a role's) read in Chinese."""
+    """A model admin whose permission pickers (a user's own permissions, a role's) read in Chinese, and
+    whose role picker names each role as the portal does (``clerk`` → 执行法官/书记员)."""
 
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and db_field.remote_field.model is Permission:
             field.label_from_instance = permission_label
+        if field is not None and db_field.remote_field.model is Group:
+            field.label_from_instance = lambda group: role_label(group.name)
         return field
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """The user list's filter by role, each named as the portal names it (not the group's code)."""
+
+    title = _("Role in the portal")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(group.pk, role_label(group.name)) for group in Group.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__pk=self.value()).distinct() if self.value() else queryset
 
 
 class TranslatedObjectPermissions:
@@ -105,7 +125,7 @@ class ActionTypeAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(TranslatedPermissions, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "unit", "is_active", "is_staff"]
-    list_filter = ["is_active", "is_staff", "groups", "unit"]
+    list_filter = ["is_active", "is_staff", RoleFilter, "unit"]
     list_select_related = ["unit"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = [*BaseUserAdmin.fieldsets, (_("Member unit"), {"fields": ["unit", "phone"]})]
@@ -117,7 +137,11 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(TranslatedPermissions, BaseGroupAdmin):
-    pass
+    list_display = ["role", "name"]
+
+    @admin.display(description=_("Role in the portal"), ordering="name")
+    def role(self, group):
+        return role_label(group.name)
 
 
 @admin.register(LiaisonAssignment)
@@ -143,12 +167,43 @@ class UnitApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
+def _unit_name(code: str) -> str:
+    return Unit.objects.filter(code=code).values_list("name", flat=True).first() or code
+
+
+class AccessKindFilter(admin.SimpleListFilter):
+    title = _("what was accessed")
+    parameter_name = "what"
+
+    def lookups(self, request, model_admin):
+        return [(code, label) for code, label in ACCESS_KINDS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(what=self.value()) if self.value() else queryset
+
+
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "what", "object_repr", "reason"]
-    list_filter = ["what"]
+    """Audited reads, each named in words (``members.labels``): the codes stay in the database."""
+
+    list_display = ["at", "user", "what_shown", "object_shown", "reason_shown"]
+    list_filter = [AccessKindFilter]
     list_select_related = ["user"]
     search_fields = ["object_repr", "user__username"]
+    fields = ["at", "user", "what_shown", "object_shown", "reason_shown"]
+    readonly_fields = fields
+
+    @admin.display(description=_("what was accessed"), ordering="what")
+    def what_shown(self, row):
+        return access_what_label(row.what)
+
+    @admin.display(description=_("object representation"))
+    def object_shown(self, row):
+        return access_object_label(row.what, row.object_repr, unit_name=_unit_name)
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, row):
+        return access_reason_label(row.reason)
 
 
 class ChannelAdminForm(forms.ModelForm):
@@ -187,3 +242,63 @@ class ChannelMessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "channel", "purpose", "title", "status", "attempts", "sent_at"]
     list_filter = ["status", "purpose"]
     list_select_related = ["channel__unit"]
+
+
+# ---------------------------------------------------------------- the audit log (django-auditlog)
+
+M2M_OPERATIONS = {"add": _("added"), "remove": _("removed"), "clear": _("cleared")}
+
+
+def _field_name(entry, field: str) -> str:
+    from auditlog.render import get_field_verbose_name
+
+    return str(get_field_verbose_name(entry, field))
+
+
+def _list_separator() -> str:
+    return "、" if get_language().startswith("zh") else ", "
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(BaseLogEntryAdmin):
+    """django-auditlog's list and entry pages, in words: each changed field by its name (日期, 状态), not its
+    column (``due_at``), a role by its name, "the system" when nobody acted (issue 31 D3)."""
+
+    @admin.display(description=_("Changes"))
+    def msg_short(self, obj):
+        if obj.action in (LogEntry.Action.DELETE, LogEntry.Action.ACCESS):
+            return ""
+        names = [_field_name(obj, field) for field in obj.changes_dict]
+        text = _list_separator().join(names)
+        if len(text) > 75:
+            text = text[:72] + "…"
+        return ngettext("%(count)d change: %(fields)s", "%(count)d changes: %(fields)s", len(names)) % {
+            "count": len(names), "fields": text}
+
+    @admin.display(description=_("Changes"))
+    def msg(self, obj):
+        atoms, relations = [], []
+        for field, change in sorted(obj.changes_dict.items()):
+            name = _field_name(obj, field)
+            if isinstance(change, dict) and change.get("type") == "m2m":
+                objects = [role_label(o) if field == "groups" else o for o in change.get("objects", [])]
+                operation = change.get("operation", "")
+                relations.append((name, M2M_OPERATIONS.get(operation, operation), _list_separator().join(objects)))
+            elif isinstance(change, (list, tuple)) and len(change) == 2:
+                atoms.append((name, *(("***", "***") if field == "password" else change)))
+        parts = []
+        for rows, headers in ((atoms, (_("Field"), _("Old value"), _("New value"))),
+                              (relations, (_("Relationship"), _("Operation"), _("Objects")))):
+            if rows:
+                head = format_html_join("", "<th>{}</th>", [(h,) for h in ("#", *headers)])
+                body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                                        [(i, *row) for i, row in enumerate(rows, 1)])
+                parts.append(format_html("<table><tr>{}</tr>{}</table>", head, body))
+        return format_html_join("", "{}", [(p,) for p in parts])
+
+    @admin.display(description=_("User"))
+    def user_url(self, obj):
+        return super().user_url(obj) if obj.actor else gettext("the system")

@@ -282,6 +282,3 @@ def channels_for(user):
                                        to_attr="last_messages"))
             .order_by("unit__sort_order", "unit__code", "kind", "id"))
 
-
-def failing_channel_count() -> int:
-    return Channel.objects.filter(active=True, failures__gte=settings.CHANNEL_FAILING_AFTER).count()

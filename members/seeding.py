@@ -97,8 +97,15 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[User]:
     seed_units()
     court = Unit.objects.get(code="court")
     plc = Unit.objects.get(code="plc")
+    # The number printed beside 经办人 on every notice (D17): the clerk's own, else the court's.
+    if not court.contact_phone:
+        Unit.objects.filter(pk=court.pk).update(contact_phone="0716-5221369")
+    clerk = _ensure_user("clerk", password=password, role=Role.CLERK, unit=court, first_name="执行书记员")
+    if not clerk.phone:
+        User.objects.filter(pk=clerk.pk).update(phone="0716-5226102")
+        clerk.phone = "0716-5226102"
     users = [
-        _ensure_user("clerk", password=password, role=Role.CLERK, unit=court, first_name="执行书记员"),
+        clerk,
         # Signs consumption restriction orders (限高规定 Art. 5).
         # A person's name: it signs the 决定书 and the 限制消费令 ("院长　周国强"), never "院长：院长".
         _ensure_user("president", password=password, role=Role.PRESIDENT, unit=court, last_name="周",

@@ -13,6 +13,19 @@ from rest_framework.authtoken.models import Token
 from .models import ApiTokenIssue
 
 
+def uses_api(user) -> bool:
+    """Who is offered API tokens (the top bar's account menu, ``/accounts/tokens/``): a member unit's
+    liaison officer, whose unit's systems call the API as them, and the staff who run the portal. The
+    court's and the conference's people work in the pages and never see it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    from .roles import Role, has_role
+
+    return bool(user.unit_id) and has_role(user, Role.LIAISON, Role.UNIT_SYSTEM)
+
+
 def lifetime() -> timedelta:
     return timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
 

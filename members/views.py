@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from linkage.forms import CleanTextMixin
+
 from .models import Capability, ChannelKind, LiaisonAssignment, Unit
 
 
@@ -43,6 +45,8 @@ def api_tokens(request):
 
     from . import tokens
 
+    if not tokens.uses_api(request.user):  # the court's and the conference's people: no such page
+        raise Http404
     new_key = None
     if request.method == "POST":
         if request.POST.get("action") == "issue":
@@ -69,8 +73,9 @@ def demo_accounts() -> list[dict]:
 
     from .models import User
 
-    court_roles = [("clerk", _("Court clerk")), ("office", _("Conference office")), ("convener", _("Convener")),
-                   ("assessor", _("Assessor")), ("leader-police", _("Unit leader")), ("admin", _("Administration"))]
+    court_roles = [("clerk", _("Court clerk")), ("president", _("Court president")), ("office", _("Conference office")),
+                   ("convener", _("Convener")), ("assessor", _("Assessor")), ("leader-police", _("Unit leader")),
+                   ("admin", _("Administration"))]
     users = {u.username: u for u in User.objects.filter(is_active=True).select_related("unit")
              .filter(username__in=[name for name, _label in court_roles]
                      + [f"liaison-{code}" for code in Unit.objects.values_list("code", flat=True)])}
@@ -92,6 +97,8 @@ class LoginView(auth_views.LoginView):
         from django.conf import settings
 
         context = super().get_context_data(**kwargs)
+        # Where the top bar's "sign out" lands (its form's ``next``): the sign-in page says so.
+        context["signed_out"] = self.request.GET.get("signed_out") == "1" and not self.request.user.is_authenticated
         if getattr(settings, "DEMO", False):
             context["demo_accounts"] = demo_accounts()
             from .seeding import DEMO_PASSWORD
@@ -100,7 +107,7 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-class ChannelForm(forms.Form):
+class ChannelForm(CleanTextMixin, forms.Form):
     unit = forms.ModelChoiceField(label=gettext_lazy("Member unit"), queryset=Unit.objects.filter(active=True),
                                   to_field_name="code")
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ChannelKind.choices)

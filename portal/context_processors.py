@@ -1,4 +1,5 @@
 from members.roles import Role, has_role, is_court_user
+from members.tokens import uses_api
 
 from .todo import todo_for_request
 
@@ -17,6 +18,9 @@ def portal(request):
             "decisions": user.is_superuser or has_role(user, Role.PRESIDENT, Role.CLERK),
             "unit": has_role(user, Role.LIAISON, Role.UNIT_LEADER),
             "assessor": has_role(user, Role.ASSESSOR),
+            "convener": has_role(user, Role.CONVENER),
+            # API tokens in the account menu: a unit's liaison and the staff (members.tokens.uses_api).
+            "api": uses_api(user),
             # The roles that read every unit's scores (assessments.view_all_scores), without a query.
             "assessment": user.is_superuser or has_role(user, Role.ASSESSOR, Role.OFFICE, Role.CONVENER),
             "admin": user.is_staff,

@@ -99,10 +99,10 @@ def convener_todo() -> list[Todo]:
 def office_todo() -> list[Todo]:
     from conferences.selectors import office_todo_counts
     from credit.selectors import check_alerts_open_count
-    from members.absences import absences_without_deputy_count, units_without_liaison
-    from members.channels import failing_channel_count
+    from members.absences import office_attention_counts
 
     c = office_todo_counts()
+    attention = office_attention_counts()
     return [
         Todo("actions", _("Action items overdue"), c["actions_overdue"], _url("conferences:board", "overdue=1"),
              warn=True),
@@ -112,12 +112,11 @@ def office_todo() -> list[Todo]:
         Todo("check_alerts", _("Dishonest-list checks that look like guessing"), check_alerts_open_count(),
              _url("credit:check-alerts", "status=open"), warn=True),
         # Issue 31: a liaison away with nobody named to act, a unit nobody acts for, a channel that fails.
-        Todo("no_deputy", _("Liaisons away with no deputy"), absences_without_deputy_count(),
-             reverse("absences"), warn=True),
-        Todo("no_liaison", _("Units with no liaison officer"), units_without_liaison().count(),
-             reverse("absences"), warn=True),
-        Todo("channels_failing", _("Reminder channels failing"), failing_channel_count(), reverse("channels"),
+        Todo("no_deputy", _("Liaisons away with no deputy"), attention["no_deputy"], reverse("absences"), warn=True),
+        Todo("no_liaison", _("Units with no liaison officer"), attention["no_liaison"], reverse("absences"),
              warn=True),
+        Todo("channels_failing", _("Reminder channels failing"), attention["channels_failing"],
+             reverse("channels"), warn=True),
     ]
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from cases import holidays
 from cases import selectors as case_selectors
+from linkage.forms import CleanTextMixin
 from members.models import Unit, User
 from members.roles import Role, has_role, is_court_user
 
@@ -40,7 +41,7 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(CleanTextMixin, forms.Form):
     unit = forms.ModelChoiceField(label=gettext_lazy("Member unit"), queryset=Unit.objects.none(), to_field_name="code")
     starts_on = forms.DateField(label=gettext_lazy("Away from"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=gettext_lazy("Back after"), widget=forms.DateInput(attrs={"type": "date"}),
@@ -128,3 +129,54 @@ def _by_unit(deputies):
     for deputy in deputies:
         grouped.setdefault(deputy.unit_id, []).append(deputy)
     return grouped
+
+
+# ---------------------------------------------------------------- help: the user guide
+
+# The user guide's sections (docs/user-guide.md, its "## " headings), each named in the reader's language
+# and, where it is a role's, marked for the people holding it. The guide itself is served read-only as it is
+# written (``user_guide``); tests/test_d_items_ui.py checks that every heading here is still in the guide.
+GUIDE_FILE = "docs/user-guide.md"
+GUIDE_SECTIONS = [
+    ("User guide", gettext_lazy("Signing in and what waits for you"), None),
+    ("Court clerk", Role.CLERK.label, Role.CLERK),
+    ("Liaison officer of a member unit", Role.LIAISON.label, Role.LIAISON),
+    ("Court president", Role.PRESIDENT.label, Role.PRESIDENT),
+    ("Unit leader", Role.UNIT_LEADER.label, Role.UNIT_LEADER),
+    ("Conference office", Role.OFFICE.label, Role.OFFICE),
+    ("Conveners", Role.CONVENER.label, Role.CONVENER),
+    ("Assessor", Role.ASSESSOR.label, Role.ASSESSOR),
+    ("Public (no sign-in)", gettext_lazy("The public (no sign-in)"), None),
+    ("Administrator", gettext_lazy("Administrator"), "staff"),
+]
+
+
+def _guide_path():
+    from django.conf import settings
+
+    return settings.BASE_DIR / GUIDE_FILE
+
+
+@login_required
+@require_safe
+def help_page(request):
+    """Where help is: the user guide's sections, the reader's own marked, and the guide to read."""
+    user = request.user
+    sections = []
+    for heading, label, role in GUIDE_SECTIONS:
+        mine = (user.is_staff or user.is_superuser) if role == "staff" else bool(role) and has_role(user, role)
+        sections.append({"heading": heading, "label": label, "mine": mine})
+    return render(request, "portal/help.html", {"sections": sections, "guide_exists": _guide_path().is_file()})
+
+
+@login_required
+@require_safe
+def user_guide(request):
+    """The user guide as it is written (Markdown, plain text), read-only."""
+    from django.http import Http404, HttpResponse
+
+    try:
+        text = _guide_path().read_text(encoding="utf-8")
+    except OSError:
+        raise Http404 from None
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -159,12 +159,22 @@ def test_narrow_screen_home_and_inbox(page, make_case, issue):
     assert first_notice["y"] < 800, f"the first notice starts {first_notice['y']:.0f}px down, below the screen"
     _shot(page, "liaison-inbox-phone")
     page.get_by_text("菜单", exact=True).click()
-    assert sign_out.is_visible() and page.get_by_role("link", name="收件箱").is_visible()
-    # On a wide screen the menu is open and has no summary to click.
+    assert page.get_by_role("link", name="收件箱").is_visible()
+    # Signing out is in the account menu (issue 31 D4), folded under the user's name.
+    account = page.locator("details.account")
+    assert not sign_out.is_visible()
+    account.locator("summary").click()
+    assert sign_out.is_visible() and page.get_by_role("link", name="修改密码").is_visible()
+    # On a wide screen the menu is open and has no summary to click; the account menu opens on a click
+    # and closes on a click elsewhere.
     page.set_viewport_size({"width": 1200, "height": 900})
     page.reload()
-    assert menu.get_attribute("open") is not None and sign_out.is_visible()
+    assert menu.get_attribute("open") is not None and not sign_out.is_visible()
     assert not page.get_by_text("菜单", exact=True).is_visible()
+    account.locator("summary").click()
+    assert sign_out.is_visible()
+    page.locator("main h1").click()
+    assert not sign_out.is_visible()
 
 
 def test_case_page_shows_measures_at_three_units(page):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cases import delivery
 from members import channels
-from members.models import Channel, ChannelKind, ChannelMessage, Unit
+from members.models import Channel, ChannelMessage, Unit
 
 from .conftest import case_ruling
 

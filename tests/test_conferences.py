@@ -450,7 +450,7 @@ def test_minutes_docx_opens_and_holds_the_decisions_in_the_official_layout(api, 
     assert [round(Mm(1) and m / Mm(1)) for m in (section.top_margin, section.left_margin, section.bottom_margin,
                                                   section.right_margin)] == [37, 28, 35, 26]
     title_run = doc.paragraphs[texts.index("2026年第一次联席会议")].runs[0]
-    assert title_run.bold and title_run.font.size.pt == 22
+    assert title_run.bold is False and title_run.font.size.pt == 22  # 小标宋 is a display face: never bold
     body = next(p for p in doc.paragraphs if p.text.startswith("一、"))
     from docx.oxml.ns import qn
 

@@ -235,12 +235,12 @@ def test_pages_pdf_and_the_units_excel_export(browser_client, issued):
     export = natres.get("/restrictions/export.xlsx")
     assert export.status_code == 200
     sheet = load_workbook(io.BytesIO(export.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][1] == order.name and order.id_number not in str(rows)
+    rows = list(sheet.iter_rows(values_only=True))  # the title, the header, the order (linkage.excel)
+    assert len(rows) == 3 and rows[2][1] == order.name and order.id_number not in str(rows)
     police = browser_client("liaison-police")
     assert police.get(f"/restrictions/{order.pk}/").status_code == 404
     assert len(list(load_workbook(io.BytesIO(police.get("/restrictions/export.xlsx").content)).active
-                    .iter_rows(values_only=True))) == 1
+                    .iter_rows(values_only=True))) == 2
     assert browser_client("clerk").get("/restrictions/export.xlsx").status_code == 404
 
 

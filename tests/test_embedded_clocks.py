@@ -90,6 +90,7 @@ def test_run_due_runs_what_came_due_and_only_that(at, db, state):
             (at(6, 29, 59), EVERY_MINUTE | EVERY_TEN_MINUTES),
             (at(6, 30), {"sweep-measures"}),                              # not yet a minute since 06:29:59
             (at(6, 30, 59), EVERY_MINUTE),
+            (at(8, 30), EVERY_MINUTE | EVERY_TEN_MINUTES | {"send-morning-digests"}),
             (at(8, 59, 59), EVERY_MINUTE | EVERY_TEN_MINUTES),
             (at(9, 0), {"send-overdue-reminders"}),
             (at(9, 30), EVERY_MINUTE | EVERY_TEN_MINUTES | {"remind-overdue-action-items"}),
@@ -107,13 +108,13 @@ def test_run_due_runs_what_came_due_and_only_that(at, db, state):
             assert set(clocks.run_due()) == expected, timezone.localtime(timezone.now(), SHANGHAI)
             assert clocks.run_due() == {}  # at once again: nothing
 
-        # A restart at 10:00 reads the last runs back from its file: the 06:30 sweep and the 09:00 and
-        # 09:30 reminders missed while it was stopped run once; the 06:00 sweep does not run again.
+        # A restart at 10:00 reads the last runs back from its file: the 06:30 sweep, the 08:30 digest and
+        # the 09:00 and 09:30 reminders missed while it was stopped run once; the 06:00 sweep does not run again.
         traveller.move_to(at(10, 0, days=1))
         restarted = Clocks(path=state)
         assert restarted.last_run == clocks.last_run
         assert set(restarted.run_due()) == EVERY_MINUTE | EVERY_TEN_MINUTES | {
-            "sweep-measures", "send-overdue-reminders", "remind-overdue-action-items"}
+            "sweep-measures", "send-morning-digests", "send-overdue-reminders", "remind-overdue-action-items"}
         assert Clocks(path=state).run_due() == {}
 
 

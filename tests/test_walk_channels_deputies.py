@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Case, Notice, NoticeEvent
-from members.models import ActionType, Absence, Unit, User
+from members.models import Absence, ActionType, Unit, User
 
 from .conftest import make_resident_id, pdf_bytes
 from .test_browser import _shot, _sign_in, page  # noqa: F401  (the live server, seeding and Chromium fixture)

@@ -46,6 +46,24 @@ def notice_structured(context, notice):
     return structured_for(_viewer(context), notice)
 
 
+@register.simple_tag(takes_context=True)
+def notice_subject(context, notice):
+    """The notice's subject as the signed-in user may read it: masked, but the concerned person's ID in
+    full where the parties above show it in full (``cases.disclosure.text_for``: one rule)."""
+    from cases.disclosure import text_for
+
+    return text_for(_viewer(context), notice, notice.subject)
+
+
+@register.simple_tag(takes_context=True)
+def notice_answer_text(context, notice, text=None):
+    """The unit's answer (``text``: the answer event's note; default the answer's detail): as written for
+    the unit that gave it, masked for everyone else (``cases.disclosure.answer_text_for``)."""
+    from cases.disclosure import answer_text_for
+
+    return answer_text_for(_viewer(context), notice, text)
+
+
 def _extra_event_labels():
     """Events that are not moves of a table (a row's creation, a notification, a request ...), in the
     current language (built once per language: every notice's first event, 'issued', needs it)."""
