@@ -65,6 +65,9 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(status=MeasureStatus.ACTIVE)
 
 
+PRIORITY_ACTIONS = frozenset({"freeze", "seize"})
+
+
 class Measure(ChoiceLabels, models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="measures",
                              verbose_name=_("case"))
@@ -112,6 +115,16 @@ class Measure(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.unit}: {self.asset}"
+
+    @property
+    def ranks(self) -> bool:
+        """A place in the order of seizures (首封 / 轮候, 查扣冻规定 Art. 26) belongs to freezes and seizures
+        only; a ban or a restriction has none (D10 of issue 31)."""
+        return self.action.code in PRIORITY_ACTIONS
+
+    @property
+    def priority_label(self) -> str:
+        return self.get_priority_display() if self.ranks else "—"
 
 
 class MeasureReminder(ChoiceLabels, models.Model):

@@ -234,6 +234,10 @@ def notice_rule(name: str, now) -> Q:
         # status__in=OPEN repeats what both clocks imply (NoticeQuerySet.overdue): the partial index of open
         # notices serves it.
         return (ack_overdue_q(now) | answer_overdue_q(now)) & Q(status__in=OPEN)
+    if name == "overdue_ack":  # the home page's two cards, each with its own list (D12 of issue 31)
+        return ack_overdue_q(now) & Q(status__in=OPEN)
+    if name == "overdue_answer":
+        return answer_overdue_q(now) & Q(status__in=OPEN)
     if name == "to_release":  # a release notice its unit has not confirmed (answered) yet
         return Q(kind=NoticeKind.RELEASE, status__in=OPEN)
     if name == "answered":  # answers the court has still to close or return for correction
@@ -269,7 +273,8 @@ def inbox_counts(user) -> dict:
 
 # Tabs any user may open (scoped to what they see); the court's ``answered`` and ``requests`` lists are
 # the clerk's review work.
-INBOX_TABS = ("new", "to_answer", "open", "overdue", "to_release", "answered", "requests", "all")
+INBOX_TABS = ("new", "to_answer", "open", "overdue", "overdue_ack", "overdue_answer", "to_release", "answered",
+              "requests", "all")
 
 
 def notices_for_table(user):

@@ -617,7 +617,7 @@ def _measures_xlsx(rows, user):
     types = ["text", "text", "text", "text", "text", "amount", "text", "int", "date", "date", "int", "text",
              "text"]
     body = ([m.case.number, m.unit.name, m.action.name, asset(m), m.get_asset_kind_display(), m.amount,
-             m.get_priority_display(), m.queue_position, m.starts_on, m.expires_on, m.renewals,
+             m.priority_label, m.queue_position, m.starts_on, m.expires_on, m.renewals,
              m.get_status_display(), terms.measure_term_label(m) or "—"] for m in rows)
     return workbook_response(export_title(_("Register of enforcement measures")), headers, body,
                              "执行措施台账.xlsx", types, fallback="measures.xlsx", name=_("Measures"))

@@ -471,3 +471,16 @@ def test_priority_is_shown_for_freezes_and_seizures_only(users, make_case, issue
     assert _priority_cell(html, freeze.pk) == "首封/首冻"
     listing = _client("clerk", "zh-hans").get("/measures/").content.decode()
     assert _priority_cell(listing, ban.pk, 5) == "—" and _priority_cell(listing, freeze.pk, 5) == "首封/首冻"
+    # The register's Excel export says the same.
+    import io
+
+    from openpyxl import load_workbook
+
+    export = _client("clerk", "zh-hans").get(f"/measures/?case={case.pk}&format=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content) if export.streaming
+                                     else export.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(r for r in rows if "顺位" in [str(v) for v in r] or any(v and "顺位" in str(v) for v in r))
+    column = next(i for i, v in enumerate(header) if v and "顺位" in str(v))
+    by_action = {r[2]: r[column] for r in rows[rows.index(header) + 1:] if r[2]}
+    assert by_action[ban.action.name] == "—" and by_action[freeze.action.name] == "首封/首冻"

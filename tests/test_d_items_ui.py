@@ -234,12 +234,21 @@ def test_the_overdue_cards_of_the_home_page_are_links(make_case, issue):
                                                due_at=timezone.now() - timedelta(days=1))
     page = zh_client("clerk").get("/").content.decode()
     tiles = page.split('id="court-h"', 1)[1].split("</ul>", 1)[0]
-    for label in ("逾期未签收的通知书", "逾期未回执的通知书"):
+    # Each card opens the list of exactly what it counts: as many rows as its number.
+    for label, tab in (("逾期未签收的通知书", "overdue_ack"), ("逾期未回执的通知书", "overdue_answer")):
         card = re.search(r'<li class="warn"><a href="([^"]+)"><strong>(\d+)</strong>' + label + "</a></li>", tiles)
         assert card, label
-        assert card[1] == "/inbox/?tab=overdue" and int(card[2]) >= 1
-    overdue = zh_client("clerk").get("/inbox/?tab=overdue")
-    assert notice.number in overdue.content.decode()
+        assert card[1] == f"/inbox/?tab={tab}" and int(card[2]) == 1
+        listed = zh_client("clerk").get(card[1]).content.decode()
+        assert notice.number in listed and listed.count('class="notice-number"') in (0, int(card[2]))
+    # Acknowledged: the first card's list is empty, the second still lists it.
+    from cases import services
+
+    from members.models import User
+
+    services.notice_acknowledge(actor=User.objects.get(username="liaison-police"), notice=notice)
+    assert notice.number not in zh_client("clerk").get("/inbox/?tab=overdue_ack").content.decode()
+    assert notice.number in zh_client("clerk").get("/inbox/?tab=overdue_answer").content.decode()
 
 
 # ---------------------------------------------------------------- D13: Chinese punctuation
