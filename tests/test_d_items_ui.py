@@ -243,7 +243,6 @@ def test_the_overdue_cards_of_the_home_page_are_links(make_case, issue):
         assert notice.number in listed and listed.count('class="notice-number"') in (0, int(card[2]))
     # Acknowledged: the first card's list is empty, the second still lists it.
     from cases import services
-
     from members.models import User
 
     services.notice_acknowledge(actor=User.objects.get(username="liaison-police"), notice=notice)
