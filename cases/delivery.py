@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from linkage.retry import MAX_ATTEMPTS, backoff  # noqa: F401  (also read as delivery.backoff)
+
 from .models import Delivery, DeliveryChannel, DeliveryStatus, Notice
 from .notices import move_notice
 from .workflow import NoticeStatus
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
 WEBHOOK_TIMEOUT_SECONDS = 10
 SWEEP_BATCH = 25  # notices per task when the sweep wakes a backlog: fewer messages, same idempotence
 SWEEP_GRACE = timedelta(seconds=getattr(settings, "SWEEP_GRACE_SECONDS", 30))
@@ -75,22 +76,21 @@ def _due_text(moment) -> str:
 def post_to_channels(notice_ids, *, purpose: str) -> int:
     """Each notice, its cancellation or its return to the chat groups (robots, SMS) of its unit: the
     notice and case numbers, the action, the date and a link; never a debtor or an identifier (a group
-    chat is read by many). A unit with no channel costs one query."""
-    from members.channels import post
+    chat is read by many). One query when no unit has a channel; a batch is queued in three more."""
+    from members.channels import post_many
     from members.models import Channel
 
     with_channels = set(Channel.objects.filter(active=True, user__isnull=True, unit__notices__in=notice_ids)
                         .values_list("unit_id", flat=True))
     if not with_channels:
         return 0
-    queued = 0
     notices = (Notice.objects.filter(pk__in=notice_ids, unit_id__in=with_channels)
                .select_related("case", "action").only("id", "number", "kind", "partial", "unit_id", "due_at",
                                                       "ack_due_at", "case__number", "action__name",
                                                       "action__code", "action__release_name"))
+    messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for notice in notices:
-            link = absolute_url(reverse("cases:notice-detail", args=[notice.pk]))
             if purpose == "cancel":
                 title = _("Notice %(number)s cancelled") % {"number": notice.number}
             elif purpose.startswith("return"):
@@ -103,19 +103,20 @@ def post_to_channels(notice_ids, *, purpose: str) -> int:
             if purpose != "cancel":
                 lines += [f"- {_('Acknowledge by: %(due)s') % {'due': _due_text(notice.ack_due_at)}}",
                           f"- {_('Answer by: %(due)s') % {'due': _due_text(notice.due_at)}}"]
-            queued += post(unit_ids=[notice.unit_id], key=f"notice-{notice.pk}-{purpose}", purpose="notice",
-                           title=title, lines=lines, link=link,
-                           due="" if purpose == "cancel" else _due_text(notice.due_at),
-                           # 出警 is asked for while the officers stand at the scene: first in the queue.
-                           urgent=notice.action.code == "dispatch")
-    return queued
+            messages.append(dict(
+                unit_ids=[notice.unit_id], key=f"notice-{notice.pk}-{purpose}", purpose="notice", title=title,
+                lines=lines, link=absolute_url(reverse("cases:notice-detail", args=[notice.pk])),
+                due="" if purpose == "cancel" else _due_text(notice.due_at),
+                # 出警 is asked for while the officers stand at the scene: first in the queue.
+                urgent=notice.action.code == "dispatch"))
+    return post_many(messages)
 
 
 def post_digests(now=None) -> int:
     """The morning digest: one message a day per unit with a channel, listing what waits for it (to
     acknowledge or answer today or tomorrow, overdue), instead of a reminder per notice. The key is the
     day, so a second run the same day sends nothing."""
-    from members.channels import post
+    from members.channels import post_many
     from members.models import Channel
 
     now = now or timezone.now()
@@ -134,7 +135,7 @@ def post_digests(now=None) -> int:
     by_unit = {}
     for notice in rows:
         by_unit.setdefault(notice.unit_id, []).append(notice)
-    posted = 0
+    messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for unit_id, notices in by_unit.items():
             overdue = [n for n in notices if n.due_at < now
@@ -147,10 +148,10 @@ def post_digests(now=None) -> int:
                 lines.append(f"- [{notice.number}]({link}) {notice.action_label}, {state}")
             if len(notices) > 10:
                 lines.append(_("… and %(more)s more in the inbox.") % {"more": len(notices) - 10})
-            posted += post(unit_ids=[unit_id], key=f"digest-{stamp}", purpose="digest",
-                           title=_("Today's notices: %(count)s waiting") % {"count": len(notices)},
-                           lines=lines, link=absolute_url(reverse("cases:inbox")))
-    return posted
+            messages.append(dict(unit_ids=[unit_id], key=f"digest-{stamp}", purpose="digest",
+                                 title=_("Today's notices: %(count)s waiting") % {"count": len(notices)},
+                                 lines=lines, link=absolute_url(reverse("cases:inbox"))))
+    return post_many(messages)
 
 
 def _wake(notice_ids) -> None:
@@ -297,11 +298,6 @@ def _post_webhook(row: Delivery) -> None:
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
         if not 200 <= response.status < 300:
             raise OSError(f"webhook answered {response.status}")
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min … capped at one hour."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 def deliver_pending(notice_id: int) -> int:

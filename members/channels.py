@@ -18,18 +18,18 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linkage.identity import mask_identifiers_in_text
+from linkage.retry import MAX_ATTEMPTS, backoff
 
 from . import channel_senders
 from .models import Channel, ChannelKind, ChannelMessage, ChannelMessageStatus, Unit
 from .roles import Role, has_role
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
@@ -132,38 +132,61 @@ def channel_test(*, actor, channel: Channel) -> ChannelMessage:
     return message
 
 
-def _active_channels(unit_ids=None, user_id=None):
-    qs = Channel.objects.filter(active=True)
-    if user_id is not None:
-        return qs.filter(user_id=user_id)
-    return qs.filter(unit_id__in=list(unit_ids), user__isnull=True)
-
-
 def post(*, unit_ids=(), user_id=None, key: str, purpose: str, title: str, lines: list[str], link: str = "",
          due: str = "", urgent: bool = False) -> int:
     """Queue one message to every active channel of the units (or of one person) and wake a sender after
     commit. ``key`` makes it idempotent: the same key twice is one message. Call inside the deciding
     transaction. Returns the number of channels it was queued for."""
-    channels = list(_active_channels(unit_ids, user_id).values_list("id", flat=True))
-    if not channels:
-        return 0
+    return post_many([dict(unit_ids=unit_ids, user_id=user_id, key=key, purpose=purpose, title=title, lines=lines,
+                           link=link, due=due, urgent=urgent)])
+
+
+def _compose(title: str, lines: list[str], link: str) -> tuple[str, str]:
     title = mask_identifiers_in_text(title)[:200]
     body_lines = [f"### {title}", "", *[mask_identifiers_in_text(line) for line in lines]]
     if link:
         body_lines += ["", f"[{_('Open in the portal')}]({link})"]
-    body = "\n".join(body_lines)
-    key = key[:120]
-    already = set(ChannelMessage.objects.filter(channel_id__in=channels, key=key).values_list("channel_id", flat=True))
-    channels = [c for c in channels if c not in already]
-    if not channels:
+    return title, "\n".join(body_lines)
+
+
+def post_many(messages: list[dict]) -> int:
+    """``post`` for many messages at once (a batch of notices, the morning's digests): three queries
+    whatever their number — the active channels of every unit and person named, the keys already queued
+    on them, one insert. Returns the number of rows queued."""
+    if not messages:
+        return 0
+    unit_ids = {u for m in messages for u in (m.get("unit_ids") or ())}
+    user_ids = {m["user_id"] for m in messages if m.get("user_id") is not None}
+    found = Channel.objects.filter(active=True).filter(
+        Q(unit_id__in=unit_ids, user__isnull=True) | Q(user_id__in=user_ids)).values_list("id", "unit_id", "user_id")
+    by_unit, by_user = {}, {}
+    for channel_id, unit_id, user_id in found:
+        (by_user.setdefault(user_id, []) if user_id else by_unit.setdefault(unit_id, [])).append(channel_id)
+    wanted = []
+    for m in messages:
+        targets = (by_user.get(m["user_id"], []) if m.get("user_id") is not None
+                   else [c for u in (m.get("unit_ids") or ()) for c in by_unit.get(u, [])])
+        wanted += [(c, m["key"][:120], m) for c in targets]
+    if not wanted:
+        return 0
+    already = set(ChannelMessage.objects.filter(channel_id__in={c for c, _k, _m in wanted},
+                                                key__in={k for _c, k, _m in wanted})
+                  .values_list("channel_id", "key"))
+    rows = []
+    for channel_id, key, m in wanted:
+        if (channel_id, key) in already:
+            continue
+        already.add((channel_id, key))
+        title, body = _compose(m["title"], m["lines"], m.get("link", ""))
+        rows.append(ChannelMessage(channel_id=channel_id, key=key, purpose=m["purpose"], title=title, body=body,
+                                   due_text=(m.get("due") or "")[:40], urgent=m.get("urgent", False)))
+    if not rows:
         return 0
     # ignore_conflicts: a concurrent post of the same key (a task run twice) is one row all the same.
-    ChannelMessage.objects.bulk_create(
-        [ChannelMessage(channel_id=c, key=key, purpose=purpose, title=title, body=body, due_text=due[:40],
-                        urgent=urgent)
-         for c in channels], ignore_conflicts=True)
+    ChannelMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    channels = sorted({r.channel_id for r in rows})
     transaction.on_commit(lambda: _wake(channels), robust=True)
-    return len(channels)
+    return len(rows)
 
 
 def _wake(channel_ids) -> None:
@@ -197,10 +220,6 @@ def _send(channel: Channel, message: ChannelMessage) -> None:
         raise channel_senders.ChannelError(f"no sender for {channel.kind}")
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
-
-
 def deliver_channel(channel_id: int, now=None) -> int:
     """Send what is pending on one channel, urgent first, within the robot's rate (20 a minute): the
     channel row is locked while it sends, so two workers never post to one robot at once and the count of
@@ -209,8 +228,8 @@ def deliver_channel(channel_id: int, now=None) -> int:
     with transaction.atomic():
         channel = (Channel.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
                    .filter(pk=channel_id).first())
-        if channel is None:
-            return 0  # another worker is sending on it; it will find these rows
+        if channel is None or not channel.active:
+            return 0  # another worker is sending on it (it will find these rows), or it is switched off
         now = now or timezone.now()
         rows = list(channel.messages.select_for_update(of=("self",), no_key=True)
                     .filter(status=ChannelMessageStatus.PENDING)
@@ -218,14 +237,12 @@ def deliver_channel(channel_id: int, now=None) -> int:
                     .order_by("-urgent", "id")[:50])
         if not rows:
             return 0
-        if not channel.active:
-            return 0  # kept pending: switched back on, it sends them
-        budget = len(rows)
-        window_start = now - timedelta(minutes=1)
+        budget, oldest = len(rows), None
         if channel.is_robot:
-            recent = channel.messages.filter(sent_at__gt=window_start)
-            budget = max(settings.CHANNEL_RATE_PER_MINUTE - recent.count(), 0)
-            oldest = recent.aggregate(first=Min("sent_at"))["first"]
+            # The robot's rate: what it was sent in the last minute, and when the first of those went.
+            recent = channel.messages.filter(sent_at__gt=now - timedelta(minutes=1)).aggregate(
+                n=Count("id"), first=Min("sent_at"))
+            budget, oldest = max(settings.CHANNEL_RATE_PER_MINUTE - recent["n"], 0), recent["first"]
         changed = []
         for row in rows:
             if budget <= 0:
@@ -248,7 +265,7 @@ def deliver_channel(channel_id: int, now=None) -> int:
                 changed.append(row)
                 continue
             row.status, row.sent_at, row.last_error = ChannelMessageStatus.SENT, timezone.now(), ""
-            oldest = oldest if channel.is_robot and oldest else row.sent_at
+            oldest = oldest or row.sent_at
             budget -= 1
             sent += 1
             channel.failures, channel.last_sent_at = 0, row.sent_at

@@ -499,3 +499,22 @@ def test_an_email_channel_gets_plain_text(users, make_case, issue):
     issue(make_case(), "bank-icbc", "freeze")
     sent = [m for m in mail.outbox if m.to == ["group@bank.example.cn"]]
     assert len(sent) == 1 and "###" not in sent[0].body and "http" in sent[0].body
+
+
+def test_posting_a_batch_of_notices_costs_the_same_queries_as_one(users, make_case, issue, robot):
+    """A clerk's batch (one action to every bank) queues its group messages in a constant number of queries,
+    not a few per notice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for code in ("bank-icbc", "bank-abc", "bank-ccb", "bank-boc"):
+        _channel(users, code, "wecom", robot().url)
+    case = make_case()
+    few = [issue(case, "bank-icbc", "query").pk]
+    many = [issue(case, code, "query").pk for code in ("bank-icbc", "bank-abc", "bank-ccb", "bank-boc") * 2]
+    ChannelMessage.objects.all().delete()
+    with CaptureQueriesContext(connection) as one:
+        assert delivery.post_to_channels(few, purpose="issue-again") == 1
+    with CaptureQueriesContext(connection) as eight:
+        assert delivery.post_to_channels(many, purpose="issue-again") == 8
+    assert len(eight) == len(one)
