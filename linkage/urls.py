@@ -20,7 +20,7 @@ from credit.views import public_dishonest
 from documents.api import DocumentVerifyView
 from linkage.admin_i18n import admin_javascript_catalog
 from members import views as member_views
-from members.api import ChannelViewSet, HealthView, ObtainTokenView, UnitViewSet
+from members.api import ChannelViewSet, CourtViewSet, HealthView, ObtainTokenView, UnitViewSet
 from portal import views as portal_views
 
 # The admin's header and page titles in the portal's language (执行联动协调平台管理).
@@ -30,6 +30,7 @@ admin.site.index_title = gettext_lazy("Administration")
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("channels", ChannelViewSet, basename="channel")
+router.register("courts", CourtViewSet, basename="court")
 router.register("cases", CaseViewSet, basename="case")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")

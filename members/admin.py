@@ -20,6 +20,7 @@ from .models import (
     Capability,
     Channel,
     ChannelMessage,
+    Court,
     LiaisonAssignment,
     Unit,
     UnitApiToken,
@@ -302,3 +303,10 @@ class LogEntryAdmin(BaseLogEntryAdmin):
     @admin.display(description=_("User"))
     def user_url(self, obj):
         return super().user_url(obj) if obj.actor else gettext("the system")
+
+
+@admin.register(Court)
+class CourtAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name"]

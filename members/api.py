@@ -12,8 +12,14 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .channels import channel_add, channel_test, channels_for, may_manage
-from .models import Capability, Unit
-from .serializers import ChannelInputSerializer, ChannelMessageSerializer, ChannelSerializer, UnitSerializer
+from .models import Capability, Court, Unit
+from .serializers import (
+    ChannelInputSerializer,
+    ChannelMessageSerializer,
+    ChannelSerializer,
+    CourtSerializer,
+    UnitSerializer,
+)
 from .tokens import token_issue
 
 
@@ -96,3 +102,12 @@ class ChannelViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def test(self, request, pk=None):
         message = channel_test(actor=request.user, channel=self.get_object())
         return Response(ChannelMessageSerializer(message).data)
+
+
+class CourtViewSet(viewsets.ReadOnlyModelViewSet):
+    """The courts of the install (API.md "Courts"): code, name, supervising court; any signed-in user."""
+
+    serializer_class = CourtSerializer
+    pagination_class = None
+    lookup_field = "code"
+    queryset = Court.objects.select_related("parent")

@@ -357,3 +357,24 @@ class Absence(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.liaison} {self.starts_on}–{self.ends_on}"
+
+
+class Court(ChoiceLabels, models.Model):
+    """A people's court with its own joint conference (issue 30): its code is its 代字 of 法〔2015〕137号
+    (鄂1022), the part of a case number that names the court; ``parent`` is the court that supervises its
+    enforcement (the intermediate court's 执行指挥中心 above a basic court). The install's first court is the
+    one of ``COURT_CODE`` (migration members.0012_first_court)."""
+
+    code = models.CharField(_("court code"), max_length=12, unique=True,
+                            help_text=_("The court's code in case numbers, e.g. 鄂1022 (法〔2015〕137号)."))
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("supervising court"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("court")
+        verbose_name_plural = _("courts")
+
+    def __str__(self):
+        return self.name

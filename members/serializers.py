@@ -4,7 +4,7 @@ from rest_framework import serializers
 from linkage.api import CleanCharField, OutputModelSerializer
 
 from .channels import masked_target
-from .models import Capability, Channel, ChannelKind, ChannelMessage, Unit
+from .models import Capability, Channel, ChannelKind, ChannelMessage, Court, Unit
 
 
 class CapabilitySerializer(OutputModelSerializer):
@@ -75,3 +75,11 @@ class ChannelMessageSerializer(OutputModelSerializer):
     class Meta:
         model = ChannelMessage
         fields = ["id", "purpose", "title", "status", "attempts", "last_error", "created_at", "sent_at"]
+
+
+class CourtSerializer(OutputModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Court
+        fields = ["code", "name", "parent"]
