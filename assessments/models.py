@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Notice
 from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
+from members.court_keys import CourtKeyMixin
+from members.courts import filter_by_court
 from members.models import Unit
 from members.roles import is_court_user
 from members.scoping import unit_ids
@@ -56,7 +58,7 @@ class ReportQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if _sees_all_reports(user):
-            return self
+            return filter_by_court(self, user, "unit__court")
         ids = unit_ids(user)
         if not ids:
             return self.none()
@@ -121,7 +123,7 @@ class ReferralTaskQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if _sees_all_reports(user):
-            return self
+            return filter_by_court(self, user, "unit__court")
         ids = unit_ids(user)
         return self.filter(unit_id__in=ids) if ids else self.none()
 
@@ -155,10 +157,13 @@ class ReferralTask(ChoiceLabels, models.Model):
         return f"{self.unit}: {self.report}"
 
 
-class AssessmentPeriod(ChoiceLabels, models.Model):
+class AssessmentPeriod(CourtKeyMixin, ChoiceLabels, models.Model):
     """An assessment period (e.g. 2026 first half) with its own scoring scheme (``Indicator`` rows)."""
 
     name = models.CharField(_("name"), max_length=100)
+    # Each county's conference assesses its own units (Art. 36, 37).
+    court = models.ForeignKey("members.Court", on_delete=models.PROTECT,
+                              related_name="assessment_periods", verbose_name=_("court"))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     status = models.CharField(_("status"), max_length=10, choices=PeriodStatus.choices,
@@ -260,7 +265,7 @@ class ScoreQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser or user.has_perm("assessments.view_all_scores"):
-            return self
+            return filter_by_court(self, user, "period__court")
         ids = unit_ids(user)
         return self.filter(unit_id__in=ids) if ids else self.none()
 

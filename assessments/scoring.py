@@ -346,8 +346,9 @@ def rank_rows(rows: list[dict]) -> None:
         row["rank"] = rank
 
 
-def scored_units():
-    return list(Unit.objects.active().order_by("sort_order", "code"))
+def scored_units(court_id):
+    """The members of one county's conference: each is assessed against its own county (Art. 36, 37)."""
+    return list(Unit.objects.active().of_court(court_id).order_by("sort_order", "code"))
 
 
 __all__ = ["compute", "evidence_queryset", "period_bounds", "cutoff_for", "RATE_INDICATORS",

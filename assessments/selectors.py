@@ -74,7 +74,9 @@ def periods_visible_to(user):
     if not user.is_authenticated:
         return AssessmentPeriod.objects.none()
     if can_see_all_scores(user) or user.has_perm("assessments.view_assessmentperiod"):
-        return AssessmentPeriod.objects.all()
+        from members.courts import filter_by_court
+
+        return filter_by_court(AssessmentPeriod.objects.all(), user)
     return AssessmentPeriod.objects.none()
 
 
@@ -193,20 +195,29 @@ def trend(user, unit=None):
 
 # ---------------------------------------------------------------- convener's dashboard (Art. 9)
 
-def dashboard(now=None) -> dict:
-    """The figures of the conveners' dashboard, a fixed handful of grouped queries."""
+def _on_courts(court_ids):
+    """A Q builder limiting a path's court key to ``court_ids`` (``None``: no limit)."""
+    def on(path: str) -> Q:
+        return Q() if court_ids is None else Q(**{f"{path}_id__in": list(court_ids)})
+    return on
+
+
+def dashboard(now=None, court_ids=None) -> dict:
+    """The figures of the conveners' dashboard, a fixed handful of grouped queries, for one court's
+    conference (``court_ids``: the viewer's courts, ``members.courts.court_ids``; ``None``: every court)."""
     now = now or timezone.now()
+    on = _on_courts(court_ids)
     overdue = list(
-        Notice.objects.filter(ack_overdue_q(now) | answer_overdue_q(now)).order_by()
+        Notice.objects.filter(on("unit__court"), ack_overdue_q(now) | answer_overdue_q(now)).order_by()
         .values("unit__code", "unit__name")
         .annotate(ack=Count("id", filter=ack_overdue_q(now)), answer=Count("id", filter=answer_overdue_q(now)))
         .order_by("-answer", "-ack", "unit__code"))
     releases = list(
-        Notice.objects.filter(kind=NoticeKind.RELEASE, status__in=OPEN).order_by()
+        Notice.objects.filter(on("unit__court"), kind=NoticeKind.RELEASE, status__in=OPEN).order_by()
         .values("unit__code", "unit__name")
         .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now, paused_since__isnull=True)))
         .order_by("-open", "unit__code"))
-    key_cases = (Case.objects.filter(status="open").filter(Q(listed_supervision=True) | Q(categories__isnull=False))
+    key_cases = (Case.objects.filter(on("court"), status="open").filter(Q(listed_supervision=True) | Q(categories__isnull=False))
                  .distinct())
     data = {
         "overdue_by_unit": overdue,
@@ -214,13 +225,13 @@ def dashboard(now=None) -> dict:
         "releases_by_unit": releases,
         "releases_total": sum(r["open"] for r in releases),
         "key_cases_total": key_cases.count(),
-        "reports_open": NonCooperationReport.objects.open().count(),
+        "reports_open": NonCooperationReport.objects.filter(on("unit__court")).open().count(),
         "action_items": None,
     }
     model = scoring.action_items_model()
     if model is not None:
         data["action_items"] = list(
-            model.objects.filter(status__in=["open", "returned"], minutes__status="issued").order_by()
+            model.objects.filter(on("unit__court"), status__in=["open", "returned"], minutes__status="issued").order_by()
             .values("unit__code", "unit__name")
             .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
             .order_by("-overdue", "-open", "unit__code"))
@@ -228,26 +239,27 @@ def dashboard(now=None) -> dict:
     return data
 
 
-def dashboard_rows(what: str, unit_code: str = "", now=None):
-    """The rows behind a dashboard number."""
+def dashboard_rows(what: str, unit_code: str = "", now=None, court_ids=None):
+    """The rows behind a dashboard number (of the viewer's courts, as ``dashboard``)."""
     now = now or timezone.now()
+    on = _on_courts(court_ids)
     if what == "overdue":
-        qs = Notice.objects.filter(ack_overdue_q(now) | answer_overdue_q(now)).for_list()
+        qs = Notice.objects.filter(on("unit__court"), ack_overdue_q(now) | answer_overdue_q(now)).for_list()
     elif what == "releases":
-        qs = Notice.objects.filter(kind=NoticeKind.RELEASE, status__in=OPEN).for_list()
+        qs = Notice.objects.filter(on("unit__court"), kind=NoticeKind.RELEASE, status__in=OPEN).for_list()
     elif what == "key-cases":
-        qs = (Case.objects.filter(status="open").filter(Q(listed_supervision=True) | Q(categories__isnull=False))
+        qs = (Case.objects.filter(on("court"), status="open").filter(Q(listed_supervision=True) | Q(categories__isnull=False))
               .distinct().prefetch_related("categories"))
         if unit_code:
             qs = qs.filter(notices__unit__code=unit_code)
         return qs
     elif what == "reports":
-        qs = NonCooperationReport.objects.open().for_list()
+        qs = NonCooperationReport.objects.filter(on("unit__court")).open().for_list()
     elif what == "actions":
         model = scoring.action_items_model()
         if model is None:
             raise Http404
-        qs = model.objects.filter(status__in=["open", "returned"], minutes__status="issued").select_related(
+        qs = model.objects.filter(on("unit__court"), status__in=["open", "returned"], minutes__status="issued").select_related(
             "unit", "meeting")
     else:
         raise Http404
@@ -258,13 +270,15 @@ def dashboard_rows(what: str, unit_code: str = "", now=None):
 
 def sanctions_visible_to(user):
     """Fines and detention (民事诉讼法 Arts. 117-119): the court's roles only."""
+    from members.courts import filter_by_court
     from members.roles import is_court_user
 
     from .models import CourtSanction
 
     if not (user.is_authenticated and is_court_user(user)):
         return CourtSanction.objects.none()
-    return CourtSanction.objects.select_related("report__unit", "case", "document__case")
+    return filter_by_court(CourtSanction.objects.select_related("report__unit", "case", "document__case"), user,
+                           "case__court")
 
 
 def sanctions_waiting_count() -> int:

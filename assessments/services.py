@@ -112,7 +112,10 @@ def report_decide(*, actor, report: NonCooperationReport, outcome: str, detail: 
                    outcome=outcome, outcome_detail=(detail or "").strip(), decided_by=actor, decided_at=now)
     if outcome == ReportOutcome.REFERRAL:
         codes = [DISCIPLINE_UNIT] + ([ORGANIZATION_UNIT] if report.concerns_cadres else [])
-        for unit in Unit.objects.filter(code__in=codes):
+        from members.courts import base_code
+
+        county = Unit.objects.filter(court_id=report.unit.court_id).order_by("id")
+        for unit in [u for u in county if base_code(u.code) in codes]:
             task, created = ReferralTask.objects.get_or_create(report=report, unit=unit,
                                                                defaults={"created_at": now})
             if created:
@@ -159,7 +162,7 @@ def period_create(*, actor, name: str, starts_on, ends_on) -> AssessmentPeriod:
     if errors:
         raise ValidationError(errors)
     period = AssessmentPeriod.objects.create(name=name.strip(), starts_on=starts_on, ends_on=ends_on,
-                                             created_by=actor)
+                                             created_by=actor, court_id=actor.court_id)
     Indicator.objects.bulk_create([Indicator(period=period, code=code, weight=weight, per_item=per_item)
                                    for code, (weight, per_item) in DEFAULT_SCHEME.items()])
     _event(actor=actor, transition="create", from_status="", to_status=period.status, period=period)
@@ -233,7 +236,7 @@ def period_compute(*, actor, period: AssessmentPeriod) -> AssessmentPeriod:
 def _write_scores(period: AssessmentPeriod, now=None) -> int:
     """Replace the period's scores with freshly computed ones (the caller holds the period's lock)."""
     indicators = list(period.indicators.all())
-    rows, cutoff = scoring.compute(period, indicators, scoring.scored_units(), now=now)
+    rows, cutoff = scoring.compute(period, indicators, scoring.scored_units(period.court_id), now=now)
     computed_at = timezone.now()
     AssessmentScore.objects.filter(period=period, frozen=False).delete()
     AssessmentScore.objects.bulk_create([

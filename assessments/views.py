@@ -13,6 +13,7 @@ from linkage.forms import apply_service_errors
 from linkage.pagination import keyset_page
 from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
+from members.courts import court_ids
 from members.models import Unit
 from members.roles import Role, has_role
 from members.scoping import can_handle_unit, get_visible_or_404
@@ -219,6 +220,7 @@ def report_create(request):
         raise PermissionDenied
     form = ReportForm(request.POST or None, initial={"notices": request.GET.get("notices", ""),
                                                      "unit": request.GET.get("unit", "")})
+    form.fields["unit"].queryset = Unit.objects.active().of_court(request.user.court_id)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_file(actor=request.user, **form.cleaned_data)
@@ -309,7 +311,7 @@ def _require_dashboard(user):
 @require_safe
 def dashboard(request):
     _require_dashboard(request.user)
-    return render(request, "assessments/dashboard.html", {"data": selectors.dashboard()})
+    return render(request, "assessments/dashboard.html", {"data": selectors.dashboard(court_ids=court_ids(request.user))})
 
 
 DASHBOARD_TITLES = {
@@ -325,7 +327,7 @@ def dashboard_rows(request, what):
     _require_dashboard(request.user)
     unit_code = request.GET.get("unit", "")
     unit = Unit.objects.filter(code=unit_code).first() if unit_code else None
-    rows, next_after = _keyset_page(selectors.dashboard_rows(what, unit_code), request)
+    rows, next_after = _keyset_page(selectors.dashboard_rows(what, unit_code, court_ids=court_ids(request.user)), request)
     return render(request, "assessments/dashboard_rows.html", {
         "what": what, "title": DASHBOARD_TITLES.get(what, what), "unit": unit, "rows": rows,
         "next_after": next_after,

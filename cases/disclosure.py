@@ -49,6 +49,9 @@ IDENTIFIER_NEEDS = [
 
 def need_reason_for(code: str) -> str:
     """The default reason for unit ``code`` ("": its joint punishment needs only the masked ID)."""
+    from members.courts import base_code
+
+    code = base_code(code)
     for pattern, reason in IDENTIFIER_NEEDS:
         if code == pattern or (pattern.endswith("-") and code.startswith(pattern)):
             return reason

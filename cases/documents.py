@@ -89,9 +89,12 @@ def officer_phone(user) -> str:
     phone = (getattr(user, "phone", "") or "").strip()
     if phone:
         return phone
+    from django.db.models import Q
+
     from members.models import Unit
 
-    court = Unit.objects.filter(code="court").values_list("contact_phone", flat=True).first()
+    court = (Unit.objects.filter(court_id=getattr(user, "court_id", None)).filter(Q(code="court") | Q(code__endswith="-court"))
+             .values_list("contact_phone", flat=True).first())
     return (court or "").strip()
 
 
@@ -170,7 +173,7 @@ def notice_context(notice, viewer=None) -> dict:
     return {
         "notice": notice,
         "case": case,
-        "court_name": court_name(),
+        "court_name": court_name(case.court),
         "title": _main_title(notice),
         "subtitle": _subtitle(notice),
         "applicant_names": "、".join(p.name for p in applicants),

@@ -88,7 +88,9 @@ class IssueForm(CleanTextMixin, forms.Form):
 
     def __init__(self, *args, action=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.active().exclude(code="court")
+        units = Unit.objects.active().asked_by_clerks()
+        if case is not None:
+            units = units.of_court(case.court_id)
         if action is not None:
             units = units.filter(capabilities__action=action)
         self.fields["units"].queryset = units.order_by("sort_order")

@@ -129,10 +129,11 @@ def parse_case_number(value: str) -> CaseNumber:
     return CaseNumber(number, year, province, court, case_type, int(serial), hint)
 
 
-def parse_own_case_number(value: str) -> CaseNumber:
-    """A new case of this court: a valid case number that also carries ``settings.COURT_CODE``."""
+def parse_own_case_number(value: str, court_code: str | None = None) -> CaseNumber:
+    """A new case of a court: a valid case number that also carries the court's own code (``court_code``,
+    the registering clerk's court; ``settings.COURT_CODE`` when not given)."""
     parsed = parse_case_number(value)
-    own = normalise_case_number_query(getattr(settings, "COURT_CODE", "鄂1022"))
+    own = normalise_case_number_query(court_code or getattr(settings, "COURT_CODE", "鄂1022"))
     if parsed.court_code != own:
         raise ValidationError(
             _("Case number %(number)s carries the court code %(code)s; a new case of this court carries its "

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from linkage import spreadsheets
 from linkage.identity import is_valid_resident_id, is_valid_uscc, validate_party_identifier
 from linkage.text import clean_text
+from members.courts import court_code
 
 from .identifiers import normalise_case_number_query, parse_own_case_number
 from .lifecycle_services import case_check, case_create
@@ -440,9 +441,9 @@ def rows_from_table(table: Table, mapping: dict) -> list[ImportRow]:
 
 # ---------------------------------------------------------------- the import
 
-def _number(value) -> str | None:
+def _number(value, actor) -> str | None:
     try:
-        return parse_own_case_number(value).number if isinstance(value, str) else None
+        return parse_own_case_number(value, court_code(actor.court_id)).number if isinstance(value, str) else None
     except ValidationError:
         return None
 
@@ -456,7 +457,7 @@ def case_import(*, actor, rows: list[ImportRow], dry_run: bool = False, source: 
     _require(actor)
     if len(rows) > MAX_ROWS:
         raise ValidationError({"rows": [_("At most %(n)s rows per import.") % {"n": MAX_ROWS}]})
-    numbers = {row.row: _number(row.data.get("number")) for row in rows}
+    numbers = {row.row: _number(row.data.get("number"), actor) for row in rows}
     registered = dict(Case.objects.filter(number__in={n for n in numbers.values() if n})
                       .values_list("number", "id"))
     if dry_run:
@@ -486,7 +487,7 @@ def _results(actor, rows, numbers, registered, *, write: bool) -> list[RowResult
         elif number:
             first_row[number] = row.row
         if row.checkable and (errors or not write):
-            errors = _with_service_errors(row, errors)
+            errors = _with_service_errors(actor, row, errors)
         if errors:
             results.append(RowResult(row.row, ERROR, errors=errors, shown=row.shown))
         elif not write:
@@ -496,11 +497,11 @@ def _results(actor, rows, numbers, registered, *, write: bool) -> list[RowResult
     return results
 
 
-def _with_service_errors(row: ImportRow, errors: dict) -> dict:
+def _with_service_errors(actor, row: ImportRow, errors: dict) -> dict:
     """The row's reading errors, and what ``case_create`` would refuse besides (its own messages), a
     field's reading error first; a party column's error stands for the service's party errors."""
     try:
-        case_check(**row.data)
+        case_check(court_code=court_code(actor.court_id), **row.data)
     except ValidationError as exc:
         party_columns = {k for _r, name, ident in PARTY_GROUPS for k in (name, ident)}
         for key, messages in exc.message_dict.items():
@@ -516,7 +517,7 @@ def _create(actor, row: ImportRow) -> RowResult:
     except ValidationError as exc:
         return RowResult(row.row, ERROR, errors=exc.message_dict, shown=row.shown)
     except IntegrityError:  # registered meanwhile by another clerk (the number is unique): left as it is
-        number = _number(row.data.get("number"))
+        number = _number(row.data.get("number"), actor)
         existing = Case.objects.filter(number=number).values_list("id", flat=True).first()
         return RowResult(row.row, EXISTS, id=existing, shown=row.shown)
     return RowResult(row.row, CREATED, id=case.pk, shown=row.shown)

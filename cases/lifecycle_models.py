@@ -20,6 +20,7 @@ EVENT_LABELS = {
     "proceed": _("enforcement proceeds"), "conclude": _("case concluded"), "resume": _("case resumed (执恢)"),
     "carry_over": _("measures carried over"), "take_over": _("measures taken over"),
     "payment": _("payment received"), "property_search": _("property search recorded"),
+    "entrust": _("task entrusted to another court"),
 }
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from linkage.dates import add_months, cn_date, local_today, parse_day
 from linkage.identity import validate_party_identifier
 from linkage.statemachine import InvalidTransition, change_state, lock, record_note
+from members.courts import court_code
 from members.roles import system_actor
 
 from . import delivery, rulings, selectors
@@ -125,9 +126,10 @@ def case_create(*, actor, number: str, title: str, amount, parties: list[dict], 
     keeping its measures, whose measures this (执) case takes over with their terms running on."""
     _require(actor, "cases.add_case")
     fields, cleaned, source = _case_fields(number=number, title=title, amount=amount, parties=parties,
-                                           filed_on=filed_on, preservation_case=preservation_case)
+                                           filed_on=filed_on, preservation_case=preservation_case,
+                                           court_code=court_code(actor.court_id))
     case = Case.objects.create(
-        **fields, listed_supervision=listed_supervision, responsible_leader=responsible_leader, created_by=actor,
+        **fields, court_id=actor.court_id, listed_supervision=listed_supervision, responsible_leader=responsible_leader, created_by=actor,
         basis_issuer=(basis_issuer or "").strip(), basis_number=(basis_number or "").strip(), basis_date=basis_date,
         preservation_case=source,
     )
@@ -139,21 +141,21 @@ def case_create(*, actor, number: str, title: str, amount, parties: list[dict], 
     return case
 
 
-def case_check(*, number: str, title: str, amount, parties: list[dict], filed_on=None) -> str:
+def case_check(*, number: str, title: str, amount, parties: list[dict], filed_on=None, court_code=None) -> str:
     """What ``case_create`` would refuse, refused the same way (``ValidationError`` by field), without
     writing anything: the case import's preview and dry run. Returns the case number as it would be stored."""
     fields, _cleaned, _source = _case_fields(number=number, title=title, amount=amount, parties=parties,
-                                             filed_on=filed_on, preservation_case=None)
+                                             filed_on=filed_on, preservation_case=None, court_code=court_code)
     return fields["number"]
 
 
-def _case_fields(*, number, title, amount, parties, filed_on, preservation_case) -> tuple[dict, list[dict],
+def _case_fields(*, number, title, amount, parties, filed_on, preservation_case, court_code=None) -> tuple[dict, list[dict],
                                                                                           Case | None]:
     """The rules of a new case, each in this one place: (the case's fields, its parties, the 执保 case it
     takes over), or ``ValidationError`` with every field's errors."""
     errors = {}
     try:
-        parsed = parse_own_case_number(number)
+        parsed = parse_own_case_number(number, court_code)
     except ValidationError as exc:
         errors["number"] = exc.messages
         parsed = None
@@ -307,7 +309,7 @@ def case_resume(*, actor, case: Case, number: str, note: str = "") -> Case:
     if old.resumptions.exists():
         raise InvalidTransition(_("Case %(number)s has already been resumed.") % {"number": old.number})
     try:
-        parsed = parse_own_case_number(number)
+        parsed = parse_own_case_number(number, court_code(old.court_id))
     except ValidationError as exc:
         raise ValidationError({"number": exc.messages}) from None
     if parsed.case_type != "执恢":
@@ -315,7 +317,7 @@ def case_resume(*, actor, case: Case, number: str, note: str = "") -> Case:
     if Case.objects.filter(number=parsed.number).exists():
         raise ValidationError({"number": [_("Case %(number)s is already registered.") % {"number": parsed.number}]})
     new = Case.objects.create(
-        number=parsed.number, year=parsed.year, case_type=parsed.case_type, title=old.title,
+        number=parsed.number, court_id=old.court_id, year=parsed.year, case_type=parsed.case_type, title=old.title,
         amount=selectors.outstanding_amount(old), listed_supervision=old.listed_supervision,
         responsible_leader=old.responsible_leader, created_by=actor, basis_issuer=old.basis_issuer,
         basis_number=old.basis_number, basis_date=old.basis_date, resumed_from=old, filed_on=local_today(),
@@ -461,6 +463,10 @@ def case_conclude(*, actor, case: Case, outcome: str, note: str = "", ruling=Non
           # 终本规定 Art. 9: a property search every six months for five years.
           next_search_on=(add_months(local_today(), SEARCH_EVERY_MONTHS)
                           if outcome == CaseOutcome.FINAL_NO_PROPERTY else None))
+    # What another court's units hold for this case is released through that court (事项委托).
+    from .entrustments import on_case_concluded
+
+    on_case_concluded(case, measures=measures_fate, actor=actor)
     # Apps above cases act once it commits (credit: 失信规定 Art. 10, 限高规定 Art. 9).
     send_case_concluded(case=case, outcome=outcome, actor=actor)
     delivery.queue([n.pk for n in to_cancel], purpose="cancel")

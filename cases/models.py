@@ -10,6 +10,8 @@ from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
 from linkage.identity import mask_identifier
 from linkage.storage import private_storage, private_upload_path  # noqa: F401  (named by migrations)
+from members.court_keys import CourtKeyMixin
+from members.courts import filter_by_court
 from members.models import ActionType, Unit
 from members.roles import is_court_user
 from members.scoping import scope_by_unit, unit_ids
@@ -44,7 +46,7 @@ class CaseQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if is_court_user(user):
-            return self
+            return filter_by_court(self, user)
         ids = unit_ids(user)
         if not ids:
             return self.none()
@@ -54,8 +56,10 @@ class CaseQuerySet(models.QuerySet):
                                   .exclude(kind__in=LIST_NOTICE_KINDS)))
 
 
-class Case(ChoiceLabels, models.Model):
+class Case(CourtKeyMixin, ChoiceLabels, models.Model):
     number = models.CharField(_("case number"), max_length=40, unique=True)
+    court = models.ForeignKey("members.Court", on_delete=models.PROTECT,
+                              related_name="cases", verbose_name=_("court"))
     year = models.PositiveSmallIntegerField(_("year"))
     case_type = models.CharField(_("case type"), max_length=4)
     title = models.CharField(_("title"), max_length=200)
@@ -629,6 +633,7 @@ class HolidayOverride(ChoiceLabels, models.Model):
 
 
 from .disclosure_models import *  # noqa: E402,F401,F403  (full IDs for joint punishment; the list is in credit/)
+from .entrustment_models import *  # noqa: E402,F401,F403  (tasks entrusted between courts, 事项委托)
 from .import_models import *  # noqa: E402,F401,F403  (the case import's column mapping and audit rows)
 from .lifecycle_models import *  # noqa: E402,F401,F403  (case events, suspensions, settlements, payments)
 from .measure_models import *  # noqa: E402,F401,F403  (the measures register)

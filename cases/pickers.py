@@ -19,6 +19,7 @@ from rest_framework.exceptions import Throttled
 
 from linkage.pagination import query_id
 from linkage.text import strip_controls
+from members.courts import filter_by_court
 from members.models import Unit
 from members.roles import is_court_user
 
@@ -82,7 +83,7 @@ def measure_filter_context(user, filters: dict) -> dict:
     court = is_court_user(user)
     units = []
     if court:
-        units = list(Unit.objects.active().only("code", "name"))
+        units = list(filter_by_court(Unit.objects.active(), user).only("code", "name"))
         chosen = filters.get("unit")
         if chosen and chosen not in {u.code for u in units}:
             # A unit since made inactive still holds measures: the filter shown is the one applied.

@@ -229,7 +229,7 @@ def ruling_paragraphs(ruling: Attachment) -> dict:
 
 def ruling_context(ruling: Attachment) -> dict:
     f = ruling.facts or {}
-    return {"court_name": court_name(), "ruling": ruling, "case": ruling.case, "title": ruling.title,
+    return {"court_name": court_name(ruling.case.court), "ruling": ruling, "case": ruling.case, "title": ruling.title,
             "number": ruling.ruling_number, "parties": _parties(ruling.case), **ruling_paragraphs(ruling),
             "signer": f.get("made_by", ""), "signer_title": f.get("signer_title", "执行员"),
             "date": _upper_date(f.get("made_on") or timezone.localdate().isoformat()),

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from linkage.api import CleanCharField, IdField, MaskedTextField, OutputModelSerializer, OutputSerializer
+from members.courts import court_code
 from members.models import Unit
 from members.serializers import UnitRefSerializer
 
@@ -96,14 +97,18 @@ class CaseSerializer(OutputModelSerializer):
     over_seizure = serializers.SerializerMethodField(
         help_text="What the measures hold beyond the outstanding amount (查封扣押冻结规定 Art. 19); 0.00 if none")
     suspension = serializers.SerializerMethodField(help_text="While suspended: {kind, ground, since, until}")
+    court = serializers.SerializerMethodField(help_text="The code of the case's court (e.g. 鄂1022)")
 
     class Meta:
         model = Case
-        fields = ["id", "number", "case_type", "title", "amount", "status", "outcome", "outcome_ground",
+        fields = ["id", "number", "court", "case_type", "title", "amount", "status", "outcome", "outcome_ground",
                   "outcome_ruling", "listed_supervision", "responsible_leader", "categories", "parties",
                   "created_at", "filed_on", "concluded_at", "basis_issuer", "basis_number", "basis_date",
                   "resumed_from", "resumptions", "preservation_case", "suspension", "next_search_on",
                   "outstanding_amount", "measures_total", "over_seizure"]
+
+    def get_court(self, case) -> str:
+        return court_code(case.court_id)
 
     def _money(self, case):
         money = getattr(case, "_money", None)
@@ -385,6 +390,7 @@ class DecideInputSerializer(serializers.Serializer):
 class NoticeSerializer(OutputModelSerializer):
     case = CaseRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
+    court = serializers.SerializerMethodField(help_text="The code of the court whose case it is")
     action = serializers.CharField(source="action.code", read_only=True)
     action_label = serializers.CharField(read_only=True, help_text="e.g. 冻结, or 解除冻结 for a release")
     ack_overdue = serializers.SerializerMethodField()
@@ -398,11 +404,14 @@ class NoticeSerializer(OutputModelSerializer):
 
     class Meta:
         model = Notice
-        fields = ["id", "kind", "number", "case", "unit", "action", "action_label", "party",
+        fields = ["court", "id", "kind", "number", "case", "unit", "action", "action_label", "party",
                   "release_ground", "ruling", "subject", "asset_kind", "account", "amount", "status", "original",
                   "issued_at", "ack_due_at", "due_at", "delivered_at", "acknowledged_at", "answered_at",
                   "outcome", "answer_detail", "result_amount", "closed_at", "cancelled_at", "paused_since",
                   "ack_overdue", "answer_overdue", "measure_case", "partial"]
+
+    def get_court(self, obj) -> str:
+        return court_code(obj.unit.court_id)
 
     def get_ack_overdue(self, notice) -> bool:
         return notice.ack_overdue()
@@ -511,6 +520,7 @@ class MeasureSerializer(OutputModelSerializer):
 
     case = CaseRefSerializer(read_only=True)
     unit = UnitRefSerializer(read_only=True)
+    court = serializers.SerializerMethodField(help_text="The code of the court whose case it is")
     action = serializers.CharField(source="action.code", read_only=True)
     notice = serializers.PrimaryKeyRelatedField(read_only=True)
     release_notice = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -519,9 +529,12 @@ class MeasureSerializer(OutputModelSerializer):
 
     class Meta:
         model = Measure
-        fields = ["id", "case", "unit", "action", "notice", "asset", "asset_kind", "amount", "priority",
+        fields = ["court", "id", "case", "unit", "action", "notice", "asset", "asset_kind", "amount", "priority",
                   "queue_position", "status", "starts_on", "expires_on", "term_label", "renewals", "renewable",
                   "release_notice", "released_at", "lapsed_on"]
+
+    def get_court(self, obj) -> str:
+        return court_code(obj.unit.court_id)
 
     def get_term_label(self, measure) -> str:
         return measure_term_label(measure)

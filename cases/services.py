@@ -110,7 +110,13 @@ def notice_issue_batch(*, actor, case: Case, units: list[Unit], action: ActionTy
     offered = set(Capability.objects.filter(unit__in=units, action=action, unit__active=True)
                   .values_list("unit_id", flat=True))
     missing = [u for u in units if u.pk not in offered]
-    if missing:
+    foreign = [u for u in units if u.court_id != case.court_id]
+    if foreign:
+        # Each county's units answer their own court; another court's units are reached by entrusting
+        # that court (事项委托, cases.entrustments).
+        errors["unit"] = [_("%(unit)s is a member of another court's conference: entrust that court with the "
+                            "action instead.") % {"unit": u.name} for u in foreign]
+    elif missing:
         errors["unit"] = [_("%(unit)s does not offer “%(action)s”.") % {"unit": u.name, "action": action.name}
                           for u in missing]
     if not (subject or "").strip():

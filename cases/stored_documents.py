@@ -47,7 +47,7 @@ def receipt_context(document) -> dict:
     signed_by = event.actor if event is not None else None
     at = notice.acknowledged_at or (event.at if event is not None else document.issued_at)
     local = timezone.localtime(at)
-    return {"court_name": court_name(), "notice": notice, "case": notice.case, "unit": notice.unit,
+    return {"court_name": court_name(notice.case.court), "notice": notice, "case": notice.case, "unit": notice.unit,
             "notice_title": notice_title(notice), "signed_by": full_name(signed_by),
             "acknowledged_on": cn_date(local_date(at)), "acknowledged_time": local.strftime("%H:%M"),
             "delivered_on": cn_date(local_date(notice.delivered_at)) if notice.delivered_at else "",
@@ -73,6 +73,29 @@ def _served_term(notice) -> str:
     return ""
 
 
+def entrustment_html(document, extra: dict) -> str:
+    """The 委托执行函 (事项委托): what court A asks court B to do, the clocks of Art. 240, the ruling."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from linkage.court import full_name
+    from linkage.dates import cn_date, cn_date_upper, local_date
+
+    e = document.entrustment
+    case = e.case
+    parties = list(case.parties.all())
+    with translation.override("zh-hans"):
+        return render_to_string("cases/entrustment_letter.html", {
+            "e": e, "case": case, "court_name": court_name(case.court),
+            "applicants": "、".join(p.name for p in parties if p.role == "applicant"),
+            "debtors": "、".join(p.name for p in parties if p.role == "debtor"),
+            "action": e.get_action_display(), "start_due": cn_date(e.start_due_on),
+            "report_due": cn_date(e.report_due_on),
+            "ruling_title": e.ruling.title if e.ruling_id else "", "ruling_number": e.ruling.ruling_number if e.ruling_id else "",
+            "clerk": full_name(e.sent_by), "phone": e.sent_by.phone,
+            "date": cn_date_upper(local_date(e.sent_at)), **extra})
+
+
 def ruling_html(document, extra: dict) -> str:
     return render_ruling_html(document.ruling, extra)
 
@@ -81,3 +104,4 @@ def register() -> None:
     register_kind(*NOTICE_DOCUMENTS, render=notice_html, title=notice_title, standing=notice_standing)
     register_kind(DocumentKind.RECEIPT, render=receipt_html)
     register_kind(DocumentKind.RULING, render=ruling_html)
+    register_kind(DocumentKind.ENTRUSTMENT, render=entrustment_html)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, pickers, views
+from . import entrustment_views, import_views, pickers, views
 
 app_name = "cases"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/reveal/", views.case_reveal, name="reveal"),
     path("cases/<int:pk>/issue/", views.notice_issue, name="issue"),
+    path("cases/<int:pk>/entrust/", entrustment_views.entrust, name="entrust"),
+    path("entrustments/", entrustment_views.entrustment_list, name="entrustments"),
+    path("entrustments/<int:pk>/", entrustment_views.entrustment_detail, name="entrustment"),
     path("cases/<int:pk>/conclude/", views.case_conclude, name="conclude"),
     path("cases/<int:pk>/resume/", views.case_resume, name="resume"),
     path("cases/<int:pk>/suspend/", views.case_suspend, name="suspend"),

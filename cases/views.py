@@ -17,12 +17,13 @@ from linkage.pagination import keyset_page, query_id
 from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
 from linkage.workbudget import WorkRefused, refused_response, work_budget
+from members.courts import same_court
 from members.models import ActionType
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 from members.services import access_log
 
-from . import hooks, measures, pickers, selectors, services, terms
+from . import entrustments, hooks, measures, pickers, selectors, services, terms
 from .documents import notice_filename, render_notice_pdf
 from .forms import (
     AnswerForm,
@@ -154,6 +155,10 @@ def case_detail(request, pk):
                        and request.user.has_perm("cases.add_case")),
         "can_reveal": request.user.has_perm("cases.reveal_identifier"),
         "rulings": rulings,
+        # Tasks entrusted to other courts and what their units hold for this case (事项委托).
+        "entrusted": entrustments.for_case(case) if court else [],
+        "can_entrust": (case.is_open and request.user.has_perm("cases.add_notice")
+                        and request.user.court_id == case.court_id),
         **lifecycle,
     })
 
@@ -538,6 +543,10 @@ def attachment_download(request, pk):
     """A ruling or answer attachment, for the court and the units with a notice that carries it."""
     attachment = get_visible_or_404(Attachment.objects.select_related("case"), pk=pk)
     user = request.user
+    if is_court_user(user) and not same_court(user, attachment.case.court_id):
+        # Another court's file: only the ruling it sent with a task entrusted to this court (事项委托).
+        if not entrustments.visible_to(user).filter(ruling=attachment).exists():
+            raise Http404
     if not is_court_user(user):
         visible = selectors.notices_visible_to(user)
         if not (visible.filter(ruling=attachment).exists()

@@ -153,7 +153,9 @@ def imprint_size(issuer: str, printed_on: str) -> float:
 
 
 def _observer(unit) -> bool:
-    return unit.code in OBSERVER_UNIT_CODES or unit.kind in OBSERVER_UNIT_KINDS
+    from members.courts import base_code
+
+    return base_code(unit.code) in OBSERVER_UNIT_CODES or unit.kind in OBSERVER_UNIT_KINDS
 
 
 def _names(invitations) -> str:

@@ -54,8 +54,10 @@ class DecisionForm(CleanTextMixin, forms.Form):
     agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none(),
                                          required=False)
 
-    def __init__(self, *args, agenda_items=None, **kwargs):
+    def __init__(self, *args, agenda_items=None, court_id=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if court_id is not None:
+            self.fields["unit"].queryset = Unit.objects.active().of_court(court_id)
         if agenda_items is not None:
             self.fields["agenda_item"].queryset = agenda_items
 

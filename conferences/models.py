@@ -12,6 +12,8 @@ from django.utils.translation import pgettext_lazy
 from cases.models import Case
 from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
+from members.court_keys import CourtKeyMixin
+from members.courts import filter_by_court
 from members.models import Unit
 from members.roles import is_court_user
 from members.scoping import scope_by_unit, unit_ids
@@ -44,7 +46,7 @@ class AgendaItemQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if is_court_user(user):
-            return self
+            return filter_by_court(self, user)
         ids = unit_ids(user)
         if not ids:
             return self.none()
@@ -59,10 +61,12 @@ class AgendaItemQuerySet(models.QuerySet):
         return self.filter(status=AgendaStatus.APPROVED)
 
 
-class AgendaItem(ChoiceLabels, models.Model):
+class AgendaItem(CourtKeyMixin, ChoiceLabels, models.Model):
     """A matter put to the joint conference (议题)."""
 
     title = models.CharField(pgettext_lazy("agenda item", "title"), max_length=200)
+    court = models.ForeignKey("members.Court", on_delete=models.PROTECT,
+                              related_name="agenda_items", verbose_name=_("court"))
     reason = models.CharField(_("reason"), max_length=12, choices=AgendaReason.choices)
     description = models.TextField(_("description"), blank=True)
     cases = models.ManyToManyField(Case, related_name="agenda_items", blank=True, verbose_name=_("cases"))
@@ -104,7 +108,7 @@ class MeetingQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if is_court_user(user):
-            return self
+            return filter_by_court(self, user)
         ids = unit_ids(user)
         if not ids:
             return self.none()
@@ -114,10 +118,12 @@ class MeetingQuerySet(models.QuerySet):
         return self.select_related("minutes").prefetch_related("invitations__unit", "agenda_items")
 
 
-class Meeting(ChoiceLabels, models.Model):
+class Meeting(CourtKeyMixin, ChoiceLabels, models.Model):
     """A session of the joint conference (联席会议)."""
 
     title = models.CharField(pgettext_lazy("meeting", "title"), max_length=200)
+    court = models.ForeignKey("members.Court", on_delete=models.PROTECT,
+                              related_name="meetings", verbose_name=_("court"))
     kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices)
     starts_at = models.DateTimeField(_("date and time"))
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -259,7 +265,7 @@ class ActionItemQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Court roles see all; a unit only its own items, and only once the minutes are issued."""
         if user.is_authenticated and is_court_user(user):
-            return self
+            return filter_by_court(self, user, "unit__court")
         return scope_by_unit(self, user, "unit").filter(minutes__status=MinutesStatus.ISSUED)
 
     def for_list(self):

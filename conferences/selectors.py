@@ -126,10 +126,13 @@ def unit_tasks(user):
     return invitations, items
 
 
-def office_board(*, overdue: bool = False, now=None):
-    """Open action items (not done) grouped by unit and by meeting, for the office's board; ``overdue``:
-    only those past their due date and still owed (``ActionItemQuerySet.overdue``)."""
-    qs = ActionItem.objects.filter(status__in=ACTION_UNSETTLED, minutes__status=MinutesStatus.ISSUED)
+def office_board(*, court_id=None, overdue: bool = False, now=None):
+    """Open action items (not done) of one court's conference (``court_id``; the first court's by
+    default), grouped by unit and by meeting, for the office's board; ``overdue``: only those past their
+    due date and still owed (``ActionItemQuerySet.overdue``)."""
+    from members.court_keys import home_court_id
+
+    qs = ActionItem.objects.filter(meeting__court_id=court_id or home_court_id(),status__in=ACTION_UNSETTLED, minutes__status=MinutesStatus.ISSUED)
     if overdue:
         qs = qs.overdue(now)
     rows = list(qs.select_related("unit", "meeting", "minutes").order_by("unit__sort_order", "unit__code",

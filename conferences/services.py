@@ -87,11 +87,11 @@ def agenda_item_propose(*, actor, title: str, reason: str, cases=(), units=(), d
     if reason not in AgendaReason.values:
         errors["reason"] = [_("Choose major, stability, multi_unit or other.")]
     case_ids = sorted({c.pk if isinstance(c, Case) else c for c in cases})
-    found_cases = list(Case.objects.filter(pk__in=case_ids))
+    found_cases = list(Case.objects.filter(pk__in=case_ids, court_id=actor.court_id))
     if len(found_cases) != len(case_ids):
         errors["cases"] = [_("Some of these cases do not exist.")]
     unit_codes = sorted({u.code if isinstance(u, Unit) else u for u in units})
-    found_units = list(Unit.objects.filter(code__in=unit_codes, active=True))
+    found_units = list(Unit.objects.filter(code__in=unit_codes, active=True, court_id=actor.court_id))
     if len(found_units) != len(unit_codes):
         missing = set(unit_codes) - {u.code for u in found_units}
         errors["units"] = [_("Unknown or inactive unit: %(codes)s") % {"codes": ", ".join(sorted(missing))}]
@@ -100,7 +100,7 @@ def agenda_item_propose(*, actor, title: str, reason: str, cases=(), units=(), d
     if errors:
         raise ValidationError(errors)
     item = AgendaItem.objects.create(title=title.strip(), reason=reason, description=(description or "").strip(),
-                                     proposed_by=actor, suggested=suggested)
+                                     proposed_by=actor, suggested=suggested, court_id=actor.court_id)
     item.cases.set(found_cases)
     item.units.set(found_units)
     _event(item, transition="propose", from_status="", to_status=item.status, actor=actor)
@@ -139,7 +139,8 @@ def meeting_create(*, actor, title: str, kind: str, starts_at, agenda_items=(), 
     if starts_at is None and "starts_at" not in errors:
         errors["starts_at"] = [_("Say when the meeting is held.")]
     ids = sorted({a.pk if isinstance(a, AgendaItem) else a for a in agenda_items})
-    items = list(AgendaItem.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=ids))
+    items = list(AgendaItem.objects.select_for_update(of=("self",), no_key=True)
+                 .filter(pk__in=ids, court_id=actor.court_id))
     if not ids:
         errors["agenda_items"] = [_("Put at least one approved agenda item on the agenda.")]
     elif len(items) != len(ids) or any(i.status != AgendaStatus.APPROVED for i in items):
@@ -147,7 +148,7 @@ def meeting_create(*, actor, title: str, kind: str, starts_at, agenda_items=(), 
     if errors:
         raise ValidationError(errors)
     meeting = Meeting.objects.create(title=title.strip(), kind=kind, starts_at=starts_at,
-                                     place=(place or "").strip(), created_by=actor)
+                                     place=(place or "").strip(), created_by=actor, court_id=actor.court_id)
     meeting.agenda_items.set(items)
     unit_ids = sorted(set(AgendaItem.units.through.objects.filter(agendaitem_id__in=ids)
                           .values_list("unit_id", flat=True)))
@@ -185,7 +186,7 @@ def minutes_draft(*, actor, meeting: Meeting, summary: str, decisions: list[dict
         errors["summary"] = [_("Write the summary of the meeting.")]
     agenda_ids = set(meeting.agenda_items.values_list("id", flat=True))
     codes = {d.get("unit") for d in decisions if d.get("unit")}
-    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes, court_id=meeting.court_id)}
     invited = set(meeting.invitations.values_list("unit_id", flat=True))
     rows = []
     for index, spec in enumerate(decisions or [], start=1):

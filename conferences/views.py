@@ -15,6 +15,7 @@ from linkage.forms import apply_service_errors
 from linkage.identity import mask_identifiers_in_text
 from linkage.statemachine import InvalidTransition
 from linkage.text import strip_controls
+from members.models import Unit
 from members.roles import is_court_user
 from members.scoping import can_handle_unit, get_visible_or_404
 
@@ -83,6 +84,7 @@ def agenda_create(request):
             initial = {"title": found.title, "reason": found.reason, "case_numbers": found.case.number,
                        "units": found.unit_codes, "suggested": found.kind}
     form = AgendaItemForm(request.POST or None, initial=initial)
+    form.fields["units"].queryset = Unit.objects.active().of_court(request.user.court_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         numbers = [normalise_case_number_query(n) for n in data["case_numbers"].splitlines() if n.strip()]
@@ -146,9 +148,11 @@ def meeting_create(request):
     if not request.user.has_perm("conferences.add_meeting"):
         raise PermissionDenied
     # The draft agenda: every approved item not yet settled, carry-over from earlier meetings included.
-    schedulable = list(AgendaItem.objects.schedulable().prefetch_related("units", "meetings"))
+    schedulable = list(AgendaItem.objects.schedulable().filter(court_id=request.user.court_id)
+                       .prefetch_related("units", "meetings"))
     form = MeetingForm(request.POST or None, initial={
         "kind": MeetingKind.REGULAR, "agenda_items": [i.pk for i in schedulable]})
+    form.fields["agenda_items"].queryset = AgendaItem.objects.schedulable().filter(court_id=request.user.court_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -237,7 +241,7 @@ def minutes_edit(request, pk):
     ]
     form = MinutesForm(request.POST or None, initial={"summary": minutes.summary if minutes else ""})
     decisions = DecisionFormSet(request.POST or None, initial=initial_decisions,
-                                form_kwargs={"agenda_items": agenda_qs})
+                                form_kwargs={"agenda_items": agenda_qs, "court_id": meeting.court_id})
     if request.method == "POST" and form.is_valid() and decisions.is_valid():
         rows = [dict(text=d["text"], unit=d["unit"].code if d.get("unit") else None,
                      due_at=d.get("due_at"), agenda_item=d["agenda_item"].pk if d.get("agenda_item") else None)
@@ -359,7 +363,7 @@ def board(request):
     """The office's board: every open action item, by unit and by meeting."""
     _require_court(request.user)
     overdue = request.GET.get("overdue") == "1"
-    rows, by_unit, by_meeting = selectors.office_board(overdue=overdue)
+    rows, by_unit, by_meeting = selectors.office_board(court_id=request.user.court_id, overdue=overdue)
     if request.GET.get("format") == "xlsx":  # what the board shows, one row an action item
         from linkage.excel import export_title, workbook_response
 

@@ -4,7 +4,7 @@ push to the units); the admin shows them, and the audit rows (events, checks, pu
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from linkage.admin import ReadOnlyAdmin
+from linkage.admin import CappedReadOnlyInline, LargeTableMixin, ReadOnlyAdmin, RelatedListsMixin
 
 from .models import CreditCheck, CreditCheckAlert, CreditEntry, CreditEvent, CreditPerson, CreditPush
 
@@ -20,25 +20,25 @@ class CreditPersonInline(admin.TabularInline):
         return False
 
 
-class CreditEventInline(admin.TabularInline):
-    model = CreditEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+class CreditEventInline(CappedReadOnlyInline):
+    """Immutable events, shown: the newest fifty, every one in the entry's event list."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    model = CreditEvent
+    fields = ["transition", "from_status", "to_status", "actor", "on_behalf_of", "at", "note"]
+    readonly_fields = fields
+    select_related = ["actor", "on_behalf_of"]
 
 
 @admin.register(CreditEntry)
-class CreditEntryAdmin(ReadOnlyAdmin):
+class CreditEntryAdmin(RelatedListsMixin, LargeTableMixin, ReadOnlyAdmin):
     list_display = ["name", "masked_id", "case", "court", "ground", "status", "published_at"]
-    list_filter = ["status", "ground"]
+    list_filter = ["status"]  # (status, -published_at) is indexed; the ground is not
     list_select_related = ["case"]
     search_fields = ["name", "case__number"]
     exclude = ["id_number"]
     readonly_fields = ["masked_id"]
     inlines = [CreditPersonInline, CreditEventInline]
+    related_lists = [("credit.CreditEvent", "entry"), ("credit.CreditPush", "entry")]
 
     @admin.display(description=_("ID number / credit code"))
     def masked_id(self, obj):
@@ -46,23 +46,23 @@ class CreditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CreditEvent)
-class CreditEventAdmin(ReadOnlyAdmin):
+class CreditEventAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["entry", "transition", "from_status", "to_status", "actor", "at"]
-    list_filter = ["transition"]
+    ordering = ["id"]  # the model's (at, id), read off the primary key; no filter on the unindexed transition
     list_select_related = ["entry", "actor"]
 
 
 @admin.register(CreditPush)
-class CreditPushAdmin(ReadOnlyAdmin):
+class CreditPushAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["entry", "unit", "round", "push", "withdrawal", "created_at", "withdrawn_at"]
     list_filter = ["unit"]
     list_select_related = ["entry", "unit", "push", "withdrawal"]
 
 
 @admin.register(CreditCheck)
-class CreditCheckAdmin(ReadOnlyAdmin):
+class CreditCheckAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["at", "user", "unit", "masked_id", "channel", "listed", "reason", "batch"]
-    list_filter = ["channel", "listed", "unit"]
+    list_filter = ["unit"]  # (unit, -at) is indexed; the channel and the answer are not
     list_select_related = ["user", "unit"]
     search_fields = ["user__username", "reason", "batch"]
     exclude = ["id_number"]
@@ -96,14 +96,14 @@ class RestrictedPersonInline(admin.TabularInline):
         return False
 
 
-class RestrictionEventInline(admin.TabularInline):
-    model = RestrictionEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["transition", "from_status", "to_status", "actor", "at", "note"]
+class RestrictionEventInline(CappedReadOnlyInline):
+    """Immutable events, shown. An order's steps are few and have no list of their own: not capped."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    model = RestrictionEvent
+    cap = None
+    fields = ["transition", "from_status", "to_status", "actor", "on_behalf_of", "at", "note"]
+    readonly_fields = fields
+    select_related = ["actor", "on_behalf_of"]
 
 
 class RestrictionPermissionInline(admin.TabularInline):
@@ -115,9 +115,12 @@ class RestrictionPermissionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("granted_by")
+
 
 @admin.register(ConsumptionRestriction)
-class ConsumptionRestrictionAdmin(ReadOnlyAdmin):
+class ConsumptionRestrictionAdmin(RelatedListsMixin, LargeTableMixin, ReadOnlyAdmin):
     """Orders move only through the portal (the president signs, the units are told)."""
 
     list_display = ["name", "masked_id", "case", "status", "signed_at", "issued_at", "lifted_at"]
@@ -127,6 +130,7 @@ class ConsumptionRestrictionAdmin(ReadOnlyAdmin):
     exclude = ["id_number"]
     readonly_fields = ["masked_id"]
     inlines = [RestrictedPersonInline, RestrictionPermissionInline, RestrictionEventInline]
+    related_lists = [("credit.RestrictionPush", "order")]
 
     @admin.display(description=_("ID number / credit code"))
     def masked_id(self, obj):
@@ -134,8 +138,11 @@ class ConsumptionRestrictionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RestrictionPush)
-class RestrictionPushAdmin(ReadOnlyAdmin):
+class RestrictionPushAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["order", "unit", "notice", "release"]
+    # The model's order (the order's, newest first, then its units, pushed in their order) on the order's
+    # index, without the two joins.
+    ordering = ["-order_id", "id"]
     list_filter = ["unit"]
     list_select_related = ["order", "unit", "notice", "release"]
 

@@ -20,7 +20,7 @@ def restriction_context(order, viewer=None) -> dict:
     from .restrictions import DEFAULT_PERIOD
 
     basis = (order.basis or "").strip().rstrip("。；，")
-    return {"order": order, "court": court_name(), "persons": list(order.persons.all()),
+    return {"order": order, "court": court_name(order.case.court), "persons": list(order.persons.all()),
             "acts": order.act_labels(), "case": order.case,
             # The facts: the clerk's, or the ground every order rests on; never both (they say the same).
             "facts": basis or DEFAULT_FACTS,

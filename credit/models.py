@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
 from linkage.identity import mask_identifier
+from members.courts import filter_by_court
 from members.models import Unit
 from members.roles import is_court_user
 
@@ -82,7 +83,7 @@ class CreditEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The court roles manage the list; everyone else reaches it only through pushes and checks."""
         if user.is_authenticated and is_court_user(user):
-            return self
+            return filter_by_court(self, user, "case__court")
         return self.none()
 
     def published(self):
@@ -407,7 +408,7 @@ class RestrictionQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if is_court_user(user):
-            return self
+            return filter_by_court(self, user, "case__court")
         if not user.unit_id:
             return self.none()
         return self.filter(pushes__unit_id=user.unit_id).distinct()

@@ -16,6 +16,7 @@ from cases import services as case_services
 from cases.models import Case, CaseOutcome, Notice, NoticeKind, PartyKind, PartyRole, ReleaseGround
 from linkage.identity import validate_resident_id
 from linkage.statemachine import change_state, lock, record_note
+from members.courts import base_code
 from members.models import ActionType, Unit
 
 from . import rules
@@ -60,9 +61,10 @@ def seed_restriction_units(units=None) -> int:
     made = 0
     qs = Unit.objects.all() if units is None else Unit.objects.filter(pk__in=[u.pk for u in units])
     for unit in qs:
-        if unit.code in DEFAULT_RESTRICTION_UNITS:
-            acts, covers = DEFAULT_RESTRICTION_UNITS[unit.code]
-        elif unit.code.startswith(INSURER_PREFIX):
+        code = base_code(unit.code)
+        if code in DEFAULT_RESTRICTION_UNITS:
+            acts, covers = DEFAULT_RESTRICTION_UNITS[code]
+        elif code.startswith(INSURER_PREFIX):
             acts, covers = [RestrictedAct.INSURANCE], "限制支付高额保费购买保险理财产品（限高规定第三条第八项）"
         else:
             continue
@@ -160,8 +162,12 @@ def restriction_sign(*, actor, order: ConsumptionRestriction, note: str = "") ->
     return step(lock(order), "sign", actor=actor, note=note, signed_by=actor, signed_at=timezone.now())
 
 
-def restriction_targets() -> list[RestrictionUnit]:
-    return list(RestrictionUnit.objects.filter(unit__active=True).select_related("unit")
+def restriction_targets(court_id=None) -> list[RestrictionUnit]:
+    """The units of the court's conference that apply the order (the first court's by default)."""
+    from members.courts import home_court_id
+
+    return list(RestrictionUnit.objects.filter(unit__active=True, unit__court_id=court_id or home_court_id())
+                .select_related("unit")
                 .order_by("unit__sort_order", "unit__code"))
 
 
@@ -184,7 +190,7 @@ def restriction_issue(*, actor, order: ConsumptionRestriction) -> ConsumptionRes
             "date": order.grace_until}]})
     now = timezone.now()
     action = ActionType.objects.get(code="restrict")
-    targets = restriction_targets()
+    targets = restriction_targets(case.court_id)
     what = _describe(order)
     notices = case_services.system_notices_issue(actor=actor, case=case, issued_at=now, specs=[
         dict(unit=t.unit, action=action, kind=NoticeKind.ASSIST, party=order.party,

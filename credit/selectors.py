@@ -56,9 +56,11 @@ def credit_entry_for_detail(user):
 
 def decisions_visible_to(user):
     """The president's decisions: the court roles' (the president decides them, the clerk proposes and serves)."""
+    from members.courts import filter_by_court
+
     if not (user.is_authenticated and _court(user)):
         return Decision.objects.none()
-    return Decision.objects.select_related("case", "entry", "order", "document__case", "proposed_by", "decided_by")
+    return filter_by_court(Decision.objects, user, "case__court").select_related("case", "entry", "order", "document__case", "proposed_by", "decided_by")
 
 
 def decisions_waiting():

@@ -517,11 +517,15 @@ def _wake_sync(entry_id: int) -> None:
         log.warning("could not enqueue the dishonest-list sync of entry %s; the sweep will do it", entry_id)
 
 
-def joint_punishment_targets() -> list[tuple[Unit, Capability]]:
-    """Every active unit that applies joint punishment, with the capability it is asked to use:
-    ``restrict`` where it offers it, else ``publicize`` (DOMAIN.md section 3)."""
+def joint_punishment_targets(court_id=None) -> list[tuple[Unit, Capability]]:
+    """Every active unit of the court's conference (``court_id``; the first court's by default) that
+    applies joint punishment, with the capability it is asked to use: ``restrict`` where it offers it,
+    else ``publicize`` (DOMAIN.md section 3)."""
+    from members.courts import home_court_id
+
     chosen = {}
-    caps = (Capability.objects.filter(unit__active=True, action__code__in=PUNISHMENT_ACTIONS)
+    caps = (Capability.objects.filter(unit__active=True, action__code__in=PUNISHMENT_ACTIONS,
+                                      unit__court_id=court_id or home_court_id())
             .select_related("unit", "action").order_by("unit__sort_order", "unit__code"))
     for cap in caps:
         current = chosen.get(cap.unit_id)
@@ -581,7 +585,8 @@ def credit_sync(entry_id: int) -> dict:
         created = []
         if entry.status == CreditStatus.PUBLISHED:
             done = {p.unit_id for p in pushes if p.round == entry.round}
-            targets = [(unit, cap) for unit, cap in joint_punishment_targets() if unit.pk not in done]
+            targets = [(unit, cap) for unit, cap in joint_punishment_targets(case.court_id)
+                       if unit.pk not in done]
             notices = case_services.system_notices_issue(actor=actor, case=case, issued_at=now, specs=[
                 dict(unit=unit, action=cap.action, kind=NoticeKind.PUSH, party=entry.party,  # the listed one only
                      subject=_("Dishonest-debtor list (Art. 17): apply joint punishment to %(who)s, case "

@@ -1,14 +1,17 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from linkage.admin import LargeTableMixin
+
 from . import services
 from .models import IssuedDocument
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(admin.ModelAdmin):
+class IssuedDocumentAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ("code", "kind", "title", "number", "unit", "status", "sealed", "issued_at", "superseded_at")
-    list_filter = ("kind", "status", "sealed")
+    list_select_related = ("unit",)  # nullable: Django's own select_related() left it out, a query a row
+    list_filter = ("status",)  # (status, id) is indexed; the kind and the seal are not
     search_fields = ("code", "number", "case_number")
     actions = ["correct"]
 

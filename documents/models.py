@@ -47,6 +47,7 @@ class DocumentKind(models.TextChoices):
     EXCERPT = "excerpt", _("Minutes excerpt")
     RESTRICTION = "restriction", _("Consumption restriction order")
     RULING = "ruling", _("Ruling or decision")
+    ENTRUSTMENT = "entrustment", _("Letter of entrustment")
 
 
 # The document kind of each notice kind.

@@ -326,11 +326,20 @@ def stored_for_reader(notice, user) -> IssuedDocument | None:
 def may_download(user, document: IssuedDocument) -> bool:
     """Members of the addressed unit; the court: receipts and minutes freely, a notice addressed to a
     unit (with that unit's full identifiers) only with ``cases.reveal_identifier`` (audited)."""
+    from members.courts import same_court
     from members.roles import is_court_user
 
     if not getattr(user, "is_authenticated", False):
         return False
+    if document.kind == DocumentKind.ENTRUSTMENT:
+        # The letter belongs to both courts: the one that sent it and the one entrusted.
+        entrustment = document.entrustment
+        return is_court_user(user) and (same_court(user, entrustment.court_id)
+                                        or same_court(user, entrustment.case.court_id))
     if is_court_user(user) or user.is_superuser:
+        court_id = court_of(document)
+        if court_id is not None and not same_court(user, court_id):
+            return False  # another court's document: as absent as another unit's (issue 30)
         if document.kind in NOTICE_DOC_KINDS:
             return user.has_perm("cases.reveal_identifier")
         return True
@@ -338,6 +347,19 @@ def may_download(user, document: IssuedDocument) -> bool:
         return bool(document.minutes.issued_to_all) and document.minutes.meeting.invitations.filter(
             unit_id__in=_unit_ids(user)).exists()
     return _member_of(user, document.unit_id)
+
+
+def court_of(document) -> int | None:
+    """The court a registered document belongs to: its addressee's, its meeting's or its case's."""
+    if document.unit_id:
+        return document.unit.court_id
+    if document.minutes_id:
+        return document.minutes.meeting.court_id
+    if document.notice_id:
+        return document.notice.case.court_id
+    if document.ruling_id:
+        return document.ruling.case.court_id
+    return None
 
 
 def _unit_ids(user):

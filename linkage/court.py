@@ -4,7 +4,11 @@ from django.conf import settings
 DEFAULT_COURT_NAME = "湖北省公安县人民法院"
 
 
-def court_name() -> str:
+def court_name(court=None) -> str:
+    """The name a document prints: its own court's (``court``, from the case) when given, else the
+    install's first court's (issue 30: one install serves several courts)."""
+    if court is not None:
+        return court.name
     return getattr(settings, "COURT_NAME", "") or DEFAULT_COURT_NAME
 
 

@@ -14,6 +14,7 @@ from assessments.api import (
     ReferralTaskViewSet,
 )
 from cases.api import CaseViewSet, MeasureViewSet, NoticeViewSet
+from cases.entrustment_api import EntrustmentViewSet
 from conferences.api import ActionItemViewSet, AgendaItemViewSet, MeetingViewSet
 from credit.api import ConsumptionRestrictionViewSet, CreditCheckViewSet, CreditEntryViewSet, DecisionViewSet
 from credit.views import public_dishonest
@@ -37,6 +38,7 @@ router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("measures", MeasureViewSet, basename="measure")
+router.register("entrustments", EntrustmentViewSet, basename="entrustment")
 router.register("noncooperation-reports", NonCooperationReportViewSet, basename="noncooperation-report")
 router.register("sanctions", CourtSanctionViewSet, basename="sanction")
 router.register("referral-tasks", ReferralTaskViewSet, basename="referral-task")

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from linkage.choices import ChoiceLabels
 
+from .court_keys import CourtKeyMixin
+
 
 class UnitKind(models.TextChoices):
     PARTY = "party", _("Party committee body")
@@ -52,12 +54,26 @@ class UnitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
+    def of_court(self, court_id):
+        """The members of one court's joint conference."""
+        return self.filter(court_id=court_id)
 
-class Unit(ChoiceLabels, models.Model):
+    def asked_by_clerks(self):
+        """Units a clerk may send notices to: every member but the court itself (``court``, or a later
+        county's ``2-court``)."""
+        return self.exclude(code="court").exclude(code__endswith="-court")
+
+
+class Unit(CourtKeyMixin, ChoiceLabels, models.Model):
     """A member unit of the joint conference (Art. 3). Units are data: the office may add one."""
 
+    # Unit codes name units in the REST contract, so they stay unique in the install: a second county's
+    # units carry its prefix (2-police).
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    court = models.ForeignKey("members.Court", on_delete=models.PROTECT,
+                              related_name="units", verbose_name=_("court"),
+                              help_text=_("The court whose joint conference the unit is a member of."))
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.GOVERNMENT)
     articles = models.CharField(_("articles"), max_length=60, blank=True, help_text=_("e.g. 14, 15"))
@@ -108,13 +124,16 @@ class Capability(ChoiceLabels, models.Model):
         return f"{self.unit} · {self.action}"
 
 
-class User(AbstractUser):
+class User(CourtKeyMixin, AbstractUser):
     """A portal user. Belongs to at most one unit (DOMAIN.md section 2); roles are groups."""
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("unit")
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    court = models.ForeignKey("members.Court", on_delete=models.PROTECT,
+                              related_name="users", verbose_name=_("court"),
+                              help_text=_("The court (and its joint conference) the account works for."))
     # Bumped when the account is disabled or moved off its unit: every session signed with the old value
     # stops being valid at its next request (see _get_session_auth_hash).
     session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
@@ -122,6 +141,15 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def save(self, *args, **kwargs):
+        # A unit's member works for the unit's court: the one court key their scope and pages read.
+        fields = kwargs.get("update_fields")
+        if self.unit_id and (fields is None or {"unit", "court"} & set(fields)):
+            unit = self.__dict__.get("_state") and self._state.fields_cache.get("unit")
+            self.court_id = unit.court_id if unit is not None else (
+                Unit.objects.filter(pk=self.unit_id).values_list("court_id", flat=True).first() or self.court_id)
+        super().save(*args, **kwargs)
 
     def __str__(self):
         full = f"{self.last_name}{self.first_name}".strip()

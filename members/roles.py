@@ -16,10 +16,14 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", _("Assessor")
     UNIT_SYSTEM = "unit_system", _("Unit system (API token)")
     PRESIDENT = "president", _("Court president")  # signs consumption restriction orders (限高规定 Art. 5)
+    # The supervising court's 执行指挥中心 (issue 30): reads the courts below, issues 督办 orders.
+    SUPERVISOR = "supervisor", _("Supervising court")
 
 
 # Roles that act for the court and the conference: they see every case and notice.
-COURT_ROLES = frozenset({Role.CLERK, Role.OFFICE, Role.CONVENER, Role.PRESIDENT})
+# Which court's rows they see is ``members.courts.court_ids``: their own, and for the supervising court
+# the courts below it.
+COURT_ROLES = frozenset({Role.CLERK, Role.OFFICE, Role.CONVENER, Role.PRESIDENT, Role.SUPERVISOR})
 
 # Model permissions each role's group carries (app_label.codename). Object scope comes on top.
 ROLE_PERMISSIONS = {
@@ -64,6 +68,10 @@ ROLE_PERMISSIONS = {
                      "assessments.view_noncooperationreport"],
 }
 
+ROLE_PERMISSIONS[Role.SUPERVISOR] = ["cases.view_case", "cases.view_notice", "cases.supervise_case",
+                                     "conferences.view_meeting", "conferences.view_minutes",
+                                     "conferences.view_actionitem"]
+
 # Accountability and assessment (Art. 9, 36, 37, 39).
 _REPORTS_READ = ["assessments.view_noncooperationreport", "assessments.view_referraltask"]
 _PERIODS_READ = ["assessments.view_assessmentperiod", "assessments.view_assessmentscore"]
@@ -96,7 +104,8 @@ def has_role(user, *roles) -> bool:
 
 
 def is_court_user(user) -> bool:
-    """Clerks, the office and conveners see all cases; so do superusers."""
+    """Clerks, the office, conveners, the president and the supervising court see their courts' cases
+    (``members.courts.court_ids``); superusers every court's."""
     return user.is_authenticated and (user.is_superuser or has_role(user, *COURT_ROLES))
 
 

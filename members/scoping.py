@@ -11,6 +11,7 @@ who acts for the unit). They are granted from the user's unit and roles in ``mem
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .courts import court_ids, filter_by_court
 from .roles import is_court_user
 
 VIEW = "members.view_unit_work"
@@ -54,7 +55,8 @@ def scope_by_unit(qs: QuerySet, user, unit_field: str = "unit", *, perm: str = V
     if not user.is_authenticated:
         return qs.none()
     if court_sees_all and is_court_user(user):
-        return qs
+        # A unit belongs to one court: a court's roles see the rows of its units (members.courts).
+        return filter_by_court(qs, user, f"{unit_field}__court")
     ids = unit_ids(user, perm)
     if not ids:
         return qs.none()
@@ -67,7 +69,8 @@ def scope_key(user, perm: str = VIEW) -> tuple:
     if not user.is_authenticated:
         return ("none",)
     if is_court_user(user):
-        return ("court",)
+        ids = court_ids(user)
+        return ("court", None if ids is None else tuple(sorted(ids)))
     return ("units", perm, tuple(sorted(unit_ids(user, perm))))
 
 

@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.dispatch import Signal
 
-from .models import ActionType, Capability, Unit, User
+from .court_keys import home_court_id
+from .models import ActionType, Capability, Court, Unit, User
 from .roles import ROLE_PERMISSIONS, Role
 from .seed_data import ACTIONS, LEGAL_BASIS, UNITS, capabilities_for
 
@@ -34,8 +35,10 @@ units_seeded = Signal()
 
 
 @transaction.atomic
-def seed_units() -> dict:
-    """Create the actions and units that are missing; never overwrite an existing row."""
+def seed_units(court=None, prefix: str = "", county: str = "") -> dict:
+    """Create the actions and units that are missing; never overwrite an existing row. ``court``,
+    ``prefix`` and ``county``: a later county's conference (its units' codes carry ``prefix``, their
+    names the county's name where the first county's stands)."""
     ensure_role_groups()
     created = {"actions": 0, "units": 0, "capabilities": 0}
     actions, new_units = {}, []
@@ -52,11 +55,15 @@ def seed_units() -> dict:
         created["actions"] += was_created
     for order, entry in enumerate(UNITS):
         code, name, name_en, kind, articles, duties, _caps = entry
+        if county:
+            # 县公安局 → 江陵县公安局; 中国工商银行公安支行 → 中国工商银行江陵支行 (公安 is also the first county).
+            name = (f"{county}{name}" if name.startswith("县")
+                    else name.replace("公安支", f"{county}支").replace("人行公安", f"人行{county}"))
         unit, was_created = Unit.objects.get_or_create(
-            code=code,
+            code=f"{prefix}{code}",
             defaults=dict(
                 name=name, name_en=name_en, kind=kind, articles=articles, duties=duties,
-                sort_order=order * 10,
+                sort_order=order * 10, court=court or Court.objects.get(pk=home_court_id()),
             ),
         )
         created["units"] += was_created
@@ -75,10 +82,10 @@ def seed_units() -> dict:
 
 
 def _ensure_user(username, *, password, role=None, unit=None, superuser=False, first_name="",
-                 staff=False, last_name="") -> User:
+                 staff=False, last_name="", court=None) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults=dict(unit=unit, is_staff=superuser or staff, is_superuser=superuser, first_name=first_name,
+        defaults=dict(unit=unit, **({"court": court} if court is not None else {}), is_staff=superuser or staff, is_superuser=superuser, first_name=first_name,
                       last_name=last_name, email=f"{username}@example.invalid"),
     )
     if created or not user.check_password(password):
@@ -119,7 +126,43 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[User]:
     police = Unit.objects.get(code="police")
     users.append(_ensure_user("leader-police", password=password, role=Role.UNIT_LEADER, unit=police,
                               first_name="公安局领导"))
-    for unit in Unit.objects.all():
+    for unit in Unit.objects.filter(court_id=home_court_id()):
+        liaison = _ensure_user(f"liaison-{unit.code}", password=password, role=Role.LIAISON, unit=unit,
+                               first_name=f"{unit.name}联络员")
+        liaison_assign(actor=None, unit=unit, user=liaison)
+        users.append(liaison)
+    users += seed_second_court(password)
+    return users
+
+
+# The demo city (issue 30): 荆州 (鄂10) supervises its basic courts; the first court is 公安县 (鄂1022, the
+# install's COURT_CODE), the second 江陵县 (鄂1024). The codes of 法〔2015〕137号 follow the division codes.
+INTERMEDIATE = ("鄂10", "湖北省荆州市中级人民法院")
+SECOND = ("鄂1024", "湖北省江陵县人民法院", "江陵", "2-")
+
+
+def seed_second_court(password: str) -> list[User]:
+    """A second county court of the same city with its own conference (units ``2-<code>``, accounts
+    ``clerk-2``, ``office-2``, ``convener-2``, ``president-2``, ``liaison-2-<code>``) and the supervising
+    intermediate court's account ``supervisor``."""
+    from .services import liaison_assign
+
+    city, _created = Court.objects.get_or_create(code=INTERMEDIATE[0], defaults={"name": INTERMEDIATE[1]})
+    Court.objects.filter(pk=home_court_id(), parent__isnull=True).exclude(pk=city.pk).update(parent=city)
+    code, name, county, prefix = SECOND
+    second, _created = Court.objects.get_or_create(code=code, defaults={"name": name, "parent": city})
+    seed_units(court=second, prefix=prefix, county=county)
+    court_unit = Unit.objects.get(code=f"{prefix}court")
+    users = [
+        _ensure_user("clerk-2", password=password, role=Role.CLERK, unit=court_unit, first_name="江陵执行书记员"),
+        _ensure_user("office-2", password=password, role=Role.OFFICE, unit=court_unit, first_name="江陵联席办"),
+        _ensure_user("president-2", password=password, role=Role.PRESIDENT, unit=court_unit, last_name="吴",
+                     first_name="建华"),
+        _ensure_user("convener-2", password=password, role=Role.CONVENER, unit=Unit.objects.get(code=f"{prefix}plc"),
+                     first_name="江陵召集人"),
+        _ensure_user("supervisor", password=password, role=Role.SUPERVISOR, court=city, first_name="荆州中院执行指挥中心"),
+    ]
+    for unit in Unit.objects.filter(court=second):
         liaison = _ensure_user(f"liaison-{unit.code}", password=password, role=Role.LIAISON, unit=unit,
                                first_name=f"{unit.name}联络员")
         liaison_assign(actor=None, unit=unit, user=liaison)

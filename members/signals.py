@@ -47,3 +47,21 @@ def _groups_changed(sender, instance, action, reverse=False, **kwargs):
         if action != "post_add":  # a role taken away ends the sessions that carried it
             end_sessions(user)
         sync_unit_permissions(user)
+
+
+def _courts_changed(sender, **kwargs):
+    from .courts import forget_court_codes
+
+    forget_court_codes()
+
+
+def _connect_court_signals():
+    from django.db.models.signals import post_delete
+
+    from .models import Court
+
+    post_save.connect(_courts_changed, sender=Court, dispatch_uid="court-codes-saved")
+    post_delete.connect(_courts_changed, sender=Court, dispatch_uid="court-codes-deleted")
+
+
+_connect_court_signals()

@@ -132,6 +132,7 @@ def channels_page(request):
     if not channels.may_manage(request.user):
         raise Http404
     form = ChannelForm(request.POST or None)
+    form.fields["unit"].queryset = Unit.objects.active().of_court(request.user.court_id)
     if request.method == "POST":
         if request.POST.get("action") in ("test", "off", "on"):
             channel = get_object_or_404(channels.channels_for(request.user), pk=request.POST.get("channel") or 0)

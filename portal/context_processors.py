@@ -1,3 +1,6 @@
+from django.conf import settings
+
+from members.courts import court_code, court_label
 from members.roles import Role, has_role, is_court_user
 from members.tokens import uses_api
 
@@ -31,6 +34,9 @@ def portal(request):
             # What waits for the user (portal.todo): called by the template only when a page shows the
             # menu, once per request; ``waiting`` is what the menu shows, the counts that are not zero.
             "todo": lambda: todo_for_request(request),
+            # The footer names the user's court when it is not the install's first (issue 30).
+            "court_label": lambda: (court_label(user.court_id)
+                                    if court_code(user.court_id) != settings.COURT_CODE else ""),
             "waiting": lambda: [t for t in todo_for_request(request) if t.count],
         }
     }

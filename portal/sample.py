@@ -777,11 +777,12 @@ class _Sample:
             MeetingReport,
             Minutes,
         )
+        from members.court_keys import home_court_id
         from members.models import Unit
 
         by_index = {i: case for i, case, _s, _d in made}
         office, convener = self.user("office"), self.user("convener")
-        members = list(Unit.objects.active().order_by("sort_order", "code"))
+        members = list(Unit.objects.active().of_court(home_court_id()).order_by("sort_order", "code"))
         # The timeline, in working days before today: proposed, approved, scheduled (invitations out and
         # answered over two days), held, minutes drafted and issued (the work report fixed), reports.
         proposed, approved, scheduled = self.wd(10, 10), self.wd(9, 16), self.wd(8, 9)

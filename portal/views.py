@@ -77,11 +77,13 @@ def absences(request):
     office = user.is_superuser or has_role(user, Role.OFFICE)
     if not (office or (user.unit_id and has_role(user, Role.LIAISON, Role.UNIT_LEADER))):
         raise Http404
-    units = list(Unit.objects.active() if office else Unit.objects.filter(pk=user.unit_id))
+    units = list(Unit.objects.active().of_court(user.court_id) if office else Unit.objects.filter(pk=user.unit_id))
     deputies = (User.objects.filter(is_active=True, unit__isnull=False).select_related("unit")
                 .order_by("unit__sort_order", "username"))
     if not office:
         deputies = deputies.filter(unit_id=user.unit_id)
+    elif not user.is_superuser:
+        deputies = deputies.filter(unit__court_id=user.court_id)
     form = AbsenceForm(request.POST if request.POST.get("action") == "record" else None, units=units,
                        deputies=deputies)
     if request.method == "POST":

@@ -212,7 +212,7 @@ def test_the_ranking_orders_units_and_shares_ranks(world, period, users, make_ca
                                                    django_capture_on_commit_callbacks):
     _upheld_and_unfounded(users, world["icbc"])
     scores = _compute(period, django_capture_on_commit_callbacks, users)
-    active = Unit.objects.active().count()
+    active = Unit.objects.active().of_court(period.court_id).count()  # each county assesses its own units
     assert len(scores) == active  # idle units included
     assert scores["police"].rank == 1
     assert scores["tax"].rank == scores["court"].rank == 2  # equal scores share a rank
@@ -232,7 +232,7 @@ def test_compute_is_repeatable_and_runs_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as more:
         services.scores_refresh(period_id=period.pk)
     assert len(more) == len(few)  # aggregations, not a query (or loop) per notice
-    assert AssessmentScore.objects.filter(period=period).count() == Unit.objects.active().count()
+    assert AssessmentScore.objects.filter(period=period).count() == Unit.objects.active().filter(court__code="鄂1022").count()
 
 
 def test_scheme_weights_are_edited_by_the_assessor(world, period, users, api, django_capture_on_commit_callbacks):
@@ -294,7 +294,7 @@ def test_scores_api_lists_every_active_unit_with_numbers(world, period, api, use
         body = api(username).get(f"/api/v1/assessment-periods/{period.pk}/scores/").json()
         assert body["next"] is None
         rows = body["results"]
-        assert len(rows) == Unit.objects.active().count()
+        assert len(rows) == Unit.objects.active().filter(court__code="鄂1022").count()
         assert all(isinstance(r["score"], float) and isinstance(r["rank"], int) for r in rows)
         icbc = next(r for r in rows if r["unit"]["code"] == "bank-icbc")
         assert icbc["metrics"]["ack_on_time"]["evidence"].endswith("unit=bank-icbc&indicator=ack_on_time")
@@ -382,7 +382,7 @@ def test_excel_export_opens_and_its_totals_equal_the_page(world, period, browser
     rows = list(scores_sheet.iter_rows(values_only=True))
     title, _header, body, total = rows[0], rows[1], rows[2:-1], rows[-1]  # linkage.excel: a title row first
     assert period.name in title[0] and scores_sheet.freeze_panes == "A3"
-    assert len(body) == totals["units"] == Unit.objects.active().count()
+    assert len(body) == totals["units"] == Unit.objects.active().filter(court__code="鄂1022").count()
     score_col = 2  # 名次, 单位, 得分: no internal unit code in the sheet
     assert "bank-icbc" not in {r[1] for r in body}
     assert Decimal(str(round(sum(r[score_col] for r in body), 2))) == totals["score"]

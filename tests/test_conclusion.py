@@ -299,7 +299,8 @@ def test_property_conclusion_by_outcome(users, make_case, django_capture_on_comm
     holding one (only its one-off requests are withdrawn)."""
     from cases.models import Measure
 
-    caps = list(Capability.objects.filter(unit__active=True).select_related("unit", "action")
+    caps = list(Capability.objects.filter(unit__active=True, unit__court__code="鄂1022")  # the case's county
+                .select_related("unit", "action")
                 .order_by("unit__code", "action__code"))
     measure_caps = [c for c in caps if c.action.code in MEASURE_ACTIONS]
     other_caps = [c for c in caps if c.action.code not in MEASURE_ACTIONS]

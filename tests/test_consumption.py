@@ -24,7 +24,9 @@ def debtor_of(case):
 
 
 def restriction_units() -> set[str]:
-    return set(RestrictionUnit.objects.filter(unit__active=True).values_list("unit__code", flat=True))
+    # The order goes to the units of its case's court (the first court's here).
+    return set(RestrictionUnit.objects.filter(unit__active=True, unit__court__code="鄂1022")
+               .values_list("unit__code", flat=True))
 
 
 @pytest.fixture

@@ -41,8 +41,10 @@ def _fresh_throttle_history():
 
 
 def joint_units() -> set[str]:
-    """Codes of the active units that apply joint punishment (publicize or restrict), from the data."""
-    return set(Capability.objects.filter(unit__active=True, action__code__in=["publicize", "restrict"])
+    """Codes of the first court's active units that apply joint punishment (publicize or restrict), from
+    the data: a list entry is pushed to the units of its case's court (the demo's second county has its own)."""
+    return set(Capability.objects.filter(unit__active=True, action__code__in=["publicize", "restrict"],
+                                         unit__court__code="鄂1022")
                .values_list("unit__code", flat=True))
 
 

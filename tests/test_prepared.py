@@ -70,7 +70,8 @@ def test_each_scope_has_its_own_query(make_case, issue, users):
         assert selectors.inbox_counts(users["liaison-police"])["new"] == 1
         assert selectors.inbox_counts(users["clerk"])["new"] == 3
     keys = {k[2] for k in selectors._prepared_inbox_counts._shapes}
-    assert keys == {scope_key(users["liaison-bank-icbc"]), scope_key(users["liaison-police"]), ("court",)}
+    assert keys == {scope_key(users["liaison-bank-icbc"]), scope_key(users["liaison-police"]), scope_key(users["clerk"])}
+    assert scope_key(users["clerk"])[0] == "court"
     assert scope_key(users["liaison-bank-icbc"]) != scope_key(users["liaison-police"])
 
 

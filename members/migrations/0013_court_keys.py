@@ -1,0 +1,42 @@
+"""Issue 30: member units and accounts belong to one court; the rows already here to the install's first court (the one of
+COURT_CODE, members.0012_first_court)."""
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+def to_first_court(apps, schema_editor):
+    Court = apps.get_model("members", "Court")
+    code = getattr(settings, "COURT_CODE", "") or "鄂1022"
+    court, _created = Court.objects.get_or_create(
+        code=code, defaults={"name": getattr(settings, "COURT_NAME", "") or "湖北省公安县人民法院"})
+    for model in ['Unit', 'User']:
+        apps.get_model("members", model).objects.filter(court__isnull=True).update(court=court)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("members", "0012_first_court")]
+
+    operations = [
+        migrations.AddField(
+            model_name="unit", name="court",
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name="units",
+                                    to="members.court", verbose_name="court", help_text='The court whose joint conference the unit is a member of.'),
+        ),
+        migrations.AddField(
+            model_name="user", name="court",
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name="users",
+                                    to="members.court", verbose_name="court", help_text='The court (and its joint conference) the account works for.'),
+        ),
+        migrations.RunPython(to_first_court, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="unit", name="court",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="units",
+                                    to="members.court", verbose_name="court", help_text='The court whose joint conference the unit is a member of.'),
+        ),
+        migrations.AlterField(
+            model_name="user", name="court",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="users",
+                                    to="members.court", verbose_name="court", help_text='The court (and its joint conference) the account works for.'),
+        ),
+    ]
