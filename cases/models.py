@@ -637,3 +637,4 @@ from .entrustment_models import *  # noqa: E402,F401,F403  (tasks entrusted betw
 from .import_models import *  # noqa: E402,F401,F403  (the case import's column mapping and audit rows)
 from .lifecycle_models import *  # noqa: E402,F401,F403  (case events, suspensions, settlements, payments)
 from .measure_models import *  # noqa: E402,F401,F403  (the measures register)
+from .supervision_models import *  # noqa: E402,F401,F403  (督办 orders of the supervising court)

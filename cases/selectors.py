@@ -21,6 +21,7 @@ from django.utils import timezone
 from linkage.dates import add_months, local_today
 from linkage.orm import row_count
 from linkage.prepared import PreparedCounts
+from members.court_keys import home_court_id
 from members.roles import is_court_user
 from members.scoping import scope_key
 
@@ -286,7 +287,7 @@ def inbox(user, tab: str):
     return notices_for_list(user).filter(notice_rule(tab, timezone.now()))
 
 
-def clerk_todo_counts(now=None) -> dict:
+def clerk_todo_counts(now=None, court_id=None) -> dict:
     """What waits for the clerk, in one query over open work only (after the holiday rows of the renewal
     horizon): answers to review and releases not confirmed (the open-work notices, partial index
     ``notice_open_work``), objections and extension requests to decide (pending requests, index
@@ -299,24 +300,50 @@ def clerk_todo_counts(now=None) -> dict:
     # renewal horizon reads the holiday table first (working days), a query of its own.
     horizon = terms.renewal_horizon()
     today = local_today()
-    counts = _prepared_clerk_todo_counts(now, horizon, today, key=(horizon, today))
+    # One court's work (issue 30): the clerk's own court's.
+    court_id = court_id or home_court_id()
+    counts = _prepared_clerk_todo_counts(now, horizon, today, court_id, key=(horizon, today, court_id))
     if counts["requests"] is None:  # no open-work notice at all: the aggregate ran over no rows
         renewal_due = terms.renewal_due_q(horizon=horizon)
-        counts["requests"] = pending_requests().count()
-        counts["measures_due"] = Measure.objects.filter(renewal_due).count()
-        counts.update(lifecycle_todo_counts(today))
+        counts["requests"] = pending_requests().filter(notice__unit__court_id=court_id).count()
+        counts["measures_due"] = Measure.objects.filter(renewal_due, unit__court_id=court_id).count()
+        counts.update(lifecycle_todo_counts(today, court_id))
+        counts.update({k: q.count() for k, q in _entrusted_queries(today, court_id).items()})
     return counts
 
 
-def _clerk_todo_counts(now, horizon, today) -> dict:
-    return Notice.objects.filter(status__in=OPEN_WORK).aggregate(
+def _entrusted_queries(today, court_id) -> dict:
+    """Tasks between courts waiting for this court (事项委托, 民事诉讼法 Art. 240): letters received to accept
+    (and those past the 15 days), releases another court asked for, and tasks it sent that have no report
+    after 30 days."""
+    from .entrustment_models import Entrustment, EntrustmentStatus
+    from .supervision_models import SupervisionOrder
+
+    received = Entrustment.objects.filter(court_id=court_id)
+    return {
+        "entrusted_to_accept": received.filter(status=EntrustmentStatus.SENT),
+        "entrusted_start_overdue": received.filter(status=EntrustmentStatus.SENT, start_due_on__lt=today),
+        "entrusted_release": received.filter(release_requested_at__isnull=False).exclude(
+            status=EntrustmentStatus.RELEASED),
+        "entrusted_report_overdue": Entrustment.objects.filter(case__court_id=court_id,
+                                                               status=EntrustmentStatus.ACCEPTED,
+                                                               reported_at__isnull=True, report_due_on__lt=today),
+        # 督办 orders of the supervising court still to reply to.
+        "supervision_open": SupervisionOrder.objects.filter(case__court_id=court_id, status="open"),
+    }
+
+
+def _clerk_todo_counts(now, horizon, today, court_id) -> dict:
+    return Notice.objects.filter(status__in=OPEN_WORK, unit__court_id=court_id).aggregate(
         answered=Count("id", filter=notice_rule("answered", now)),
         to_release=Count("id", filter=notice_rule("to_release", now)),
-        requests=Max(row_count(pending_requests())),
-        measures_due=Max(row_count(Measure.objects.filter(terms.renewal_due_q(horizon=horizon)))),
-        instalments_overdue=Max(row_count(settlements_with_overdue(today))),
-        settled=Max(row_count(settlements_performed(today))),
-        searches_due=Max(row_count(Case.objects.filter(next_search_on__lte=today))),
+        requests=Max(row_count(pending_requests().filter(notice__unit__court_id=court_id))),
+        measures_due=Max(row_count(Measure.objects.filter(terms.renewal_due_q(horizon=horizon),
+                                                          unit__court_id=court_id))),
+        instalments_overdue=Max(row_count(settlements_with_overdue(today).filter(case__court_id=court_id))),
+        settled=Max(row_count(settlements_performed(today).filter(case__court_id=court_id))),
+        searches_due=Max(row_count(Case.objects.filter(next_search_on__lte=today, court_id=court_id))),
+        **{k: Max(row_count(q)) for k, q in _entrusted_queries(today, court_id).items()},
     )
 
 
@@ -329,36 +356,37 @@ def pending_releases(case):
     return case.notices.filter(kind=NoticeKind.RELEASE).exclude(outcome="done").exclude(status="cancelled")
 
 
-def court_counts() -> dict:
+def court_counts(court_id=None) -> dict:
     """The court's home-page figures in one query, each reading open work only: the notices still open
     or answered (the partial index ``notice_open_work``), the open cases, the lapsed measures; closed
     history is never scanned (docs/performance.md). What waits for a clerk (answers to
     review, releases, renewals) is counted with the to-do (``clerk_todo_counts``)."""
-    counts = _prepared_court_counts(timezone.now())
+    court_id = court_id or home_court_id()  # one court's figures (issue 30)
+    counts = _prepared_court_counts(timezone.now(), court_id, key=(court_id,))
     if counts["open_cases"] is None:  # no open-work notice at all: the aggregate ran over no rows
-        open_cases = _court_open_cases()
+        open_cases = _court_open_cases(court_id)
         counts.update(open_cases=open_cases.count(), listed=open_cases.filter(listed_supervision=True).count(),
-                      measures_lapsed=_court_lapsed().count())
+                      measures_lapsed=_court_lapsed(court_id).count())
     return counts
 
 
-def _court_open_cases():
-    return Case.objects.filter(status="open")
+def _court_open_cases(court_id):
+    return Case.objects.filter(status="open", court_id=court_id)
 
 
-def _court_lapsed():
-    return Measure.objects.filter(status="lapsed", case__status="open")
+def _court_lapsed(court_id):
+    return Measure.objects.filter(status="lapsed", case__status="open", unit__court_id=court_id)
 
 
-def _court_counts(now) -> dict:
-    open_cases = _court_open_cases()
+def _court_counts(now, court_id) -> dict:
+    open_cases = _court_open_cases(court_id)
     # One round trip, as the clerk's to-do: the case and measure figures as scalar subqueries.
-    return Notice.objects.filter(status__in=OPEN_WORK).aggregate(
+    return Notice.objects.filter(status__in=OPEN_WORK, unit__court_id=court_id).aggregate(
         ack_overdue=Count("id", filter=ack_overdue_q(now)),
         answer_overdue=Count("id", filter=answer_overdue_q(now)),
         open_cases=Max(row_count(open_cases)),
         listed=Max(row_count(open_cases.filter(listed_supervision=True))),
-        measures_lapsed=Max(row_count(_court_lapsed())),
+        measures_lapsed=Max(row_count(_court_lapsed(court_id))),
     )
 
 
@@ -572,13 +600,14 @@ def settlements_performed(today=None):
             .filter(total__isnull=False, paid__gte=F("total")))
 
 
-def lifecycle_todo_counts(today=None) -> dict:
+def lifecycle_todo_counts(today=None, court_id=None) -> dict:
     """The clerk's lifecycle to-do: settlements behind, settlements performed (to conclude), property
-    searches due after 终本 (index case_next_search)."""
+    searches due after 终本 (index case_next_search), of one court."""
     today = today or local_today()
-    return {"instalments_overdue": settlements_with_overdue(today).count(),
-            "settled": settlements_performed(today).count(),
-            "searches_due": Case.objects.filter(next_search_on__lte=today).count()}
+    court_id = court_id or home_court_id()
+    return {"instalments_overdue": settlements_with_overdue(today).filter(case__court_id=court_id).count(),
+            "settled": settlements_performed(today).filter(case__court_id=court_id).count(),
+            "searches_due": Case.objects.filter(next_search_on__lte=today, court_id=court_id).count()}
 
 
 def cases_for_todo(qs, todo: str, today=None):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import entrustment_views, import_views, pickers, views
+from . import entrustment_views, import_views, pickers, supervision_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/<int:pk>/issue/", views.notice_issue, name="issue"),
     path("cases/<int:pk>/entrust/", entrustment_views.entrust, name="entrust"),
     path("entrustments/", entrustment_views.entrustment_list, name="entrustments"),
+    path("supervision/", supervision_views.overview, name="supervision"),
+    path("supervision/orders/", supervision_views.orders, name="supervision-orders"),
     path("entrustments/<int:pk>/", entrustment_views.entrustment_detail, name="entrustment"),
     path("cases/<int:pk>/conclude/", views.case_conclude, name="conclude"),
     path("cases/<int:pk>/resume/", views.case_resume, name="resume"),

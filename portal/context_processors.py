@@ -21,6 +21,7 @@ def portal(request):
             "decisions": user.is_superuser or has_role(user, Role.PRESIDENT, Role.CLERK),
             "unit": has_role(user, Role.LIAISON, Role.UNIT_LEADER),
             "assessor": has_role(user, Role.ASSESSOR),
+            "supervisor": has_role(user, Role.SUPERVISOR),
             "convener": has_role(user, Role.CONVENER),
             # API tokens in the account menu: a unit's liaison and the staff (members.tokens.uses_api).
             "api": uses_api(user),

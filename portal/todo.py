@@ -38,11 +38,11 @@ def _url(name: str, query: str) -> str:
     return f"{reverse(name)}?{query}"
 
 
-def clerk_todo() -> list[Todo]:
+def clerk_todo(user=None) -> list[Todo]:
     from cases.selectors import clerk_todo_counts
     from credit.selectors import restriction_todo_counts
 
-    c = clerk_todo_counts()
+    c = clerk_todo_counts(court_id=getattr(user, "court_id", None))
     orders = restriction_todo_counts()
     life = c  # the lifecycle's counts come in the same query (cases.selectors.clerk_todo_counts)
     decided = orders  # and the decisions' in the orders' (credit.selectors.restriction_todo_counts)
@@ -64,7 +64,22 @@ def clerk_todo() -> list[Todo]:
              _url("credit:decisions", "status=returned"), warn=True),
         Todo("to_serve", _("Decisions to serve on the debtor"), decided["to_serve"],
              _url("credit:decisions", "status=decided")),
+        *_entrusted(c),
     ]
+
+
+def _entrusted(c) -> list[Todo]:
+    """Tasks between courts (事项委托) and 督办 orders, from the same query: shown only when there are any."""
+    supervised = ([Todo("supervision", _("督办 orders to reply to"), c["supervision_open"],
+                        reverse("cases:supervision-orders"), warn=True)] if c["supervision_open"] else [])
+    if not (c["entrusted_to_accept"] or c["entrusted_release"] or c["entrusted_report_overdue"]):
+        return supervised
+    url = reverse("cases:entrustments")
+    return supervised + [Todo("entrusted", _("Entrusted tasks to accept"), c["entrusted_to_accept"], url,
+                 warn=bool(c["entrusted_start_overdue"])),
+            Todo("entrusted_release", _("Releases asked by another court"), c["entrusted_release"], url),
+            Todo("entrusted_late", _("Entrusted tasks without a report after 30 days"), c["entrusted_report_overdue"],
+                 url, warn=True)]
 
 
 def president_todo() -> list[Todo]:
@@ -148,7 +163,7 @@ def todo_for(user, *, inbox_counts: dict | None = None) -> list[Todo]:
         return []
     items = []
     if user.is_superuser or has_role(user, Role.CLERK):  # as the menu's ``nav.clerk``
-        items += clerk_todo()
+        items += clerk_todo(user)
     if has_role(user, Role.PRESIDENT):
         items += president_todo()
     if has_role(user, Role.CONVENER):

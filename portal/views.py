@@ -31,7 +31,7 @@ def home(request):
     context["todo"] = [t for t in todo if t.group != "unit"]
     context["unit_todo"] = [t for t in todo if t.group == "unit"]
     if is_court_user(user):
-        context["court_counts"] = case_selectors.court_counts()
+        context["court_counts"] = case_selectors.court_counts(user.court_id)
         context["recent_cases"] = case_selectors.cases_for_table(user)[:8]
     context["is_assessor"] = has_role(user, Role.ASSESSOR)
     if user.is_superuser or has_role(user, Role.OFFICE):

@@ -30,10 +30,10 @@ def test_the_prepared_counts_follow_the_clock(make_case, issue, users):
     after = notice.ack_due_at + dt.timedelta(microseconds=1)
     for instant, late in ((before, 0), (after, 1), (before, 0), (after, 1)):
         with time_machine.travel(instant, tick=False):
-            court = selectors.court_counts()
+            court = selectors.court_counts(users["clerk"].court_id)
             unit = selectors.inbox_counts(liaison)
             # The ORM's own answer at the same instant.
-            assert court == selectors._court_counts(timezone.now())
+            assert court == selectors._court_counts(timezone.now(), users["clerk"].court_id)
             assert unit == selectors._inbox_counts(timezone.now(), liaison)
         assert court["ack_overdue"] == late and unit["overdue"] == late, (instant, court, unit)
         assert unit["new"] == 1
@@ -86,11 +86,11 @@ def test_the_clerks_to_do_is_the_orms_answer(make_case, issue, users):
     services.notice_answer(actor=users["liaison-bank-icbc"], notice=notice, outcome="done", detail="已查询")
     horizon, today = terms.renewal_horizon(), dates.local_today()
     for _ in range(2):
-        counts = selectors.clerk_todo_counts()
-        assert counts == selectors._clerk_todo_counts(timezone.now(), horizon, today)
+        counts = selectors.clerk_todo_counts(court_id=users["clerk"].court_id)
+        assert counts == selectors._clerk_todo_counts(timezone.now(), horizon, today, users["clerk"].court_id)
         assert counts["answered"] == 1
     assert list(selectors._prepared_clerk_todo_counts._shapes) == [
-        ("default", connection.vendor, (horizon, today))]
+        ("default", connection.vendor, (horizon, today, users["clerk"].court_id))]
 
 
 @pytest.mark.django_db
