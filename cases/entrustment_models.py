@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linkage.choices import ChoiceLabels
 from linkage.events import ImmutableEvent
@@ -34,7 +35,7 @@ class EntrustmentStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DONE = "done", _("Done")
     PARTIAL = "partial", _("Partly done")
-    RETURNED = "returned", _("Returned")
+    RETURNED = "returned", pgettext_lazy("entrusted task", "Returned")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     RELEASED = "released", _("Measures released")
 

@@ -136,4 +136,11 @@ def entrustment_detail(request, pk):
     return render(request, "cases/entrustment_detail.html", {
         "e": e, "received": received, "sent": sent, "forms": shown, "may_release": may_release,
         "clocks": entrustments.clocks(e), "held": entrustments.held_through(e),
-        "events": list(e.events.select_related("actor").order_by("at", "id"))})
+        "events": [(ev, _event_label(ev.transition)) for ev in e.events.select_related("actor").order_by("at", "id")]})
+
+
+def _event_label(name: str) -> str:
+    if name == "send":
+        return _("letter sent")
+    move = ENTRUSTMENT_MACHINE.get(name)
+    return str(move.label) if move else name

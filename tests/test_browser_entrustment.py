@@ -87,14 +87,17 @@ def test_a_entrusts_b_with_a_freeze_b_accepts_issues_and_a_sees_the_measure(page
 
     # ---- B's clerk: the task under "Entrusted tasks", accepted as a 执协 case of B.
     _sign_in(page, "clerk-2")
-    page.locator("nav a[href='/entrustments/']").click()
+    # The home page's to-do links count the task to accept; the menu lists the tasks.
+    todo = page.locator("nav.todo a[href='/entrustments/']")
+    assert todo.count() == 1 and "1" in todo.inner_text()
+    page.locator("details.menu nav a[href='/entrustments/']").click()
     page.wait_for_url("**/entrustments/")
     task = page.locator("tbody tr", has_text=entrustment.number)
     assert task.count() == 1 and court_a.name in task.inner_text() and A_NUMBER.replace("(", "（").replace(
         ")", "）") in task.inner_text()
     task.get_by_role("link", name=entrustment.number).click()
     page.wait_for_url(f"**/entrustments/{entrustment.pk}/")
-    assert page.get_by_text(SUBJECT).count() == 1
+    assert page.locator("dl.facts").get_by_text(SUBJECT).count() == 1
     # B sees A's case number but no link into A's case; no withdrawal on B's side.
     assert page.locator(f"a[href='/cases/{case.pk}/']").count() == 0
     assert _step_form(page, "withdraw").count() == 0

@@ -224,7 +224,8 @@ def test_counts_in_one_round_trip_match_the_counts_one_by_one(make_case, issue, 
     from cases.selectors import clerk_todo_counts, court_counts
 
     def both():
-        merged = {**court_counts(), **clerk_todo_counts()}
+        court = users["clerk"].court_id
+        merged = {**court_counts(court), **clerk_todo_counts(court_id=court)}
         return {k: merged[k] for k in _straight_counts()}
 
     # No open-work notice at all: the aggregate runs over no rows, the figures still count.
@@ -240,7 +241,7 @@ def test_counts_in_one_round_trip_match_the_counts_one_by_one(make_case, issue, 
     assert counts == _straight_counts()
     assert counts["open_cases"] == 2 and counts["answered"] == 1
     with CaptureQueriesContext(connection) as ctx:
-        court_counts()
+        court_counts(users["clerk"].court_id)
     assert len(ctx.captured_queries) == 1
 
 
