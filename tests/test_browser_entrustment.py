@@ -158,7 +158,7 @@ def test_a_entrusts_b_with_a_freeze_b_accepts_issues_and_a_sees_the_measure(page
     row = page.locator("section[aria-labelledby=entrusted-h] tbody tr")
     assert row.count() == 1
     text = row.inner_text()
-    assert B_BANK in text and "80000" in text and ASSIST_NUMBER in text
+    assert B_BANK in text and "80,000.00" in text and ASSIST_NUMBER in text
     assert "2-bank-icbc" not in page.content()
     _shot(page, "entrust-3-held")
     # The task page at A shows the same measure.
