@@ -129,3 +129,22 @@ def test_pages_for_both_courts(browser_client, sent):
     assert page.status_code == 302
     entrustment.refresh_from_db()
     assert entrustment.status == "accepted"
+
+
+def test_the_letter_is_a_sealed_letter_both_courts_read(sent, browser_client):
+    from documents.services import document_html, seal_document
+
+    _case, entrustment = sent
+    html = document_html(entrustment.letter, sealing=False)
+    for words in ("委托执行函", entrustment.number, "湖北省江陵县人民法院：", "第二百四十条", "十五日内", "三十日内",
+                  "湖北省公安县人民法院"):
+        assert words in html, words
+    assert seal_document(entrustment.letter.pk)
+    entrustment.letter.refresh_from_db()
+    assert entrustment.letter.is_stored
+    url = f"/documents/{entrustment.letter.code}/file.pdf"
+    for who in ("clerk", "clerk-2"):
+        response = browser_client(who).get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    for who in ("liaison-2-bank-icbc", "liaison-bank-icbc"):
+        assert browser_client(who).get(url).status_code == 404
