@@ -22,6 +22,8 @@ from unittest import mock
 from django.db import connection, transaction
 from django.utils import timezone
 
+from members.court_keys import home_court_id
+
 PER_CASE = 10
 OPEN_CASES = 300
 WORLD_NUMBER = "（2026）鄂1022执900001号"
@@ -68,13 +70,15 @@ def build(notices: int, *, open_cases: int = OPEN_CASES, per_case: int = PER_CAS
         _truncate(cur)
         cur.execute("SELECT id FROM members_user WHERE username = 'clerk'")
         clerk = cur.fetchone()[0]
+        court = home_court_id()  # the bench's cases are the first court's (issue 30: every case has a court)
         # Every (unit, action) pair a unit offers, numbered, so notices spread over all units.
         cur.execute("DROP TABLE IF EXISTS caps")
         cur.execute("""
             CREATE TEMP TABLE caps AS
             SELECT row_number() OVER (ORDER BY c.id) - 1 AS k, c.unit_id, c.action_id
             FROM members_capability c JOIN members_unit u ON u.id = c.unit_id
-            JOIN members_actiontype a ON a.id = c.action_id WHERE u.active AND u.code <> 'court'""")
+            JOIN members_actiontype a ON a.id = c.action_id WHERE u.active AND u.code <> 'court'
+              AND u.court_id = %(court)s""", {"court": court})
         cur.execute("SELECT count(*) FROM caps")
         ncaps = cur.fetchone()[0]
         # History first (lower ids, registered 400 days and more ago), then the open work (the newest ids,
@@ -83,21 +87,22 @@ def build(notices: int, *, open_cases: int = OPEN_CASES, per_case: int = PER_CAS
             INSERT INTO cases_case (number, year, case_type, title, amount, status, outcome, listed_supervision,
                                     responsible_leader, created_by_id, created_at, concluded_at, concluded_by_id,
                                     basis_issuer, basis_number, outcome_ground, outcome_note, filed_on,
-                                    suspension_kind)
+                                    suspension_kind, court_id)
             SELECT '（' || (2024 - g %% 5) || '）鄂1022执' || g || '号', 2024 - g %% 5, '执', '基准案件' || g,
                    10000 + g, 'concluded', 'completed', false, '', %(clerk)s,
                    now() - interval '400 days' - (g || ' minutes')::interval,
                    now() - interval '300 days' - (g || ' minutes')::interval, %(clerk)s, '', '', '', '',
-                   (now() - interval '400 days' - (g || ' minutes')::interval)::date, ''
-            FROM generate_series(1, %(history)s) g""", {"clerk": clerk, "history": history_cases})
+                   (now() - interval '400 days' - (g || ' minutes')::interval)::date, '', %(court)s
+            FROM generate_series(1, %(history)s) g""", {"clerk": clerk, "history": history_cases, "court": court})
         cur.execute("""
             INSERT INTO cases_case (number, year, case_type, title, amount, status, outcome, listed_supervision,
                                     responsible_leader, created_by_id, created_at, basis_issuer, basis_number,
-                                    outcome_ground, outcome_note, filed_on, suspension_kind)
+                                    outcome_ground, outcome_note, filed_on, suspension_kind, court_id)
             SELECT '（2026）鄂1022执' || g || '号', 2026, '执', '基准案件' || g, 10000 + g, 'open', '', g %% 37 = 0,
                    '', %(clerk)s, now() - ((%(open)s - g) * 20 * 24 * 60 / %(open)s || ' minutes')::interval, '', '',
-                   '', '', (now() - ((%(open)s - g) * 20 * 24 * 60 / %(open)s || ' minutes')::interval)::date, ''
-            FROM generate_series(1, %(open)s) g""", {"clerk": clerk, "open": open_cases})
+                   '', '', (now() - ((%(open)s - g) * 20 * 24 * 60 / %(open)s || ' minutes')::interval)::date, '',
+                   %(court)s
+            FROM generate_series(1, %(open)s) g""", {"clerk": clerk, "open": open_cases, "court": court})
         cur.execute("""
             INSERT INTO cases_party (case_id, role, kind, name, id_number, legal_representative)
             SELECT id, 'debtor', 'person', '被执行人' || id, '4210221990' || lpad((id % 100000000)::text, 8, '0'), ''

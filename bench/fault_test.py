@@ -51,6 +51,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
@@ -150,7 +151,8 @@ def main():
     seed_demo()
     receiver = Receiver()
     clerk = User.objects.get(username="clerk")
-    measure_caps = (Capability.objects.filter(action__holds_measure=True, unit__active=True)
+    measure_caps = (Capability.objects.filter(action__holds_measure=True, unit__active=True,
+                                              unit__court__code=settings.COURT_CODE)  # the case's court
                     .select_related("unit", "action").order_by("unit__sort_order", "action__sort_order"))
     picked = {}
     for cap in measure_caps:

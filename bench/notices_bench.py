@@ -52,21 +52,26 @@ def seed(cases: int, per_case: int) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT id FROM members_user WHERE username = 'clerk'")
         clerk = cur.fetchone()[0]
+        from members.court_keys import home_court_id
+
+        court = home_court_id()  # every case has a court (issue 30): the bench's are the first court's
         # Every (unit, action) pair a unit offers, numbered, so notices spread over all units.
         cur.execute("""
             CREATE TEMP TABLE caps AS
             SELECT row_number() OVER (ORDER BY c.id) - 1 AS k, c.unit_id, c.action_id
-            FROM members_capability c JOIN members_unit u ON u.id = c.unit_id WHERE u.active""")
+            FROM members_capability c JOIN members_unit u ON u.id = c.unit_id WHERE u.active
+              AND u.court_id = %s""", [court])
         cur.execute("SELECT count(*) FROM caps")
         ncaps = cur.fetchone()[0]
         cur.execute("""
             INSERT INTO cases_case (number, year, case_type, title, amount, status, outcome, listed_supervision,
                                     responsible_leader, created_by_id, created_at, basis_issuer, basis_number,
-                                    outcome_ground, outcome_note, filed_on, suspension_kind)
+                                    outcome_ground, outcome_note, filed_on, suspension_kind, court_id)
             SELECT '（2025）鄂1022执' || g || '号', 2025, '执', '基准案件' || g, 10000 + g, 'open', '', g %% 97 = 0,
-                   '', %s, now() - (g || ' minutes')::interval, '', '', '', '', (now() - (g || ' minutes')::interval)::date, ''
+                   '', %s, now() - (g || ' minutes')::interval, '', '', '', '', (now() - (g || ' minutes')::interval)::date, '',
+                   %s
             FROM generate_series(1, %s) g
-            ON CONFLICT (number) DO NOTHING""", [clerk, cases])
+            ON CONFLICT (number) DO NOTHING""", [clerk, court, cases])
         cur.execute("""
             INSERT INTO cases_party (case_id, role, kind, name, id_number, legal_representative)
             SELECT id, 'debtor', 'person', '被执行人' || id, '4210221990' || lpad((id % 100000000)::text, 8, '0'),
@@ -164,9 +169,12 @@ def main():
         measure("API notices list (liaison)", lambda: get(liaison, "/api/v1/notices/"), args.runs),
     ]
 
+    from members.court_keys import home_court_id
+
     clerk_user = User.objects.get(username="clerk")
     freeze = ActionType.objects.get(code="freeze")
-    freeze_units = list(Unit.objects.filter(id__in=Capability.objects.filter(action=freeze).values("unit_id")))
+    freeze_units = list(Unit.objects.filter(court_id=home_court_id(),
+                                            id__in=Capability.objects.filter(action=freeze).values("unit_id")))
     counter = iter(range(900_000 + Case.objects.filter(title="基准结案").count(), 999_999))
 
     def conclude_case_with_50():

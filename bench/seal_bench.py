@@ -50,6 +50,7 @@ def main():
     seed_demo("linkage-demo")
     ca, p12 = seal.make_ca(WORK / "seal", court_name="湖北省公安县人民法院", passphrase="bench")
     clerk = User.objects.get(username="clerk")
+    # The first court's banks (the demo's second county has its own, 2-bank-…).
     banks = list(Unit.objects.filter(code__startswith="bank-", capabilities__action__code="freeze").distinct())
     freeze = ActionType.objects.get(code="freeze")
     ids = []

@@ -131,8 +131,10 @@ class UserAdmin(TranslatedPermissions, BaseUserAdmin):
     list_filter = ["is_active", "is_staff", RoleFilter, "unit"]
     list_select_related = ["unit"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    fieldsets = [*BaseUserAdmin.fieldsets, (_("Member unit"), {"fields": ["unit", "phone"]})]
-    add_fieldsets = [*BaseUserAdmin.add_fieldsets, (_("Member unit"), {"fields": ["unit"]})]
+    # The court: a unit's member works for the unit's court (set on save); a court's own role without a
+    # unit (the supervising court's ``supervisor``) is given it here.
+    fieldsets = [*BaseUserAdmin.fieldsets, (_("Member unit"), {"fields": ["unit", "court", "phone"]})]
+    add_fieldsets = [*BaseUserAdmin.add_fieldsets, (_("Member unit"), {"fields": ["unit", "court"]})]
 
 
 admin.site.unregister(Group)

@@ -78,7 +78,8 @@ class ChannelMessageSerializer(OutputModelSerializer):
 
 
 class CourtSerializer(OutputModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True,
+                                          help_text="The supervising court's code; null for the top court")
 
     class Meta:
         model = Court

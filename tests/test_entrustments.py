@@ -148,3 +148,40 @@ def test_the_letter_is_a_sealed_letter_both_courts_read(sent, browser_client):
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     for who in ("liaison-2-bank-icbc", "liaison-bank-icbc"):
         assert browser_client(who).get(url).status_code == 404
+
+
+def test_where_b_agreed_the_release_needs_no_confirmation(api, users, make_case, django_capture_on_commit_callbacks):
+    """``auto_release``: A's conclusion sends B's release notices in the same transaction, as B's clerk."""
+    case = make_case()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api("clerk").post("/api/v1/entrustments/", {
+            "case": case.pk, "court": "鄂1024", "action": "freeze", "subject": "冻结存款", "auto_release": True},
+            format="json")
+    entrustment = Entrustment.objects.get(pk=created.json()["id"])
+    assert entrustment.auto_release
+    api("clerk-2").post(f"/api/v1/entrustments/{entrustment.pk}/accept/", {"number": "（2026）鄂1024执协2号"},
+                        format="json")
+    assist = Case.objects.get(number="（2026）鄂1024执协2号")
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = services.notice_issue(actor=users["clerk-2"], case=assist, unit=Unit.objects.get(code="2-bank-icbc"),
+                                       action=ActionType.objects.get(code="freeze"), subject="冻结存款",
+                                       ruling=case_ruling(assist))
+    services.notice_acknowledge(actor=users["liaison-2-bank-icbc"], notice=notice)
+    services.notice_answer(actor=users["liaison-2-bank-icbc"], notice=notice, outcome="done", detail="已冻结",
+                           result_amount="1000.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_conclude(actor=users["clerk"], case=case, outcome="completed", note="已全部履行")
+    entrustment.refresh_from_db()
+    assert entrustment.status == "released"  # accepted → withdrawn by the conclusion → released at once
+    release = Notice.objects.get(case=assist, kind="release")
+    assert release.unit.code == "2-bank-icbc" and release.issued_by.court.code == "鄂1024"
+
+
+def test_a_final_no_property_conclusion_keeps_what_b_holds(users, sent):
+    """终本 keeps the measures (Art. 35 releases on 执行完毕 and termination only): B is not asked."""
+    from cases.entrustments import on_case_concluded
+
+    case, entrustment = sent
+    on_case_concluded(case, measures="keep", actor=users["clerk"])
+    entrustment.refresh_from_db()
+    assert entrustment.status == "sent" and entrustment.release_requested_at is None
