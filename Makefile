@@ -28,6 +28,7 @@ demo: install
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000/  (password of every demo account: linkage-demo)"
 	@echo "  clerk · office · convener · president · assessor · admin · leader-police · liaison-<unit>, e.g. liaison-bank-icbc"
+	@echo "  a second county court: clerk-2 · office-2 · convener-2 · president-2 · liaison-2-<unit>; the city's court: supervisor"
 	@echo "  (the sign-in page lists every account with its role and unit)"
 	@echo "  The clocks of the full deployment (reminders, sweeps, sealing) run beside it: manage.py run_clocks"
 	@echo ""

@@ -75,13 +75,18 @@ def demo_accounts() -> list[dict]:
 
     court_roles = [("clerk", _("Court clerk")), ("president", _("Court president")), ("office", _("Conference office")),
                    ("convener", _("Convener")), ("assessor", _("Assessor")), ("leader-police", _("Unit leader")),
-                   ("admin", _("Administration"))]
-    users = {u.username: u for u in User.objects.filter(is_active=True).select_related("unit")
+                   ("admin", _("Administration")),
+                   # The demo's second county and the city's court above both (issue 30).
+                   ("clerk-2", _("Court clerk")), ("president-2", _("Court president")),
+                   ("office-2", _("Conference office")), ("convener-2", _("Convener")),
+                   ("supervisor", _("Supervising court"))]
+    users = {u.username: u for u in User.objects.filter(is_active=True).select_related("unit", "court")
              .filter(username__in=[name for name, _label in court_roles]
                      + [f"liaison-{code}" for code in Unit.objects.values_list("code", flat=True)])}
-    rows = [{"username": name, "role": label, "unit": users[name].unit.name if users[name].unit else "—"}
+    rows = [{"username": name, "role": label,
+             "unit": users[name].unit.name if users[name].unit else users[name].court.name}
             for name, label in court_roles if name in users]
-    for unit in Unit.objects.active().order_by("sort_order", "code"):
+    for unit in Unit.objects.active().order_by("court__code", "sort_order", "code"):
         user = users.get(f"liaison-{unit.code}")
         if user is not None:
             rows.append({"username": user.username, "role": _("Liaison officer"), "unit": unit.name})

@@ -15,7 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, password, sample=False, **options):
         users = seed_demo(password)
         self.stdout.write(self.style.SUCCESS(f"{len(users)} demo accounts ready, password: {password}"))
-        self.stdout.write("  clerk, office, convener, assessor, admin, leader-police, liaison-<unit code>")
+        self.stdout.write("  clerk, office, convener, assessor, admin, leader-police, liaison-<unit code>; a second "
+                          "county: clerk-2, office-2, convener-2, president-2, liaison-2-<unit code>; supervisor")
         if sample:
             from portal.sample import seed_sample
 
