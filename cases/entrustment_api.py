@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from linkage.api import CleanCharField, IdField, OutputModelSerializer, require_perm
+from linkage.api import CleanCharField, IdField, MaskedTextField, OutputModelSerializer, require_perm
 from members.courts import court_code
 from members.scoping import get_visible_or_404
 
@@ -19,6 +19,9 @@ class EntrustmentSerializer(OutputModelSerializer):
     court = serializers.SerializerMethodField(help_text="The entrusted court's code")
     assist_case = serializers.SerializerMethodField(help_text="The 执协 case number at the entrusted court")
     letter = serializers.SerializerMethodField(help_text="The letter's verification code (/verify/)")
+    # An identifier typed into the task or the report is masked for every reader, as a notice's subject.
+    subject = MaskedTextField(read_only=True)
+    report = MaskedTextField(read_only=True)
 
     class Meta:
         model = Entrustment

@@ -83,11 +83,7 @@ def entrustment_list(request):
     rows = list(entrustments.visible_to(request.user).order_by("-id")[:200])
     today = entrustments.local_today()
     return render(request, "cases/entrustment_list.html", {
-        "rows": [(e, entrustments.clocks(e, today), e.court_id in _own(request.user)) for e in rows]})
-
-
-def _own(user):
-    return {user.court_id}
+        "rows": [(e, entrustments.clocks(e, today), e.court_id == request.user.court_id) for e in rows]})
 
 
 @login_required

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from linkage.dates import local_today
 from linkage.statemachine import InvalidTransition, change_state, lock, record_note
-from members.courts import same_court
 from members.models import Court
 from members.roles import Role, has_role, system_actor
 
@@ -268,29 +267,6 @@ def clocks(entrustment, today=None) -> dict:
     return {"start_overdue": not started and entrustment.status == EntrustmentStatus.SENT
             and today > entrustment.start_due_on,
             "report_overdue": not reported and entrustment.status in OPEN_STATES and today > entrustment.report_due_on}
-
-
-def to_do_counts(user) -> dict:
-    """For the clerk's home page: tasks received to accept (and overdue), reports awaited, releases asked."""
-    from django.db.models import Count, Q
-
-    if not (user.is_authenticated and has_role(user, Role.CLERK)):
-        return {}
-    today = local_today()
-    row = Entrustment.objects.filter(Q(court_id=user.court_id) | Q(case__court_id=user.court_id)).aggregate(
-        to_accept=Count("id", filter=Q(court_id=user.court_id, status=EntrustmentStatus.SENT)),
-        start_overdue=Count("id", filter=Q(court_id=user.court_id, status=EntrustmentStatus.SENT,
-                                           start_due_on__lt=today)),
-        report_overdue=Count("id", filter=Q(status=EntrustmentStatus.ACCEPTED, reported_at__isnull=True,
-                                            report_due_on__lt=today)),
-        release_asked=Count("id", filter=Q(court_id=user.court_id, release_requested_at__isnull=False)
-                            & ~Q(status=EntrustmentStatus.RELEASED)),
-    )
-    return row
-
-
-def may_see(user, entrustment) -> bool:
-    return same_court(user, entrustment.court_id) or same_court(user, entrustment.case.court_id)
 
 
 def for_case(case) -> list[tuple[Entrustment, list[Measure]]]:

@@ -185,3 +185,18 @@ def test_a_final_no_property_conclusion_keeps_what_b_holds(users, sent):
     on_case_concluded(case, measures="keep", actor=users["clerk"])
     entrustment.refresh_from_db()
     assert entrustment.status == "sent" and entrustment.release_requested_at is None
+
+
+def test_an_identifier_typed_into_the_task_is_masked(api, make_case, browser_client):
+    from tests.conftest import make_resident_id
+
+    case = make_case()
+    full = make_resident_id(77)
+    created = api("clerk").post("/api/v1/entrustments/", {
+        "case": case.pk, "court": "鄂1024", "action": "investigate", "subject": f"调查身份证号{full}名下财产"},
+        format="json")
+    assert created.status_code == 201 and full not in created.content.decode()
+    pk = created.json()["id"]
+    for who in ("clerk", "clerk-2"):
+        assert full not in api(who).get(f"/api/v1/entrustments/{pk}/").content.decode()
+        assert full not in browser_client(who).get(f"/entrustments/{pk}/").content.decode()
